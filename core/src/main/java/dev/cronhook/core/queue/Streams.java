@@ -9,11 +9,19 @@ public final class Streams {
     public static final String RUNS = "cronhook:runs";
     public static final String RUN_RESULTS = "cronhook:run-results";
 
+    /** Pub/sub channel on which the api announces a cancelled run id to every executor. */
+    public static final String CANCEL_CHANNEL = "cronhook:cancel";
+
     private Streams() {}
 
     /** Live log of one build; readers tail it while the build runs. */
     public static String buildLog(UUID scriptId, int version) {
         return "cronhook:build-log:" + scriptId + ":" + version;
+    }
+
+    /** Set (with a TTL) when a run is cancelled, so an executor that has not started it yet skips it. */
+    public static String cancelledKey(UUID runId) {
+        return "cronhook:cancelled:" + runId;
     }
 
     /** Live log of one run; readers tail it while the run runs. */
