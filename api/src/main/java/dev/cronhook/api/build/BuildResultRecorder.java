@@ -1,0 +1,75 @@
+package dev.cronhook.api.build;
+
+import dev.cronhook.api.db.Tx;
+import dev.cronhook.api.script.ScriptRepository;
+import dev.cronhook.core.build.BuildResult;
+import dev.cronhook.core.build.BuildState;
+import dev.cronhook.core.queue.WorkQueue;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * Records what builders report. A READY build of a script's latest version becomes its active version, unless
+ * a newer version is active already. Idempotent: a repeated final result changes nothing.
+ */
+public class BuildResultRecorder implements SmartLifecycle {
+    private static final Logger log = LoggerFactory.getLogger(BuildResultRecorder.class);
+    private final WorkQueue<BuildResult> results;
+    private final ScriptRepository scripts;
+    private final Tx tx;
+    private volatile WorkQueue.Worker worker;
+
+    public BuildResultRecorder(WorkQueue<BuildResult> results, ScriptRepository scripts, Tx tx) {
+        this.results = results;
+        this.scripts = scripts;
+        this.tx = tx;
+    }
+
+    public void record(BuildResult r) {
+        tx.inTransaction(() -> {
+            int changed = scripts.recordBuild(
+                    r.scriptId(),
+                    r.version(),
+                    r.state(),
+                    r.lockfile(),
+                    r.imageRef(),
+                    r.imageDigest(),
+                    r.error(),
+                    r.log(),
+                    r.at());
+            if (changed > 0 && r.state() == BuildState.READY) activateIfNewest(r.scriptId(), r.version());
+        });
+        log.debug("build of {} v{}: {}", r.scriptId(), r.version(), r.state());
+    }
+
+    private void activateIfNewest(UUID scriptId, int version) {
+        scripts.activeVersionOf(scriptId).ifPresent(active -> {
+            if (active.activeVersion() == null || active.activeVersion() < version) {
+                scripts.setActiveVersion(scriptId, version);
+            }
+        });
+    }
+
+    @Override
+    public void start() {
+        worker = results.consume(consumerName(), d -> record(d.message()));
+    }
+
+    @Override
+    public void stop() {
+        if (worker != null) worker.close();
+        worker = null;
+    }
+
+    @Override
+    public boolean isRunning() {
+        return worker != null;
+    }
+
+    static String consumerName() {
+        return "api-" + ProcessHandle.current().pid() + "-"
+                + UUID.randomUUID().toString().substring(0, 8);
+    }
+}

@@ -1,0 +1,66 @@
+package dev.cronhook.api.config;
+
+import dev.cronhook.api.build.BuildResultRecorder;
+import dev.cronhook.api.db.Tx;
+import dev.cronhook.api.script.ScriptLimits;
+import dev.cronhook.api.script.ScriptRepository;
+import dev.cronhook.core.build.BuildRequest;
+import dev.cronhook.core.build.BuildResult;
+import dev.cronhook.core.queue.QueueOptions;
+import dev.cronhook.core.queue.Streams;
+import dev.cronhook.core.queue.WorkQueue;
+import dev.cronhook.core.queue.redis.RedisWorkQueue;
+import dev.cronhook.core.wire.Wire;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.ComponentScan;
+import org.springframework.context.annotation.Import;
+
+/** The api role: REST API, auth, persistence and the recorders of what workers report. */
+@AutoConfiguration
+@ConditionalOnBooleanProperty("cronhook.role.api.enabled")
+@ComponentScan(
+        basePackages = {
+            "dev.cronhook.api.db",
+            "dev.cronhook.api.error",
+            "dev.cronhook.api.user",
+            "dev.cronhook.api.script",
+            "dev.cronhook.api.run"
+        })
+@EnableConfigurationProperties(ScriptLimits.class)
+@Import(SecurityConfiguration.class)
+public class ApiConfiguration {
+
+    @Bean
+    WorkQueue<BuildRequest> buildQueue(RedisClient redis, StatefulRedisConnection<String, String> connection) {
+        return new RedisWorkQueue<>(
+                redis,
+                connection,
+                Streams.BUILDS,
+                "builders",
+                BuildRequest.class,
+                Wire.json(),
+                QueueOptions.defaults());
+    }
+
+    @Bean
+    WorkQueue<BuildResult> buildResultQueue(RedisClient redis, StatefulRedisConnection<String, String> connection) {
+        return new RedisWorkQueue<>(
+                redis,
+                connection,
+                Streams.BUILD_RESULTS,
+                "api",
+                BuildResult.class,
+                Wire.json(),
+                QueueOptions.<BuildResult>defaults().withMaxDeliveries(20));
+    }
+
+    @Bean
+    BuildResultRecorder buildResultRecorder(WorkQueue<BuildResult> buildResultQueue, ScriptRepository scripts, Tx tx) {
+        return new BuildResultRecorder(buildResultQueue, scripts, tx);
+    }
+}

@@ -1,0 +1,84 @@
+package dev.cronhook.api.script;
+
+import dev.cronhook.core.validation.Violations;
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.springframework.scheduling.support.CronExpression;
+
+/**
+ * A cron schedule: a 5-field (minute) or 6-field (second) expression in an IANA time zone. Fire times are
+ * computed in that zone, so they follow its daylight-saving changes.
+ */
+public record CronSchedule(String expression, ZoneId zone, CronExpression cron) {
+    private static final Set<String> ZONES = ZoneId.getAvailableZoneIds();
+
+    /** Parses and validates; every problem goes into {@code v} under {@code field}. Returns null if invalid. */
+    public static CronSchedule parse(String expression, String timezone, String field, Violations v) {
+        CronExpression cron = null;
+        if (expression == null || expression.isBlank()) {
+            v.add(field + ".expression", "is required");
+        } else {
+            String normalized = expression.trim().replaceAll("\\s+", " ");
+            int fields = normalized.split(" ").length;
+            if (fields != 5 && fields != 6) {
+                v.add(
+                        field + ".expression",
+                        "must have 5 fields (minute hour day-of-month month day-of-week) or 6 (with seconds first);"
+                                + " it has " + fields);
+            } else {
+                try {
+                    cron = CronExpression.parse(fields == 5 ? "0 " + normalized : normalized);
+                    expression = normalized;
+                } catch (IllegalArgumentException e) {
+                    v.add(field + ".expression", "is not a valid cron expression: " + e.getMessage());
+                }
+            }
+        }
+        ZoneId zone = null;
+        if (timezone == null || timezone.isBlank()) {
+            v.add(field + ".timezone", "is required (an IANA time zone such as Europe/Berlin or UTC)");
+        } else if (!ZONES.contains(timezone) && !timezone.equals("UTC")) {
+            v.add(field + ".timezone", "'" + timezone + "' is not an IANA time zone (e.g. Europe/Berlin, UTC)");
+        } else {
+            try {
+                zone = ZoneId.of(timezone);
+            } catch (DateTimeException e) {
+                v.add(field + ".timezone", "'" + timezone + "' is not a known time zone");
+            }
+        }
+        if (cron != null && zone != null && cron.next(ZonedDateTime.now(zone)) == null) {
+            v.add(field + ".expression", "never fires");
+            return null;
+        }
+        return cron == null || zone == null ? null : new CronSchedule(expression, zone, cron);
+    }
+
+    public static CronSchedule of(String expression, String timezone) {
+        var v = new Violations();
+        var schedule = parse(expression, timezone, "cron", v);
+        v.throwIfAny();
+        return schedule;
+    }
+
+    /** The first fire time strictly after {@code after}, or null if there is none. */
+    public Instant nextAfter(Instant after) {
+        var next = cron.next(after.atZone(zone));
+        return next == null ? null : next.toInstant();
+    }
+
+    public List<Instant> next(int count, Instant after) {
+        var out = new ArrayList<Instant>(count);
+        var t = after;
+        for (int i = 0; i < count; i++) {
+            t = nextAfter(t);
+            if (t == null) break;
+            out.add(t);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,89 @@
+package dev.cronhook.api.script;
+
+import dev.cronhook.core.script.NpmPackageName;
+import dev.cronhook.core.script.NpmVersionRange;
+import dev.cronhook.core.validation.Violations;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+/** A validated {@link ScriptRequest}: every field checked, defaults applied, dependencies sorted. */
+public record ScriptDraft(
+        String name,
+        String code,
+        Map<String, String> dependencies,
+        boolean webhook,
+        CronSchedule cron,
+        String overlapPolicy,
+        String catchUpPolicy,
+        int timeoutSeconds,
+        int memoryMb) {
+
+    private static final Pattern NAME = Pattern.compile("[\\p{L}\\p{N}][\\p{L}\\p{N} ._-]*");
+    private static final Pattern EXPORT_DEFAULT = Pattern.compile("export\\s+default\\b");
+    private static final Set<String> OVERLAP = Set.of("allow", "skip", "queue");
+    private static final Set<String> CATCH_UP = Set.of("skip", "run-once");
+
+    public static ScriptDraft validate(ScriptRequest r, ScriptLimits limits) {
+        var v = new Violations();
+        if (r == null) {
+            v.add("body", "is required").throwIfAny();
+        }
+        String name = r.name() == null ? null : r.name().trim();
+        if (name == null || name.isEmpty()) v.add("name", "is required");
+        else if (name.length() > 100) v.add("name", "must be at most 100 characters");
+        else if (!NAME.matcher(name).matches()) {
+            v.add("name", "may contain letters, digits, spaces, '.', '_' and '-', starting with a letter or digit");
+        }
+
+        if (r.code() == null || r.code().isBlank()) v.add("code", "is required");
+        else if (r.code().getBytes(StandardCharsets.UTF_8).length > limits.maxCodeBytes()) {
+            v.add("code", "must be at most " + limits.maxCodeBytes() / 1024 + " KiB");
+        } else if (!EXPORT_DEFAULT.matcher(r.code()).find()) {
+            v.add("code", "must export a default function: export default async function (event, ctx) { ... }");
+        }
+
+        var deps = new TreeMap<String, String>();
+        if (r.dependencies() != null) {
+            if (r.dependencies().size() > limits.maxDependencies()) {
+                v.add("dependencies", "at most " + limits.maxDependencies() + " dependencies");
+            }
+            r.dependencies().forEach((pkg, range) -> {
+                String nameProblem = NpmPackageName.problem(pkg);
+                if (nameProblem != null) v.add("dependencies." + pkg, "package name " + nameProblem);
+                String rangeProblem = NpmVersionRange.problem(range);
+                if (rangeProblem != null) v.add("dependencies." + pkg, "version " + rangeProblem);
+                if (nameProblem == null && rangeProblem == null) deps.put(pkg, range.trim());
+            });
+        }
+
+        CronSchedule cron = null;
+        String overlap = "skip";
+        String catchUp = "run-once";
+        if (r.cron() != null) {
+            cron = CronSchedule.parse(r.cron().expression(), r.cron().timezone(), "cron", v);
+            if (r.cron().overlapPolicy() != null) {
+                overlap = r.cron().overlapPolicy();
+                if (!OVERLAP.contains(overlap)) v.add("cron.overlapPolicy", "must be one of allow, skip, queue");
+            }
+            if (r.cron().catchUpPolicy() != null) {
+                catchUp = r.cron().catchUpPolicy();
+                if (!CATCH_UP.contains(catchUp)) v.add("cron.catchUpPolicy", "must be one of skip, run-once");
+            }
+        }
+
+        int timeout = r.timeoutSeconds() == null ? limits.defaultTimeoutSeconds() : r.timeoutSeconds();
+        if (timeout < 1 || timeout > limits.maxTimeoutSeconds()) {
+            v.add("timeoutSeconds", "must be between 1 and " + limits.maxTimeoutSeconds());
+        }
+        int memory = r.memoryMb() == null ? limits.defaultMemoryMb() : r.memoryMb();
+        if (memory < limits.minMemoryMb() || memory > limits.maxMemoryMb()) {
+            v.add("memoryMb", "must be between " + limits.minMemoryMb() + " and " + limits.maxMemoryMb());
+        }
+        v.throwIfAny();
+        return new ScriptDraft(
+                name, r.code(), deps, r.webhook() == null || r.webhook(), cron, overlap, catchUp, timeout, memory);
+    }
+}

@@ -1,0 +1,289 @@
+package dev.cronhook.api.script;
+
+import dev.cronhook.core.build.BuildState;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Scripts, their immutable versions and their schedules. Every read is scoped to an owner. */
+@Repository
+public class ScriptRepository {
+    /** A script row with its schedule (null when it has none). */
+    public record ScriptRow(
+            UUID id,
+            UUID ownerId,
+            String name,
+            boolean webhookEnabled,
+            String webhookToken,
+            int timeoutSeconds,
+            int memoryMb,
+            int latestVersion,
+            Integer activeVersion,
+            Instant createdAt,
+            Instant updatedAt,
+            ScheduleRow schedule) {}
+
+    /** The schedule of a script. */
+    public record ScheduleRow(
+            String expression,
+            String timezone,
+            String overlapPolicy,
+            String catchUpPolicy,
+            Instant nextFireAt,
+            Instant lastFiredAt,
+            int missedTicks) {}
+
+    /** One version of a script's code and dependencies, with what its build reported. */
+    public record VersionRow(
+            UUID scriptId,
+            int version,
+            String code,
+            Map<String, String> dependencies,
+            String lockfile,
+            BuildState buildState,
+            String buildError,
+            String buildLog,
+            String imageRef,
+            String imageDigest,
+            Instant createdAt,
+            Instant builtAt) {}
+
+    private static final String SCRIPT_COLUMNS = "s.id, s.owner_id, s.name, s.webhook_enabled, s.webhook_token,"
+            + " s.timeout_seconds, s.memory_mb, s.latest_version, s.active_version, s.created_at, s.updated_at,"
+            + " c.expression, c.timezone, c.overlap_policy, c.catchup_policy, c.next_fire_at, c.last_fired_at,"
+            + " c.missed_ticks";
+    private static final String SCRIPT_FROM = " FROM scripts s LEFT JOIN schedules c ON c.script_id = s.id";
+    private static final TypeReference<Map<String, String>> DEPENDENCIES = new TypeReference<>() {};
+
+    private final JdbcClient jdbc;
+    private final JsonMapper json;
+
+    public ScriptRepository(JdbcClient jdbc, JsonMapper json) {
+        this.jdbc = jdbc;
+        this.json = json;
+    }
+
+    public Optional<ScriptRow> find(UUID ownerId, UUID id) {
+        return jdbc.sql("SELECT " + SCRIPT_COLUMNS + SCRIPT_FROM + " WHERE s.id = ? AND s.owner_id = ?")
+                .params(id, ownerId)
+                .query(this::script)
+                .optional();
+    }
+
+    public Optional<ScriptRow> findForUpdate(UUID ownerId, UUID id) {
+        return jdbc.sql("SELECT " + SCRIPT_COLUMNS
+                        + " FROM scripts s LEFT JOIN schedules c ON c.script_id = s.id"
+                        + " WHERE s.id = ? AND s.owner_id = ? FOR UPDATE OF s")
+                .params(id, ownerId)
+                .query(this::script)
+                .optional();
+    }
+
+    public Optional<ScriptRow> findByWebhookToken(String token) {
+        return jdbc.sql("SELECT " + SCRIPT_COLUMNS + SCRIPT_FROM + " WHERE s.webhook_token = ?")
+                .param(token)
+                .query(this::script)
+                .optional();
+    }
+
+    public List<ScriptRow> list(UUID ownerId) {
+        return jdbc.sql("SELECT " + SCRIPT_COLUMNS + SCRIPT_FROM + " WHERE s.owner_id = ? ORDER BY s.name")
+                .param(ownerId)
+                .query(this::script)
+                .list();
+    }
+
+    public boolean nameTaken(UUID ownerId, String name, UUID except) {
+        return jdbc.sql("SELECT count(*) FROM scripts WHERE owner_id = ? AND name = ? AND id <> ?")
+                        .params(ownerId, name, except)
+                        .query(Long.class)
+                        .single()
+                > 0;
+    }
+
+    public void insertScript(UUID id, UUID ownerId, ScriptDraft d, String webhookToken, Instant now) {
+        jdbc.sql("INSERT INTO scripts (id, owner_id, name, webhook_enabled, webhook_token, timeout_seconds,"
+                        + " memory_mb, latest_version, active_version, created_at, updated_at)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, 1, NULL, ?, ?)")
+                .params(
+                        id,
+                        ownerId,
+                        d.name(),
+                        d.webhook(),
+                        webhookToken,
+                        d.timeoutSeconds(),
+                        d.memoryMb(),
+                        Timestamp.from(now),
+                        Timestamp.from(now))
+                .update();
+    }
+
+    public void updateScript(UUID id, ScriptDraft d, int latestVersion, Instant now) {
+        jdbc.sql("UPDATE scripts SET name = ?, webhook_enabled = ?, timeout_seconds = ?, memory_mb = ?,"
+                        + " latest_version = ?, updated_at = ? WHERE id = ?")
+                .params(d.name(), d.webhook(), d.timeoutSeconds(), d.memoryMb(), latestVersion, Timestamp.from(now), id)
+                .update();
+    }
+
+    public void insertVersion(UUID scriptId, int version, ScriptDraft d, Instant now) {
+        jdbc.sql("INSERT INTO script_versions (script_id, version, code, dependencies, build_state, created_at)"
+                        + " VALUES (?, ?, ?, CAST(? AS JSONB), 'QUEUED', ?)")
+                .params(scriptId, version, d.code(), json.writeValueAsString(d.dependencies()), Timestamp.from(now))
+                .update();
+    }
+
+    public void upsertSchedule(UUID scriptId, ScriptDraft d, Instant nextFireAt, Instant now) {
+        jdbc.sql("INSERT INTO schedules (script_id, expression, timezone, overlap_policy, catchup_policy,"
+                        + " next_fire_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                        + " ON CONFLICT (script_id) DO UPDATE SET expression = excluded.expression,"
+                        + " timezone = excluded.timezone, overlap_policy = excluded.overlap_policy,"
+                        + " catchup_policy = excluded.catchup_policy, next_fire_at = excluded.next_fire_at,"
+                        + " updated_at = excluded.updated_at")
+                .params(
+                        scriptId,
+                        d.cron().expression(),
+                        d.cron().zone().getId(),
+                        d.overlapPolicy(),
+                        d.catchUpPolicy(),
+                        nextFireAt == null ? null : Timestamp.from(nextFireAt),
+                        Timestamp.from(now))
+                .update();
+    }
+
+    public void deleteSchedule(UUID scriptId) {
+        jdbc.sql("DELETE FROM schedules WHERE script_id = ?").param(scriptId).update();
+    }
+
+    public boolean delete(UUID ownerId, UUID id) {
+        return jdbc.sql("DELETE FROM scripts WHERE id = ? AND owner_id = ?")
+                        .params(id, ownerId)
+                        .update()
+                > 0;
+    }
+
+    /** The active version of a script, whoever owns it (for the workers that record results). */
+    public record ActiveVersion(UUID id, Integer activeVersion, int latestVersion) {}
+
+    public Optional<ActiveVersion> activeVersionOf(UUID id) {
+        return jdbc.sql("SELECT id, active_version, latest_version FROM scripts WHERE id = ?")
+                .param(id)
+                .query((rs, n) -> new ActiveVersion(
+                        rs.getObject("id", UUID.class),
+                        rs.getObject("active_version", Integer.class),
+                        rs.getInt("latest_version")))
+                .optional();
+    }
+
+    public void setActiveVersion(UUID id, int version) {
+        jdbc.sql("UPDATE scripts SET active_version = ?, updated_at = now() WHERE id = ?")
+                .params(version, id)
+                .update();
+    }
+
+    public void setWebhookToken(UUID id, String token) {
+        jdbc.sql("UPDATE scripts SET webhook_token = ?, updated_at = now() WHERE id = ?")
+                .params(token, id)
+                .update();
+    }
+
+    public List<VersionRow> versions(UUID scriptId) {
+        return jdbc.sql("SELECT * FROM script_versions WHERE script_id = ? ORDER BY version DESC")
+                .param(scriptId)
+                .query(this::version)
+                .list();
+    }
+
+    public Optional<VersionRow> version(UUID scriptId, int version) {
+        return jdbc.sql("SELECT * FROM script_versions WHERE script_id = ? AND version = ?")
+                .params(scriptId, version)
+                .query(this::version)
+                .optional();
+    }
+
+    /** Records what a builder reported; a final state is never overwritten by a late non-final one. */
+    public int recordBuild(
+            UUID scriptId,
+            int version,
+            BuildState state,
+            String lockfile,
+            String imageRef,
+            String imageDigest,
+            String error,
+            String log,
+            Instant at) {
+        return jdbc.sql("UPDATE script_versions SET build_state = ?, lockfile = COALESCE(?, lockfile),"
+                        + " image_ref = COALESCE(?, image_ref), image_digest = COALESCE(?, image_digest),"
+                        + " build_error = ?, build_log = COALESCE(?, build_log),"
+                        + " built_at = CASE WHEN ? IN ('READY', 'FAILED') THEN ? ELSE built_at END"
+                        + " WHERE script_id = ? AND version = ? AND build_state NOT IN ('READY', 'FAILED')")
+                .params(
+                        state.name(),
+                        lockfile,
+                        imageRef,
+                        imageDigest,
+                        error,
+                        log,
+                        state.name(),
+                        Timestamp.from(at),
+                        scriptId,
+                        version)
+                .update();
+    }
+
+    private ScriptRow script(ResultSet rs, int n) throws SQLException {
+        ScheduleRow schedule = rs.getString("expression") == null
+                ? null
+                : new ScheduleRow(
+                        rs.getString("expression"),
+                        rs.getString("timezone"),
+                        rs.getString("overlap_policy"),
+                        rs.getString("catchup_policy"),
+                        instant(rs, "next_fire_at"),
+                        instant(rs, "last_fired_at"),
+                        rs.getInt("missed_ticks"));
+        Integer active = rs.getObject("active_version", Integer.class);
+        return new ScriptRow(
+                rs.getObject("id", UUID.class),
+                rs.getObject("owner_id", UUID.class),
+                rs.getString("name"),
+                rs.getBoolean("webhook_enabled"),
+                rs.getString("webhook_token"),
+                rs.getInt("timeout_seconds"),
+                rs.getInt("memory_mb"),
+                rs.getInt("latest_version"),
+                active,
+                instant(rs, "created_at"),
+                instant(rs, "updated_at"),
+                schedule);
+    }
+
+    private VersionRow version(ResultSet rs, int n) throws SQLException {
+        return new VersionRow(
+                rs.getObject("script_id", UUID.class),
+                rs.getInt("version"),
+                rs.getString("code"),
+                json.readValue(rs.getString("dependencies"), DEPENDENCIES),
+                rs.getString("lockfile"),
+                BuildState.valueOf(rs.getString("build_state")),
+                rs.getString("build_error"),
+                rs.getString("build_log"),
+                rs.getString("image_ref"),
+                rs.getString("image_digest"),
+                instant(rs, "created_at"),
+                instant(rs, "built_at"));
+    }
+
+    static Instant instant(ResultSet rs, String column) throws SQLException {
+        Timestamp t = rs.getTimestamp(column);
+        return t == null ? null : t.toInstant();
+    }
+}

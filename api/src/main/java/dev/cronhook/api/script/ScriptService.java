@@ -1,0 +1,185 @@
+package dev.cronhook.api.script;
+
+import dev.cronhook.api.db.Tx;
+import dev.cronhook.api.error.ScriptNameTakenException;
+import dev.cronhook.api.error.ScriptNotFoundException;
+import dev.cronhook.api.error.VersionNotFoundException;
+import dev.cronhook.api.error.VersionNotReadyException;
+import dev.cronhook.api.user.CurrentUser;
+import dev.cronhook.core.build.BuildRequest;
+import dev.cronhook.core.build.BuildState;
+import dev.cronhook.core.queue.WorkQueue;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.stereotype.Service;
+
+/** Creates, changes and deploys scripts; a change of code or dependencies makes a new version and a build. */
+@Service
+public class ScriptService {
+    private static final Logger log = LoggerFactory.getLogger(ScriptService.class);
+
+    private final ScriptRepository scripts;
+    private final Tx tx;
+    private final ScriptLimits limits;
+    private final WorkQueue<BuildRequest> builds;
+    private final String publicUrl;
+
+    public ScriptService(
+            ScriptRepository scripts,
+            Tx tx,
+            ScriptLimits limits,
+            WorkQueue<BuildRequest> builds,
+            @Value("${cronhook.public-url}") String publicUrl) {
+        this.scripts = scripts;
+        this.tx = tx;
+        this.limits = limits;
+        this.builds = builds;
+        this.publicUrl = publicUrl.endsWith("/") ? publicUrl.substring(0, publicUrl.length() - 1) : publicUrl;
+    }
+
+    public ScriptView create(CurrentUser user, ScriptRequest request) {
+        var draft = ScriptDraft.validate(request, limits);
+        var id = UUID.randomUUID();
+        var now = Instant.now();
+        tx.inTransaction(() -> {
+            if (scripts.nameTaken(user.id(), draft.name(), id)) throw new ScriptNameTakenException(draft.name());
+            scripts.insertScript(id, user.id(), draft, WebhookTokens.next(), now);
+            scripts.insertVersion(id, 1, draft, now);
+            if (draft.cron() != null)
+                scripts.upsertSchedule(id, draft, draft.cron().nextAfter(now), now);
+        });
+        requestBuild(id, 1, draft, null);
+        return get(user, id);
+    }
+
+    public ScriptView update(CurrentUser user, UUID id, ScriptRequest request) {
+        var draft = ScriptDraft.validate(request, limits);
+        var now = Instant.now();
+        int newVersion = tx.inTransaction(() -> {
+            var current = scripts.findForUpdate(user.id(), id).orElseThrow(() -> new ScriptNotFoundException(id));
+            if (scripts.nameTaken(user.id(), draft.name(), id)) throw new ScriptNameTakenException(draft.name());
+            var latest = scripts.version(id, current.latestVersion()).orElseThrow();
+            boolean changed = !latest.code().equals(draft.code())
+                    || !latest.dependencies().equals(draft.dependencies());
+            int version = changed ? current.latestVersion() + 1 : current.latestVersion();
+            if (changed) scripts.insertVersion(id, version, draft, now);
+            scripts.updateScript(id, draft, version, now);
+            if (draft.cron() == null) scripts.deleteSchedule(id);
+            else if (!sameSchedule(current.schedule(), draft)) {
+                scripts.upsertSchedule(id, draft, draft.cron().nextAfter(now), now);
+            }
+            return changed ? version : 0;
+        });
+        if (newVersion > 0) requestBuild(id, newVersion, draft, null);
+        return get(user, id);
+    }
+
+    private static boolean sameSchedule(ScriptRepository.ScheduleRow s, ScriptDraft d) {
+        return s != null
+                && s.expression().equals(d.cron().expression())
+                && s.timezone().equals(d.cron().zone().getId())
+                && s.overlapPolicy().equals(d.overlapPolicy())
+                && s.catchUpPolicy().equals(d.catchUpPolicy());
+    }
+
+    /** Puts a build on the queue; if Redis is down the version stays QUEUED and the reconciler retries. */
+    void requestBuild(UUID scriptId, int version, ScriptDraft draft, String lockfile) {
+        try {
+            builds.enqueue(
+                    new BuildRequest(scriptId, version, draft.code(), draft.dependencies(), lockfile, Instant.now()));
+        } catch (RuntimeException e) {
+            log.warn(
+                    "could not queue the build of {} v{} now; it will be retried: {}", scriptId, version, e.toString());
+        }
+    }
+
+    public ScriptView get(CurrentUser user, UUID id) {
+        var row = scripts.find(user.id(), id).orElseThrow(() -> new ScriptNotFoundException(id));
+        var latest = scripts.version(id, row.latestVersion()).orElseThrow();
+        return view(row, latest);
+    }
+
+    public List<ScriptView> list(CurrentUser user) {
+        return scripts.list(user.id()).stream()
+                .map(row ->
+                        view(row, scripts.version(row.id(), row.latestVersion()).orElseThrow()))
+                .toList();
+    }
+
+    public void delete(CurrentUser user, UUID id) {
+        if (!scripts.delete(user.id(), id)) throw new ScriptNotFoundException(id);
+    }
+
+    public List<VersionView> versions(CurrentUser user, UUID id) {
+        var row = scripts.find(user.id(), id).orElseThrow(() -> new ScriptNotFoundException(id));
+        return scripts.versions(id).stream()
+                .map(v -> VersionView.of(v, row.activeVersion()))
+                .toList();
+    }
+
+    public ScriptRepository.VersionRow version(CurrentUser user, UUID id, int version) {
+        scripts.find(user.id(), id).orElseThrow(() -> new ScriptNotFoundException(id));
+        return scripts.version(id, version).orElseThrow(() -> new VersionNotFoundException(version));
+    }
+
+    public ScriptView deploy(CurrentUser user, UUID id, int version) {
+        tx.inTransaction(() -> {
+            scripts.findForUpdate(user.id(), id).orElseThrow(() -> new ScriptNotFoundException(id));
+            var v = scripts.version(id, version).orElseThrow(() -> new VersionNotFoundException(version));
+            if (v.buildState() != BuildState.READY) {
+                throw new VersionNotReadyException("version " + version + " cannot be deployed: its build is "
+                        + v.buildState() + (v.buildState() == BuildState.FAILED ? " (" + v.buildError() + ")" : "")
+                        + "; only a READY version can be deployed");
+            }
+            scripts.setActiveVersion(id, version);
+        });
+        return get(user, id);
+    }
+
+    public ScriptView rotateWebhook(CurrentUser user, UUID id) {
+        tx.inTransaction(() -> {
+            scripts.findForUpdate(user.id(), id).orElseThrow(() -> new ScriptNotFoundException(id));
+            scripts.setWebhookToken(id, WebhookTokens.next());
+        });
+        return get(user, id);
+    }
+
+    public String webhookUrl(String token) {
+        return publicUrl + "/hooks/" + token;
+    }
+
+    ScriptView view(ScriptRepository.ScriptRow row, ScriptRepository.VersionRow latest) {
+        ScriptView.CronView cron = null;
+        if (row.schedule() != null) {
+            var s = row.schedule();
+            var schedule = CronSchedule.of(s.expression(), s.timezone());
+            cron = new ScriptView.CronView(
+                    s.expression(),
+                    s.timezone(),
+                    s.overlapPolicy(),
+                    s.catchUpPolicy(),
+                    schedule.next(5, Instant.now()),
+                    s.lastFiredAt(),
+                    s.missedTicks());
+        }
+        return new ScriptView(
+                row.id(),
+                row.name(),
+                row.latestVersion(),
+                row.activeVersion(),
+                latest.code(),
+                latest.dependencies(),
+                row.webhookEnabled(),
+                row.webhookEnabled() ? webhookUrl(row.webhookToken()) : null,
+                cron,
+                row.timeoutSeconds(),
+                row.memoryMb(),
+                latest.buildState(),
+                row.createdAt(),
+                row.updatedAt());
+    }
+}

@@ -1,0 +1,38 @@
+package dev.cronhook.api.script;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.cronhook.core.build.BuildState;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** A script as the API shows it: its settings, the latest version's code and the state of its builds. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record ScriptView(
+        UUID id,
+        String name,
+        int version,
+        Integer activeVersion,
+        String code,
+        Map<String, String> dependencies,
+        boolean webhook,
+        String webhookUrl,
+        CronView cron,
+        int timeoutSeconds,
+        int memoryMb,
+        BuildState buildState,
+        Instant createdAt,
+        Instant updatedAt) {
+
+    /** The cron trigger with its next fire times. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record CronView(
+            String expression,
+            String timezone,
+            String overlapPolicy,
+            String catchUpPolicy,
+            List<Instant> nextFireTimes,
+            Instant lastFiredAt,
+            int missedTicks) {}
+}

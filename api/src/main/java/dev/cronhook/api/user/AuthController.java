@@ -1,0 +1,104 @@
+package dev.cronhook.api.user;
+
+import dev.cronhook.api.db.Blocking;
+import dev.cronhook.api.error.ForbiddenException;
+import dev.cronhook.core.validation.Violations;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+import reactor.core.publisher.Mono;
+
+/** Sign-in, the current user, API tokens and (for the admin) users. */
+@RestController
+public class AuthController {
+    public record LoginRequest(String username, String password) {}
+
+    public record LoginResponse(String token, Instant expiresAt, CurrentUser user) {}
+
+    public record TokenRequest(String name, Integer expiresInDays) {}
+
+    public record UserRequest(String username, String password, Boolean admin) {}
+
+    private final UserService service;
+    private final TokenService tokens;
+    private final UserRepository users;
+
+    public AuthController(UserService service, TokenService tokens, UserRepository users) {
+        this.service = service;
+        this.tokens = tokens;
+        this.users = users;
+    }
+
+    @PostMapping(path = "/api/auth/login", consumes = MediaType.APPLICATION_JSON_VALUE)
+    public Mono<LoginResponse> login(@RequestBody LoginRequest request) {
+        return Blocking.call(() -> {
+            var issued = service.login(request.username(), request.password());
+            var user = users.findByUsername(request.username()).orElseThrow();
+            return new LoginResponse(issued.token(), issued.expiresAt(), user.toCurrentUser());
+        });
+    }
+
+    @GetMapping("/api/me")
+    public CurrentUser me(@AuthenticationPrincipal CurrentUser user) {
+        return user;
+    }
+
+    @PostMapping(path = "/api/tokens", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @ResponseStatus(HttpStatus.CREATED)
+    public Mono<TokenService.IssuedToken> createToken(
+            @AuthenticationPrincipal CurrentUser user, @RequestBody TokenRequest request) {
+        var v = new Violations();
+        if (request.name() == null || request.name().isBlank() || request.name().length() > 100) {
+            v.add("name", "is required, at most 100 characters");
+        }
+        if (request.expiresInDays() != null && (request.expiresInDays() < 1 || request.expiresInDays() > 3650)) {
+            v.add("expiresInDays", "must be between 1 and 3650");
+        }
+        v.throwIfAny();
+        Instant expires =
+                request.expiresInDays() == null ? null : Instant.now().plus(Duration.ofDays(request.expiresInDays()));
+        return Blocking.call(() -> tokens.issue(user.id(), request.name().trim(), "api", expires));
+    }
+
+    @GetMapping("/api/tokens")
+    public Mono<List<TokenService.TokenInfo>> listTokens(@AuthenticationPrincipal CurrentUser user) {
+        return Blocking.call(() -> tokens.list(user.id()));
+    }
+
+    @DeleteMapping("/api/tokens/{id}")
+    public Mono<ResponseEntity<Void>> revokeToken(@AuthenticationPrincipal CurrentUser user, @PathVariable UUID id) {
+        return Blocking.call(() -> tokens.revoke(user.id(), id)
+                ? ResponseEntity.noContent().<Void>build()
+                : ResponseEntity.notFound().<Void>build());
+    }
+
+    @PostMapping(path = "/api/users", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @ResponseStatus(HttpStatus.CREATED)
+    public Mono<CurrentUser> createUser(@AuthenticationPrincipal CurrentUser user, @RequestBody UserRequest request) {
+        requireAdmin(user);
+        return Blocking.call(
+                () -> service.create(request.username(), request.password(), Boolean.TRUE.equals(request.admin())));
+    }
+
+    @GetMapping("/api/users")
+    public Mono<List<CurrentUser>> listUsers(@AuthenticationPrincipal CurrentUser user) {
+        requireAdmin(user);
+        return Blocking.call(users::all);
+    }
+
+    private static void requireAdmin(CurrentUser user) {
+        if (!user.admin()) throw new ForbiddenException("only an admin can manage users");
+    }
+}

@@ -1,0 +1,38 @@
+package dev.cronhook.app;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.EventListener;
+import org.springframework.core.env.Environment;
+
+/** Cronhook: one process that is the whole platform, or the roles {@code cronhook.roles} names. */
+@SpringBootApplication
+public class CronhookApplication {
+    private static final Logger log = LoggerFactory.getLogger(CronhookApplication.class);
+
+    public static void main(String[] args) {
+        SpringApplication.run(CronhookApplication.class, args);
+    }
+
+    @EventListener
+    void ready(ApplicationReadyEvent event) {
+        Environment env = event.getApplicationContext().getEnvironment();
+        String port = env.getProperty("local.server.port", env.getProperty("server.port", "8080"));
+        String host = env.getProperty("server.address", "127.0.0.1");
+        String base = "http://" + host + ":" + port;
+        log.info(
+                "\n\n    Cronhook is up (roles {}).\n    UI:      {}/\n    API:     {}/api  (OpenAPI: {}/v3/api-docs)\n"
+                        + "    Health:  {}/actuator/health/readiness\n    Data:    {}{}{}\n",
+                env.getProperty("cronhook.roles.effective"),
+                base,
+                base,
+                base,
+                base,
+                env.getProperty("cronhook.home"),
+                env.getProperty("cronhook.db.embedded", Boolean.class, false) ? " (embedded PostgreSQL)" : "",
+                env.getProperty("cronhook.redis.embedded", Boolean.class, false) ? " (embedded Redis)" : "");
+    }
+}

@@ -1,0 +1,96 @@
+package dev.cronhook.app;
+
+import dev.cronhook.app.embedded.EmbeddedPostgres;
+import dev.cronhook.app.embedded.EmbeddedRedis;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.beans.factory.support.DefaultListableBeanFactory;
+import org.springframework.boot.EnvironmentPostProcessor;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.context.config.ConfigDataEnvironmentPostProcessor;
+import org.springframework.core.Ordered;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.MapPropertySource;
+
+/**
+ * Turns {@code cronhook.roles} into {@code cronhook.role.<name>.enabled} switches, and with no
+ * {@code CRONHOOK_DB_URL} / {@code CRONHOOK_REDIS_URL} starts an embedded PostgreSQL / Redis under
+ * {@code CRONHOOK_HOME}, stopped after the application context closes.
+ */
+public class CronhookEnvironment implements EnvironmentPostProcessor, Ordered {
+    private static final List<String> DATABASE_AUTO_CONFIGURATIONS = List.of(
+            "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
+            "org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration",
+            "org.springframework.boot.jdbc.autoconfigure.JdbcClientAutoConfiguration",
+            "org.springframework.boot.jdbc.autoconfigure.JdbcTemplateAutoConfiguration",
+            "org.springframework.boot.jdbc.autoconfigure.health.DataSourceHealthContributorAutoConfiguration",
+            "org.springframework.boot.jdbc.autoconfigure.metrics.DataSourcePoolMetricsAutoConfiguration",
+            "org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration",
+            "org.jobrunr.spring.autoconfigure.JobRunrAutoConfiguration",
+            "org.jobrunr.spring.autoconfigure.storage.JobRunrSqlStorageAutoConfiguration",
+            "org.jobrunr.spring.autoconfigure.metrics.JobRunrMetricsAutoConfiguration");
+
+    @Override
+    public int getOrder() {
+        return ConfigDataEnvironmentPostProcessor.ORDER + 10;
+    }
+
+    @Override
+    public void postProcessEnvironment(ConfigurableEnvironment env, SpringApplication application) {
+        var roles = Roles.parse(env.getProperty("cronhook.roles", "all"));
+        Map<String, Object> derived = new HashMap<>();
+        for (var role : Roles.Role.values()) {
+            derived.put("cronhook.role." + role.propertyName() + ".enabled", roles.has(role));
+        }
+        derived.put("cronhook.roles.effective", roles.roles().toString());
+        Path home = Path.of(env.getProperty("cronhook.home", System.getProperty("user.home") + "/.cronhook"));
+        derived.put("cronhook.home", home.toAbsolutePath().toString());
+
+        var started = new ArrayList<AutoCloseable>();
+        if (roles.needsDatabase() && blank(env.getProperty("cronhook.db.url"))) {
+            var pg = EmbeddedPostgres.start(home);
+            started.add(pg);
+            derived.put("cronhook.db.url", pg.jdbcUrl());
+            derived.put("cronhook.db.username", pg.username());
+            derived.put("cronhook.db.password", pg.password());
+            derived.put("cronhook.db.embedded", true);
+        }
+        if (blank(env.getProperty("cronhook.redis.url"))) {
+            var redis = EmbeddedRedis.start(home);
+            started.add(redis);
+            derived.put("cronhook.redis.url", redis.url());
+            derived.put("cronhook.redis.embedded", true);
+        }
+        if (!roles.needsDatabase()) {
+            String excluded = env.getProperty("spring.autoconfigure.exclude", "");
+            derived.put(
+                    "spring.autoconfigure.exclude",
+                    (excluded.isBlank() ? "" : excluded + ",") + String.join(",", DATABASE_AUTO_CONFIGURATIONS));
+        }
+        env.getPropertySources().addFirst(new MapPropertySource("cronhook-derived", derived));
+
+        if (!started.isEmpty()) {
+            Runnable stopAll = () -> {
+                for (int i = started.size() - 1; i >= 0; i--) {
+                    try {
+                        started.get(i).close();
+                    } catch (Exception ignored) {
+                        // stopping anyway
+                    }
+                }
+            };
+            // destroyed last: registered before every other bean, so closed after them (after the pools)
+            application.addInitializers(ctx -> ((DefaultListableBeanFactory) ctx.getBeanFactory())
+                    .registerDisposableBean("cronhookEmbeddedServices", stopAll::run));
+            // and if the context never gets built, do not leave the servers running
+            Runtime.getRuntime().addShutdownHook(new Thread(stopAll, "embedded-services-stop"));
+        }
+    }
+
+    private static boolean blank(String s) {
+        return s == null || s.isBlank();
+    }
+}

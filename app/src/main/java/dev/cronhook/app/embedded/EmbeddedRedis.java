@@ -1,0 +1,122 @@
+package dev.cronhook.app.embedded;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A Redis server of our own under {@code <home>/redis}, from the binary packaged in org.signal:embedded-redis.
+ * The append-only file is on (fsync every second), so queued work survives a restart.
+ */
+public final class EmbeddedRedis implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(EmbeddedRedis.class);
+    private static final String BINARY = "redis-server-7.0.15-linux-amd64";
+
+    private final Process process;
+    private final int port;
+
+    private EmbeddedRedis(Process process, int port) {
+        this.process = process;
+        this.port = port;
+    }
+
+    public static EmbeddedRedis start(Path home) {
+        try {
+            return startIn(home.resolve("redis"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not start the embedded Redis: " + e.getMessage(), e);
+        }
+    }
+
+    public String url() {
+        return "redis://127.0.0.1:" + port;
+    }
+
+    private static EmbeddedRedis startIn(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Path binary = dir.resolve(BINARY);
+        if (!Files.exists(binary)) {
+            Path tmp = Files.createTempFile(dir, "redis-", ".tmp");
+            try (InputStream in = EmbeddedRedis.class.getClassLoader().getResourceAsStream(BINARY)) {
+                if (in == null) throw new IOException(BINARY + " is not on the classpath");
+                Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+            }
+            tmp.toFile().setExecutable(true, false);
+            Files.move(tmp, binary, StandardCopyOption.ATOMIC_MOVE);
+        }
+        Path pidFile = dir.resolve("redis.pid");
+        ChildProcesses.stopLeftover(pidFile, BINARY, "TERM");
+        int port = EmbeddedPostgres.freePort();
+        var process = new ProcessBuilder(List.of(
+                        binary.toString(),
+                        "--bind",
+                        "127.0.0.1",
+                        "--port",
+                        Integer.toString(port),
+                        "--dir",
+                        dir.toString(),
+                        "--pidfile",
+                        pidFile.toString(),
+                        "--appendonly",
+                        "yes",
+                        "--appendfsync",
+                        "everysec",
+                        "--save",
+                        "",
+                        "--daemonize",
+                        "no",
+                        "--protected-mode",
+                        "yes",
+                        "--logfile",
+                        dir.resolve("redis.log").toString()))
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(
+                        dir.resolve("redis.log").toFile()))
+                .start();
+        var redis = new EmbeddedRedis(process, port);
+        redis.awaitReady(dir);
+        log.info("Embedded Redis is up on 127.0.0.1:{} (data in {})", port, dir);
+        return redis;
+    }
+
+    private void awaitReady(Path dir) throws IOException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IOException(
+                        "Redis exited (code " + process.exitValue() + "); see " + dir.resolve("redis.log"));
+            }
+            try (var socket = new Socket("127.0.0.1", port)) {
+                socket.getOutputStream().write("PING\r\n".getBytes());
+                byte[] reply = new byte[7];
+                int n = socket.getInputStream().read(reply);
+                // while it loads the append-only file Redis answers -LOADING; wait for +PONG
+                if (n > 0 && new String(reply, 0, n).startsWith("+PONG")) return;
+            } catch (IOException e) {
+                // not listening yet
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted");
+            }
+        }
+        throw new IOException("Redis did not answer within 30 s");
+    }
+
+    @Override
+    public void close() {
+        // SIGTERM: Redis flushes the append-only file and exits
+        ChildProcesses.stop(process.toHandle(), "TERM", Duration.ofSeconds(10));
+        log.info("Embedded Redis stopped");
+    }
+}
