@@ -11,6 +11,8 @@ import org.springframework.beans.factory.support.DefaultListableBeanFactory;
 import org.springframework.boot.EnvironmentPostProcessor;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.context.config.ConfigDataEnvironmentPostProcessor;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.core.Ordered;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.MapPropertySource;
@@ -65,10 +67,11 @@ public class CronhookEnvironment implements EnvironmentPostProcessor, Ordered {
             derived.put("cronhook.redis.embedded", true);
         }
         if (!roles.needsDatabase()) {
-            String excluded = env.getProperty("spring.autoconfigure.exclude", "");
-            derived.put(
-                    "spring.autoconfigure.exclude",
-                    (excluded.isBlank() ? "" : excluded + ",") + String.join(",", DATABASE_AUTO_CONFIGURATIONS));
+            var excluded = new ArrayList<>(Binder.get(env)
+                    .bind("spring.autoconfigure.exclude", Bindable.listOf(String.class))
+                    .orElse(List.of()));
+            excluded.addAll(DATABASE_AUTO_CONFIGURATIONS);
+            derived.put("spring.autoconfigure.exclude", String.join(",", excluded));
         }
         env.getPropertySources().addFirst(new MapPropertySource("cronhook-derived", derived));
 

@@ -78,9 +78,13 @@ public class ProblemWebExceptionHandler implements WebExceptionHandler {
             case ResponseStatusException r -> {
                 var status = HttpStatus.resolve(r.getStatusCode().value());
                 if (status == null) status = HttpStatus.INTERNAL_SERVER_ERROR;
-                String detail = status == HttpStatus.NOT_FOUND
-                        ? "nothing at " + exchange.getRequest().getPath().value()
-                        : r.getReason();
+                String detail =
+                        switch (status) {
+                            case NOT_FOUND ->
+                                "nothing at " + exchange.getRequest().getPath().value();
+                            case CONTENT_TOO_LARGE -> "the request body is larger than this endpoint accepts";
+                            default -> r.getReason() == null ? status.getReasonPhrase() : r.getReason();
+                        };
                 yield writer.write(exchange, status, status.getReasonPhrase(), detail, null);
             }
             default -> {

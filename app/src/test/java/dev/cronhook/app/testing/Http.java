@@ -1,0 +1,103 @@
+package dev.cronhook.app.testing;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** A small HTTP client for tests: real requests over loopback, JSON bodies as Jackson trees. */
+public final class Http {
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private final HttpClient client =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final String base;
+
+    /** A response: status, headers and body (parsed as JSON when it is JSON). */
+    public record Response(int status, java.net.http.HttpHeaders headers, String text) {
+        public JsonNode json() {
+            return JSON.readTree(text);
+        }
+
+        public String header(String name) {
+            return headers.firstValue(name).orElse(null);
+        }
+
+        public String contentType() {
+            return header("content-type");
+        }
+
+        @Override
+        public String toString() {
+            return status + " " + text;
+        }
+    }
+
+    Http(String base) {
+        this.base = base;
+    }
+
+    public String base() {
+        return base;
+    }
+
+    public Response get(String path, String token) {
+        return send(builder(path, token).GET());
+    }
+
+    public Response delete(String path, String token) {
+        return send(builder(path, token).DELETE());
+    }
+
+    public Response post(String path, String json, String token) {
+        return send(builder(path, token)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)));
+    }
+
+    public Response put(String path, String json, String token) {
+        return send(builder(path, token)
+                .header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(json)));
+    }
+
+    public Response send(String method, String path, String contentType, String body, String token) {
+        var b = builder(path, token);
+        if (contentType != null) b.header("Content-Type", contentType);
+        return send(b.method(
+                method,
+                body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    public static String json(Object value) {
+        return JSON.writeValueAsString(value);
+    }
+
+    /** Signs in and returns the bearer token. */
+    public String login(String username, String password) {
+        var r = post("/api/auth/login", json(java.util.Map.of("username", username, "password", password)), null);
+        if (r.status() != 200) throw new IllegalStateException("login failed: " + r);
+        return r.json().get("token").asString();
+    }
+
+    private HttpRequest.Builder builder(String path, String token) {
+        var b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30));
+        if (token != null) b.header("Authorization", "Bearer " + token);
+        return b;
+    }
+
+    private Response send(HttpRequest.Builder b) {
+        try {
+            var r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            return new Response(r.statusCode(), r.headers(), r.body());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}

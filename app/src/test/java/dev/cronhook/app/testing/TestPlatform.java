@@ -1,0 +1,127 @@
+package dev.cronhook.app.testing;
+
+import dev.cronhook.app.CronhookApplication;
+import io.lettuce.core.RedisClient;
+import java.nio.file.Files;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Map;
+import java.util.UUID;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * A running Cronhook for integration tests: the real application on a random port, on a fresh database in the
+ * local PostgreSQL and a fresh logical database of the local Redis. Addresses can be overridden with
+ * CRONHOOK_TEST_PG (a jdbc URL of a server whose user may create databases) and CRONHOOK_TEST_REDIS.
+ */
+public final class TestPlatform implements AutoCloseable {
+    public static final String ADMIN_PASSWORD = "admin-password-for-tests";
+
+    private final ConfigurableApplicationContext context;
+    private final String databaseName;
+    private final String redisUrl;
+    public final Http http;
+
+    private TestPlatform(ConfigurableApplicationContext context, String databaseName, String redisUrl) {
+        this.context = context;
+        this.databaseName = databaseName;
+        this.redisUrl = redisUrl;
+        this.http = new Http("http://127.0.0.1:" + context.getEnvironment().getProperty("local.server.port"));
+    }
+
+    public static TestPlatform start(String roles, Map<String, Object> extra) {
+        String db =
+                "cronhook_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        createDatabase(db);
+        String redisUrl = freshRedis();
+        try {
+            var home = Files.createTempDirectory("cronhook-it-");
+            var args = new ArrayList<String>();
+            args.add("--cronhook.roles=" + roles);
+            args.add("--cronhook.home=" + home);
+            args.add("--cronhook.db.url=" + pgBase() + db);
+            args.add("--cronhook.db.username=" + pgUser());
+            args.add("--cronhook.redis.url=" + redisUrl);
+            args.add("--cronhook.admin-password=" + ADMIN_PASSWORD);
+            args.add("--server.port=0");
+            extra.forEach((k, v) -> args.add("--" + k + "=" + v));
+            var context = new SpringApplicationBuilder(CronhookApplication.class).run(args.toArray(String[]::new));
+            return new TestPlatform(context, db, redisUrl);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public String redisUrl() {
+        return redisUrl;
+    }
+
+    public String baseUrl() {
+        return http.base();
+    }
+
+    public <T> T bean(Class<T> type) {
+        return context.getBean(type);
+    }
+
+    public String jdbcUrl() {
+        return pgBase() + databaseName;
+    }
+
+    @Override
+    public void close() {
+        context.close();
+        try (var c = DriverManager.getConnection(pgBase() + "postgres", pgUser(), "");
+                var s = c.createStatement()) {
+            s.execute("DROP DATABASE IF EXISTS " + databaseName + " WITH (FORCE)");
+        } catch (SQLException ignored) {
+            // left for the next run's clean-up
+        }
+    }
+
+    static String pgBase() {
+        String url = System.getenv().getOrDefault("CRONHOOK_TEST_PG", "jdbc:postgresql://127.0.0.1:5432/");
+        return url.endsWith("/") ? url : url + "/";
+    }
+
+    static String pgUser() {
+        return System.getenv().getOrDefault("CRONHOOK_TEST_PG_USER", "postgres");
+    }
+
+    private static void createDatabase(String name) {
+        try (var c = DriverManager.getConnection(pgBase() + "postgres", pgUser(), "");
+                var s = c.createStatement()) {
+            s.execute("CREATE DATABASE " + name);
+        } catch (SQLException e) {
+            throw new IllegalStateException(
+                    "cannot create the test database on " + pgBase() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A Redis logical database no other running test uses, emptied first. */
+    private static String freshRedis() {
+        String base = System.getenv().getOrDefault("CRONHOOK_TEST_REDIS", "redis://127.0.0.1:6379");
+        var client = RedisClient.create(base);
+        try (var c = client.connect()) {
+            for (int db = 1; db < 16; db++) {
+                c.sync().select(db);
+                // claim the database for this run: SET NX with a TTL, so a crashed run frees it
+                if ("OK"
+                        .equals(c.sync()
+                                .set(
+                                        "cronhook:test-claim",
+                                        "1",
+                                        io.lettuce.core.SetArgs.Builder.nx().ex(600)))) {
+                    c.sync().flushdb();
+                    c.sync().set("cronhook:test-claim", "1", io.lettuce.core.SetArgs.Builder.ex(600));
+                    return base + "/" + db;
+                }
+            }
+        } finally {
+            client.shutdown();
+        }
+        throw new IllegalStateException("no free Redis database for the test");
+    }
+}
