@@ -7,12 +7,14 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.commons.logging.Log;
 import org.springframework.beans.factory.support.DefaultListableBeanFactory;
 import org.springframework.boot.EnvironmentPostProcessor;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.context.config.ConfigDataEnvironmentPostProcessor;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.logging.DeferredLogFactory;
 import org.springframework.core.Ordered;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.MapPropertySource;
@@ -23,6 +25,13 @@ import org.springframework.core.env.MapPropertySource;
  * {@code CRONHOOK_HOME}, stopped after the application context closes.
  */
 public class CronhookEnvironment implements EnvironmentPostProcessor, Ordered {
+    private final Log log;
+
+    public CronhookEnvironment(DeferredLogFactory logs) {
+        // logging is not set up yet while the environment is prepared: these lines are replayed once it is
+        this.log = logs.getLog(CronhookEnvironment.class);
+    }
+
     private static final List<String> DATABASE_AUTO_CONFIGURATIONS = List.of(
             "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
             "org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration",
@@ -59,12 +68,14 @@ public class CronhookEnvironment implements EnvironmentPostProcessor, Ordered {
             derived.put("cronhook.db.username", pg.username());
             derived.put("cronhook.db.password", pg.password());
             derived.put("cronhook.db.embedded", true);
+            log.info("Embedded PostgreSQL is up at " + pg.jdbcUrl() + " (data in " + home.resolve("postgres") + ")");
         }
         if (blank(env.getProperty("cronhook.redis.url"))) {
             var redis = EmbeddedRedis.start(home);
             started.add(redis);
             derived.put("cronhook.redis.url", redis.url());
             derived.put("cronhook.redis.embedded", true);
+            log.info("Embedded Redis is up at " + redis.url() + " (data in " + home.resolve("redis") + ")");
         }
         if (!roles.needsDatabase()) {
             var excluded = new ArrayList<>(Binder.get(env)

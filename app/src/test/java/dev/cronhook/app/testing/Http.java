@@ -36,7 +36,7 @@ public final class Http {
         }
     }
 
-    Http(String base) {
+    public Http(String base) {
         this.base = base;
     }
 
