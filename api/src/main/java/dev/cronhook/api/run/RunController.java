@@ -14,6 +14,7 @@ import java.util.UUID;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
@@ -24,9 +25,16 @@ import reactor.core.publisher.Mono;
 @RequestMapping("/api/runs")
 public class RunController {
     private final RunRepository runs;
+    private final RunService service;
 
-    public RunController(RunRepository runs) {
+    public RunController(RunRepository runs, RunService service) {
         this.runs = runs;
+        this.service = service;
+    }
+
+    @PostMapping("/{id}/cancel")
+    public Mono<RunView> cancel(@AuthenticationPrincipal CurrentUser user, @PathVariable UUID id) {
+        return Blocking.call(() -> service.cancel(user, id));
     }
 
     @GetMapping

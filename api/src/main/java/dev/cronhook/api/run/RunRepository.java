@@ -63,6 +63,77 @@ public class RunRepository {
                 .list();
     }
 
+    public void insert(
+            UUID id,
+            UUID scriptId,
+            UUID ownerId,
+            int version,
+            String trigger,
+            String eventJson,
+            int attempt,
+            Instant scheduledAt,
+            Instant queuedAt) {
+        jdbc.sql("INSERT INTO runs (id, script_id, owner_id, version, trigger, event, status, attempt, scheduled_at,"
+                        + " queued_at) VALUES (?, ?, ?, ?, ?, CAST(? AS JSONB), 'QUEUED', ?, ?, ?)")
+                .params(
+                        id,
+                        scriptId,
+                        ownerId,
+                        version,
+                        trigger,
+                        eventJson,
+                        attempt,
+                        scheduledAt == null ? null : Timestamp.from(scheduledAt),
+                        Timestamp.from(queuedAt))
+                .update();
+    }
+
+    public void deleteQueued(UUID id) {
+        jdbc.sql("DELETE FROM runs WHERE id = ? AND status = 'QUEUED'")
+                .param(id)
+                .update();
+    }
+
+    /** RUNNING, only from QUEUED; returns whether it changed. */
+    public boolean markRunning(UUID id, Instant startedAt) {
+        return jdbc.sql("UPDATE runs SET status = 'RUNNING', started_at = ? WHERE id = ? AND status = 'QUEUED'")
+                        .params(Timestamp.from(startedAt), id)
+                        .update()
+                > 0;
+    }
+
+    /** A final status, only once: a run that has ended is never changed again. Returns whether it changed. */
+    public boolean finish(
+            UUID id,
+            RunStatus status,
+            String resultJson,
+            String replyJson,
+            String error,
+            Instant startedAt,
+            Instant finishedAt) {
+        return jdbc.sql("UPDATE runs SET status = ?, result = CAST(? AS JSONB), reply = CAST(? AS JSONB), error = ?,"
+                                + " started_at = COALESCE(started_at, ?), finished_at = ?"
+                                + " WHERE id = ? AND status IN ('QUEUED', 'RUNNING')")
+                        .params(
+                                status.name(),
+                                resultJson,
+                                replyJson,
+                                error,
+                                startedAt == null ? null : Timestamp.from(startedAt),
+                                Timestamp.from(finishedAt),
+                                id)
+                        .update()
+                > 0;
+    }
+
+    /** Run ids and owners, whoever owns them (for the recorders). */
+    public Optional<RunView> findAnyOwner(UUID id) {
+        return jdbc.sql("SELECT * FROM runs WHERE id = ?")
+                .param(id)
+                .query(RunRepository::view)
+                .optional();
+    }
+
     static RunView view(ResultSet rs, int n) throws SQLException {
         Instant started = instant(rs, "started_at");
         Instant finished = instant(rs, "finished_at");

@@ -1,7 +1,9 @@
 package dev.cronhook.api.script;
 
 import dev.cronhook.api.db.Blocking;
+import dev.cronhook.api.run.RunService;
 import dev.cronhook.api.user.CurrentUser;
+import dev.cronhook.core.validation.InvalidInputException;
 import java.net.URI;
 import java.util.List;
 import java.util.UUID;
@@ -17,15 +19,38 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 import reactor.core.publisher.Mono;
+import tools.jackson.databind.JsonNode;
 
 /** The scripts API: scripts, their versions, deploys (and so rollbacks) and webhook tokens. */
 @RestController
 @RequestMapping("/api/scripts")
 public class ScriptController {
     private final ScriptService service;
+    private final RunService runs;
 
-    public ScriptController(ScriptService service) {
+    public ScriptController(ScriptService service, RunService runs) {
         this.service = service;
+        this.runs = runs;
+    }
+
+    /** The body of a manual run: the event the script receives (trigger and runId are set by Cronhook). */
+    public record ManualRunRequest(JsonNode event) {}
+
+    /** A run that was accepted: its id and where to follow it. */
+    public record RunAccepted(UUID id, String status, String url) {}
+
+    @PostMapping(path = "/{id}/runs", consumes = MediaType.APPLICATION_JSON_VALUE)
+    public Mono<ResponseEntity<RunAccepted>> run(
+            @AuthenticationPrincipal CurrentUser user, @PathVariable UUID id, @RequestBody ManualRunRequest request) {
+        if (request.event() != null && !request.event().isObject()) {
+            throw new InvalidInputException("event", "must be a JSON object");
+        }
+        return Blocking.call(() -> runs.launchManual(user, id, request.event())).map(launched -> {
+            String url = "/api/runs/" + launched.runId();
+            return ResponseEntity.accepted()
+                    .location(URI.create(url))
+                    .body(new RunAccepted(launched.runId(), "QUEUED", url));
+        });
     }
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)

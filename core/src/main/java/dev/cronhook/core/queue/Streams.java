@@ -9,6 +9,9 @@ public final class Streams {
     public static final String RUNS = "cronhook:runs";
     public static final String RUN_RESULTS = "cronhook:run-results";
 
+    /** Pub/sub channel on which the api announces, after recording it, that a run has ended (its id). */
+    public static final String RUN_FINISHED_CHANNEL = "cronhook:run-finished";
+
     /** Pub/sub channel on which the api announces a cancelled run id to every executor. */
     public static final String CANCEL_CHANNEL = "cronhook:cancel";
 

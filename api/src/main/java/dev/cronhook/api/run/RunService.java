@@ -1,0 +1,138 @@
+package dev.cronhook.api.run;
+
+import dev.cronhook.api.error.NoDeployedVersionException;
+import dev.cronhook.api.error.RunNotCancellableException;
+import dev.cronhook.api.error.RunNotFoundException;
+import dev.cronhook.api.error.ServiceUnavailableException;
+import dev.cronhook.api.script.ScriptRepository;
+import dev.cronhook.api.user.CurrentUser;
+import dev.cronhook.core.queue.Streams;
+import dev.cronhook.core.queue.WorkQueue;
+import dev.cronhook.core.run.RunRequest;
+import dev.cronhook.core.run.RunStatus;
+import dev.cronhook.core.run.TriggerKind;
+import io.lettuce.core.SetArgs;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+import org.springframework.stereotype.Service;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Starts runs (manual, webhook, cron): records the run as QUEUED, then queues it for an executor; if the queue
+ * cannot take it the run is removed again and the caller told (nothing half-accepted). Cancels runs.
+ */
+@Service
+public class RunService {
+    private static final Duration CANCEL_MARK_TTL = Duration.ofDays(1);
+
+    private final RunRepository runs;
+    private final ScriptRepository scripts;
+    private final WorkQueue<RunRequest> queue;
+    private final StatefulRedisConnection<String, String> redis;
+    private final JsonMapper json;
+
+    public RunService(
+            RunRepository runs,
+            ScriptRepository scripts,
+            WorkQueue<RunRequest> queue,
+            StatefulRedisConnection<String, String> redis,
+            JsonMapper json) {
+        this.runs = runs;
+        this.scripts = scripts;
+        this.queue = queue;
+        this.redis = redis;
+        this.json = json;
+    }
+
+    /** A run that was accepted: its id and the request an executor got. */
+    public record Launched(UUID runId, RunRequest request) {}
+
+    /**
+     * Launches a run of the script's active version. {@code event} is what the script receives; trigger and
+     * runId (and scheduledAt for cron) are set here.
+     */
+    public Launched launch(
+            ScriptRepository.ScriptRow script,
+            TriggerKind trigger,
+            ObjectNode event,
+            Instant scheduledAt,
+            int attempt) {
+        return launch(UUID.randomUUID(), script, trigger, event, scheduledAt, attempt);
+    }
+
+    /** As above, with the run id chosen by the caller (who may wait for the run under it). */
+    public Launched launch(
+            UUID runId,
+            ScriptRepository.ScriptRow script,
+            TriggerKind trigger,
+            ObjectNode event,
+            Instant scheduledAt,
+            int attempt) {
+        if (script.activeVersion() == null) {
+            throw new NoDeployedVersionException("script '" + script.name() + "' has no deployed version yet:"
+                    + " its first build must finish (see GET /api/scripts/" + script.id() + "/versions)");
+        }
+        var version = scripts.version(script.id(), script.activeVersion()).orElseThrow();
+        var now = Instant.now();
+        event.put("trigger", trigger.wireName());
+        event.put("runId", runId.toString());
+        if (scheduledAt != null) event.put("scheduledAt", scheduledAt.toString());
+        String eventJson = json.writeValueAsString(event);
+        runs.insert(
+                runId,
+                script.id(),
+                script.ownerId(),
+                version.version(),
+                trigger.wireName(),
+                eventJson,
+                attempt,
+                scheduledAt,
+                now);
+        var request = new RunRequest(
+                runId,
+                script.id(),
+                version.version(),
+                version.imageRef(),
+                trigger,
+                eventJson,
+                script.timeoutSeconds(),
+                script.memoryMb(),
+                attempt,
+                now);
+        try {
+            queue.enqueue(request);
+        } catch (RuntimeException e) {
+            runs.deleteQueued(runId);
+            throw new ServiceUnavailableException(
+                    "the run queue is unavailable, the run was not accepted; retry later");
+        }
+        return new Launched(runId, request);
+    }
+
+    public Launched launchManual(CurrentUser user, UUID scriptId, JsonNode event) {
+        var script = scripts.find(user.id(), scriptId)
+                .orElseThrow(() -> new dev.cronhook.api.error.ScriptNotFoundException(scriptId));
+        ObjectNode body = event != null && event.isObject() ? (ObjectNode) event.deepCopy() : json.createObjectNode();
+        return launch(script, TriggerKind.MANUAL, body, null, 1);
+    }
+
+    /** Cancels a queued or running run; an executor that holds it kills it, one that has not started skips it. */
+    public RunView cancel(CurrentUser user, UUID runId) {
+        var run = runs.find(user.id(), runId).orElseThrow(() -> new RunNotFoundException(runId));
+        if (run.status().isFinal()) {
+            throw new RunNotCancellableException("run " + runId + " has already ended (" + run.status() + ")");
+        }
+        var sync = redis.sync();
+        sync.set(Streams.cancelledKey(runId), "1", SetArgs.Builder.ex(CANCEL_MARK_TTL));
+        sync.publish(Streams.CANCEL_CHANNEL, runId.toString());
+        if (run.status() == RunStatus.QUEUED) {
+            var now = Instant.now();
+            runs.finish(runId, RunStatus.CANCELLED, null, null, "cancelled before it started", null, now);
+        }
+        return runs.find(user.id(), runId).orElseThrow();
+    }
+}
