@@ -2,6 +2,7 @@ package dev.cronhook.api.config;
 
 import dev.cronhook.api.build.BuildResultRecorder;
 import dev.cronhook.api.db.Tx;
+import dev.cronhook.api.hook.WebhookProperties;
 import dev.cronhook.api.run.RunCompletions;
 import dev.cronhook.api.run.RunRepository;
 import dev.cronhook.api.run.RunResultRecorder;
@@ -35,9 +36,10 @@ import tools.jackson.databind.json.JsonMapper;
             "dev.cronhook.api.error",
             "dev.cronhook.api.user",
             "dev.cronhook.api.script",
-            "dev.cronhook.api.run"
+            "dev.cronhook.api.run",
+            "dev.cronhook.api.hook"
         })
-@EnableConfigurationProperties(ScriptLimits.class)
+@EnableConfigurationProperties({ScriptLimits.class, WebhookProperties.class})
 @Import(SecurityConfiguration.class)
 public class ApiConfiguration {
 

@@ -20,4 +20,9 @@ public abstract class ProblemException extends RuntimeException {
     public String title() {
         return title;
     }
+
+    /** Extra response headers this error is answered with (e.g. Retry-After). */
+    public java.util.Map<String, String> headers() {
+        return java.util.Map.of();
+    }
 }

@@ -40,7 +40,11 @@ public class ProblemWebExceptionHandler implements WebExceptionHandler {
     @Override
     public Mono<Void> handle(ServerWebExchange exchange, Throwable ex) {
         return switch (ex) {
-            case ProblemException p -> writer.write(exchange, p.status(), p.title(), p.getMessage(), null);
+            case ProblemException p -> {
+                p.headers()
+                        .forEach((k, v) -> exchange.getResponse().getHeaders().set(k, v));
+                yield writer.write(exchange, p.status(), p.title(), p.getMessage(), null);
+            }
             case InvalidInputException v ->
                 writer.write(
                         exchange,

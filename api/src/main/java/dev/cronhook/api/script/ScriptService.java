@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Value;
+import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Service;
 
 /** Creates, changes and deploys scripts; a change of code or dependencies makes a new version and a build. */
@@ -26,19 +26,15 @@ public class ScriptService {
     private final Tx tx;
     private final ScriptLimits limits;
     private final WorkQueue<BuildRequest> builds;
-    private final String publicUrl;
+    private final Environment env;
 
     public ScriptService(
-            ScriptRepository scripts,
-            Tx tx,
-            ScriptLimits limits,
-            WorkQueue<BuildRequest> builds,
-            @Value("${cronhook.public-url}") String publicUrl) {
+            ScriptRepository scripts, Tx tx, ScriptLimits limits, WorkQueue<BuildRequest> builds, Environment env) {
         this.scripts = scripts;
         this.tx = tx;
         this.limits = limits;
         this.builds = builds;
-        this.publicUrl = publicUrl.endsWith("/") ? publicUrl.substring(0, publicUrl.length() - 1) : publicUrl;
+        this.env = env;
     }
 
     public ScriptView create(CurrentUser user, ScriptRequest request) {
@@ -149,7 +145,9 @@ public class ScriptService {
     }
 
     public String webhookUrl(String token) {
-        return publicUrl + "/hooks/" + token;
+        // read each time: with server.port=0 the real port is known only once the server has started
+        String base = env.getProperty("cronhook.public-url", "http://127.0.0.1:8080");
+        return (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + "/hooks/" + token;
     }
 
     ScriptView view(ScriptRepository.ScriptRow row, ScriptRepository.VersionRow latest) {
