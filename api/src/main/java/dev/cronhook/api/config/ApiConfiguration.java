@@ -3,13 +3,18 @@ package dev.cronhook.api.config;
 import dev.cronhook.api.build.BuildResultRecorder;
 import dev.cronhook.api.db.Tx;
 import dev.cronhook.api.hook.WebhookProperties;
+import dev.cronhook.api.log.DatabaseLogStore;
+import dev.cronhook.api.log.LiveLog;
+import dev.cronhook.api.log.LogArchiver;
 import dev.cronhook.api.run.RunCompletions;
 import dev.cronhook.api.run.RunRepository;
 import dev.cronhook.api.run.RunResultRecorder;
 import dev.cronhook.api.script.ScriptLimits;
 import dev.cronhook.api.script.ScriptRepository;
+import dev.cronhook.api.secret.SecretCipher;
 import dev.cronhook.core.build.BuildRequest;
 import dev.cronhook.core.build.BuildResult;
+import dev.cronhook.core.log.LogStore;
 import dev.cronhook.core.queue.QueueOptions;
 import dev.cronhook.core.queue.Streams;
 import dev.cronhook.core.queue.WorkQueue;
@@ -19,12 +24,22 @@ import dev.cronhook.core.run.RunResult;
 import dev.cronhook.core.wire.Wire;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.Base64;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.ComponentScan;
 import org.springframework.context.annotation.Import;
+import org.springframework.core.env.Environment;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.json.JsonMapper;
 
 /** The api role: REST API, auth, persistence and the recorders of what workers report. */
@@ -37,7 +52,9 @@ import tools.jackson.databind.json.JsonMapper;
             "dev.cronhook.api.user",
             "dev.cronhook.api.script",
             "dev.cronhook.api.run",
-            "dev.cronhook.api.hook"
+            "dev.cronhook.api.hook",
+            "dev.cronhook.api.secret",
+            "dev.cronhook.api.log"
         })
 @EnableConfigurationProperties({ScriptLimits.class, WebhookProperties.class})
 @Import(SecurityConfiguration.class)
@@ -68,6 +85,26 @@ public class ApiConfiguration {
     }
 
     @Bean
+    SecretCipher secretCipher(Environment env) throws IOException {
+        String key = env.getProperty("cronhook.secret-key", "");
+        if (!key.isBlank()) return SecretCipher.fromBase64(key);
+        Path file = Path.of(env.getProperty("cronhook.home", System.getProperty("user.home") + "/.cronhook"))
+                .resolve("secret.key");
+        if (Files.exists(file)) return SecretCipher.fromBase64(Files.readString(file));
+        byte[] raw = new byte[32];
+        new SecureRandom().nextBytes(raw);
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, Base64.getEncoder().encodeToString(raw));
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        LoggerFactory.getLogger(ApiConfiguration.class)
+                .warn(
+                        "No CRONHOOK_SECRET_KEY set: generated a new secret key in {}. Back it up: without it the"
+                                + " stored secrets cannot be decrypted.",
+                        file);
+        return new SecretCipher(raw);
+    }
+
+    @Bean
     WorkQueue<RunRequest> runQueue(RedisClient redis, StatefulRedisConnection<String, String> connection) {
         return new RedisWorkQueue<>(
                 redis, connection, Streams.RUNS, "executors", RunRequest.class, Wire.json(), QueueOptions.defaults());
@@ -86,12 +123,27 @@ public class ApiConfiguration {
     }
 
     @Bean
+    LiveLog liveLog(RedisClient redis, StatefulRedisConnection<String, String> connection) {
+        return new LiveLog(redis, connection);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean(LogStore.class)
+    DatabaseLogStore databaseLogStore(JdbcClient jdbc) {
+        return new DatabaseLogStore(jdbc);
+    }
+
+    @Bean
     RunResultRecorder runResultRecorder(
             WorkQueue<RunResult> runResultQueue,
             RunRepository runs,
             StatefulRedisConnection<String, String> connection,
-            JsonMapper json) {
-        return new RunResultRecorder(runResultQueue, runs, connection, json);
+            JsonMapper json,
+            LiveLog live,
+            LogStore store) {
+        // with CloudWatch configured the executors ship logs there; otherwise the api archives them
+        var archiver = store instanceof DatabaseLogStore ? new LogArchiver(live, store) : null;
+        return new RunResultRecorder(runResultQueue, runs, connection, json, archiver);
     }
 
     @Bean

@@ -126,6 +126,13 @@ public class RunRepository {
                 > 0;
     }
 
+    public Optional<UUID> ownerOf(UUID id) {
+        return jdbc.sql("SELECT owner_id FROM runs WHERE id = ?")
+                .param(id)
+                .query(UUID.class)
+                .optional();
+    }
+
     /** Run ids and owners, whoever owns them (for the recorders). */
     public Optional<RunView> findAnyOwner(UUID id) {
         return jdbc.sql("SELECT * FROM runs WHERE id = ?")

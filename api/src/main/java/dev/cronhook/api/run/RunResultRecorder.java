@@ -1,5 +1,6 @@
 package dev.cronhook.api.run;
 
+import dev.cronhook.api.log.LogArchiver;
 import dev.cronhook.core.queue.Streams;
 import dev.cronhook.core.queue.WorkQueue;
 import dev.cronhook.core.run.RunResult;
@@ -13,20 +14,24 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Records what executors report: RUNNING, then one final status with result, reply or error. Idempotent: a
  * repeated or late report of a run that has ended changes nothing. After a final status is durable it announces
- * the run on {@link Streams#RUN_FINISHED_CHANNEL} for any waiting caller.
+ * the run on {@link Streams#RUN_FINISHED_CHANNEL} for any waiting caller, and archives its log when the api
+ * is the one that keeps logs ({@code archiver} not null).
  */
 public class RunResultRecorder implements SmartLifecycle {
     private final WorkQueue<RunResult> results;
     private final RunRepository runs;
     private final StatefulRedisConnection<String, String> redis;
     private final JsonMapper json;
+    private final LogArchiver archiver;
     private volatile WorkQueue.Worker worker;
 
     public RunResultRecorder(
             WorkQueue<RunResult> results,
             RunRepository runs,
             StatefulRedisConnection<String, String> redis,
-            JsonMapper json) {
+            JsonMapper json,
+            LogArchiver archiver) {
+        this.archiver = archiver;
         this.results = results;
         this.runs = runs;
         this.redis = redis;
@@ -39,7 +44,7 @@ public class RunResultRecorder implements SmartLifecycle {
             return;
         }
         if (!r.status().isFinal()) return;
-        runs.finish(
+        boolean ended = runs.finish(
                 r.runId(),
                 r.status(),
                 r.resultJson(),
@@ -49,6 +54,8 @@ public class RunResultRecorder implements SmartLifecycle {
                 r.finishedAt() == null ? Instant.now() : r.finishedAt());
         // announced even when it was recorded before: a waiter may have registered after the first announcement
         redis.sync().publish(Streams.RUN_FINISHED_CHANNEL, r.runId().toString());
+        // after the announcement, so a waiting webhook caller does not wait for the archive
+        if (ended && archiver != null) archiver.archiveRun(r.runId());
     }
 
     @Override

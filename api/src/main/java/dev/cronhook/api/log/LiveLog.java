@@ -1,0 +1,97 @@
+package dev.cronhook.api.log;
+
+import dev.cronhook.core.log.LogLine;
+import io.lettuce.core.Range;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.XReadArgs;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import reactor.core.publisher.Flux;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * Reads the live log of a run or a build: a Redis stream of entries {@code t, stream, line}, closed by an entry
+ * with {@code end} (the final status). Workers write it; this reads it back, whole or as it grows.
+ */
+public class LiveLog {
+    /** A log entry: a line, or the end of the log with the final status. */
+    public record Entry(LogLine line, String end) {}
+
+    private final RedisClient client;
+    private final StatefulRedisConnection<String, String> shared;
+
+    public LiveLog(RedisClient client, StatefulRedisConnection<String, String> shared) {
+        this.client = client;
+        this.shared = shared;
+    }
+
+    /** Everything in the stream now (empty when it does not exist or has expired). */
+    public List<Entry> snapshot(String stream) {
+        var out = new ArrayList<Entry>();
+        for (var m : shared.sync().xrange(stream, Range.create("-", "+"))) out.add(entry(m.getBody()));
+        return out;
+    }
+
+    public static List<LogLine> lines(List<Entry> entries) {
+        return entries.stream().filter(e -> e.line() != null).map(Entry::line).toList();
+    }
+
+    /**
+     * Follows a stream from its start until its end entry, or until {@code idleLimit} passes with nothing new
+     * and {@code stillRunning} says the writer is gone. Blocking reads run on their own connection.
+     */
+    public Flux<Entry> follow(String stream, Duration idleLimit, java.util.function.BooleanSupplier stillRunning) {
+        return Flux.<Entry>create(sink -> {
+                    try (var connection = client.connect()) {
+                        var redis = connection.sync();
+                        String from = "0-0";
+                        long idleSince = System.nanoTime();
+                        while (!sink.isCancelled()) {
+                            List<StreamMessage<String, String>> batch = redis.xread(
+                                    XReadArgs.Builder.block(1000).count(500),
+                                    XReadArgs.StreamOffset.from(stream, from));
+                            if (batch.isEmpty()) {
+                                if (System.nanoTime() - idleSince > idleLimit.toNanos()
+                                        && !stillRunning.getAsBoolean()) {
+                                    break;
+                                }
+                                continue;
+                            }
+                            idleSince = System.nanoTime();
+                            for (var m : batch) {
+                                from = m.getId();
+                                var e = entry(m.getBody());
+                                sink.next(e);
+                                if (e.end() != null) {
+                                    sink.complete();
+                                    return;
+                                }
+                            }
+                        }
+                        sink.complete();
+                    } catch (RuntimeException e) {
+                        sink.error(e);
+                    }
+                })
+                .subscribeOn(Schedulers.boundedElastic());
+    }
+
+    static Entry entry(Map<String, String> body) {
+        if (body.containsKey("end")) return new Entry(null, body.get("end"));
+        long t;
+        try {
+            t = Long.parseLong(body.getOrDefault("t", "0"));
+        } catch (NumberFormatException e) {
+            t = 0;
+        }
+        return new Entry(
+                new LogLine(
+                        Instant.ofEpochMilli(t), body.getOrDefault("stream", "stdout"), body.getOrDefault("line", "")),
+                null);
+    }
+}

@@ -1,0 +1,36 @@
+package dev.cronhook.api.log;
+
+import dev.cronhook.core.log.LogStore;
+import dev.cronhook.core.queue.Streams;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Copies a finished run's live log from Redis into the log store (the database when CloudWatch is not
+ * configured), so it outlives the live stream's expiry.
+ */
+public class LogArchiver {
+    private static final Logger log = LoggerFactory.getLogger(LogArchiver.class);
+    private final LiveLog live;
+    private final LogStore store;
+
+    public LogArchiver(LiveLog live, LogStore store) {
+        this.live = live;
+        this.store = store;
+    }
+
+    public static String runLogId(UUID runId) {
+        return "run/" + runId;
+    }
+
+    public void archiveRun(UUID runId) {
+        try {
+            var lines = LiveLog.lines(live.snapshot(Streams.runLog(runId)));
+            if (!lines.isEmpty() && store.read(runLogId(runId)).isEmpty()) store.append(runLogId(runId), lines);
+        } catch (RuntimeException e) {
+            // the live stream keeps the lines for a day; the run page falls back to it
+            log.warn("could not archive the log of run {}: {}", runId, e.toString());
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package dev.cronhook.api.log;
+
+import dev.cronhook.api.db.Blocking;
+import dev.cronhook.api.error.RunNotFoundException;
+import dev.cronhook.api.run.RunRepository;
+import dev.cronhook.api.run.RunView;
+import dev.cronhook.api.user.CurrentUser;
+import dev.cronhook.core.log.LogLine;
+import dev.cronhook.core.log.LogStore;
+import dev.cronhook.core.queue.Streams;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.springframework.http.MediaType;
+import org.springframework.http.codec.ServerSentEvent;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RestController;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/** A run's log lines: all of them as JSON, or live as server-sent events until the run ends. */
+@RestController
+public class RunLogController {
+    /** A run's log as JSON. */
+    public record RunLog(UUID runId, String status, List<LogLine> lines) {}
+
+    private final RunRepository runs;
+    private final LiveLog live;
+    private final LogStore store;
+
+    public RunLogController(RunRepository runs, LiveLog live, LogStore store) {
+        this.runs = runs;
+        this.live = live;
+        this.store = store;
+    }
+
+    @GetMapping(path = "/api/runs/{id}/logs", produces = MediaType.APPLICATION_JSON_VALUE)
+    public Mono<RunLog> logs(@AuthenticationPrincipal CurrentUser user, @PathVariable UUID id) {
+        return Blocking.call(() -> {
+            var run = runs.find(user.id(), id).orElseThrow(() -> new RunNotFoundException(id));
+            return new RunLog(id, run.status().name(), lines(run));
+        });
+    }
+
+    private List<LogLine> lines(RunView run) {
+        if (run.status().isFinal()) {
+            var stored = store.read(LogArchiver.runLogId(run.id()));
+            if (!stored.isEmpty()) return stored;
+        }
+        return LiveLog.lines(live.snapshot(Streams.runLog(run.id())));
+    }
+
+    @GetMapping(path = "/api/runs/{id}/logs", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+    public Flux<ServerSentEvent<Object>> stream(@AuthenticationPrincipal CurrentUser user, @PathVariable UUID id) {
+        return Blocking.call(() -> runs.find(user.id(), id).orElseThrow(() -> new RunNotFoundException(id)))
+                .flatMapMany(run -> {
+                    if (run.status().isFinal()
+                            && live.snapshot(Streams.runLog(id)).isEmpty()) {
+                        // the live stream has expired: replay what the store kept, then end
+                        return Blocking.call(() -> store.read(LogArchiver.runLogId(id)))
+                                .flatMapMany(Flux::fromIterable)
+                                .map(RunLogController::lineEvent)
+                                .concatWith(Mono.just(endEvent(run.status().name())));
+                    }
+                    return live.follow(Streams.runLog(id), Duration.ofSeconds(5), () -> runs.find(user.id(), id)
+                                    .map(r -> !r.status().isFinal())
+                                    .orElse(false))
+                            .map(e -> e.end() != null ? endEvent(e.end()) : lineEvent(e.line()));
+                });
+    }
+
+    static ServerSentEvent<Object> lineEvent(LogLine line) {
+        return ServerSentEvent.builder()
+                .event("line")
+                .data(Map.of("time", line.time().toString(), "stream", line.stream(), "text", line.text()))
+                .build();
+    }
+
+    static ServerSentEvent<Object> endEvent(String status) {
+        return ServerSentEvent.builder()
+                .event("end")
+                .data(Map.of("status", status))
+                .build();
+    }
+}

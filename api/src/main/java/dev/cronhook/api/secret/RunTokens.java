@@ -1,0 +1,56 @@
+package dev.cronhook.api.secret;
+
+import io.lettuce.core.SetArgs;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.UUID;
+import org.springframework.stereotype.Component;
+
+/**
+ * One-run tokens: the executor running a run presents it to get that run's secrets. Only its hash is kept, in
+ * Redis, expiring shortly after the run's deadline.
+ */
+@Component
+public class RunTokens {
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private final StatefulRedisConnection<String, String> redis;
+
+    public RunTokens(StatefulRedisConnection<String, String> redis) {
+        this.redis = redis;
+    }
+
+    public String issue(UUID runId, Duration validFor) {
+        byte[] raw = new byte[24];
+        RANDOM.nextBytes(raw);
+        String token = Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
+        redis.sync().set(key(runId), hash(token), SetArgs.Builder.ex(validFor));
+        return token;
+    }
+
+    public boolean verify(UUID runId, String token) {
+        if (token == null || token.isBlank()) return false;
+        String stored = redis.sync().get(key(runId));
+        return stored != null
+                && MessageDigest.isEqual(
+                        stored.getBytes(StandardCharsets.US_ASCII), hash(token).getBytes(StandardCharsets.US_ASCII));
+    }
+
+    private static String key(UUID runId) {
+        return "cronhook:run-token:" + runId;
+    }
+
+    private static String hash(String token) {
+        try {
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,254 @@
+package dev.cronhook.app.api;
+
+import static dev.cronhook.app.testing.Http.json;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.cronhook.app.testing.Http;
+import dev.cronhook.app.testing.TestPlatform;
+import dev.cronhook.app.testing.WireExecutor;
+import dev.cronhook.core.build.BuildResult;
+import dev.cronhook.core.build.BuildState;
+import dev.cronhook.core.queue.QueueOptions;
+import dev.cronhook.core.queue.Streams;
+import dev.cronhook.core.queue.redis.RedisWorkQueue;
+import dev.cronhook.core.wire.Wire;
+import io.lettuce.core.RedisClient;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The built-in secret store's API and the run log API (JSON and live server-sent events), over HTTP against the
+ * running application; run logs are written to the live Redis stream as an executor writes them.
+ */
+class SecretsAndLogsApiIT {
+    static TestPlatform platform;
+    static Http http;
+    static String alice;
+    static String bob;
+    static RedisClient redis;
+
+    @BeforeAll
+    static void start() {
+        platform = TestPlatform.start("api", Map.of());
+        http = platform.http;
+        String admin = http.login("admin", TestPlatform.ADMIN_PASSWORD);
+        http.post("/api/users", json(Map.of("username", "alice", "password", "alice-password")), admin);
+        http.post("/api/users", json(Map.of("username", "bob", "password", "bob-password-1")), admin);
+        alice = http.login("alice", "alice-password");
+        bob = http.login("bob", "bob-password-1");
+        redis = RedisClient.create(platform.redisUrl());
+    }
+
+    @AfterAll
+    static void stop() {
+        if (redis != null) redis.shutdown();
+        if (platform != null) platform.close();
+    }
+
+    static String script(String token, String name) {
+        var r = http.post("/api/scripts", json(Map.of("name", name, "code", "export default async () => 1")), token);
+        assertThat(r.status()).as(r.toString()).isEqualTo(201);
+        return r.json().get("id").asString();
+    }
+
+    @Test
+    void secretValuesGoInButNeverComeOut() {
+        String id = script(alice, "with-secrets");
+        String value = "s3cr3t-value-" + UUID.randomUUID();
+        var put = http.put("/api/secrets/API_KEY", json(Map.of("value", value)), alice);
+        assertThat(put.status()).isEqualTo(200);
+        var putScript =
+                http.put("/api/scripts/" + id + "/secrets/API_KEY", json(Map.of("value", value + "-script")), alice);
+        assertThat(putScript.status()).isEqualTo(200);
+        var replaced =
+                http.put("/api/scripts/" + id + "/secrets/API_KEY", json(Map.of("value", value + "-again")), alice);
+        assertThat(replaced.status()).isEqualTo(200);
+
+        var userList = http.get("/api/secrets", alice);
+        var scriptList = http.get("/api/scripts/" + id + "/secrets", alice);
+        assertThat(userList.json()).hasSize(1);
+        assertThat(scriptList.json()).hasSize(1);
+        assertThat(scriptList.json().get(0).get("name").asString()).isEqualTo("API_KEY");
+        assertThat(scriptList.json().get(0).has("updatedAt")).isTrue();
+        for (var r : List.of(put, putScript, replaced, userList, scriptList, http.get("/api/scripts/" + id, alice))) {
+            assertThat(r.text()).doesNotContain(value);
+        }
+        assertThat(http.delete("/api/scripts/" + id + "/secrets/API_KEY", alice).status())
+                .isEqualTo(204);
+        assertThat(http.get("/api/scripts/" + id + "/secrets", alice).json()).isEmpty();
+    }
+
+    @Test
+    void anotherUserCannotSeeOrSetAScriptsSecrets() {
+        String id = script(alice, "alices-secrets");
+        http.put("/api/scripts/" + id + "/secrets/TOKEN", json(Map.of("value", "alice-only")), alice);
+        assertThat(http.get("/api/scripts/" + id + "/secrets", bob).status()).isEqualTo(404);
+        assertThat(http.put("/api/scripts/" + id + "/secrets/TOKEN", json(Map.of("value", "bob")), bob)
+                        .status())
+                .isEqualTo(404);
+        assertThat(http.delete("/api/scripts/" + id + "/secrets/TOKEN", bob).status())
+                .isEqualTo(404);
+        assertThat(http.get("/api/secrets", bob).json()).isEmpty();
+    }
+
+    @Test
+    void badSecretNamesAndValuesAreRefused() {
+        var badName = http.put("/api/secrets/1BAD-NAME", json(Map.of("value", "x")), alice);
+        assertThat(badName.status()).isEqualTo(400);
+        assertThat(badName.json().get("errors").findValuesAsString("field")).contains("name");
+        var noValue = http.put("/api/secrets/GOOD", "{}", alice);
+        assertThat(noValue.status()).isEqualTo(400);
+        assertThat(http.put("/api/secrets/BIG", json(Map.of("value", "x".repeat(40_000))), alice)
+                        .status())
+                .isEqualTo(400);
+    }
+
+    @Test
+    void anInfisicalBindingIsShownWithoutItsClientSecret() {
+        String id = script(alice, "infisical-bound");
+        var bound = http.put(
+                "/api/scripts/" + id + "/infisical",
+                json(Map.of(
+                        "siteUrl", "https://infisical.example.org",
+                        "projectId", "proj-1",
+                        "environment", "prod",
+                        "secretPath", "/cronhook",
+                        "clientId", "client-1",
+                        "clientSecret", "very-secret-client-secret")),
+                alice);
+        assertThat(bound.status()).isEqualTo(200);
+        var shown = http.get("/api/scripts/" + id + "/infisical", alice);
+        assertThat(shown.json().get("clientId").asString()).isEqualTo("client-1");
+        assertThat(bound.text() + shown.text()).doesNotContain("very-secret-client-secret");
+        var bad = http.put("/api/scripts/" + id + "/infisical", json(Map.of("siteUrl", "ftp://x")), alice);
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.json().get("errors").findValuesAsString("field"))
+                .contains("siteUrl", "projectId", "environment", "clientId", "clientSecret");
+    }
+
+    @Test
+    void runLogsAreReadableAsJsonAndStreamLiveUntilTheRunEnds() throws Exception {
+        String id = script(alice, "chatty");
+        try (var c = redis.connect()) {
+            new RedisWorkQueue<>(
+                            redis,
+                            c,
+                            Streams.BUILD_RESULTS,
+                            "api",
+                            BuildResult.class,
+                            Wire.json(),
+                            QueueOptions.defaults())
+                    .enqueue(new BuildResult(
+                            UUID.fromString(id),
+                            1,
+                            BuildState.READY,
+                            "{}",
+                            "img",
+                            "sha256:0",
+                            null,
+                            "",
+                            Instant.now()));
+        }
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> http.get("/api/scripts/" + id, alice)
+                                .json()
+                                .path("activeVersion")
+                                .asInt(0)
+                        == 1);
+
+        var release = new CountDownLatch(1);
+        try (var executor = new WireExecutor(platform.redisUrl(), r -> {
+            try (var c = redis.connect()) {
+                String stream = Streams.runLog(r.runId());
+                c.sync()
+                        .xadd(
+                                stream,
+                                Map.of(
+                                        "t",
+                                        Long.toString(System.currentTimeMillis()),
+                                        "stream",
+                                        "stdout",
+                                        "line",
+                                        "first line"));
+                await().atMost(Duration.ofSeconds(20)).until(() -> release.getCount() == 0);
+                c.sync()
+                        .xadd(
+                                stream,
+                                Map.of(
+                                        "t",
+                                        Long.toString(System.currentTimeMillis()),
+                                        "stream",
+                                        "stderr",
+                                        "line",
+                                        "second line"));
+                c.sync().xadd(stream, Map.of("end", "SUCCEEDED"));
+            }
+            return WireExecutor.succeeded(r, "1");
+        })) {
+            var run = http.post("/api/scripts/" + id + "/runs", json(Map.of()), alice);
+            String runUrl = run.json().get("url").asString();
+
+            // a live follower sees the first line while the run is still going, then the rest and the end
+            var events = new ArrayList<String>();
+            var sse = HttpClient.newHttpClient()
+                    .sendAsync(
+                            HttpRequest.newBuilder(URI.create(platform.baseUrl() + runUrl + "/logs"))
+                                    .header("Accept", "text/event-stream")
+                                    .header("Authorization", "Bearer " + alice)
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofInputStream());
+            var reader = CompletableFuture.runAsync(() -> {
+                try (var in = new BufferedReader(new InputStreamReader(sse.get().body()))) {
+                    for (String line = in.readLine(); line != null; line = in.readLine()) {
+                        if (line.startsWith("data:")) {
+                            synchronized (events) {
+                                events.add(line);
+                            }
+                            if (line.contains("first line")) release.countDown();
+                        }
+                    }
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            reader.get(30, TimeUnit.SECONDS);
+            assertThat(events).hasSize(3);
+            assertThat(events.get(0)).contains("first line");
+            assertThat(events.get(1)).contains("second line").contains("stderr");
+            assertThat(events.get(2)).contains("SUCCEEDED");
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> http.get(runUrl, alice)
+                    .json()
+                    .get("status")
+                    .asString()
+                    .equals("SUCCEEDED"));
+            var logs = http.get(runUrl + "/logs", alice).json();
+            assertThat(logs.get("lines").findValuesAsString("text")).containsExactly("first line", "second line");
+
+            // kept in the database store after the live stream is gone
+            try (var c = redis.connect()) {
+                c.sync().del(Streams.runLog(UUID.fromString(run.json().get("id").asString())));
+            }
+            assertThat(http.get(runUrl + "/logs", alice).json().get("lines").findValuesAsString("text"))
+                    .containsExactly("first line", "second line");
+            assertThat(http.get(runUrl + "/logs", bob).status()).isEqualTo(404);
+        }
+    }
+}
