@@ -2,6 +2,7 @@ package dev.cronhook.api.error;
 
 import dev.cronhook.core.validation.InvalidInputException;
 import dev.cronhook.core.validation.Violation;
+import io.lettuce.core.RedisException;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,6 +71,15 @@ public class ProblemWebExceptionHandler implements WebExceptionHandler {
             case NotAcceptableStatusException n ->
                 writer.write(exchange, HttpStatus.NOT_ACCEPTABLE, "Not acceptable", n.getReason(), null);
             case ServerWebInputException in -> badInput(exchange, in);
+            case RedisException r -> {
+                log.warn("Redis unavailable on {}: {}", exchange.getRequest().getPath(), r.toString());
+                yield writer.write(
+                        exchange,
+                        HttpStatus.SERVICE_UNAVAILABLE,
+                        "Service unavailable",
+                        "the queue (Redis) is unavailable, nothing was accepted; retry later",
+                        null);
+            }
             case AuthenticationException a ->
                 writer.write(
                         exchange,

@@ -31,11 +31,17 @@ public final class TestPlatform implements AutoCloseable {
         this.http = new Http("http://127.0.0.1:" + context.getEnvironment().getProperty("local.server.port"));
     }
 
-    public static TestPlatform start(String roles, Map<String, Object> extra) {
-        String db =
-                "cronhook_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-        createDatabase(db);
-        String redisUrl = freshRedis();
+    public static TestPlatform start(String roles, Map<String, ?> extra) {
+        return start(roles, extra, null, null);
+    }
+
+    /** Starts on a given database name (created when new) and Redis URL; null for fresh ones. */
+    public static TestPlatform start(String roles, Map<String, ?> extra, String database, String redis) {
+        String db = database != null
+                ? database
+                : "cronhook_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        if (database == null || !databaseExists(database)) createDatabase(db);
+        String redisUrl = redis != null ? redis : freshRedis();
         try {
             var home = Files.createTempDirectory("cronhook-it-");
             var args = new ArrayList<String>();
@@ -88,6 +94,25 @@ public final class TestPlatform implements AutoCloseable {
 
     static String pgUser() {
         return System.getenv().getOrDefault("CRONHOOK_TEST_PG_USER", "postgres");
+    }
+
+    public String databaseName() {
+        return databaseName;
+    }
+
+    /** Stops the application but keeps its database (to start it again on the same data). */
+    public void stopKeepingData() {
+        context.close();
+    }
+
+    private static boolean databaseExists(String name) {
+        try (var c = DriverManager.getConnection(pgBase() + "postgres", pgUser(), "");
+                var s = c.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
+            s.setString(1, name);
+            return s.executeQuery().next();
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static void createDatabase(String name) {
