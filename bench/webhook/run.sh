@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Webhook benchmark: a hello script behind its webhook, warm, end to end over HTTP on 127.0.0.1, driven by wrk
+# for a bounded time; then the same scenario against Node-RED (http in -> function -> http response) in the
+# same run, for the ratio. Prints the numbers and appends them to bench/RESULTS.md is left to a human.
+#
+#   bench/webhook/run.sh [seconds] [connections]
+#
+# Needs: a built jar (./mvnw -DskipTests package), wrk, node/npm; Docker is used when reachable (warm
+# containers), else the process runtime. Everything listens on 127.0.0.1 and stops by itself.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+DURATION="${1:-10}"
+CONNECTIONS="${2:-16}"
+PORT=18181
+NODE_RED_PORT=18182
+WORK=$(mktemp -d /tmp/cronhook-bench-XXXX)
+export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
+cleanup() {
+  [ -n "${APP_PID:-}" ] && kill "$APP_PID" 2>/dev/null || true
+  [ -n "${RED_PID:-}" ] && kill "$RED_PID" 2>/dev/null || true
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT
+
+jar=$(ls app/target/cronhook-app-*.jar | grep -v -- -plain | head -1)
+echo "== starting Cronhook (home $WORK/home, port $PORT)"
+CRONHOOK_HOME="$WORK/home" CRONHOOK_PORT=$PORT CRONHOOK_ADMIN_PASSWORD=bench-password-1 \
+  CRONHOOK_WEBHOOKS_RATE_LIMIT_PER_SECOND=1000000 \
+  "$JAVA_HOME/bin/java" -jar "$jar" >"$WORK/app.log" 2>&1 &
+APP_PID=$!
+for _ in $(seq 180); do curl -fs "http://127.0.0.1:$PORT/actuator/health/readiness" >/dev/null 2>&1 && break; sleep 1; done
+TOKEN=$(curl -fs "http://127.0.0.1:$PORT/api/auth/login" -H 'content-type: application/json' \
+  -d '{"username":"admin","password":"bench-password-1"}' | python3 -c 'import sys,json;print(json.load(sys.stdin)["token"])')
+SCRIPT=$(curl -fs "http://127.0.0.1:$PORT/api/scripts" -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \
+  -d '{"name":"hello","code":"export default async (event) => ({hello: \"world\"})"}')
+HOOK=$(echo "$SCRIPT" | python3 -c 'import sys,json;print(json.load(sys.stdin)["webhookUrl"])')
+ID=$(echo "$SCRIPT" | python3 -c 'import sys,json;print(json.load(sys.stdin)["id"])')
+for _ in $(seq 120); do
+  active=$(curl -fs "http://127.0.0.1:$PORT/api/scripts/$ID" -H "authorization: Bearer $TOKEN" \
+    | python3 -c 'import sys,json;print(json.load(sys.stdin).get("activeVersion") or "")')
+  [ -n "$active" ] && break; sleep 1
+done
+[ -n "$active" ] || { echo "the script never became active"; tail -50 "$WORK/app.log"; exit 1; }
+echo "webhook: $HOOK"
+# warm it up: starts the warm containers
+for _ in $(seq 200); do curl -fs -XPOST "$HOOK" >/dev/null; done
+echo "== Cronhook: wrk -t2 -c$CONNECTIONS -d${DURATION}s"
+wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s bench/webhook/post.lua "$HOOK" | tee "$WORK/cronhook.txt"
+echo "== Cronhook, one connection (latency without queueing)"
+wrk -t1 -c1 -d"${DURATION}s" --latency -s bench/webhook/post.lua "$HOOK" | tee "$WORK/cronhook-1.txt"
+kill "$APP_PID"; wait "$APP_PID" 2>/dev/null || true; APP_PID=
+
+echo "== starting Node-RED (npm, cached in ~/.cache/cronhook-bench)"
+RED_HOME="${HOME}/.cache/cronhook-bench/node-red"
+mkdir -p "$RED_HOME"
+[ -x "$RED_HOME/node_modules/.bin/node-red" ] || npm install --prefix "$RED_HOME" --no-audit --no-fund node-red@5 >/dev/null
+mkdir -p "$WORK/red"
+cat >"$WORK/red/flows.json" <<'FLOW'
+[{"id":"tab","type":"tab","label":"bench"},
+ {"id":"in","type":"http in","z":"tab","name":"","url":"/hello","method":"post","upload":false,"wires":[["fn"]]},
+ {"id":"fn","type":"function","z":"tab","name":"","func":"msg.payload = {hello: 'world'};\nreturn msg;","outputs":1,"wires":[["out"]]},
+ {"id":"out","type":"http response","z":"tab","name":"","statusCode":"","headers":{},"wires":[]}]
+FLOW
+cat >"$WORK/red/settings.js" <<SETTINGS
+module.exports = { uiHost: "127.0.0.1", uiPort: $NODE_RED_PORT, flowFile: "flows.json", httpAdminRoot: false,
+  logging: { console: { level: "warn" } }, editorTheme: { projects: { enabled: false } } };
+SETTINGS
+"$RED_HOME/node_modules/.bin/node-red" --userDir "$WORK/red" --settings "$WORK/red/settings.js" >"$WORK/red.log" 2>&1 &
+RED_PID=$!
+for _ in $(seq 60); do curl -fs -XPOST "http://127.0.0.1:$NODE_RED_PORT/hello" >/dev/null 2>&1 && break; sleep 1; done
+for _ in $(seq 200); do curl -fs -XPOST "http://127.0.0.1:$NODE_RED_PORT/hello" >/dev/null; done
+echo "== Node-RED: wrk -t2 -c$CONNECTIONS -d${DURATION}s"
+wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s bench/webhook/post.lua "http://127.0.0.1:$NODE_RED_PORT/hello" | tee "$WORK/node-red.txt"
+echo "== Node-RED, one connection"
+wrk -t1 -c1 -d"${DURATION}s" --latency -s bench/webhook/post.lua "http://127.0.0.1:$NODE_RED_PORT/hello" | tee "$WORK/node-red-1.txt"
+echo "raw outputs in $WORK"
