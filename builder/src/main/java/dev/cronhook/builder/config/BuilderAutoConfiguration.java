@@ -47,6 +47,7 @@ public class BuilderAutoConfiguration {
                 properties.npmRegistry(),
                 properties.npmTimeout(),
                 properties.maxNodeModulesMb() * 1024 * 1024,
+                properties.resolutionTtl(),
                 retry(properties));
         return new NpmDependencyInstaller(cacheDir(properties, environment), settings);
     }

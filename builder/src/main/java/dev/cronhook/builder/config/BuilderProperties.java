@@ -32,6 +32,7 @@ public record BuilderProperties(
         String npmRegistry,
         @DefaultValue("5m") Duration npmTimeout,
         @DefaultValue("300") long maxNodeModulesMb,
+        @DefaultValue("5m") Duration resolutionTtl,
         @DefaultValue("3") int attempts,
         @DefaultValue("1s") Duration retryBackoff,
         @DefaultValue("2") int concurrency,

@@ -209,8 +209,17 @@ public final class JibImageBuilder implements ImageBuilder, AutoCloseable {
     }
 
     private static void relay(LogEvent event, BuildLog log) {
+        String message = event.getMessage();
         switch (event.getLevel()) {
-            case ERROR, WARN, LIFECYCLE, INFO -> log.system("jib: " + event.getMessage());
+            case ERROR, WARN, LIFECYCLE, INFO -> {
+                // jib lists every file of every layer at INFO: thousands of lines for a node_modules tree
+                if (message.isBlank()
+                        || message.startsWith("\t")
+                        || message.startsWith("Containerizing application with the following files")) {
+                    return;
+                }
+                log.system("jib: " + message);
+            }
             case PROGRESS, DEBUG -> {}
         }
     }

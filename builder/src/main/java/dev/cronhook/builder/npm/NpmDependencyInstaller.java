@@ -66,6 +66,7 @@ public final class NpmDependencyInstaller implements DependencyInstaller {
     private final Path modulesDir;
     private final Path stagingDir;
     private final Path npmCache;
+    private final Path resolvedDir;
     private final NpmSettings settings;
     private final ConcurrentHashMap<String, CompletableFuture<Path>> inFlight = new ConcurrentHashMap<>();
 
@@ -73,11 +74,13 @@ public final class NpmDependencyInstaller implements DependencyInstaller {
         this.modulesDir = cacheDir.resolve("modules");
         this.stagingDir = cacheDir.resolve("staging");
         this.npmCache = cacheDir.resolve("npm");
+        this.resolvedDir = cacheDir.resolve("resolved");
         this.settings = settings;
         try {
             Files.createDirectories(modulesDir);
             Files.createDirectories(stagingDir);
             Files.createDirectories(npmCache);
+            Files.createDirectories(resolvedDir);
             removeAbandonedStaging();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the npm cache under " + cacheDir, e);
@@ -117,13 +120,7 @@ public final class NpmDependencyInstaller implements DependencyInstaller {
                 Files.writeString(work.resolve("package-lock.json"), lock);
                 log.system("installing exactly the given package-lock.json");
             } else {
-                log.system(
-                        "resolving " + dependencies.size() + " dependenc" + (dependencies.size() == 1 ? "y" : "ies"));
-                settings.retry().call("npm install --package-lock-only", log, () -> {
-                    npm(work, log, "install", "--package-lock-only");
-                    return null;
-                });
-                lock = Files.readString(work.resolve("package-lock.json"));
+                lock = resolve(dependencies, work, log);
             }
             String hash = sha256(lock);
             Path tree = treeOf(hash);
@@ -152,6 +149,42 @@ public final class NpmDependencyInstaller implements DependencyInstaller {
         } finally {
             deleteTree(work);
         }
+    }
+
+    /**
+     * Resolves the dependencies to a lockfile with {@code npm install --package-lock-only}, or reuses the lockfile
+     * resolved for the same package.json within the resolution TTL (npm itself treats registry metadata as fresh
+     * for minutes), so a code-only change does not wait for npm.
+     */
+    private String resolve(Map<String, String> dependencies, Path work, BuildLog log)
+            throws BuildFailedException, InterruptedException, IOException {
+        String key = sha256(PackageJson.render(dependencies) + "\n" + settings.registry());
+        Path remembered = resolvedDir.resolve(key + ".json");
+        var ttl = settings.resolutionTtl();
+        if (!ttl.isZero() && Files.isRegularFile(remembered)) {
+            long age = System.currentTimeMillis()
+                    - Files.getLastModifiedTime(remembered).toMillis();
+            if (age >= 0 && age < ttl.toMillis()) {
+                String lock = Files.readString(remembered);
+                if (Files.isDirectory(treeOf(sha256(lock)))) {
+                    log.system("dependencies resolved " + age / 1000 + " s ago: reusing that package-lock.json"
+                            + " (cronhook.builder.resolution-ttl)");
+                    return lock;
+                }
+            }
+        }
+        log.system("resolving " + dependencies.size() + " dependenc" + (dependencies.size() == 1 ? "y" : "ies"));
+        settings.retry().call("npm install --package-lock-only", log, () -> {
+            npm(work, log, "install", "--package-lock-only");
+            return null;
+        });
+        String lock = Files.readString(work.resolve("package-lock.json"));
+        if (!ttl.isZero()) {
+            Path tmp = resolvedDir.resolve(key + "." + UUID.randomUUID() + ".tmp");
+            Files.writeString(tmp, lock);
+            Files.move(tmp, remembered, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        }
+        return lock;
     }
 
     private Path installTree(Path work, Path tree, String hash, BuildLog log)
