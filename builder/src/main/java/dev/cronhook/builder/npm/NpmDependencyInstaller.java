@@ -323,7 +323,9 @@ public final class NpmDependencyInstaller implements DependencyInstaller {
             }
             var m = ERROR_LINE.matcher(line);
             if (!m.find()) return;
-            String text = m.group(1).strip();
+            // npm prefixes the lines of an HTTP error with its status ("404", "404  'x@^1' is not in this registry")
+            String text =
+                    m.group(1).replaceFirst("^\\d{3}(\\s+|$)(?!Not Found)", "").strip();
             if (text.isEmpty()
                     || text.startsWith("A complete log of this run")
                     || text.startsWith("Log files were not")) {
