@@ -28,6 +28,11 @@ public final class BuildPipeline {
         this.clock = clock;
     }
 
+    /** Does ahead of the first build what every build shares; see {@link ImageBuilder#prepare()}. */
+    public void prepare() {
+        images.prepare();
+    }
+
     public BuildResult build(BuildRequest request, BuildLog log) throws InterruptedException {
         long started = clock.millis();
         InstalledDependencies installed = null;

@@ -10,4 +10,10 @@ import dev.cronhook.builder.log.BuildLog;
 public interface ImageBuilder {
 
     BuiltImage build(ImageSpec spec, BuildLog log) throws BuildFailedException, InterruptedException;
+
+    /**
+     * Does once, ahead of the first build, the work every build shares (e.g. compressing the Node runtime layer).
+     * Optional and idempotent; a build that starts meanwhile waits for it rather than doing it twice.
+     */
+    default void prepare() {}
 }

@@ -64,7 +64,9 @@ public final class BuildWorker implements AutoCloseable {
     }
 
     public synchronized void start() {
-        if (worker == null) worker = requests.consume(settings.consumerName(), this::handle);
+        if (worker != null) return;
+        Thread.ofVirtual().name("builder-prepare").start(pipeline::prepare);
+        worker = requests.consume(settings.consumerName(), this::handle);
     }
 
     public boolean isRunning() {
