@@ -135,6 +135,24 @@ class JibImageBuilderIT {
     }
 
     @Test
+    void aBaseImageFromARegistryIsUsedInsteadOfTheHostsNode() throws Exception {
+        // no image can be pulled from the internet here: a script image in the local registry stands in for node:22
+        var base = pipeline(registryImages).build(aScript().version(1), BuildLog.detached());
+        assertThat(base.state()).as(base.log()).isEqualTo(BuildState.READY);
+        try (var onBase = new JibImageBuilder(
+                new ImageTarget.Registry(REGISTRY, null, null, true), base.imageRef(), null, CACHE, QUICK_RETRY)) {
+            var script = aScript().withCode("export default async () => 'on a registry base';\n");
+
+            var result = pipeline(onBase).build(script.version(1), BuildLog.detached());
+
+            assertThat(result.state()).as(result.log()).isEqualTo(BuildState.READY);
+            assertThat(result.log()).contains("from " + base.imageRef());
+            var run = Docker.runIsolated(result.imageRef(), Scripts.printResultCommand());
+            assertThat(run.out()).contains("on a registry base");
+        }
+    }
+
+    @Test
     void anUnreachableRegistryIsRetriedThenTheBuildFailsWithTheReason() throws Exception {
         int closedPort;
         try (var socket = new ServerSocket(0)) {
