@@ -124,12 +124,20 @@ public final class BuildBench {
                         pairs.add(Map.of(PACKAGES.get(a), "*", PACKAGES.get(b), "*"));
                     }
                 }
+                // one script whose every new version changes its dependencies (a new lockfile, packages in the npm
+                // cache); and, separately, new scripts whose first version has a new dependency set
+                var evolving = UUID.randomUUID();
+                bench.build(new BuildRequest(evolving, 1, code("e1"), Map.of("ms", "*"), null, now()));
                 var newDependency = new ArrayList<Long>();
+                var newScriptNewDependency = new ArrayList<Long>();
                 for (int i = 0; i < Math.min(iterations * 2, pairs.size()); i++) {
-                    newDependency.add(bench.build(
-                            new BuildRequest(UUID.randomUUID(), 1, code("dep" + i), pairs.get(i), null, now())));
+                    var request = i % 2 == 0
+                            ? new BuildRequest(evolving, 2 + i, code("dep" + i), pairs.get(i), null, now())
+                            : new BuildRequest(UUID.randomUUID(), 1, code("dep" + i), pairs.get(i), null, now());
+                    (i % 2 == 0 ? newDependency : newScriptNewDependency).add(bench.build(request));
                 }
-                report("new dependency set, warm npm cache (new script each time)", newDependency);
+                report("new dependency set in a new version, warm npm cache", newDependency);
+                report("new dependency set in a new script, warm npm cache", newScriptNewDependency);
 
                 var script = UUID.randomUUID();
                 bench.build(new BuildRequest(script, 1, code("v1"), lodashAndDayjs, null, now()));
