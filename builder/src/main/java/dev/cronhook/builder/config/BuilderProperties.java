@@ -38,7 +38,7 @@ public record BuilderProperties(
         @DefaultValue("2") int concurrency,
         @DefaultValue("30s") Duration visibilityTimeout,
         @DefaultValue("1d") Duration logTtl,
-        @DefaultValue("30s") Duration stopGrace,
+        @DefaultValue("20s") Duration stopGrace,
         Path bundleDir) {
 
     /** Where built scripts go. */

@@ -21,6 +21,9 @@ import io.lettuce.core.Consumer;
 import io.lettuce.core.RedisBusyException;
 import io.lettuce.core.XGroupCreateArgs;
 import io.lettuce.core.XReadArgs;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -55,9 +58,12 @@ class BuildWorkerIT {
     }
 
     private BuildWorker worker(String name, ImageBuilder images) {
+        return worker(name, images, NpmSettings.defaults());
+    }
+
+    private BuildWorker worker(String name, ImageBuilder images, NpmSettings npmSettings) {
         var npm = new NpmDependencyInstaller(
-                CACHE,
-                NpmSettings.defaults().withRetry(new RetryPolicy(2, Duration.ofMillis(200), Duration.ofSeconds(1))));
+                CACHE, npmSettings.withRetry(new RetryPolicy(2, Duration.ofMillis(200), Duration.ofSeconds(1))));
         var worker = new BuildWorker(
                 redis.client,
                 redis.connection,
@@ -127,6 +133,48 @@ class BuildWorkerIT {
                 .containsEntry("stream", "stderr")
                 .containsEntry("line", "npm error code E404"));
         assertThat(live.getLast()).containsEntry("end", "FAILED");
+    }
+
+    @Test
+    void aStoppingBuilderLeavesTheBuildItCannotFinishToAnother() throws Exception {
+        var script = aScript().withDependency("cronhook-stop-test-never-answered", "^1.0.0");
+        try (var blackHole = new ServerSocket(0)) {
+            var accepted = new ArrayList<Socket>();
+            Thread.ofVirtual().start(() -> {
+                try {
+                    while (true) accepted.add(blackHole.accept()); // and never answer
+                } catch (IOException e) {
+                    // closed by the test
+                }
+            });
+            var stuck = worker(
+                    "builder-stuck",
+                    new BundleImageBuilder(bundles),
+                    NpmSettings.defaults()
+                            .withRegistry("http://127.0.0.1:" + blackHole.getLocalPort() + "/")
+                            .withTimeout(Duration.ofMinutes(2)));
+            stuck.start();
+            redis.enqueue(script.version(1));
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> states(redis.resultsFor(script.id())).contains(BuildState.BUILDING));
+
+            stuck.close(); // stop grace 5 s, then the npm run is interrupted and killed
+
+            assertThat(redis.connection
+                            .sync()
+                            .xpending(Streams.BUILDS, BuildWorker.GROUP)
+                            .getCount())
+                    .isEqualTo(1);
+            assertThat(states(redis.resultsFor(script.id()))).containsExactly(BuildState.BUILDING);
+            for (var s : accepted) s.close();
+        }
+
+        worker("builder-b", new BundleImageBuilder(bundles)).start();
+
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> states(redis.resultsFor(script.id())).contains(BuildState.FAILED));
+        var failed = redis.resultsFor(script.id()).getLast();
+        assertThat(failed.log()).contains("taking over a build that another builder did not finish", "E404");
     }
 
     @Test
