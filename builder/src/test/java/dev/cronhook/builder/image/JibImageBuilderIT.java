@@ -47,9 +47,10 @@ class JibImageBuilderIT {
     }
 
     @AfterAll
-    static void close() {
+    static void close() throws Exception {
         registryImages.close();
         dockerImages.close();
+        Docker.removeImagesUsed();
     }
 
     private static BuildPipeline pipeline(ImageBuilder images) {
