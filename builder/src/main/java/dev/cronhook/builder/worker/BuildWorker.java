@@ -16,6 +16,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +42,7 @@ public final class BuildWorker implements AutoCloseable {
     private final RedisWorkQueue<BuildRequest> requests;
     private final RedisWorkQueue<BuildResult> results;
     private final Set<Thread> building = ConcurrentHashMap.newKeySet();
+    private final ConcurrentHashMap<String, CompletableFuture<Void>> inProgress = new ConcurrentHashMap<>();
     private volatile WorkQueue.Worker worker;
 
     public BuildWorker(
@@ -73,40 +75,57 @@ public final class BuildWorker implements AutoCloseable {
         return worker != null;
     }
 
-    void handle(WorkQueue.Delivery<BuildRequest> delivery) throws InterruptedException {
+    void handle(WorkQueue.Delivery<BuildRequest> delivery) throws Exception {
         var request = delivery.message();
+        var mine = new CompletableFuture<Void>();
+        var running = inProgress.putIfAbsent(request.key(), mine);
+        if (running != null) {
+            // the same version is being built here already (redelivered to us, or requested twice): its result
+            // answers this delivery too, which is acknowledged only once that result is out
+            log.info("build {} already in progress in this builder; waiting for it", request.key());
+            running.get();
+            return;
+        }
         building.add(Thread.currentThread());
         try {
-            var buildLog = new BuildLog(
-                    new RedisBuildLogSink(
-                            redis, Streams.buildLog(request.scriptId(), request.version()), settings.logTtl()),
-                    clock);
-            if (delivery.deliveryCount() > 1) {
-                buildLog.system("delivery " + delivery.deliveryCount()
-                        + ": taking over a build that another builder did not finish");
-            }
-            buildLog.system("build of " + request.key() + " started by " + settings.consumerName());
-            results.enqueue(new BuildResult(
-                    request.scriptId(),
-                    request.version(),
-                    BuildState.BUILDING,
-                    request.lockfile(),
-                    null,
-                    null,
-                    null,
-                    buildLog.text(),
-                    clock.instant()));
-            var result = pipeline.build(request, buildLog);
-            buildLog.end(result.state());
-            results.enqueue(result);
-            log.info(
-                    "build {} {}{}",
-                    request.key(),
-                    result.state(),
-                    result.error() == null ? "" : ": " + result.error());
+            build(delivery);
+            mine.complete(null);
+        } catch (Exception | Error e) {
+            mine.completeExceptionally(e);
+            throw e;
         } finally {
+            inProgress.remove(request.key(), mine);
             building.remove(Thread.currentThread());
         }
+    }
+
+    private void build(WorkQueue.Delivery<BuildRequest> delivery) throws InterruptedException {
+        var request = delivery.message();
+        String logKey = Streams.buildLog(request.scriptId(), request.version());
+        if (delivery.deliveryCount() > 1) {
+            // the builder before us may have written a whole log, end entry included: readers start over
+            redis.sync().del(logKey);
+        }
+        var buildLog = new BuildLog(new RedisBuildLogSink(redis, logKey, settings.logTtl()), clock);
+        if (delivery.deliveryCount() > 1) {
+            buildLog.system("delivery " + delivery.deliveryCount()
+                    + ": taking over a build that another builder did not finish");
+        }
+        buildLog.system("build of " + request.key() + " started by " + settings.consumerName());
+        results.enqueue(new BuildResult(
+                request.scriptId(),
+                request.version(),
+                BuildState.BUILDING,
+                request.lockfile(),
+                null,
+                null,
+                null,
+                buildLog.text(),
+                clock.instant()));
+        var result = pipeline.build(request, buildLog);
+        buildLog.end(result.state());
+        results.enqueue(result);
+        log.info("build {} {}{}", request.key(), result.state(), result.error() == null ? "" : ": " + result.error());
     }
 
     /** A request whose builders kept dying is dead-lettered by the queue: report it as FAILED. */

@@ -203,6 +203,9 @@ class BuildWorkerIT {
                 .until(() -> states(redis.resultsFor(script.id())).contains(BuildState.READY));
         var ready = redis.resultsFor(script.id()).getLast();
         assertThat(ready.imageRef()).startsWith("bundle:");
+        var live = redis.buildLog(script.id(), 7);
+        assertThat(live.getFirst().get("line")).startsWith("delivery 2: taking over");
+        assertThat(live.getLast()).containsEntry("end", "READY");
         assertThat(ready.log()).contains("taking over a build that another builder did not finish", "builder-b");
         await().atMost(Duration.ofSeconds(5))
                 .until(() -> sync.xpending(Streams.BUILDS, BuildWorker.GROUP).getCount() == 0);
