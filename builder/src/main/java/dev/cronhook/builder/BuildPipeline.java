@@ -1,0 +1,84 @@
+package dev.cronhook.builder;
+
+import dev.cronhook.builder.image.BuiltImage;
+import dev.cronhook.builder.image.ImageBuilder;
+import dev.cronhook.builder.image.ImageSpec;
+import dev.cronhook.builder.log.BuildLog;
+import dev.cronhook.builder.npm.DependencyInstaller;
+import dev.cronhook.builder.npm.InstalledDependencies;
+import dev.cronhook.builder.npm.PackageJson;
+import dev.cronhook.core.build.BuildRequest;
+import dev.cronhook.core.build.BuildResult;
+import dev.cronhook.core.build.BuildState;
+import java.time.Clock;
+
+/**
+ * Builds one script version: installs its dependencies, then bakes code, harness and node_modules into an image.
+ * Returns READY or FAILED, never throws for bad input or a registry that stays down; only an interruption (the
+ * builder is stopping) escapes, leaving the request to another builder. Idempotent per script version.
+ */
+public final class BuildPipeline {
+    private final DependencyInstaller dependencies;
+    private final ImageBuilder images;
+    private final Clock clock;
+
+    public BuildPipeline(DependencyInstaller dependencies, ImageBuilder images, Clock clock) {
+        this.dependencies = dependencies;
+        this.images = images;
+        this.clock = clock;
+    }
+
+    /** Does ahead of the first build what every build shares; see {@link ImageBuilder#prepare()}. */
+    public void prepare() {
+        images.prepare();
+    }
+
+    public BuildResult build(BuildRequest request, BuildLog log) throws InterruptedException {
+        long started = clock.millis();
+        InstalledDependencies installed = null;
+        try {
+            if (request.code() == null || request.code().isBlank()) {
+                throw new BuildFailedException("the script has no code");
+            }
+            installed = dependencies.install(request.dependencies(), request.lockfile(), log);
+            var spec = new ImageSpec(
+                    request.scriptId(),
+                    request.version(),
+                    request.code(),
+                    PackageJson.render(request.dependencies()),
+                    installed);
+            BuiltImage image = images.build(spec, log);
+            log.system("READY in " + (clock.millis() - started) + " ms: " + image.imageRef());
+            return new BuildResult(
+                    request.scriptId(),
+                    request.version(),
+                    BuildState.READY,
+                    installed.lockfile(),
+                    image.imageRef(),
+                    image.digest(),
+                    null,
+                    log.text(),
+                    clock.instant());
+        } catch (BuildFailedException e) {
+            log.system("FAILED: " + e.getMessage());
+            return failed(request, installed, e.getMessage(), log);
+        } catch (RuntimeException e) {
+            // a bug or an environment we did not foresee: report it rather than redeliver it forever
+            log.system("FAILED (internal error): " + e);
+            return failed(request, installed, "internal builder error: " + e, log);
+        }
+    }
+
+    private BuildResult failed(BuildRequest request, InstalledDependencies installed, String reason, BuildLog log) {
+        return new BuildResult(
+                request.scriptId(),
+                request.version(),
+                BuildState.FAILED,
+                installed == null ? request.lockfile() : installed.lockfile(),
+                null,
+                null,
+                reason,
+                log.text(),
+                clock.instant());
+    }
+}

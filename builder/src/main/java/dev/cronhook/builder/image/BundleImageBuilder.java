@@ -1,0 +1,99 @@
+package dev.cronhook.builder.image;
+
+import dev.cronhook.builder.BuildFailedException;
+import dev.cronhook.builder.log.BuildLog;
+import dev.cronhook.core.harness.Harness;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.UUID;
+
+/**
+ * {@link ImageBuilder} for a machine without an engine or registry: a directory with the image's layout
+ * ({@code harness.mjs}, {@code script.mjs}, {@code package.json}, {@code node_modules}) under
+ * {@code <bundles>/<scriptId>/v<version>}, which the executor's process runtime runs. {@code node_modules} is a
+ * symbolic link to the shared, read-only tree of the lockfile. The reference is {@code bundle:/abs/dir}; the
+ * digest is the sha256 of the bundle's files.
+ */
+public final class BundleImageBuilder implements ImageBuilder {
+    public static final String REF_PREFIX = "bundle:";
+
+    private final Path bundlesDir;
+
+    public BundleImageBuilder(Path bundlesDir) {
+        this.bundlesDir = bundlesDir.toAbsolutePath();
+    }
+
+    @Override
+    public BuiltImage build(ImageSpec spec, BuildLog log) throws BuildFailedException {
+        Path dir = bundlesDir.resolve(spec.scriptId().toString()).resolve(spec.tag());
+        Path staged = dir.resolveSibling("." + spec.tag() + "-" + UUID.randomUUID());
+        try {
+            Files.createDirectories(staged);
+            byte[] harness = Harness.source();
+            byte[] code = spec.code().getBytes(StandardCharsets.UTF_8);
+            byte[] pkg = spec.packageJson().getBytes(StandardCharsets.UTF_8);
+            Files.write(staged.resolve(Harness.FILE_NAME), harness);
+            Files.write(staged.resolve(Harness.SCRIPT_FILE_NAME), code);
+            Files.write(staged.resolve("package.json"), pkg);
+            var deps = spec.dependencies();
+            if (!deps.isEmpty()) {
+                Files.createSymbolicLink(
+                        staged.resolve("node_modules"), deps.nodeModules().toAbsolutePath());
+            }
+            String digest = "sha256:"
+                    + ContentAddressedFiles.sha256(String.join(
+                                    "\n",
+                                    ContentAddressedFiles.sha256(harness),
+                                    ContentAddressedFiles.sha256(code),
+                                    ContentAddressedFiles.sha256(pkg),
+                                    deps.isEmpty() ? "-" : deps.lockfileHash())
+                            .getBytes(StandardCharsets.UTF_8));
+            replace(dir, staged);
+            log.system("bundle written to " + dir);
+            return new BuiltImage(REF_PREFIX + dir, digest);
+        } catch (IOException e) {
+            delete(staged);
+            throw new BuildFailedException("cannot write the bundle " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Puts the staged bundle in place; a rebuild of the same version replaces the old bundle whole. */
+    private static void replace(Path dir, Path staged) throws IOException {
+        if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+            Path old = dir.resolveSibling("." + dir.getFileName() + "-old-" + UUID.randomUUID());
+            Files.move(dir, old, StandardCopyOption.ATOMIC_MOVE);
+            Files.move(staged, dir, StandardCopyOption.ATOMIC_MOVE);
+            delete(old);
+        } else {
+            Files.move(staged, dir, StandardCopyOption.ATOMIC_MOVE);
+        }
+    }
+
+    private static void delete(Path dir) {
+        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) return;
+        try {
+            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                    Files.delete(file);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+                    Files.delete(d);
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
+            // a leftover directory costs disk, not correctness
+        }
+    }
+}

@@ -1,0 +1,26 @@
+package dev.cronhook.builder.image;
+
+import dev.cronhook.builder.npm.InstalledDependencies;
+import java.util.UUID;
+
+/** What goes into one script version's image: its code, its package.json and its installed dependencies. */
+public record ImageSpec(
+        UUID scriptId, int version, String code, String packageJson, InstalledDependencies dependencies) {
+
+    public ImageSpec {
+        if (scriptId == null) throw new IllegalArgumentException("scriptId is required");
+        if (version < 1) throw new IllegalArgumentException("version must be at least 1");
+        if (code == null) throw new IllegalArgumentException("code is required");
+        if (packageJson == null) throw new IllegalArgumentException("packageJson is required");
+        if (dependencies == null) dependencies = InstalledDependencies.none();
+    }
+
+    /** The repository a script's images go to, below the registry host. */
+    public String repository() {
+        return "cronhook/scripts/" + scriptId;
+    }
+
+    public String tag() {
+        return "v" + version;
+    }
+}

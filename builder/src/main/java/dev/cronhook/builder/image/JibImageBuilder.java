@@ -1,0 +1,304 @@
+package dev.cronhook.builder.image;
+
+import com.google.cloud.tools.jib.api.Containerizer;
+import com.google.cloud.tools.jib.api.DockerDaemonImage;
+import com.google.cloud.tools.jib.api.InsecureRegistryException;
+import com.google.cloud.tools.jib.api.InvalidImageReferenceException;
+import com.google.cloud.tools.jib.api.Jib;
+import com.google.cloud.tools.jib.api.JibContainer;
+import com.google.cloud.tools.jib.api.JibContainerBuilder;
+import com.google.cloud.tools.jib.api.LogEvent;
+import com.google.cloud.tools.jib.api.RegistryAuthenticationFailedException;
+import com.google.cloud.tools.jib.api.RegistryException;
+import com.google.cloud.tools.jib.api.RegistryImage;
+import com.google.cloud.tools.jib.api.RegistryUnauthorizedException;
+import com.google.cloud.tools.jib.api.TarImage;
+import com.google.cloud.tools.jib.api.buildplan.AbsoluteUnixPath;
+import com.google.cloud.tools.jib.api.buildplan.FileEntriesLayer;
+import com.google.cloud.tools.jib.api.buildplan.FilePermissions;
+import dev.cronhook.builder.BuildFailedException;
+import dev.cronhook.builder.RetryPolicy;
+import dev.cronhook.builder.TransientFailureException;
+import dev.cronhook.builder.log.BuildLog;
+import dev.cronhook.core.harness.Harness;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@link ImageBuilder} with jib-core. Layers, least to most volatile: the Node runtime (a base image, or one made
+ * from this host's node), the lockfile's node_modules, the harness, then the script and its package.json. Every
+ * file has a fixed modification time and the image a fixed creation time, so the same inputs give the same
+ * digest, and jib's layer caches (under the cache dir) keep unchanged layers from being tarred or uploaded again.
+ */
+public final class JibImageBuilder implements ImageBuilder, AutoCloseable {
+    private static final Logger logger = LoggerFactory.getLogger(JibImageBuilder.class);
+    /** {@code base-image} value meaning "build the base from this host's node". */
+    public static final String HOST_BASE = "host";
+
+    static final Instant FIXED_TIME = HostNodeRuntime.FIXED_TIME;
+    private static final String PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    private static final String USER = "65532:65532";
+    private static final FilePermissions READABLE = FilePermissions.fromOctalString("644");
+    private static final FilePermissions DIRECTORY = FilePermissions.fromOctalString("755");
+    private static final AbsoluteUnixPath APP = AbsoluteUnixPath.get(Harness.APP_DIR);
+
+    private final ImageTarget target;
+    private final String baseImage;
+    private final Path baseLayersCache;
+    private final Path applicationLayersCache;
+    private final ContentAddressedFiles files;
+    private final HostNodeRuntime hostRuntime;
+    private final RetryPolicy retry;
+    private final AtomicReference<CompletableFuture<Void>> preparing = new AtomicReference<>();
+    private final ExecutorService jibThreads = Executors.newCachedThreadPool(r -> {
+        var t = new Thread(r, "jib");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /**
+     * {@code baseImage} is {@link #HOST_BASE}, an image reference in a registry ({@code node:22-slim}),
+     * {@code docker://ref} for an image in the local engine, or {@code tar:///path} for a {@code docker save} tar.
+     */
+    public JibImageBuilder(ImageTarget target, String baseImage, Path nodeBinary, Path cacheDir, RetryPolicy retry) {
+        this.target = target;
+        this.baseImage = baseImage == null || baseImage.isBlank() ? HOST_BASE : baseImage.strip();
+        this.baseLayersCache = cacheDir.resolve("jib").resolve("base");
+        this.applicationLayersCache = cacheDir.resolve("jib").resolve("application");
+        this.files = new ContentAddressedFiles(cacheDir.resolve("files"));
+        this.hostRuntime = HOST_BASE.equals(this.baseImage)
+                ? new HostNodeRuntime(nodeBinary == null ? HostNodeRuntime.nodeOnPath() : nodeBinary, files)
+                : null;
+        this.retry = retry;
+    }
+
+    /**
+     * Compresses the Node runtime layer into jib's layer cache by containerizing the bare runtime to a throwaway
+     * tar: on this kind of machine gzip of the ~100 MB node binary takes 8-15 s, which the first build would
+     * otherwise pay.
+     */
+    @Override
+    public void prepare() {
+        if (hostRuntime == null) return;
+        var mine = new CompletableFuture<Void>();
+        if (!preparing.compareAndSet(null, mine)) return;
+        Path tar = null;
+        try {
+            Files.createDirectories(applicationLayersCache);
+            tar = Files.createTempFile(applicationLayersCache.getParent(), "runtime-", ".tar");
+            Jib.fromScratch()
+                    .addFileEntriesLayer(hostRuntime.layer())
+                    .setCreationTime(Instant.EPOCH)
+                    .containerize(Containerizer.to(TarImage.at(tar).named("cronhook/runtime"))
+                            .setToolName("cronhook")
+                            .setExecutorService(jibThreads)
+                            .setBaseImageLayersCache(baseLayersCache)
+                            .setApplicationLayersCache(applicationLayersCache));
+            logger.info("Node runtime layer ready in the layer cache");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            logger.warn("could not prepare the Node runtime layer ahead of the first build: {}", e.toString());
+        } finally {
+            mine.complete(null);
+            if (tar != null) {
+                try {
+                    Files.deleteIfExists(tar);
+                } catch (IOException ignored) {
+                    // a leftover temp tar costs disk only
+                }
+            }
+        }
+    }
+
+    private void awaitPreparation(BuildLog buildLog) throws InterruptedException {
+        var running = preparing.get();
+        if (running == null || running.isDone()) return;
+        buildLog.system("waiting for the Node runtime layer being prepared");
+        try {
+            running.get();
+        } catch (ExecutionException e) {
+            // prepare() never completes exceptionally
+        }
+    }
+
+    public ImageTarget target() {
+        return target;
+    }
+
+    @Override
+    public BuiltImage build(ImageSpec spec, BuildLog log) throws BuildFailedException, InterruptedException {
+        JibContainerBuilder container;
+        try {
+            container = container(spec);
+        } catch (IOException | InvalidImageReferenceException e) {
+            throw new BuildFailedException("cannot lay out the image: " + e.getMessage(), e);
+        }
+        awaitPreparation(log);
+        log.system("building image " + spec.repository() + ":" + spec.tag() + " from "
+                + (hostRuntime != null ? "this host's node" : baseImage) + " for " + target);
+        JibContainer built = retry.call("image build and push", log, () -> containerize(container, spec, log));
+        if (target instanceof ImageTarget.Registry registry) {
+            String ref = registry.host() + "/" + spec.repository() + "@" + built.getDigest();
+            log.system("pushed " + ref);
+            return new BuiltImage(ref, built.getDigest().toString());
+        }
+        String ref = spec.repository() + ":" + spec.tag();
+        log.system("loaded " + ref + " into the Docker engine (image id " + built.getImageId() + ")");
+        return new BuiltImage(ref, built.getImageId().toString());
+    }
+
+    private JibContainerBuilder container(ImageSpec spec)
+            throws IOException, InterruptedException, InvalidImageReferenceException {
+        JibContainerBuilder container;
+        if (hostRuntime != null) {
+            container = Jib.fromScratch().addFileEntriesLayer(hostRuntime.layer());
+        } else if (baseImage.startsWith("docker://")) {
+            container = Jib.from(DockerDaemonImage.named(baseImage.substring("docker://".length())));
+        } else if (baseImage.startsWith("tar://")) {
+            container = Jib.from(
+                    TarImage.at(Path.of(baseImage.substring("tar://".length()))).named("cronhook/base"));
+        } else {
+            var base = RegistryImage.named(baseImage);
+            if (target instanceof ImageTarget.Registry r
+                    && r.username() != null
+                    && baseImage.startsWith(r.host() + "/")) {
+                base.addCredential(r.username(), r.password());
+            }
+            container = Jib.from(base);
+        }
+        var deps = spec.dependencies();
+        if (!deps.isEmpty()) {
+            container.addFileEntriesLayer(FileEntriesLayer.builder()
+                    .setName("node-modules")
+                    .addEntryRecursive(
+                            deps.nodeModules(),
+                            APP.resolve("node_modules"),
+                            (source, inContainer) -> Files.isDirectory(source) ? DIRECTORY : READABLE,
+                            (source, inContainer) -> FIXED_TIME)
+                    .build());
+        }
+        var readable = FilePermissions.fromOctalString("644");
+        container.addFileEntriesLayer(FileEntriesLayer.builder()
+                .setName("harness")
+                .addEntry(
+                        files.store(Harness.source(), "-harness.mjs"),
+                        APP.resolve(Harness.FILE_NAME),
+                        readable,
+                        FIXED_TIME)
+                .build());
+        container.addFileEntriesLayer(FileEntriesLayer.builder()
+                .setName("script")
+                .addEntry(
+                        files.store(spec.packageJson().getBytes(StandardCharsets.UTF_8), "-package.json"),
+                        APP.resolve("package.json"),
+                        readable,
+                        FIXED_TIME)
+                .addEntry(
+                        files.store(spec.code().getBytes(StandardCharsets.UTF_8), "-script.mjs"),
+                        APP.resolve(Harness.SCRIPT_FILE_NAME),
+                        readable,
+                        FIXED_TIME)
+                .build());
+        return container
+                .setEntrypoint(List.of("node", APP.resolve(Harness.FILE_NAME).toString()))
+                .setProgramArguments(List.of())
+                .setEnvironment(Map.of("PATH", PATH, "NODE_ENV", "production"))
+                .setWorkingDirectory(APP)
+                .setUser(USER)
+                .setLabels(Map.of(
+                        "dev.cronhook.script", spec.scriptId().toString(),
+                        "dev.cronhook.version", Integer.toString(spec.version())))
+                .setCreationTime(Instant.EPOCH);
+    }
+
+    private JibContainer containerize(JibContainerBuilder container, ImageSpec spec, BuildLog log)
+            throws TransientFailureException, BuildFailedException, InterruptedException {
+        try {
+            Containerizer containerizer =
+                    switch (target) {
+                        case ImageTarget.Registry r -> {
+                            var image = RegistryImage.named(r.host() + "/" + spec.repository() + ":" + spec.tag());
+                            if (r.username() != null) image.addCredential(r.username(), r.password());
+                            yield Containerizer.to(image).setAllowInsecureRegistries(r.allowInsecure());
+                        }
+                        case ImageTarget.DockerDaemon d ->
+                            Containerizer.to(DockerDaemonImage.named(spec.repository() + ":" + spec.tag())
+                                            .setDockerExecutable(d.dockerExecutable()))
+                                    .setAllowInsecureRegistries(true);
+                    };
+            containerizer
+                    .setToolName("cronhook")
+                    .setExecutorService(jibThreads)
+                    .setBaseImageLayersCache(baseLayersCache)
+                    .setApplicationLayersCache(applicationLayersCache)
+                    .addEventHandler(LogEvent.class, e -> relay(e, log));
+            return container.containerize(containerizer);
+        } catch (InvalidImageReferenceException e) {
+            throw new BuildFailedException("invalid image reference: " + e.getMessage(), e);
+        } catch (RegistryUnauthorizedException | RegistryAuthenticationFailedException | InsecureRegistryException e) {
+            throw new BuildFailedException("the registry refused the image: " + e.getMessage(), e);
+        } catch (RegistryException | IOException e) {
+            throw new TransientFailureException(describe(e), e);
+        } catch (ExecutionException e) {
+            var cause = e.getCause() == null ? e : e.getCause();
+            if (cause instanceof RegistryUnauthorizedException
+                    || cause instanceof RegistryAuthenticationFailedException
+                    || cause instanceof InsecureRegistryException) {
+                throw new BuildFailedException("the registry refused the image: " + describe(cause), cause);
+            }
+            throw new TransientFailureException(describe(cause), cause);
+        } catch (com.google.cloud.tools.jib.api.CacheDirectoryCreationException e) {
+            throw new BuildFailedException("cannot create jib's layer cache: " + e.getMessage(), e);
+        }
+    }
+
+    private static void relay(LogEvent event, BuildLog log) {
+        String message = event.getMessage();
+        switch (event.getLevel()) {
+            case ERROR, WARN, LIFECYCLE, INFO -> {
+                // jib lists every file of every layer at INFO: thousands of lines for a node_modules tree
+                if (message.isBlank()
+                        || message.startsWith("\t")
+                        || message.startsWith("Containerizing application with the following files")) {
+                    return;
+                }
+                log.system("jib: " + message);
+            }
+            case PROGRESS, DEBUG -> {}
+        }
+    }
+
+    private static String describe(Throwable e) {
+        var sb = new StringBuilder(e.getClass().getSimpleName());
+        if (e.getMessage() != null) sb.append(": ").append(e.getMessage());
+        for (var c = e.getCause(); c != null && c != e; c = c.getCause()) {
+            if (c.getMessage() != null && !sb.toString().contains(c.getMessage())) {
+                sb.append(" (")
+                        .append(c.getClass().getSimpleName())
+                        .append(": ")
+                        .append(c.getMessage())
+                        .append(')');
+            }
+            if (c.getCause() == c) break;
+        }
+        return sb.toString();
+    }
+
+    @Override
+    public void close() {
+        jibThreads.shutdownNow();
+    }
+}
