@@ -43,7 +43,9 @@ public abstract class ScriptRuntimeContract {
 
     protected record Line(Instant time, LogStream stream, String line) {}
 
-    protected static final class Logs implements LogSink {
+    public static final class Logs implements LogSink {
+        public Logs() {}
+
         final List<Line> lines = new CopyOnWriteArrayList<>();
 
         @Override
@@ -51,14 +53,14 @@ public abstract class ScriptRuntimeContract {
             lines.add(new Line(time, stream, line));
         }
 
-        List<String> of(LogStream stream) {
+        public List<String> of(LogStream stream) {
             return lines.stream()
                     .filter(l -> l.stream() == stream)
                     .map(Line::line)
                     .toList();
         }
 
-        List<String> all() {
+        public List<String> all() {
             return lines.stream().map(Line::line).toList();
         }
     }

@@ -54,6 +54,7 @@ public final class TestScripts {
             var digest = MessageDigest.getInstance("SHA-256");
             digest.update(Harness.source());
             digest.update(scenarios());
+            digest.update("entrypoint-workdir-user".getBytes(StandardCharsets.UTF_8));
             digest.update(Files.readAllBytes(Path.of(NODE)), 0, 4096);
             String tag = "cronhook-test/scenarios:"
                     + HexFormat.of().formatHex(digest.digest()).substring(0, 16);
@@ -68,7 +69,12 @@ public final class TestScripts {
                 Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rwxr-xr-x"));
             }
             Files.createDirectories(root.resolve("tmp"));
-            var tar = new ProcessBuilder("bash", "-c", "tar -C '" + root + "' -c . | docker import - " + tag)
+            var tar = new ProcessBuilder(
+                            "bash",
+                            "-c",
+                            "tar -C '" + root + "' -c . | docker import"
+                                    + " --change 'ENTRYPOINT [\"node\",\"/app/harness.mjs\"]'"
+                                    + " --change 'WORKDIR /app' --change 'USER 65532' - " + tag)
                     .inheritIO()
                     .start();
             if (!tar.waitFor(5, TimeUnit.MINUTES) || tar.exitValue() != 0) {

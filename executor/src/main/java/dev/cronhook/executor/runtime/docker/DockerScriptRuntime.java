@@ -35,6 +35,7 @@ public final class DockerScriptRuntime extends HarnessScriptRuntime {
     public static final String LABEL = "dev.cronhook.executor";
 
     private static final String USER = "65532:65532";
+    // this engine ignores a tmpfs mode, so /tmp is given to the script user outright
 
     private final DockerClient docker;
     private final String network;
@@ -87,7 +88,8 @@ public final class DockerScriptRuntime extends HarnessScriptRuntime {
                 .withNanoCPUs((long) (limits.cpus() * 1_000_000_000L))
                 .withPidsLimit((long) limits.pidsLimit())
                 .withReadonlyRootfs(true)
-                .withTmpFs(Map.of("/tmp", "rw,nosuid,nodev,noexec,mode=1777,size=" + limits.tmpMb() + "m"))
+                .withTmpFs(Map.of(
+                        "/tmp", "rw,nosuid,nodev,noexec,uid=65532,gid=65532,mode=1777,size=" + limits.tmpMb() + "m"))
                 .withCapDrop(Capability.ALL)
                 .withSecurityOpts(List.of("no-new-privileges"))
                 .withNetworkMode(network)
