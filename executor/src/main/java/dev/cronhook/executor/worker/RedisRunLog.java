@@ -1,7 +1,6 @@
 package dev.cronhook.executor.worker;
 
 import dev.cronhook.core.queue.Streams;
-import dev.cronhook.core.run.RunStatus;
 import dev.cronhook.executor.runtime.LogSink;
 import dev.cronhook.executor.runtime.LogStream;
 import io.lettuce.core.LettuceFutures;
@@ -17,7 +16,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The live log of one run: every line is XADDed (fields {@code t}, {@code stream}, {@code line}) to
- * {@link Streams#runLog(UUID)} without waiting; {@link #end} appends the {@code end} entry and waits for all.
+ * {@link Streams#runLog(UUID)} without waiting; {@link #flush} waits for them. (The {@code end} entry is written
+ * with the final result.)
  */
 final class RedisRunLog implements LogSink {
     private final StatefulRedisConnection<String, String> redis;
@@ -45,14 +45,8 @@ final class RedisRunLog implements LogSink {
         if (pending.size() >= 256) flush();
     }
 
-    synchronized void end(RunStatus status) {
-        pending.add(
-                redis.async().xadd(key, Map.of("t", String.valueOf(System.currentTimeMillis()), "end", status.name())));
-        pending.add(redis.async().expire(key, ttl));
-        flush();
-    }
-
-    private void flush() {
+    /** Waits until every line so far is in Redis. */
+    synchronized void flush() {
         var futures = pending.toArray(RedisFuture[]::new);
         pending.clear();
         LettuceFutures.awaitAll(10, TimeUnit.SECONDS, futures);

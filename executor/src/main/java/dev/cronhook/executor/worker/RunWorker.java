@@ -13,7 +13,7 @@ import dev.cronhook.executor.runtime.Invocation;
 import dev.cronhook.executor.runtime.Outcome;
 import dev.cronhook.executor.runtime.ScriptRuntime;
 import io.lettuce.core.RedisClient;
-import io.lettuce.core.SetArgs;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
@@ -22,14 +22,17 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Consumes run requests (group {@code executors}), runs each through the {@link ScriptRuntime}, reports RUNNING
- * and then the final result on {@link Streams#RUN_RESULTS}, ships log lines to the run's live log stream, and
- * acknowledges only after the final result is enqueued. Finishing is idempotent by run id: the final result is
- * stored under a per-run key (SET NX) before it is published, so a redelivered run is published, not run, again.
+ * and then the final result on {@link Streams#RUN_RESULTS} (in the message format of {@code RedisWorkQueue}, so
+ * the api consumes them with a {@code RedisWorkQueue<RunResult>}), ships log lines to the run's live log stream,
+ * and acknowledges only after the final result is enqueued. Finishing is idempotent by run id: one Lua script
+ * sets the run's finished key (NX) and enqueues the result together, so a redelivered run is neither run nor
+ * published again.
  * Cancellations arrive on {@link Streams#CANCEL_CHANNEL}.
  */
 public final class RunWorker implements AutoCloseable {
@@ -60,7 +63,6 @@ public final class RunWorker implements AutoCloseable {
     private final StatefulRedisConnection<String, String> redis;
     private final ScriptRuntime runtime;
     private final Settings settings;
-    private final RedisWorkQueue<RunResult> results;
     private final Map<UUID, Cancellation> active = new ConcurrentHashMap<>();
     private volatile boolean stopping;
     private WorkQueue.Worker consumer;
@@ -75,8 +77,6 @@ public final class RunWorker implements AutoCloseable {
         this.redis = redis;
         this.runtime = runtime;
         this.settings = settings;
-        this.results = new RedisWorkQueue<>(
-                client, redis, Streams.RUN_RESULTS, "api", RunResult.class, Wire.json(), QueueOptions.defaults());
     }
 
     /** The key under which a run's final result is kept once it is decided. */
@@ -84,9 +84,18 @@ public final class RunWorker implements AutoCloseable {
         return "cronhook:run-finished:" + runId;
     }
 
-    static String publishedKey(UUID runId) {
-        return "cronhook:run-published:" + runId;
-    }
+    /** The field a {@code RedisWorkQueue} message carries its JSON in (its wire format). */
+    private static final String FIELD = "m";
+
+    private static final String FINISH = """
+            if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[2]) then
+              redis.call('XADD', KEYS[2], '*', 'm', ARGV[1])
+              redis.call('XADD', KEYS[3], '*', 't', ARGV[4], 'end', ARGV[3])
+              redis.call('EXPIRE', KEYS[3], ARGV[2])
+              return 1
+            end
+            return 0
+            """;
 
     public synchronized void start() {
         if (consumer != null) return;
@@ -121,45 +130,45 @@ public final class RunWorker implements AutoCloseable {
         }
     }
 
-    void handle(WorkQueue.Delivery<RunRequest> delivery) {
+    void handle(WorkQueue.Delivery<RunRequest> delivery) throws Exception {
         var request = delivery.message();
         UUID runId = request.runId();
-        if (republishIfFinished(runId)) return;
         var token = new Cancellation();
         active.put(runId, token);
         try {
-            // registered before the check, so a cancel published after it still reaches the token
-            if (redis.sync().exists(Streams.cancelledKey(runId)) > 0) {
-                finish(
-                        new RunResult(
-                                runId,
-                                RunStatus.CANCELLED,
-                                null,
-                                null,
-                                "cancelled before it started",
-                                null,
-                                Instant.now()),
-                        null);
+            // registered before the check, so a cancel published after the check still reaches the token
+            var async = redis.async();
+            var finished = async.exists(finishedKey(runId));
+            var cancelled = async.exists(Streams.cancelledKey(runId));
+            if (finished.get(10, TimeUnit.SECONDS) > 0) {
+                log.info("run {} was already finished; not running it again", runId);
+                return;
+            }
+            if (cancelled.get(10, TimeUnit.SECONDS) > 0) {
+                finish(new RunResult(
+                        runId, RunStatus.CANCELLED, null, null, "cancelled before it started", null, Instant.now()));
                 return;
             }
             Instant started = Instant.now();
-            results.enqueue(new RunResult(runId, RunStatus.RUNNING, null, null, null, started, null));
+            // not awaited: the final result goes over the same connection after it, so it cannot overtake it
+            async.xadd(
+                    Streams.RUN_RESULTS,
+                    Map.of(FIELD, json(new RunResult(runId, RunStatus.RUNNING, null, null, null, started, null))));
             var logs = new RedisRunLog(redis, runId, settings.keyTtl());
             Outcome outcome = runtime.run(Invocation.of(request, Map.of(), token), logs);
             if (stopping && outcome.status() == RunStatus.CANCELLED && !cancelRequested(runId)) {
                 // killed because this executor is stopping, not by a user: hand the run back
                 throw new RunHandedBackException(runId);
             }
-            finish(
-                    new RunResult(
-                            runId,
-                            outcome.status(),
-                            outcome.resultJson(),
-                            outcome.reply(),
-                            outcome.error(),
-                            started,
-                            Instant.now()),
-                    logs);
+            logs.flush();
+            finish(new RunResult(
+                    runId,
+                    outcome.status(),
+                    outcome.resultJson(),
+                    outcome.reply(),
+                    outcome.error(),
+                    started,
+                    Instant.now()));
         } finally {
             active.remove(runId);
         }
@@ -169,45 +178,40 @@ public final class RunWorker implements AutoCloseable {
         return redis.sync().exists(Streams.cancelledKey(runId)) > 0;
     }
 
-    /** A redelivered run already decided: publish its stored result if that never happened, and do not run it. */
-    private boolean republishIfFinished(UUID runId) {
-        String stored = redis.sync().get(finishedKey(runId));
-        if (stored == null) return false;
-        if (redis.sync().exists(publishedKey(runId)) == 0) {
-            results.enqueue(Wire.json().readValue(stored, RunResult.class));
-            redis.sync().set(publishedKey(runId), "1", SetArgs.Builder.ex(settings.keyTtl()));
+    /**
+     * Publishes the final result at most once per run, atomically with marking the run finished: either both
+     * the finished key and the result on {@link Streams#RUN_RESULTS} (and the log's end entry) exist, or neither.
+     */
+    private void finish(RunResult result) {
+        long ttl = settings.keyTtl().toSeconds();
+        Long published = redis.sync()
+                .eval(
+                        FINISH,
+                        ScriptOutputType.INTEGER,
+                        new String[] {finishedKey(result.runId()), Streams.RUN_RESULTS, Streams.runLog(result.runId())},
+                        json(result),
+                        String.valueOf(ttl),
+                        result.status().name(),
+                        String.valueOf(System.currentTimeMillis()));
+        if (published == null || published == 0) {
+            log.info("run {} was finished by another executor; dropping this result", result.runId());
         }
-        log.info("run {} was already finished; not running it again", runId);
-        return true;
     }
 
-    private void finish(RunResult result, RedisRunLog logs) {
-        String json = Wire.json().writeValueAsString(result);
-        var sync = redis.sync();
-        String won =
-                sync.set(finishedKey(result.runId()), json, SetArgs.Builder.nx().ex(settings.keyTtl()));
-        if (!"OK".equals(won)) {
-            log.info("run {} was finished by another executor; dropping this result", result.runId());
-            return;
-        }
-        results.enqueue(result);
-        sync.set(publishedKey(result.runId()), "1", SetArgs.Builder.ex(settings.keyTtl()));
-        if (logs == null) logs = new RedisRunLog(redis, result.runId(), settings.keyTtl());
-        logs.end(result.status());
+    private static String json(RunResult result) {
+        return Wire.json().writeValueAsString(result);
     }
 
     /** A request that kept killing its executors: its run fails with the reason. */
     private void abandon(RunRequest request, String reason) {
-        finish(
-                new RunResult(
-                        request.runId(),
-                        RunStatus.FAILED,
-                        null,
-                        null,
-                        "the run was abandoned: " + reason,
-                        null,
-                        Instant.now()),
-                null);
+        finish(new RunResult(
+                request.runId(),
+                RunStatus.FAILED,
+                null,
+                null,
+                "the run was abandoned: " + reason,
+                null,
+                Instant.now()));
     }
 
     /** Runs in hand right now. */
