@@ -191,6 +191,7 @@ public final class RunBenchmark {
     }
 
     private static void report(String what, long[] nanos) {
+        if (nanos.length == 0) return;
         long[] sorted = nanos.clone();
         Arrays.sort(sorted);
         System.out.printf(

@@ -13,6 +13,7 @@ import dev.cronhook.executor.runtime.Invocation;
 import dev.cronhook.executor.runtime.Outcome;
 import dev.cronhook.executor.runtime.ScriptRuntime;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
@@ -96,6 +97,17 @@ public final class RunWorker implements AutoCloseable {
             end
             return 0
             """;
+    private static final String FINISH_SHA = sha1(FINISH);
+
+    private static String sha1(String text) {
+        try {
+            var digest = java.security.MessageDigest.getInstance("SHA-1")
+                    .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(digest);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 
     public synchronized void start() {
         if (consumer != null) return;
@@ -184,15 +196,16 @@ public final class RunWorker implements AutoCloseable {
      */
     private void finish(RunResult result) {
         long ttl = settings.keyTtl().toSeconds();
-        Long published = redis.sync()
-                .eval(
-                        FINISH,
-                        ScriptOutputType.INTEGER,
-                        new String[] {finishedKey(result.runId()), Streams.RUN_RESULTS, Streams.runLog(result.runId())},
-                        json(result),
-                        String.valueOf(ttl),
-                        result.status().name(),
-                        String.valueOf(System.currentTimeMillis()));
+        String[] keys = {finishedKey(result.runId()), Streams.RUN_RESULTS, Streams.runLog(result.runId())};
+        String[] args = {
+            json(result), String.valueOf(ttl), result.status().name(), String.valueOf(System.currentTimeMillis())
+        };
+        Long published;
+        try {
+            published = redis.sync().evalsha(FINISH_SHA, ScriptOutputType.INTEGER, keys, args);
+        } catch (RedisNoScriptException e) {
+            published = redis.sync().eval(FINISH, ScriptOutputType.INTEGER, keys, args);
+        }
         if (published == null || published == 0) {
             log.info("run {} was finished by another executor; dropping this result", result.runId());
         }

@@ -78,6 +78,7 @@ public final class DockerScriptRuntime extends HarnessScriptRuntime {
         if (spec.image().startsWith("bundle:")) {
             throw new ImageUnavailableException("the Docker runtime runs images, not bundles: " + spec.image(), null);
         }
+        long t0 = System.nanoTime();
         ensureImage(spec.image());
         long memory = spec.memoryMb() * 1024L * 1024L;
         // V8 fails cleanly (and says so) before the cgroup kills it, when the heap is what grows
@@ -113,6 +114,7 @@ public final class DockerScriptRuntime extends HarnessScriptRuntime {
                 .withTty(false)
                 .withHostConfig(host)
                 .exec();
+        long t1 = System.nanoTime();
         var stdin = new StdinStream();
         var sandbox = new DockerSandbox(docker, created.getId(), stdin);
         try {
@@ -145,7 +147,17 @@ public final class DockerScriptRuntime extends HarnessScriptRuntime {
             if (!attached.awaitStarted(limits.startTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
                 throw new IllegalStateException("attaching to the container took too long");
             }
+            long t2 = System.nanoTime();
             docker.startContainerCmd(created.getId()).exec();
+            if (log.isDebugEnabled()) {
+                log.debug(
+                        "container {} for {}: image+create {} ms, attach {} ms, start {} ms",
+                        created.getId().substring(0, 12),
+                        spec.image(),
+                        (t1 - t0) / 1_000_000,
+                        (t2 - t1) / 1_000_000,
+                        (System.nanoTime() - t2) / 1_000_000);
+            }
             return sandbox;
         } catch (Exception | Error e) {
             sandbox.destroy();
