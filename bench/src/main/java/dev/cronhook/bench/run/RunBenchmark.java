@@ -37,7 +37,8 @@ import java.util.regex.Pattern;
 /**
  * Run-path figures on this machine: warm invocation (request enqueued on RUNS → final result on RUN_RESULTS),
  * cold start with the image present (runtime.run with nothing warm), and sustained warm throughput through one
- * executor. Needs Docker and Redis; uses Redis database 12. Args: [warmRuns] [coldRuns] [throughputRuns].
+ * executor. Needs Docker and Redis; uses Redis database 12. Args: [warmRuns] [coldRuns] [throughputRuns]
+ * [concurrency] [warm containers per script].
  */
 public final class RunBenchmark {
     private static final String SCRIPT = "export default async function () { return 1; }\n";
@@ -48,6 +49,8 @@ public final class RunBenchmark {
         int warmRuns = args.length > 0 ? Integer.parseInt(args[0]) : 2000;
         int coldRuns = args.length > 1 ? Integer.parseInt(args[1]) : 40;
         int throughputRuns = args.length > 2 ? Integer.parseInt(args[2]) : 20000;
+        int concurrency = args.length > 3 ? Integer.parseInt(args[3]) : 16;
+        int perScript = args.length > 4 ? Integer.parseInt(args[4]) : 8;
         String image = image();
         var docker = DockerScriptRuntime.client("unix:///var/run/docker.sock");
         UUID scriptId = UUID.randomUUID();
@@ -68,6 +71,38 @@ public final class RunBenchmark {
                 if (i >= 0) ms[i] = t;
             }
             report("cold start, image present (runtime.run, new container each)", ms);
+        }
+
+        // the runtime alone (no Redis): warm invocations one at a time, then from 16 threads
+        try (var warm = new DockerScriptRuntime(
+                docker,
+                "none",
+                "bench-runtime",
+                RuntimeLimits.defaults(),
+                new HarnessScriptRuntime.WarmSettings(32, Duration.ofMinutes(5), perScript))) {
+            long[] ms = new long[warmRuns];
+            for (int i = -200; i < warmRuns; i++) {
+                long t0 = System.nanoTime();
+                warm.run(invocation(scriptId, image), LogSink.DISCARD);
+                if (i >= 0) ms[i] = System.nanoTime() - t0;
+            }
+            report("warm invocation, runtime only (no Redis)", ms);
+            int n = throughputRuns;
+            var counter = new java.util.concurrent.atomic.AtomicInteger();
+            long t0 = System.nanoTime();
+            try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+                for (int t = 0; t < concurrency; t++) {
+                    pool.submit(() -> {
+                        while (counter.incrementAndGet() <= n) warm.run(invocation(scriptId, image), LogSink.DISCARD);
+                    });
+                }
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            System.out.printf(
+                    "runtime only, " + concurrency + " callers: %d invocations in %.2f s = %.0f/s%n",
+                    n,
+                    seconds,
+                    n / seconds);
         }
 
         var client = RedisClient.create("redis://127.0.0.1:6379/12");

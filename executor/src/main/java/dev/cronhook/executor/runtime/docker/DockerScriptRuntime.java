@@ -2,6 +2,7 @@ package dev.cronhook.executor.runtime.docker;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.command.CreateContainerResponse;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.api.model.Frame;
@@ -20,6 +21,8 @@ import dev.cronhook.executor.runtime.SandboxSpec;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +43,7 @@ public final class DockerScriptRuntime extends HarnessScriptRuntime {
     private final DockerClient docker;
     private final String network;
     private final String owner;
+    private final Set<String> present = ConcurrentHashMap.newKeySet();
 
     public DockerScriptRuntime(
             DockerClient docker, String network, String owner, RuntimeLimits limits, WarmSettings warm) {
@@ -95,7 +99,7 @@ public final class DockerScriptRuntime extends HarnessScriptRuntime {
                 .withSecurityOpts(List.of("no-new-privileges"))
                 .withNetworkMode(network)
                 .withInit(false);
-        var created = docker.createContainerCmd(spec.image())
+        var create = docker.createContainerCmd(spec.image())
                 .withUser(USER)
                 .withWorkingDir(Harness.APP_DIR)
                 .withEnv("NODE_OPTIONS=--max-old-space-size=" + heapMb, "HOME=/tmp", "TMPDIR=/tmp")
@@ -112,8 +116,17 @@ public final class DockerScriptRuntime extends HarnessScriptRuntime {
                 .withStdinOpen(true)
                 .withStdInOnce(false)
                 .withTty(false)
-                .withHostConfig(host)
-                .exec();
+                .withHostConfig(host);
+        CreateContainerResponse response;
+        try {
+            response = create.exec();
+        } catch (NotFoundException e) {
+            // removed since we last looked: fetch it again, once
+            present.remove(spec.image());
+            ensureImage(spec.image());
+            response = create.exec();
+        }
+        var created = response;
         long t1 = System.nanoTime();
         var stdin = new StdinStream();
         var sandbox = new DockerSandbox(docker, created.getId(), stdin);
@@ -166,8 +179,11 @@ public final class DockerScriptRuntime extends HarnessScriptRuntime {
     }
 
     private void ensureImage(String image) throws InterruptedException {
+        // images are content-addressed and rarely removed: one inspect per image, not per cold start
+        if (present.contains(image)) return;
         try {
             docker.inspectImageCmd(image).exec();
+            present.add(image);
             return;
         } catch (NotFoundException e) {
             // not here yet: pull it
@@ -178,6 +194,7 @@ public final class DockerScriptRuntime extends HarnessScriptRuntime {
             if (tag != null) pull = pull.withTag(tag);
             pull.start().awaitCompletion(5, TimeUnit.MINUTES);
             docker.inspectImageCmd(image).exec();
+            present.add(image);
         } catch (NotFoundException e) {
             throw new ImageUnavailableException("image " + image + " not found", e);
         } catch (RuntimeException e) {
