@@ -17,7 +17,7 @@ public record ExecutorProperties(
         @DefaultValue("16") int concurrency,
         @DefaultValue("5m") Duration warmIdleTime,
         @DefaultValue("32") int maxWarm,
-        @DefaultValue("8") int maxWarmPerScript,
+        @DefaultValue("4") int maxWarmPerScript,
         @DefaultValue("1048576") int maxResultBytes,
         @DefaultValue("10000") int maxLogLines,
         @DefaultValue("16384") int maxLineChars,

@@ -20,7 +20,7 @@ public abstract class HarnessScriptRuntime implements ScriptRuntime {
     /** How many sandboxes to keep warm and for how long. */
     public record WarmSettings(int maxWarm, Duration idleTime, int perScriptLimit) {
         public static WarmSettings defaults() {
-            return new WarmSettings(32, Duration.ofMinutes(5), 8);
+            return new WarmSettings(32, Duration.ofMinutes(5), 4);
         }
     }
 
