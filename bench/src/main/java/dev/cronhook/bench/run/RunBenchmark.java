@@ -50,7 +50,7 @@ public final class RunBenchmark {
         int coldRuns = args.length > 1 ? Integer.parseInt(args[1]) : 40;
         int throughputRuns = args.length > 2 ? Integer.parseInt(args[2]) : 20000;
         int concurrency = args.length > 3 ? Integer.parseInt(args[3]) : 16;
-        int perScript = args.length > 4 ? Integer.parseInt(args[4]) : 8;
+        int perScript = args.length > 4 ? Integer.parseInt(args[4]) : 4;
         String image = image();
         var docker = DockerScriptRuntime.client("unix:///var/run/docker.sock");
         UUID scriptId = UUID.randomUUID();
@@ -89,6 +89,7 @@ public final class RunBenchmark {
             report("warm invocation, runtime only (no Redis)", ms);
             int n = throughputRuns;
             var counter = new java.util.concurrent.atomic.AtomicInteger();
+            long cpu0 = cpuNanos();
             long t0 = System.nanoTime();
             try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
                 for (int t = 0; t < concurrency; t++) {
@@ -99,10 +100,12 @@ public final class RunBenchmark {
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
             System.out.printf(
-                    "runtime only, " + concurrency + " callers: %d invocations in %.2f s = %.0f/s%n",
+                    "runtime only, " + concurrency + " callers: %d invocations in %.2f s = %.0f/s"
+                            + " (executor JVM CPU %.0f µs per invocation)%n",
                     n,
                     seconds,
-                    n / seconds);
+                    n / seconds,
+                    (cpuNanos() - cpu0) / 1e3 / n);
         }
 
         var client = RedisClient.create("redis://127.0.0.1:6379/12");
@@ -147,14 +150,39 @@ public final class RunBenchmark {
             }
             report("warm run, request enqueued → final result on RUN_RESULTS", ms);
 
+            // cold through the queue: every request names a new version, so none has a warm container
+            long[] coldMs = new long[coldRuns];
+            for (int i = 0; i < coldRuns; i++) {
+                var base = request(scriptId, image);
+                var request = new RunRequest(
+                        base.runId(),
+                        scriptId,
+                        1000 + i,
+                        image,
+                        base.trigger(),
+                        base.eventJson(),
+                        30,
+                        128,
+                        1,
+                        Instant.now());
+                long t0 = System.nanoTime();
+                redis.sync().xadd(Streams.RUNS, Map.of("m", Wire.json().writeValueAsString(request)));
+                last = awaitFinal(reader, last, request.runId());
+                coldMs[i] = System.nanoTime() - t0;
+            }
+            report("cold run through the queue (new version each), enqueued → final result", coldMs);
+            // a fresh script for the burst: the one above now has a newer version than 1
+            UUID burstScript = UUID.randomUUID();
+
             // throughput: a burst of runs of the same script, all enqueued at once
             Set<UUID> expected = new HashSet<>();
             List<String> bodies = new ArrayList<>();
             for (int i = 0; i < throughputRuns; i++) {
-                var request = request(scriptId, image);
+                var request = request(burstScript, image);
                 expected.add(request.runId());
                 bodies.add(Wire.json().writeValueAsString(request));
             }
+            long cpu0 = cpuNanos();
             long t0 = System.nanoTime();
             var async = redis.async();
             var futures = new ArrayList<io.lettuce.core.RedisFuture<String>>();
@@ -180,6 +208,9 @@ public final class RunBenchmark {
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
             System.out.printf(
+                    "JVM CPU per run (worker and this benchmark's enqueuing and reading): %.0f µs%n",
+                    (cpuNanos() - cpu0) / 1e3 / throughputRuns);
+            System.out.printf(
                     "throughput: %d runs enqueued at once, %d finished (%d succeeded, %d lost) in %.2f s = %.0f runs/s%n",
                     throughputRuns,
                     finished.size(),
@@ -194,6 +225,30 @@ public final class RunBenchmark {
             reader.close();
             redis.close();
             client.shutdown();
+        }
+    }
+
+    private static long cpuNanos() {
+        return ProcessHandle.current()
+                .info()
+                .totalCpuDuration()
+                .map(Duration::toNanos)
+                .orElse(0L);
+    }
+
+    private static String awaitFinal(StatefulRedisConnection<String, String> reader, String last, UUID runId) {
+        while (true) {
+            var messages = reader.sync()
+                    .xread(XReadArgs.Builder.block(30_000), XReadArgs.StreamOffset.from(Streams.RUN_RESULTS, last));
+            if (messages.isEmpty()) throw new IllegalStateException("no result for " + runId);
+            for (StreamMessage<String, String> m : messages) {
+                last = m.getId();
+                var result = Wire.json().readValue(m.getBody().get("m"), RunResult.class);
+                if (result.runId().equals(runId) && result.status().isFinal()) {
+                    if (!result.status().name().equals("SUCCEEDED")) throw new IllegalStateException(result.toString());
+                    return last;
+                }
+            }
         }
     }
 

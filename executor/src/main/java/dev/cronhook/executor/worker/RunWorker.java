@@ -23,7 +23,9 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -99,6 +101,36 @@ public final class RunWorker implements AutoCloseable {
             """;
     private static final String FINISH_SHA = sha1(FINISH);
 
+    /** Skips a finished or cancelled run, else publishes RUNNING; one round trip. */
+    private static final String BEGIN = """
+            if redis.call('EXISTS', KEYS[1]) == 1 then return {ok='finished'} end
+            if redis.call('EXISTS', KEYS[2]) == 1 then return {ok='cancelled'} end
+            redis.call('XADD', KEYS[3], '*', 'm', ARGV[1])
+            return {ok='started'}
+            """;
+
+    private static final String BEGIN_SHA = sha1(BEGIN);
+
+    private <R> R script(String script, String sha, ScriptOutputType type, String[] keys, String... args) {
+        var async = redis.async();
+        try {
+            try {
+                return async.<R>evalsha(sha, type, keys, args).get(10, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof RedisNoScriptException)) throw e;
+                return async.<R>eval(script, type, keys, args).get(10, TimeUnit.SECONDS);
+            }
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            throw new IllegalStateException(e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("Redis did not answer in 10 s", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
     private static String sha1(String text) {
         try {
             var digest = java.security.MessageDigest.getInstance("SHA-1")
@@ -149,23 +181,22 @@ public final class RunWorker implements AutoCloseable {
         active.put(runId, token);
         try {
             // registered before the check, so a cancel published after the check still reaches the token
-            var async = redis.async();
-            var finished = async.exists(finishedKey(runId));
-            var cancelled = async.exists(Streams.cancelledKey(runId));
-            if (finished.get(10, TimeUnit.SECONDS) > 0) {
+            Instant started = Instant.now();
+            String begun = script(
+                    BEGIN,
+                    BEGIN_SHA,
+                    ScriptOutputType.STATUS,
+                    new String[] {finishedKey(runId), Streams.cancelledKey(runId), Streams.RUN_RESULTS},
+                    json(new RunResult(runId, RunStatus.RUNNING, null, null, null, started, null)));
+            if ("finished".equals(begun)) {
                 log.info("run {} was already finished; not running it again", runId);
                 return;
             }
-            if (cancelled.get(10, TimeUnit.SECONDS) > 0) {
+            if ("cancelled".equals(begun)) {
                 finish(new RunResult(
                         runId, RunStatus.CANCELLED, null, null, "cancelled before it started", null, Instant.now()));
                 return;
             }
-            Instant started = Instant.now();
-            // not awaited: the final result goes over the same connection after it, so it cannot overtake it
-            async.xadd(
-                    Streams.RUN_RESULTS,
-                    Map.of(FIELD, json(new RunResult(runId, RunStatus.RUNNING, null, null, null, started, null))));
             var logs = new RedisRunLog(redis, runId, settings.keyTtl());
             Outcome outcome = runtime.run(Invocation.of(request, Map.of(), token), logs);
             if (stopping && outcome.status() == RunStatus.CANCELLED && !cancelRequested(runId)) {
@@ -200,12 +231,7 @@ public final class RunWorker implements AutoCloseable {
         String[] args = {
             json(result), String.valueOf(ttl), result.status().name(), String.valueOf(System.currentTimeMillis())
         };
-        Long published;
-        try {
-            published = redis.sync().evalsha(FINISH_SHA, ScriptOutputType.INTEGER, keys, args);
-        } catch (RedisNoScriptException e) {
-            published = redis.sync().eval(FINISH, ScriptOutputType.INTEGER, keys, args);
-        }
+        Long published = script(FINISH, FINISH_SHA, ScriptOutputType.INTEGER, keys, args);
         if (published == null || published == 0) {
             log.info("run {} was finished by another executor; dropping this result", result.runId());
         }
