@@ -100,6 +100,43 @@ class DockerScriptRuntimeIT extends ScriptRuntimeContract {
     }
 
     @Test
+    void anImageThatIsNotPresentIsPulledByDigestFromTheRegistry() throws Exception {
+        String repo = "127.0.0.1:5000/cronhook-test/scenarios";
+        String tag = image.substring(image.indexOf(':') + 1);
+        sh("docker", "tag", image, repo + ":" + tag);
+        sh("docker", "push", repo + ":" + tag);
+        String digest = sh("docker", "image", "inspect", "--format", "{{index .RepoDigests 0}}", repo + ":" + tag)
+                .trim();
+        sh("docker", "rmi", repo + ":" + tag);
+        assertThat(digest).startsWith(repo + "@sha256:");
+        var invocation = scenario("trivial", Map.of());
+
+        var outcome = runtime.run(
+                new dev.cronhook.executor.runtime.Invocation(
+                        invocation.runId(),
+                        invocation.scriptId(),
+                        1,
+                        digest,
+                        invocation.trigger(),
+                        invocation.eventJson(),
+                        invocation.timeout(),
+                        128,
+                        Map.of(),
+                        new Cancellation()),
+                new Logs());
+
+        assertThat(outcome.status()).isEqualTo(RunStatus.SUCCEEDED);
+        assertThat(docker.inspectImageCmd(digest).exec().getRepoDigests()).contains(digest);
+    }
+
+    private static String sh(String... command) throws Exception {
+        var process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(process.waitFor()).as(String.join(" ", command) + ": " + out).isZero();
+        return out;
+    }
+
+    @Test
     void anImageThatIsNotThereFailsTheRunWithoutRetrying() {
         var invocation = scenario("trivial", Map.of());
         var missing = new dev.cronhook.executor.runtime.Invocation(
