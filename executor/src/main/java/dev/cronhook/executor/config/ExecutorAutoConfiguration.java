@@ -1,0 +1,97 @@
+package dev.cronhook.executor.config;
+
+import dev.cronhook.executor.runtime.HarnessScriptRuntime;
+import dev.cronhook.executor.runtime.RuntimeLimits;
+import dev.cronhook.executor.runtime.ScriptRuntime;
+import dev.cronhook.executor.runtime.docker.DockerScriptRuntime;
+import dev.cronhook.executor.runtime.process.ProcessScriptRuntime;
+import dev.cronhook.executor.worker.RunWorker;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
+
+/**
+ * The executor role: a {@link ScriptRuntime} (Docker, or local processes where no engine answers) and the run
+ * worker consuming {@code cronhook:runs}. Active with {@code cronhook.role.executor.enabled=true}; expects the
+ * app's {@link RedisClient} and {@code StatefulRedisConnection<String, String>}.
+ */
+@AutoConfiguration
+@ConditionalOnBooleanProperty("cronhook.role.executor.enabled")
+@EnableConfigurationProperties(ExecutorProperties.class)
+public class ExecutorAutoConfiguration {
+    private static final Logger log = LoggerFactory.getLogger(ExecutorAutoConfiguration.class);
+
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
+    ScriptRuntime scriptRuntime(ExecutorProperties properties, Environment environment) {
+        var limits = new RuntimeLimits(
+                properties.maxResultBytes(),
+                properties.maxLogLines(),
+                properties.maxLineChars(),
+                properties.pidsLimit(),
+                properties.cpus(),
+                properties.tmpMb(),
+                properties.defaultMemoryMb(),
+                properties.startTimeout());
+        var warm = new HarnessScriptRuntime.WarmSettings(
+                properties.maxWarm(), properties.warmIdleTime(), properties.maxWarmPerScript());
+        var kind = properties.runtime();
+        if (kind != ExecutorProperties.RuntimeKind.PROCESS) {
+            var docker = DockerScriptRuntime.client(properties.dockerHost());
+            if (kind == ExecutorProperties.RuntimeKind.DOCKER || DockerScriptRuntime.reachable(docker)) {
+                var runtime =
+                        new DockerScriptRuntime(docker, properties.network(), consumerName(properties), limits, warm);
+                runtime.removeLeftovers();
+                log.info("scripts run in Docker at {} (network {})", properties.dockerHost(), properties.network());
+                return runtime;
+            }
+            log.warn("no Docker engine answers at {}: falling back to the process runtime", properties.dockerHost());
+        }
+        return new ProcessScriptRuntime(properties.node(), workDir(properties, environment), limits, warm);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    RunWorkerLifecycle runWorker(
+            RedisClient redisClient,
+            StatefulRedisConnection<String, String> redisConnection,
+            ScriptRuntime scriptRuntime,
+            ExecutorProperties properties) {
+        var settings = new RunWorker.Settings(
+                consumerName(properties),
+                properties.concurrency(),
+                properties.visibilityTimeout(),
+                properties.maxDeliveries(),
+                properties.keyTtl());
+        return new RunWorkerLifecycle(new RunWorker(redisClient, redisConnection, scriptRuntime, settings));
+    }
+
+    static Path workDir(ExecutorProperties properties, Environment environment) {
+        if (properties.workDir() != null) return properties.workDir();
+        String home = environment.getProperty(
+                "cronhook.home",
+                Path.of(System.getProperty("user.home"), ".cronhook").toString());
+        return Path.of(home, "executor");
+    }
+
+    static String consumerName(ExecutorProperties properties) {
+        if (properties.consumerName() != null && !properties.consumerName().isBlank()) return properties.consumerName();
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            host = "executor";
+        }
+        return host + "-" + ProcessHandle.current().pid();
+    }
+}

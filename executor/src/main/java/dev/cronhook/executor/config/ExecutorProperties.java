@@ -1,0 +1,39 @@
+package dev.cronhook.executor.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/** {@code cronhook.executor.*}: which runtime runs scripts, how warm containers are kept, the limits and caps. */
+@ConfigurationProperties("cronhook.executor")
+public record ExecutorProperties(
+        @DefaultValue("auto") RuntimeKind runtime,
+        @DefaultValue("unix:///var/run/docker.sock") String dockerHost,
+        @DefaultValue("none") String network,
+        @DefaultValue("node") String node,
+        Path workDir,
+        String consumerName,
+        @DefaultValue("16") int concurrency,
+        @DefaultValue("5m") Duration warmIdleTime,
+        @DefaultValue("32") int maxWarm,
+        @DefaultValue("4") int maxWarmPerScript,
+        @DefaultValue("1048576") int maxResultBytes,
+        @DefaultValue("10000") int maxLogLines,
+        @DefaultValue("16384") int maxLineChars,
+        @DefaultValue("128") int pidsLimit,
+        @DefaultValue("1.0") double cpus,
+        @DefaultValue("64") int tmpMb,
+        @DefaultValue("256") int defaultMemoryMb,
+        @DefaultValue("30s") Duration startTimeout,
+        @DefaultValue("30s") Duration visibilityTimeout,
+        @DefaultValue("3") int maxDeliveries,
+        @DefaultValue("1d") Duration keyTtl) {
+
+    /** Where scripts run: in Docker, as local processes, or in Docker when an engine answers. */
+    public enum RuntimeKind {
+        DOCKER,
+        PROCESS,
+        AUTO
+    }
+}

@@ -1,0 +1,105 @@
+package dev.cronhook.executor.runtime;
+
+import dev.cronhook.core.run.RunStatus;
+import dev.cronhook.executor.warm.WarmPool;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link ScriptRuntime} that runs the harness in sandboxes an adapter starts, keeping them warm between
+ * invocations of the same script version: adapters say only how to start a sandbox.
+ */
+public abstract class HarnessScriptRuntime implements ScriptRuntime {
+    private static final Logger log = LoggerFactory.getLogger(HarnessScriptRuntime.class);
+
+    /** How many sandboxes to keep warm and for how long. */
+    public record WarmSettings(int maxWarm, Duration idleTime, int perScriptLimit) {
+        public static WarmSettings defaults() {
+            return new WarmSettings(32, Duration.ofMinutes(5), 4);
+        }
+    }
+
+    protected final RuntimeLimits limits;
+    private final Map<UUID, Integer> latestVersion = new ConcurrentHashMap<>();
+    private final Map<UUID, Integer> retiredUpTo = new ConcurrentHashMap<>();
+    private final WarmPool<SandboxSpec, HarnessChannel> pool;
+
+    protected HarnessScriptRuntime(RuntimeLimits limits, WarmSettings warm) {
+        this.limits = limits;
+        this.pool = new WarmPool<>(
+                warm.maxWarm(),
+                warm.idleTime(),
+                warm.perScriptLimit(),
+                channel -> channel.sandbox().destroy(),
+                this::isStale,
+                Clock.systemUTC());
+    }
+
+    /** Starts a harness for the spec, its output going to {@code output}; returns once it runs. */
+    protected abstract Sandbox start(SandboxSpec spec, Sandbox.SandboxOutput output) throws Exception;
+
+    @Override
+    public Outcome run(Invocation invocation, LogSink logs) {
+        var spec = new SandboxSpec(
+                invocation.scriptId(),
+                invocation.version(),
+                invocation.image(),
+                limits.memoryMb(invocation.memoryMb()));
+        noteVersion(spec);
+        if (invocation.cancellation().isCancelled()) return Outcome.of(RunStatus.CANCELLED, "cancelled", null, false);
+        WarmPool<SandboxSpec, HarnessChannel>.Lease lease;
+        try {
+            lease = pool.acquire(spec, () -> startChannel(spec));
+        } catch (ImageUnavailableException e) {
+            return Outcome.failed(e.getMessage(), null, false);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for a sandbox", e);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("could not start a sandbox for " + spec.image() + ": " + e, e);
+        }
+        Outcome outcome = null;
+        try {
+            var channel = lease.value();
+            outcome = channel.invoke(invocation, logs);
+            return outcome.warm(lease.warm());
+        } finally {
+            lease.release(outcome != null && lease.value().reusable());
+        }
+    }
+
+    private HarnessChannel startChannel(SandboxSpec spec) throws Exception {
+        var channel = new HarnessChannel(limits);
+        channel.attach(start(spec, channel));
+        return channel;
+    }
+
+    /** A newer version of the same script retires the older version's warm sandboxes. */
+    private void noteVersion(SandboxSpec spec) {
+        int latest = latestVersion.merge(spec.scriptId(), spec.version(), Math::max);
+        if (latest != spec.version()) return;
+        Integer retired = retiredUpTo.put(spec.scriptId(), latest);
+        if (retired != null && retired < latest) pool.evictIf(this::isStale);
+    }
+
+    private boolean isStale(SandboxSpec spec) {
+        return spec.version() < latestVersion.getOrDefault(spec.scriptId(), spec.version());
+    }
+
+    public int warmCount() {
+        return pool.idleCount();
+    }
+
+    @Override
+    public void close() {
+        log.debug("closing runtime: destroying warm sandboxes");
+        pool.close();
+    }
+}

@@ -1,0 +1,50 @@
+package dev.cronhook.executor.runtime;
+
+import dev.cronhook.core.run.RunRequest;
+import dev.cronhook.core.run.TriggerKind;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * One call of a script: which version (image or bundle), the event as JSON, the limits, per-invocation
+ * environment values (secrets) and the token that cancels it.
+ */
+public record Invocation(
+        UUID runId,
+        UUID scriptId,
+        int version,
+        String image,
+        TriggerKind trigger,
+        String eventJson,
+        Duration timeout,
+        int memoryMb,
+        Map<String, String> env,
+        Cancellation cancellation) {
+
+    public Invocation {
+        Objects.requireNonNull(runId, "runId");
+        Objects.requireNonNull(scriptId, "scriptId");
+        Objects.requireNonNull(image, "image");
+        if (trigger == null) trigger = TriggerKind.MANUAL;
+        if (eventJson == null || eventJson.isBlank()) eventJson = "{}";
+        if (timeout == null || timeout.isNegative() || timeout.isZero()) timeout = Duration.ofSeconds(30);
+        env = env == null ? Map.of() : Map.copyOf(env);
+        if (cancellation == null) cancellation = new Cancellation();
+    }
+
+    public static Invocation of(RunRequest request, Map<String, String> env, Cancellation cancellation) {
+        return new Invocation(
+                request.runId(),
+                request.scriptId(),
+                request.version(),
+                request.image(),
+                request.trigger(),
+                request.eventJson(),
+                Duration.ofSeconds(request.timeoutSeconds()),
+                request.memoryMb(),
+                env,
+                cancellation);
+    }
+}

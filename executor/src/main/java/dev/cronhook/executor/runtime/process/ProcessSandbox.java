@@ -1,0 +1,125 @@
+package dev.cronhook.executor.runtime.process;
+
+import dev.cronhook.executor.runtime.LogStream;
+import dev.cronhook.executor.runtime.Sandbox;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/** One local node process running the harness; its descendants die with it. */
+class ProcessSandbox implements Sandbox {
+    private final Process process;
+    private final OutputStream stdin;
+    private final long maxRssBytes;
+    private final AtomicBoolean destroyed = new AtomicBoolean();
+    private final CountDownLatch streamsDone = new CountDownLatch(2);
+    private volatile boolean outOfMemory;
+
+    ProcessSandbox(Process process, long maxRssBytes, SandboxOutput output) {
+        this.process = process;
+        this.stdin = process.getOutputStream();
+        this.maxRssBytes = maxRssBytes;
+        pump(process.getInputStream(), LogStream.STDOUT, output);
+        pump(process.getErrorStream(), LogStream.STDERR, output);
+        Thread.ofVirtual().name("harness-exit-" + process.pid()).start(() -> {
+            try {
+                streamsDone.await();
+                process.waitFor();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            output.ended();
+        });
+    }
+
+    private void pump(InputStream in, LogStream stream, SandboxOutput output) {
+        Thread.ofVirtual()
+                .name("harness-" + stream.wireName() + "-" + process.pid())
+                .start(() -> {
+                    byte[] buf = new byte[16 * 1024];
+                    try (in) {
+                        int n;
+                        while ((n = in.read(buf)) >= 0) output.output(stream, buf, 0, n);
+                    } catch (IOException e) {
+                        // the process is gone
+                    } finally {
+                        streamsDone.countDown();
+                    }
+                });
+    }
+
+    @Override
+    public String id() {
+        return "pid-" + process.pid();
+    }
+
+    @Override
+    public void send(byte[] frame) throws IOException {
+        synchronized (stdin) {
+            stdin.write(frame);
+            stdin.flush();
+        }
+    }
+
+    @Override
+    public void kill() {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+        // a descendant may outlive its parent (re-parented to init); a second sweep catches late forks
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+    }
+
+    /** Kills the process when its resident memory (with its descendants') exceeds the limit. */
+    void checkMemory() {
+        if (!process.isAlive()) return;
+        long rss = rss(process.pid());
+        for (var d : process.descendants().toList()) rss += rss(d.pid());
+        if (rss > maxRssBytes) {
+            outOfMemory = true;
+            kill();
+        }
+    }
+
+    private static long rss(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.substring(6).trim().split("\\s+")[0]) * 1024;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // the process ended meanwhile
+        }
+        return 0;
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    @Override
+    public ExitStatus exitStatus() {
+        try {
+            process.waitFor(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return new ExitStatus(process.isAlive() ? -1 : process.exitValue(), outOfMemory);
+    }
+
+    @Override
+    public void destroy() {
+        if (!destroyed.compareAndSet(false, true)) return;
+        kill();
+        try {
+            stdin.close();
+        } catch (IOException ignored) {
+            // the process is gone
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package dev.cronhook.executor.worker;
+
+import dev.cronhook.core.queue.Streams;
+import dev.cronhook.executor.runtime.LogSink;
+import dev.cronhook.executor.runtime.LogStream;
+import io.lettuce.core.LettuceFutures;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The live log of one run: every line is XADDed (fields {@code t}, {@code stream}, {@code line}) to
+ * {@link Streams#runLog(UUID)} without waiting; {@link #flush} waits for them. (The {@code end} entry is written
+ * with the final result.)
+ */
+final class RedisRunLog implements LogSink {
+    private final StatefulRedisConnection<String, String> redis;
+    private final String key;
+    private final Duration ttl;
+    private final List<RedisFuture<?>> pending = new ArrayList<>();
+    private boolean expirySet;
+
+    RedisRunLog(StatefulRedisConnection<String, String> redis, UUID runId, Duration ttl) {
+        this.redis = redis;
+        this.key = Streams.runLog(runId);
+        this.ttl = ttl;
+    }
+
+    @Override
+    public synchronized void line(Instant time, LogStream stream, String line) {
+        pending.add(redis.async()
+                .xadd(
+                        key,
+                        Map.of("t", String.valueOf(time.toEpochMilli()), "stream", stream.wireName(), "line", line)));
+        if (!expirySet) {
+            expirySet = true;
+            pending.add(redis.async().expire(key, ttl));
+        }
+        if (pending.size() >= 256) flush();
+    }
+
+    /** Waits until every line so far is in Redis. */
+    synchronized void flush() {
+        var futures = pending.toArray(RedisFuture[]::new);
+        pending.clear();
+        LettuceFutures.awaitAll(10, TimeUnit.SECONDS, futures);
+    }
+}

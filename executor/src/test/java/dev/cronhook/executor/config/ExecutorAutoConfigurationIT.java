@@ -1,0 +1,87 @@
+package dev.cronhook.executor.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cronhook.executor.runtime.ScriptRuntime;
+import dev.cronhook.executor.runtime.docker.DockerScriptRuntime;
+import dev.cronhook.executor.runtime.process.ProcessScriptRuntime;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+class ExecutorAutoConfigurationIT {
+    static final String REDIS = System.getenv().getOrDefault("CRONHOOK_TEST_REDIS_URL", "redis://127.0.0.1:6379/11");
+
+    @TempDir
+    Path home;
+
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(ExecutorAutoConfiguration.class))
+            .withUserConfiguration(Redis.class);
+
+    @Configuration(proxyBeanMethods = false)
+    static class Redis {
+        @Bean(destroyMethod = "shutdown")
+        RedisClient redisClient() {
+            return RedisClient.create(REDIS);
+        }
+
+        @Bean(destroyMethod = "close")
+        StatefulRedisConnection<String, String> redisConnection(RedisClient client) {
+            return client.connect();
+        }
+    }
+
+    @Test
+    void theExecutorRoleIsOffUnlessEnabled() {
+        runner.run(context -> {
+            assertThat(context).doesNotHaveBean(ScriptRuntime.class);
+            assertThat(context).doesNotHaveBean(RunWorkerLifecycle.class);
+        });
+    }
+
+    @Test
+    void theProcessRuntimeIsChosenWhenAskedForAndItsWorkDirDefaultsUnderTheHome() {
+        runner.withPropertyValues(
+                        "cronhook.role.executor.enabled=true",
+                        "cronhook.executor.runtime=process",
+                        "cronhook.home=" + home,
+                        "cronhook.executor.max-log-lines=500",
+                        "cronhook.executor.warm-idle-time=2m")
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    assertThat(context.getBean(ScriptRuntime.class)).isInstanceOf(ProcessScriptRuntime.class);
+                    var properties = context.getBean(ExecutorProperties.class);
+                    assertThat(properties.maxLogLines()).isEqualTo(500);
+                    assertThat(properties.maxResultBytes()).isEqualTo(1 << 20);
+                    assertThat(properties.warmIdleTime()).hasMinutes(2);
+                    assertThat(ExecutorAutoConfiguration.workDir(properties, context.getEnvironment()))
+                            .isEqualTo(home.resolve("executor"));
+                    assertThat(context.getBean(RunWorkerLifecycle.class).isRunning())
+                            .isTrue();
+                });
+    }
+
+    @Test
+    void autoPicksDockerWhereAnEngineAnswers() {
+        runner.withPropertyValues("cronhook.role.executor.enabled=true", "cronhook.home=" + home)
+                .run(context ->
+                        assertThat(context.getBean(ScriptRuntime.class)).isInstanceOf(DockerScriptRuntime.class));
+    }
+
+    @Test
+    void autoFallsBackToTheProcessRuntimeWhereNoEngineAnswers() {
+        runner.withPropertyValues(
+                        "cronhook.role.executor.enabled=true",
+                        "cronhook.home=" + home,
+                        "cronhook.executor.docker-host=unix://" + home.resolve("no-docker.sock"))
+                .run(context ->
+                        assertThat(context.getBean(ScriptRuntime.class)).isInstanceOf(ProcessScriptRuntime.class));
+    }
+}

@@ -1,0 +1,114 @@
+package dev.cronhook.executor.runtime;
+
+import dev.cronhook.core.harness.Harness;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+/**
+ * The test script (scenarios.mjs) as a bundle for the process runtime and as a Docker image made from the host's
+ * node binary and the libraries it links (imported with {@code docker import}, no registry needed).
+ */
+public final class TestScripts {
+    public static final String NODE = "/usr/bin/node";
+
+    private TestScripts() {}
+
+    public static byte[] scenarios() {
+        try (InputStream in = TestScripts.class.getResourceAsStream("scenarios.mjs")) {
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Writes harness.mjs, script.mjs and package.json into {@code dir}; returns {@code bundle:<dir>}. */
+    public static String bundle(Path dir) {
+        try {
+            Files.createDirectories(dir);
+            Files.write(dir.resolve(Harness.FILE_NAME), Harness.source());
+            Files.write(dir.resolve(Harness.SCRIPT_FILE_NAME), scenarios());
+            Files.writeString(dir.resolve("package.json"), "{\"type\":\"module\"}\n");
+            return "bundle:" + dir.toAbsolutePath();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The scenarios image, imported once per content (tagged by a hash of the harness and the script). */
+    public static synchronized String image() {
+        try {
+            var digest = MessageDigest.getInstance("SHA-256");
+            digest.update(Harness.source());
+            digest.update(scenarios());
+            digest.update("entrypoint-workdir-user".getBytes(StandardCharsets.UTF_8));
+            digest.update(Files.readAllBytes(Path.of(NODE)), 0, 4096);
+            String tag = "cronhook-test/scenarios:"
+                    + HexFormat.of().formatHex(digest.digest()).substring(0, 16);
+            if (run("docker", "image", "inspect", tag) == 0) return tag;
+            Path root = Files.createTempDirectory("cronhook-rootfs");
+            Path app = root.resolve("app");
+            bundle(app);
+            for (Path file : nodeFiles()) {
+                Path target = root.resolve(file.toString().substring(1));
+                Files.createDirectories(target.getParent());
+                Files.copy(file, target, StandardCopyOption.COPY_ATTRIBUTES);
+                Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rwxr-xr-x"));
+            }
+            Files.createDirectories(root.resolve("tmp"));
+            var tar = new ProcessBuilder(
+                            "bash",
+                            "-c",
+                            "tar -C '" + root + "' -c . | docker import"
+                                    + " --change 'ENTRYPOINT [\"node\",\"/app/harness.mjs\"]'"
+                                    + " --change 'WORKDIR /app' --change 'USER 65532' - " + tag)
+                    .inheritIO()
+                    .start();
+            if (!tar.waitFor(5, TimeUnit.MINUTES) || tar.exitValue() != 0) {
+                throw new IllegalStateException("docker import failed");
+            }
+            run("rm", "-rf", root.toString());
+            return tag;
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot build the test image", e);
+        }
+    }
+
+    private static List<Path> nodeFiles() throws IOException, InterruptedException {
+        var ldd = new ProcessBuilder("ldd", NODE).redirectErrorStream(true).start();
+        String out = new String(ldd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        ldd.waitFor();
+        Set<Path> files = new LinkedHashSet<>();
+        files.add(Path.of(NODE).toRealPath());
+        var absolute = Pattern.compile("(/\\S+)");
+        for (String line : out.split("\n")) {
+            var m = absolute.matcher(line);
+            String last = null;
+            while (m.find()) last = m.group(1);
+            if (last != null) files.add(Path.of(last));
+        }
+        files.add(Path.of("/lib64/ld-linux-x86-64.so.2"));
+        return new ArrayList<>(files);
+    }
+
+    private static int run(String... command) throws IOException, InterruptedException {
+        var p = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        return p.waitFor();
+    }
+}

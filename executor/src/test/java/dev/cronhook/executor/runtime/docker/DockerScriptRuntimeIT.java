@@ -1,0 +1,159 @@
+package dev.cronhook.executor.runtime.docker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.model.Capability;
+import dev.cronhook.core.run.RunStatus;
+import dev.cronhook.core.wire.Wire;
+import dev.cronhook.executor.runtime.Cancellation;
+import dev.cronhook.executor.runtime.HarnessScriptRuntime;
+import dev.cronhook.executor.runtime.RuntimeLimits;
+import dev.cronhook.executor.runtime.ScriptRuntime;
+import dev.cronhook.executor.runtime.ScriptRuntimeContract;
+import dev.cronhook.executor.runtime.TestScripts;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The runtime contract on the real Docker engine, plus what only a container can promise. */
+class DockerScriptRuntimeIT extends ScriptRuntimeContract {
+    static final String OWNER = "it-" + UUID.randomUUID();
+    static DockerClient docker;
+    static String image;
+
+    @BeforeAll
+    static void buildImage() {
+        docker = DockerScriptRuntime.client(
+                System.getenv().getOrDefault("CRONHOOK_TEST_DOCKER_HOST", "unix:///var/run/docker.sock"));
+        image = TestScripts.image();
+    }
+
+    @AfterAll
+    static void removeLeftovers() {
+        new DockerScriptRuntime(
+                        docker, "none", OWNER, RuntimeLimits.defaults(), HarnessScriptRuntime.WarmSettings.defaults())
+                .removeLeftovers();
+    }
+
+    @Override
+    protected ScriptRuntime newRuntime(RuntimeLimits limits) {
+        return new DockerScriptRuntime(docker, "none", OWNER, limits, HarnessScriptRuntime.WarmSettings.defaults());
+    }
+
+    @Override
+    protected String image() {
+        return image;
+    }
+
+    @Test
+    void theContainerIsHardened() {
+        var outcome = runtime.run(scenario("trivial", Map.of()), new Logs());
+
+        var inspected = docker.inspectContainerCmd(outcome.sandboxId()).exec();
+        var host = inspected.getHostConfig();
+        assertThat(inspected.getConfig().getUser()).isEqualTo("65532:65532");
+        assertThat(host.getReadonlyRootfs()).isTrue();
+        assertThat(host.getCapDrop()).containsExactly(Capability.ALL);
+        assertThat(host.getSecurityOpts()).contains("no-new-privileges");
+        assertThat(host.getPidsLimit()).isEqualTo(128L);
+        assertThat(host.getMemory()).isEqualTo(128L * 1024 * 1024);
+        assertThat(host.getMemorySwap()).isEqualTo(128L * 1024 * 1024);
+        assertThat(host.getNanoCPUs()).isEqualTo(1_000_000_000L);
+        assertThat(host.getNetworkMode()).isEqualTo("none");
+        assertThat(host.getTmpFs()).containsKey("/tmp");
+    }
+
+    @Test
+    void aWriteOutsideTmpIsRefused() {
+        var logs = new Logs();
+        var outcome = runtime.run(scenario("writeOutside", Map.of()), logs);
+
+        assertThat(outcome.status()).isEqualTo(RunStatus.FAILED);
+        assertThat(outcome.error()).containsAnyOf("EROFS", "read-only file system");
+    }
+
+    @Test
+    void aScriptInNetworkModeNoneReachesNothing() {
+        var outcome = runtime.run(scenario("network", Map.of()), new Logs());
+
+        assertThat(outcome.status()).isEqualTo(RunStatus.SUCCEEDED);
+        var result = Wire.json().readTree(outcome.resultJson());
+        assertThat(result.get("reached").asBoolean()).as("host Redis reachable").isFalse();
+        assertThat(result.get("interfaces").valueStream().map(n -> n.asString()))
+                .containsOnly("lo");
+    }
+
+    @Test
+    void aForkBombIsStoppedByThePidsLimitAndTheHostStaysUsable() {
+        var logs = new Logs();
+        var outcome = runtime.run(
+                scenario("forkBomb", Map.of(), Duration.ofSeconds(60), 256, Map.of(), new Cancellation()), logs);
+
+        assertThat(outcome.status()).isEqualTo(RunStatus.FAILED);
+        assertThat(outcome.error()).isNotBlank();
+        var after = runtime.run(scenario("trivial", Map.of()), new Logs());
+        assertThat(after.status()).isEqualTo(RunStatus.SUCCEEDED);
+    }
+
+    @Test
+    void anImageThatIsNotPresentIsPulledByDigestFromTheRegistry() throws Exception {
+        String repo = "127.0.0.1:5000/cronhook-test/scenarios";
+        String tag = image.substring(image.indexOf(':') + 1);
+        sh("docker", "tag", image, repo + ":" + tag);
+        sh("docker", "push", repo + ":" + tag);
+        String digest = sh("docker", "image", "inspect", "--format", "{{index .RepoDigests 0}}", repo + ":" + tag)
+                .trim();
+        sh("docker", "rmi", repo + ":" + tag);
+        assertThat(digest).startsWith(repo + "@sha256:");
+        var invocation = scenario("trivial", Map.of());
+
+        var outcome = runtime.run(
+                new dev.cronhook.executor.runtime.Invocation(
+                        invocation.runId(),
+                        invocation.scriptId(),
+                        1,
+                        digest,
+                        invocation.trigger(),
+                        invocation.eventJson(),
+                        invocation.timeout(),
+                        128,
+                        Map.of(),
+                        new Cancellation()),
+                new Logs());
+
+        assertThat(outcome.status()).isEqualTo(RunStatus.SUCCEEDED);
+        assertThat(docker.inspectImageCmd(digest).exec().getRepoDigests()).contains(digest);
+    }
+
+    private static String sh(String... command) throws Exception {
+        var process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(process.waitFor()).as(String.join(" ", command) + ": " + out).isZero();
+        return out;
+    }
+
+    @Test
+    void anImageThatIsNotThereFailsTheRunWithoutRetrying() {
+        var invocation = scenario("trivial", Map.of());
+        var missing = new dev.cronhook.executor.runtime.Invocation(
+                invocation.runId(),
+                invocation.scriptId(),
+                1,
+                "127.0.0.1:5000/cronhook/scripts/missing@sha256:" + "0".repeat(64),
+                invocation.trigger(),
+                invocation.eventJson(),
+                invocation.timeout(),
+                128,
+                Map.of(),
+                new Cancellation());
+
+        var outcome = runtime.run(missing, new Logs());
+
+        assertThat(outcome.status()).isEqualTo(RunStatus.FAILED);
+        assertThat(outcome.error()).contains("missing");
+    }
+}

@@ -1,0 +1,277 @@
+package dev.cronhook.executor.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.cronhook.core.queue.Streams;
+import dev.cronhook.core.run.RunRequest;
+import dev.cronhook.core.run.RunResult;
+import dev.cronhook.core.run.RunStatus;
+import dev.cronhook.core.run.TriggerKind;
+import dev.cronhook.core.wire.Wire;
+import dev.cronhook.executor.runtime.HarnessScriptRuntime;
+import dev.cronhook.executor.runtime.RuntimeLimits;
+import dev.cronhook.executor.runtime.TestScripts;
+import dev.cronhook.executor.runtime.docker.DockerScriptRuntime;
+import io.lettuce.core.Consumer;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.XGroupCreateArgs;
+import io.lettuce.core.XReadArgs;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.io.File;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The run worker against the real Redis and Docker engine. */
+class RunWorkerIT {
+    static final String REDIS = System.getenv().getOrDefault("CRONHOOK_TEST_REDIS_URL", "redis://127.0.0.1:6379/11");
+    static String image;
+
+    final String owner = "it-worker-" + UUID.randomUUID();
+    final UUID scriptId = UUID.randomUUID();
+    RedisClient client;
+    StatefulRedisConnection<String, String> redis;
+    DockerScriptRuntime runtime;
+    final List<RunWorker> workers = new ArrayList<>();
+    final List<String> owners = new ArrayList<>();
+
+    @BeforeAll
+    static void buildImage() {
+        image = TestScripts.image();
+    }
+
+    @BeforeEach
+    void connect() {
+        client = RedisClient.create(REDIS);
+        redis = client.connect();
+        redis.sync().del(Streams.RUNS, Streams.RUN_RESULTS, Streams.RUNS + ":dead");
+        owners.add(owner);
+    }
+
+    @AfterEach
+    void disconnect() {
+        workers.forEach(RunWorker::close);
+        if (runtime != null) runtime.close();
+        for (String o : owners) {
+            new DockerScriptRuntime(
+                            DockerScriptRuntime.client("unix:///var/run/docker.sock"),
+                            "none",
+                            o,
+                            RuntimeLimits.defaults(),
+                            HarnessScriptRuntime.WarmSettings.defaults())
+                    .removeLeftovers();
+        }
+        redis.close();
+        client.shutdown();
+    }
+
+    private RunWorker startWorker(RunWorker.Settings settings) {
+        if (runtime == null) {
+            runtime = new DockerScriptRuntime(
+                    DockerScriptRuntime.client("unix:///var/run/docker.sock"),
+                    "none",
+                    owner,
+                    RuntimeLimits.defaults(),
+                    HarnessScriptRuntime.WarmSettings.defaults());
+        }
+        var worker = new RunWorker(client, redis, runtime, settings);
+        worker.start();
+        workers.add(worker);
+        return worker;
+    }
+
+    private RunRequest request(String scenario, Map<String, Object> fields) {
+        var event = new java.util.LinkedHashMap<String, Object>(fields);
+        event.put("scenario", scenario);
+        return new RunRequest(
+                UUID.randomUUID(),
+                scriptId,
+                1,
+                image,
+                TriggerKind.MANUAL,
+                Wire.json().writeValueAsString(event),
+                30,
+                128,
+                1,
+                Instant.now());
+    }
+
+    private void enqueue(RunRequest request) {
+        redis.sync().xadd(Streams.RUNS, Map.of("m", Wire.json().writeValueAsString(request)));
+    }
+
+    private List<RunResult> results(UUID runId) {
+        return redis.sync().xrange(Streams.RUN_RESULTS, io.lettuce.core.Range.create("-", "+")).stream()
+                .map(m -> Wire.json().readValue(m.getBody().get("m"), RunResult.class))
+                .filter(r -> r.runId().equals(runId))
+                .toList();
+    }
+
+    private List<RunResult> finals(UUID runId) {
+        return results(runId).stream().filter(r -> r.status().isFinal()).toList();
+    }
+
+    private RunResult awaitFinal(UUID runId) {
+        await().atMost(Duration.ofSeconds(60)).until(() -> !finals(runId).isEmpty());
+        return finals(runId).getFirst();
+    }
+
+    @Test
+    void aRunIsReportedRunningThenSucceededWithItsLiveLog() {
+        startWorker(RunWorker.Settings.named(owner));
+        var request = request("echo", Map.of());
+
+        enqueue(request);
+        var result = awaitFinal(request.runId());
+
+        assertThat(results(request.runId()))
+                .extracting(RunResult::status)
+                .containsExactly(RunStatus.RUNNING, RunStatus.SUCCEEDED);
+        assertThat(result.resultJson()).contains("\"calls\":1");
+        assertThat(result.startedAt()).isNotNull();
+        assertThat(result.finishedAt()).isAfterOrEqualTo(result.startedAt());
+        var log = redis.sync().xrange(Streams.runLog(request.runId()), io.lettuce.core.Range.create("-", "+"));
+        assertThat(log).hasSize(3);
+        // each stream keeps its order; stdout and stderr may interleave either way
+        assertThat(log.subList(0, 2))
+                .extracting(StreamMessage::getBody)
+                .anySatisfy(b -> assertThat(b)
+                        .containsEntry("stream", "stdout")
+                        .containsEntry("line", "hello from manual")
+                        .containsKey("t"))
+                .anySatisfy(b -> assertThat(b).containsEntry("stream", "stderr").containsEntry("line", "a warning"));
+        assertThat(log.get(2).getBody()).containsEntry("end", "SUCCEEDED");
+        assertThat(redis.sync().ttl(Streams.runLog(request.runId()))).isPositive();
+        await().atMost(Duration.ofSeconds(5)).until(() -> redis.sync().xlen(Streams.RUNS) == 0);
+    }
+
+    @Test
+    void aRunDeliveredTwiceIsRunAndFinishedOnce() {
+        startWorker(RunWorker.Settings.named(owner).withConcurrency(1));
+        var request = request("echo", Map.of());
+
+        enqueue(request);
+        enqueue(request);
+        awaitFinal(request.runId());
+        await().atMost(Duration.ofSeconds(10)).until(() -> redis.sync().xlen(Streams.RUNS) == 0);
+
+        assertThat(finals(request.runId())).hasSize(1);
+        assertThat(results(request.runId())).hasSize(2);
+    }
+
+    @Test
+    void aRunCancelledBeforeItStartsIsSkipped() {
+        startWorker(RunWorker.Settings.named(owner));
+        var request = request("echo", Map.of());
+        redis.sync().setex(Streams.cancelledKey(request.runId()), 60, "1");
+
+        enqueue(request);
+
+        assertThat(awaitFinal(request.runId()).status()).isEqualTo(RunStatus.CANCELLED);
+        assertThat(results(request.runId())).hasSize(1);
+    }
+
+    @Test
+    void aRunningRunIsCancelledThroughTheCancelChannel() {
+        startWorker(RunWorker.Settings.named(owner));
+        var request = request("sleep", Map.of("millis", 60_000));
+        enqueue(request);
+        await().atMost(Duration.ofSeconds(30)).until(() -> redis.sync().xlen(Streams.runLog(request.runId())) > 0);
+
+        redis.sync().setex(Streams.cancelledKey(request.runId()), 60, "1");
+        redis.sync().publish(Streams.CANCEL_CHANNEL, request.runId().toString());
+
+        var result = awaitFinal(request.runId());
+        assertThat(result.status()).isEqualTo(RunStatus.CANCELLED);
+    }
+
+    @Test
+    void aRequestThatKeepsKillingItsExecutorsIsDeadLetteredAndItsRunFailed() {
+        var request = request("echo", Map.of());
+        enqueue(request);
+        // two executors took it and died without acknowledging it
+        var sync = redis.sync();
+        sync.xgroupCreate(
+                XReadArgs.StreamOffset.from(Streams.RUNS, "0"), RunWorker.GROUP, XGroupCreateArgs.Builder.mkstream());
+        var taken = sync.xreadgroup(
+                Consumer.from(RunWorker.GROUP, "dead-1"), XReadArgs.StreamOffset.lastConsumed(Streams.RUNS));
+        sync.xclaim(
+                Streams.RUNS,
+                Consumer.from(RunWorker.GROUP, "dead-2"),
+                0,
+                taken.getFirst().getId());
+
+        startWorker(RunWorker.Settings.named(owner)
+                .withVisibilityTimeout(Duration.ofMillis(500))
+                .withMaxDeliveries(2));
+
+        var result = awaitFinal(request.runId());
+        assertThat(result.status()).isEqualTo(RunStatus.FAILED);
+        assertThat(result.error()).startsWith("the run was abandoned");
+        assertThat(sync.xlen(Streams.RUNS + ":dead")).isEqualTo(1);
+    }
+
+    @Test
+    void aStoppingExecutorHandsBackARunItCannotFinishAndAnotherFinishesIt() {
+        var stopping = startWorker(RunWorker.Settings.named(owner).withVisibilityTimeout(Duration.ofMillis(1000)));
+        var request = request("sleep", Map.of("millis", 12_000));
+        enqueue(request);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> results(request.runId()).stream().anyMatch(r -> r.status() == RunStatus.RUNNING));
+
+        stopping.close(); // waits for the run a while, then kills it and leaves it pending
+
+        assertThat(finals(request.runId())).isEmpty();
+        startWorker(RunWorker.Settings.named(owner + "-next").withVisibilityTimeout(Duration.ofMillis(1000)));
+        var result = awaitFinal(request.runId());
+        assertThat(result.status()).isEqualTo(RunStatus.SUCCEEDED);
+        assertThat(finals(request.runId())).hasSize(1);
+    }
+
+    @Test
+    void aRunWhoseExecutorIsKilledIsFinishedExactlyOnceByAnother() throws Exception {
+        String doomed = "it-doomed-" + UUID.randomUUID();
+        owners.add(doomed);
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        var process = new ProcessBuilder(
+                        java,
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        WorkerMain.class.getName(),
+                        REDIS,
+                        doomed,
+                        "1000")
+                .redirectErrorStream(true)
+                .redirectOutput(new File("target/killed-worker.log"))
+                .start();
+        try {
+            var request = request("sleep", Map.of("millis", 3000));
+            enqueue(request);
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> results(request.runId()).stream().anyMatch(r -> r.status() == RunStatus.RUNNING));
+
+            process.destroyForcibly(); // SIGKILL: no chance to hand the run back
+            process.waitFor();
+            assertThat(finals(request.runId())).isEmpty();
+            startWorker(RunWorker.Settings.named(owner).withVisibilityTimeout(Duration.ofMillis(1000)));
+
+            var result = awaitFinal(request.runId());
+            await().atMost(Duration.ofSeconds(10)).until(() -> redis.sync().xlen(Streams.RUNS) == 0);
+            assertThat(result.status()).isEqualTo(RunStatus.SUCCEEDED);
+            assertThat(result.resultJson()).isEqualTo("\"slept\"");
+            assertThat(finals(request.runId())).hasSize(1);
+        } finally {
+            process.destroyForcibly();
+        }
+    }
+}
