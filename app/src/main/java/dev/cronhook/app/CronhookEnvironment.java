@@ -83,6 +83,8 @@ public class CronhookEnvironment implements EnvironmentPostProcessor, Ordered {
                     .orElse(List.of()));
             excluded.addAll(DATABASE_AUTO_CONFIGURATIONS);
             derived.put("spring.autoconfigure.exclude", String.join(",", excluded));
+            // without a database there is no 'db' health contributor for readiness to include
+            derived.put("management.endpoint.health.group.readiness.include", "readinessState,redis");
         }
         env.getPropertySources().addFirst(new MapPropertySource("cronhook-derived", derived));
 
