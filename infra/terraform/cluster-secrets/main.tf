@@ -224,3 +224,17 @@ resource "kubernetes_secret" "cockroach_root" {
     "client.root.key" = tls_private_key.cockroach_root.private_key_pem
   }
 }
+
+# the license key, when one is given; the init Job sets it as a cluster setting
+resource "kubernetes_secret" "cockroach_license" {
+  count = var.cockroach_license_key == "" ? 0 : 1
+
+  metadata {
+    name      = "cockroachdb-license"
+    namespace = kubernetes_namespace.cronhook.metadata[0].name
+  }
+  data = {
+    organization = var.cockroach_organization
+    license      = var.cockroach_license_key
+  }
+}

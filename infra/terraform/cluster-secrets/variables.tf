@@ -38,3 +38,16 @@ variable "certificate_validity_hours" {
   type        = number
   default     = 43800 # 5 years
 }
+
+variable "cockroach_organization" {
+  description = "Organization name of the CockroachDB license (cluster.organization)."
+  type        = string
+  default     = ""
+}
+
+variable "cockroach_license_key" {
+  description = "CockroachDB license key (Enterprise Free, Trial or paid). A cluster of more than one node is throttled after a 7-day grace period without one; a single node needs none."
+  type        = string
+  default     = ""
+  sensitive   = true
+}
