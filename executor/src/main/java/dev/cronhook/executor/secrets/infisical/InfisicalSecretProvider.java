@@ -102,6 +102,12 @@ public final class InfisicalSecretProvider implements AutoCloseable {
             return await(running);
         }
         try {
+            // a fetch that finished between our look at the cache and our claim has left fresh secrets behind
+            cached = cache.get(binding);
+            if (cached != null && clock.instant().isBefore(cached.expiresAt)) {
+                mine.complete(cached.secrets);
+                return cached.secrets;
+            }
             Map<String, String> secrets = load(target);
             cache.put(binding, new Cached(secrets, clock.instant().plus(settings.secretsTtl())));
             sweep();
