@@ -160,7 +160,8 @@ public final class CloudWatchLogStore implements LogStore {
     }
 
     static String messageOf(LogLine line) {
-        String message = JSON.writeValueAsString(new Message(line.time().toString(), line.stream(), line.text()));
+        String time = line.time().toString();
+        String message = json(time, line.stream(), line.text());
         String text = line.text();
         while (EventBatches.utf8Length(message) > MAX_MESSAGE_BYTES && !text.isEmpty()) {
             int excess = EventBatches.utf8Length(message) - MAX_MESSAGE_BYTES;
@@ -170,9 +171,45 @@ public final class CloudWatchLogStore implements LogStore {
                 keep--;
             }
             text = text.substring(0, keep);
-            message = JSON.writeValueAsString(new Message(line.time().toString(), line.stream(), text + TRUNCATED));
+            message = json(time, line.stream(), text + TRUNCATED);
         }
         return message;
+    }
+
+    // written by hand: this runs for every line shipped, and a general-purpose mapper costs several times more here
+    private static String json(String time, String stream, String text) {
+        var json = new StringBuilder(text.length() + time.length() + 40);
+        json.append("{\"time\":\"").append(time).append("\",\"stream\":");
+        if (stream == null) {
+            json.append("null");
+        } else {
+            quote(json, stream);
+        }
+        json.append(",\"text\":");
+        quote(json, text);
+        return json.append('}').toString();
+    }
+
+    private static void quote(StringBuilder json, String value) {
+        json.append('"');
+        int from = 0;
+        for (int i = 0, n = value.length(); i < n; i++) {
+            char c = value.charAt(i);
+            if (c >= 0x20 && c != '"' && c != '\\') {
+                continue;
+            }
+            json.append(value, from, i);
+            from = i + 1;
+            switch (c) {
+                case '"' -> json.append("\\\"");
+                case '\\' -> json.append("\\\\");
+                case '\n' -> json.append("\\n");
+                case '\r' -> json.append("\\r");
+                case '\t' -> json.append("\\t");
+                default -> json.append(String.format("\\u%04x", (int) c));
+            }
+        }
+        json.append(value, from, value.length()).append('"');
     }
 
     static LogLine lineOf(OutputLogEvent event) {
