@@ -10,6 +10,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -27,38 +29,42 @@ public final class LogShipper implements AutoCloseable {
 
     /**
      * How the shipper behaves: {@code capacity} lines buffered across all logs, at most {@code maxBatch} lines taken
-     * from the buffer per round, the backoff between attempts while the store fails, and how long {@code close()}
-     * keeps trying before it counts what is left as lost.
+     * from the buffer per round, at most {@code parallelAppends} logs appended at the same time, the backoff between
+     * attempts while the store fails, and how long {@code close()} keeps trying before it counts what is left as lost.
      */
-    public record Settings(int capacity, int maxBatch, Backoff retry, Duration closeTimeout) {
+    public record Settings(int capacity, int maxBatch, int parallelAppends, Backoff retry, Duration closeTimeout) {
 
         public Settings {
-            if (capacity < 1 || maxBatch < 1) {
-                throw new IllegalArgumentException("capacity and maxBatch must be positive");
+            if (capacity < 1 || maxBatch < 1 || parallelAppends < 1) {
+                throw new IllegalArgumentException("capacity, maxBatch and parallelAppends must be positive");
             }
             Objects.requireNonNull(retry, "retry");
             Objects.requireNonNull(closeTimeout, "closeTimeout");
         }
 
-        /** 100,000 lines buffered, batches of up to 10,000, retries from 100 ms to 5 s, 10 s to drain on close. */
+        /**
+         * 100,000 lines buffered, rounds of up to 20,000 lines, 16 logs at a time, retries from 100 ms to 5 s, 10 s
+         * to drain on close.
+         */
         public static Settings defaults() {
             return new Settings(
                     100_000,
-                    10_000,
+                    20_000,
+                    16,
                     new Backoff(Duration.ofMillis(100), Duration.ofSeconds(5)),
                     Duration.ofSeconds(10));
         }
 
         public Settings withCapacity(int capacity) {
-            return new Settings(capacity, maxBatch, retry, closeTimeout);
+            return new Settings(capacity, maxBatch, parallelAppends, retry, closeTimeout);
         }
 
         public Settings withRetry(Backoff retry) {
-            return new Settings(capacity, maxBatch, retry, closeTimeout);
+            return new Settings(capacity, maxBatch, parallelAppends, retry, closeTimeout);
         }
 
         public Settings withCloseTimeout(Duration closeTimeout) {
-            return new Settings(capacity, maxBatch, retry, closeTimeout);
+            return new Settings(capacity, maxBatch, parallelAppends, retry, closeTimeout);
         }
     }
 
@@ -70,12 +76,14 @@ public final class LogShipper implements AutoCloseable {
     private final Object closeLock = new Object();
     private volatile boolean closing;
     private volatile long closeDeadline;
-    private boolean storeDown;
+    private final Semaphore parallelAppends;
+    private volatile boolean storeDown;
 
     private LogShipper(LogStore store, Settings settings) {
         this.store = Objects.requireNonNull(store, "store");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.buffer = new ArrayBlockingQueue<>(settings.capacity());
+        this.parallelAppends = new Semaphore(settings.parallelAppends());
         this.drainer = Thread.ofVirtual().name("log-shipper").unstarted(this::drain);
     }
 
@@ -209,7 +217,22 @@ public final class LogShipper implements AutoCloseable {
         for (Entry entry : batch) {
             byLog.computeIfAbsent(entry.log(), log -> new ArrayList<>()).add(entry.line());
         }
-        byLog.forEach(this::appendUntilStored);
+        if (byLog.size() == 1) {
+            byLog.forEach(this::appendUntilStored);
+            return;
+        }
+        // logs of different runs go to the store side by side, so that one round costs one store round trip, not one
+        // per running script; lines of one log still go one append after another, in order
+        try (var appends = Executors.newVirtualThreadPerTaskExecutor()) {
+            byLog.forEach((log, lines) -> appends.execute(() -> {
+                parallelAppends.acquireUninterruptibly();
+                try {
+                    appendUntilStored(log, lines);
+                } finally {
+                    parallelAppends.release();
+                }
+            }));
+        }
     }
 
     private void appendUntilStored(Log log, List<LogLine> lines) {

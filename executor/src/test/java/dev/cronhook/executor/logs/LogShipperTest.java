@@ -4,10 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.cronhook.core.log.LogLine;
+import dev.cronhook.core.log.LogStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -175,6 +180,46 @@ class LogShipperTest {
         shipper.forget("run/f");
 
         assertThat(shipper.lost("run/f")).isZero();
+    }
+
+    @Test
+    void logsOfDifferentRunsAreAppendedSideBySide() {
+        var firstRoundStarted = new CountDownLatch(1);
+        var firstRoundHeld = new CountDownLatch(1);
+        var bothInTheStore = new CyclicBarrier(2);
+        var attempts = new AtomicInteger();
+        LogStore sideBySide = new LogStore() {
+            @Override
+            public void append(String logId, List<LogLine> lines) {
+                try {
+                    if (logId.equals("run/first")) {
+                        firstRoundStarted.countDown();
+                        firstRoundHeld.await();
+                        return;
+                    }
+                    attempts.incrementAndGet();
+                    // sequential appends would leave each waiting here alone until the barrier gives up
+                    bothInTheStore.await(10, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+
+            @Override
+            public List<LogLine> read(String logId) {
+                return List.of();
+            }
+        };
+        shipper = LogShipper.start(sideBySide);
+        shipper.offer("run/first", line(0));
+        await().atMost(PATIENCE).until(() -> firstRoundStarted.getCount() == 0);
+        shipper.offer("run/a", line(1));
+        shipper.offer("run/b", line(2));
+        firstRoundHeld.countDown();
+
+        assertThat(shipper.flush("run/a", PATIENCE)).isTrue();
+        assertThat(shipper.flush("run/b", PATIENCE)).isTrue();
+        assertThat(attempts).hasValue(2);
     }
 
     private static LogLine line(int i) {
