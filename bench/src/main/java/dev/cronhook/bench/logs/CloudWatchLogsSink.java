@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -28,7 +29,11 @@ final class CloudWatchLogsSink implements AutoCloseable {
     private final AtomicLong events = new AtomicLong();
     private final AtomicLong puts = new AtomicLong();
 
-    CloudWatchLogsSink() throws IOException {
+    private final Duration latency;
+
+    /** A sink that answers each PutLogEvents after {@code latency}, like a round trip to AWS would take. */
+    CloudWatchLogsSink(Duration latency) throws IOException {
+        this.latency = latency;
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/", this::handle);
@@ -65,6 +70,13 @@ final class CloudWatchLogsSink implements AutoCloseable {
                 }
                 puts.incrementAndGet();
                 events.addAndGet(count);
+                if (!latency.isZero()) {
+                    try {
+                        Thread.sleep(latency);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
                 send(exchange, 200, "{}");
                 return;
             }

@@ -33,40 +33,48 @@ public final class LogShippingBench {
         int unpacedLines = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
         int pacedSeconds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
         int rate = args.length > 2 ? Integer.parseInt(args[2]) : 50_000;
+        int paced = rate * pacedSeconds;
 
-        System.out.println("| store | load | lines offered | dropped | offered/s | stored/s (until flushed) |"
-                + " offer p50 | p99 | p99.9 | max |");
-        System.out.println("|---|---|---|---|---|---|---|---|---|---|");
+        System.out.println("| store | logs | load | lines offered | dropped | offered/s | stored/s (until flushed) |"
+                + " PutLogEvents | offer p50 | p99 | p99.9 | max |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|");
 
         // warm-up, not printed: lets the JIT compile the shipper and the SDK's marshalling first
-        run("memory", new CountingStore(), 500_000, 0, false);
-        run("memory", new CountingStore(), unpacedLines, 0, true);
-        run("memory", new CountingStore(), rate * pacedSeconds, rate, true);
+        run("memory", new CountingStore(), null, 1, 500_000, 0, false);
+        run("in-memory LogStore", new CountingStore(), null, 1, unpacedLines, 0, true);
+        run("in-memory LogStore", new CountingStore(), null, 1, paced, rate, true);
 
-        try (var sink = new CloudWatchLogsSink();
-                var client = CloudWatchLogsClient.builder()
-                        .endpointOverride(sink.endpoint())
-                        .region(Region.US_EAST_1)
-                        .credentialsProvider(
-                                StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDBENCH", "bench")))
-                        .httpClientBuilder(ApacheHttpClient.builder())
-                        .build()) {
-            LogStore cloudWatch = new CloudWatchLogStore(client, "/cronhook/bench");
-            run("cloudwatch", cloudWatch, 200_000, 0, false);
-            run("CloudWatchLogStore → local sink", cloudWatch, unpacedLines, 0, true);
-            run("CloudWatchLogStore → local sink", cloudWatch, rate * pacedSeconds, rate, true);
-            System.err.printf("sink: %,d events in %,d PutLogEvents calls%n", sink.events(), sink.puts());
+        for (Duration latency : List.of(Duration.ZERO, Duration.ofMillis(50))) {
+            try (var sink = new CloudWatchLogsSink(latency);
+                    var client = CloudWatchLogsClient.builder()
+                            .endpointOverride(sink.endpoint())
+                            .region(Region.US_EAST_1)
+                            .credentialsProvider(
+                                    StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDBENCH", "bench")))
+                            .httpClientBuilder(ApacheHttpClient.builder())
+                            .build()) {
+                LogStore cloudWatch = new CloudWatchLogStore(client, "/cronhook/bench");
+                String name = "CloudWatchLogStore → sink, " + latency.toMillis() + " ms per put";
+                run("warm-up", cloudWatch, sink, 1, 200_000, 0, false);
+                if (latency.isZero()) {
+                    run(name, cloudWatch, sink, 1, unpacedLines, 0, true);
+                }
+                run(name, cloudWatch, sink, 1, paced, rate, true);
+                run(name, cloudWatch, sink, 10, paced, rate, true);
+            }
         }
     }
 
-    private static void run(String storeName, LogStore store, int lines, int rate, boolean print)
+    private static void run(
+            String storeName, LogStore store, CloudWatchLogsSink sink, int logs, int lines, int rate, boolean print)
             throws InterruptedException {
-        String logId = "run/bench-" + System.nanoTime();
+        String runId = "run/bench-" + System.nanoTime() + "-";
         var shipper = LogShipper.start(store);
         String text = "x".repeat(LINE_CHARS);
         long[] latencies = new long[lines];
         Instant time = Instant.now();
         long dropped = 0;
+        long putsBefore = sink == null ? 0 : sink.puts();
         long start = System.nanoTime();
         long nanosPerLine = rate == 0 ? 0 : TimeUnit.SECONDS.toNanos(1) / rate;
         for (int i = 0; i < lines; i++) {
@@ -79,6 +87,7 @@ public final class LogShippingBench {
                 }
             }
             var line = new LogLine(time, "stdout", text);
+            String logId = runId + (i % logs);
             long before = System.nanoTime();
             boolean accepted = shipper.offer(logId, line);
             latencies[i] = System.nanoTime() - before;
@@ -87,7 +96,10 @@ public final class LogShippingBench {
             }
         }
         long offered = System.nanoTime();
-        boolean flushed = shipper.flush(logId, Duration.ofMinutes(5));
+        boolean flushed = true;
+        for (int log = 0; log < logs; log++) {
+            flushed &= shipper.flush(runId + log, Duration.ofMinutes(5));
+        }
         long stored = System.nanoTime();
         shipper.close();
         if (!print) {
@@ -95,14 +107,16 @@ public final class LogShippingBench {
         }
         Arrays.sort(latencies);
         System.out.printf(
-                "| %s | %s | %,d | %,d | %,.0f | %,.0f%s | %s | %s | %s | %s |%n",
+                "| %s | %d | %s | %,d | %,d | %,.0f | %,.0f%s | %s | %s | %s | %s | %s |%n",
                 storeName,
+                logs,
                 rate == 0 ? "as fast as possible" : String.format("paced %,d/s", rate),
                 lines,
                 dropped,
                 lines / seconds(offered - start),
                 (lines - dropped) / seconds(stored - start),
                 flushed ? "" : " (flush timed out)",
+                sink == null ? "–" : String.format("%,d", sink.puts() - putsBefore),
                 micros(latencies[(int) (lines * 0.50)]),
                 micros(latencies[(int) (lines * 0.99)]),
                 micros(latencies[(int) (lines * 0.999)]),
