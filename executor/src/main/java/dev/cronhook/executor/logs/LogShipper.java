@@ -249,6 +249,17 @@ public final class LogShipper implements AutoCloseable {
                     LOG.info("log store takes lines again");
                 }
                 return;
+            } catch (LogPartlyAppendedException e) {
+                int stored = Math.clamp(e.stored(), 0, lines.size());
+                log.settle(stored, 0);
+                lines = lines.subList(stored, lines.size());
+                if (lines.isEmpty()) {
+                    return;
+                }
+                if (!storeDown) {
+                    storeDown = true;
+                    LOG.warn("log store took part of a batch; retrying the rest: {}", e.toString());
+                }
             } catch (RuntimeException e) {
                 if (!storeDown) {
                     storeDown = true;

@@ -222,6 +222,45 @@ class LogShipperTest {
         assertThat(attempts).hasValue(2);
     }
 
+    @Test
+    void aRetryAfterAPartlyStoredAppendSendsOnlyTheRest() {
+        var stored = new ArrayList<LogLine>();
+        var largeAppends = new AtomicInteger();
+        var allOffered = new CountDownLatch(1);
+        LogStore halfThenFail = new LogStore() {
+            @Override
+            public synchronized void append(String logId, List<LogLine> lines) {
+                try {
+                    allOffered.await();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+                if (lines.size() > 1 && largeAppends.getAndIncrement() == 0) {
+                    int half = lines.size() / 2;
+                    stored.addAll(lines.subList(0, half));
+                    throw new LogPartlyAppendedException(half, new IllegalStateException("throttled"));
+                }
+                stored.addAll(lines);
+            }
+
+            @Override
+            public synchronized List<LogLine> read(String logId) {
+                return List.copyOf(stored);
+            }
+        };
+        shipper = LogShipper.start(
+                halfThenFail,
+                LogShipper.Settings.defaults().withRetry(new Backoff(Duration.ofMillis(1), Duration.ofMillis(10))));
+        for (int i = 0; i < 1_000; i++) {
+            shipper.offer("run/p", line(i));
+        }
+        allOffered.countDown();
+
+        assertThat(shipper.flush("run/p", PATIENCE)).isTrue();
+        assertThat(largeAppends).hasValueGreaterThanOrEqualTo(2);
+        assertThat(halfThenFail.read("run/p")).containsExactlyElementsOf(lines(0, 1_000));
+    }
+
     private static LogLine line(int i) {
         return new LogLine(T0.plusMillis(i), i % 2 == 0 ? "stdout" : "stderr", "line " + i);
     }

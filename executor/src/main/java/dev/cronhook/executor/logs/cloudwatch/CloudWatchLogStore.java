@@ -3,6 +3,7 @@ package dev.cronhook.executor.logs.cloudwatch;
 import dev.cronhook.core.log.LogLine;
 import dev.cronhook.core.log.LogStore;
 import dev.cronhook.executor.logs.Backoff;
+import dev.cronhook.executor.logs.LogPartlyAppendedException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -85,14 +86,27 @@ public final class CloudWatchLogStore implements LogStore {
         this.maxAttempts = maxAttempts;
     }
 
+    /**
+     * Appends in batches within CloudWatch's limits; when a batch fails after earlier ones were stored, throws {@link
+     * LogPartlyAppendedException} saying how many lines are stored.
+     */
     @Override
     public void append(String logId, List<LogLine> lines) {
         if (lines.isEmpty()) {
             return;
         }
         String stream = streamNameFor(logId);
+        int stored = 0;
         for (List<InputLogEvent> batch : EventBatches.split(eventsOf(logId, lines))) {
-            put(stream, batch);
+            try {
+                put(stream, batch);
+            } catch (RuntimeException e) {
+                if (stored == 0) {
+                    throw e;
+                }
+                throw new LogPartlyAppendedException(stored, e);
+            }
+            stored += batch.size();
         }
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cronhook.core.log.LogLine;
 import dev.cronhook.executor.logs.Backoff;
+import dev.cronhook.executor.logs.LogPartlyAppendedException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -146,6 +147,21 @@ class CloudWatchLogStoreIT {
                         .sum())
                 .isEqualTo(25_000);
         assertThat(store.read("run/big")).containsExactlyElementsOf(lines);
+    }
+
+    @Test
+    void aFailureAfterSomeBatchesSaysHowManyLinesAreStored() {
+        var lines = numbered(25_000, T0, 120);
+        store.append("run/partly", lines.subList(0, 1));
+        cloudWatch.failPutsAfter(2, 1_000, 400, "ThrottlingException");
+
+        assertThatThrownBy(() -> store.append("run/partly", lines.subList(1, lines.size())))
+                .isInstanceOfSatisfying(LogPartlyAppendedException.class, partly -> {
+                    var batches = cloudWatch.batches();
+                    int stored = batches.get(1).events() + batches.get(2).events();
+                    assertThat(partly.stored()).isEqualTo(stored);
+                    assertThat(store.read("run/partly")).containsExactlyElementsOf(lines.subList(0, 1 + stored));
+                });
     }
 
     @Test

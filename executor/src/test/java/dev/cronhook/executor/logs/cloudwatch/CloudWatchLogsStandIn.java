@@ -44,6 +44,7 @@ final class CloudWatchLogsStandIn implements AutoCloseable {
     private final List<Batch> batches = new CopyOnWriteArrayList<>();
     private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
     private final AtomicInteger putFailuresLeft = new AtomicInteger();
+    private final AtomicInteger putSuccessesFirst = new AtomicInteger();
     private volatile int putFailureStatus;
     private volatile String putFailureType;
 
@@ -69,8 +70,14 @@ final class CloudWatchLogsStandIn implements AutoCloseable {
 
     /** Answers the next {@code count} PutLogEvents calls with this status and error type. */
     void failPuts(int count, int status, String type) {
+        failPutsAfter(0, count, status, type);
+    }
+
+    /** Lets {@code successes} PutLogEvents calls through, then answers {@code count} with this status and type. */
+    void failPutsAfter(int successes, int count, int status, String type) {
         putFailureStatus = status;
         putFailureType = type;
+        putSuccessesFirst.set(successes);
         putFailuresLeft.set(count);
     }
 
@@ -159,7 +166,8 @@ final class CloudWatchLogsStandIn implements AutoCloseable {
     }
 
     private void putLogEvents(HttpExchange exchange, JsonNode request) throws IOException {
-        if (putFailuresLeft.getAndUpdate(left -> Math.max(0, left - 1)) > 0) {
+        if (putSuccessesFirst.getAndUpdate(left -> Math.max(0, left - 1)) == 0
+                && putFailuresLeft.getAndUpdate(left -> Math.max(0, left - 1)) > 0) {
             error(exchange, putFailureStatus, putFailureType, "Rate exceeded");
             return;
         }
