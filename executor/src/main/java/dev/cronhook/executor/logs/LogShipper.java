@@ -281,6 +281,7 @@ public final class LogShipper implements AutoCloseable {
         }
     }
 
+    /** A buffered line and the log it belongs to. */
     private record Entry(Log log, LogLine line) {}
 
     /** The counts of one log; {@code settled} is guarded by the instance's monitor, which flush waits on. */

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
+/** The delays {@link Backoff} hands out. */
 class BackoffTest {
 
     private final Backoff backoff = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(2));

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+/** {@link LogShipper} over in-memory stores that go down, hang or take part of a batch. */
 class LogShipperTest {
 
     private static final Instant T0 = Instant.parse("2026-11-22T12:00:00Z");

@@ -374,6 +374,7 @@ public final class InfisicalSecretProvider implements AutoCloseable {
         }
     }
 
+    /** An access token and when to stop using it; never printed. */
     private record Token(String value, Instant refreshAt) {
         @Override
         public String toString() {
@@ -381,6 +382,7 @@ public final class InfisicalSecretProvider implements AutoCloseable {
         }
     }
 
+    /** Secrets of one binding and until when they may be served; never printed. */
     private record Cached(Map<String, String> secrets, Instant expiresAt) {
         @Override
         public String toString() {

@@ -8,6 +8,7 @@ import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.cloudwatchlogs.model.OutputLogEvent;
 
+/** Stream names and event messages of {@link CloudWatchLogStore}, without a network. */
 class CloudWatchLogStoreTest {
 
     @Test

@@ -37,6 +37,7 @@ final class CloudWatchLogsStandIn implements AutoCloseable {
     /** One accepted PutLogEvents call. */
     record Batch(String group, String stream, int events, long bytes, long firstTimestamp, long lastTimestamp) {}
 
+    /** One stored event. */
     record Event(long timestamp, String message, long ingestionTime) {}
 
     private final HttpServer server;

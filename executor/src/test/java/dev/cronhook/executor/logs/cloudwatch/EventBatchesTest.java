@@ -8,6 +8,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.cloudwatchlogs.model.InputLogEvent;
 
+/** How {@link EventBatches} cuts events into batches within PutLogEvents' limits. */
 class EventBatchesTest {
 
     @Test
