@@ -43,7 +43,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.json.JsonMapper;
 
 /** The api role: REST API, auth, persistence and the recorders of what workers report. */
-@AutoConfiguration
+// after the CloudWatch log store (when configured), so the database store is the fallback, not a second store
+@AutoConfiguration(afterName = "dev.cronhook.executor.config.CloudWatchLogsAutoConfiguration")
 @ConditionalOnBooleanProperty("cronhook.role.api.enabled")
 @ComponentScan(
         basePackages = {

@@ -5,6 +5,7 @@ import dev.cronhook.api.error.RunNotCancellableException;
 import dev.cronhook.api.error.RunNotFoundException;
 import dev.cronhook.api.error.ServiceUnavailableException;
 import dev.cronhook.api.script.ScriptRepository;
+import dev.cronhook.api.secret.RunTokens;
 import dev.cronhook.api.user.CurrentUser;
 import dev.cronhook.core.queue.Streams;
 import dev.cronhook.core.queue.WorkQueue;
@@ -28,19 +29,23 @@ import tools.jackson.databind.node.ObjectNode;
 @Service
 public class RunService {
     private static final Duration CANCEL_MARK_TTL = Duration.ofDays(1);
+    private static final Duration TOKEN_SLACK = Duration.ofHours(1);
 
     private final RunRepository runs;
     private final ScriptRepository scripts;
     private final WorkQueue<RunRequest> queue;
     private final StatefulRedisConnection<String, String> redis;
     private final JsonMapper json;
+    private final RunTokens tokens;
 
     public RunService(
             RunRepository runs,
             ScriptRepository scripts,
             WorkQueue<RunRequest> queue,
             StatefulRedisConnection<String, String> redis,
-            JsonMapper json) {
+            JsonMapper json,
+            RunTokens tokens) {
+        this.tokens = tokens;
         this.runs = runs;
         this.scripts = scripts;
         this.queue = queue;
@@ -102,7 +107,9 @@ public class RunService {
                 script.timeoutSeconds(),
                 script.memoryMb(),
                 attempt,
-                now);
+                now,
+                // valid while the run may still be waiting or running, then useless
+                tokens.issue(runId, Duration.ofSeconds(script.timeoutSeconds()).plus(TOKEN_SLACK)));
         try {
             queue.enqueue(request);
         } catch (RuntimeException e) {

@@ -5,7 +5,8 @@ import java.util.UUID;
 
 /**
  * Asks an executor to run one script version once. {@code eventJson} is the event the script receives;
- * {@code image} is the image reference with its digest (or a bundle path for the process runtime).
+ * {@code image} is the image reference with its digest (or a bundle path for the process runtime);
+ * {@code secretsToken} lets the executor fetch this run's secrets while it runs (null: the run has none).
  */
 public record RunRequest(
         UUID runId,
@@ -17,4 +18,27 @@ public record RunRequest(
         int timeoutSeconds,
         int memoryMb,
         int attempt,
-        Instant queuedAt) {}
+        Instant queuedAt,
+        String secretsToken) {
+
+    /** A request whose run has no secrets to fetch. */
+    public RunRequest(
+            UUID runId,
+            UUID scriptId,
+            int version,
+            String image,
+            TriggerKind trigger,
+            String eventJson,
+            int timeoutSeconds,
+            int memoryMb,
+            int attempt,
+            Instant queuedAt) {
+        this(runId, scriptId, version, image, trigger, eventJson, timeoutSeconds, memoryMb, attempt, queuedAt, null);
+    }
+
+    @Override
+    public String toString() {
+        return "RunRequest[" + runId + ", script " + scriptId + " v" + version + ", " + trigger + ", attempt " + attempt
+                + "]";
+    }
+}

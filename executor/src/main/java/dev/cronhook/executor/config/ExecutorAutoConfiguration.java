@@ -1,18 +1,25 @@
 package dev.cronhook.executor.config;
 
+import dev.cronhook.core.secret.RunSecretsSource;
+import dev.cronhook.executor.logs.LogShipper;
 import dev.cronhook.executor.runtime.HarnessScriptRuntime;
 import dev.cronhook.executor.runtime.RuntimeLimits;
 import dev.cronhook.executor.runtime.ScriptRuntime;
 import dev.cronhook.executor.runtime.docker.DockerScriptRuntime;
 import dev.cronhook.executor.runtime.process.ProcessScriptRuntime;
+import dev.cronhook.executor.secrets.HttpRunSecretsSource;
+import dev.cronhook.executor.secrets.RunSecretsResolver;
+import dev.cronhook.executor.secrets.infisical.InfisicalSecretProvider;
 import dev.cronhook.executor.worker.RunWorker;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -60,20 +67,48 @@ public class ExecutorAutoConfiguration {
         return new ProcessScriptRuntime(properties.node(), workDir(properties, environment), limits, warm);
     }
 
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
+    InfisicalSecretProvider infisicalSecretProvider(ExecutorProperties properties) {
+        return new InfisicalSecretProvider(
+                InfisicalSecretProvider.Settings.defaults().withSecretsTtl(properties.secretsCacheTtl()),
+                Clock.systemUTC());
+    }
+
+    /**
+     * Where runs' secrets come from: the api in this process when it has one (all-in-one), else the api at
+     * {@code cronhook.executor.api-url} (a split deployment; executors hold no database credentials).
+     */
+    @Bean
+    RunSecretsResolver runSecretsResolver(
+            ExecutorProperties properties,
+            ObjectProvider<RunSecretsSource> inProcess,
+            InfisicalSecretProvider infisical) {
+        RunSecretsSource source = inProcess.getIfAvailable();
+        if (source == null && properties.apiUrl() != null) source = new HttpRunSecretsSource(properties.apiUrl());
+        if (source == null) {
+            log.warn("no api in this process and no cronhook.executor.api-url: runs get no secrets");
+        }
+        return new RunSecretsResolver(source, infisical::fetch);
+    }
+
     @Bean
     @ConditionalOnMissingBean
     RunWorkerLifecycle runWorker(
             RedisClient redisClient,
             StatefulRedisConnection<String, String> redisConnection,
             ScriptRuntime scriptRuntime,
-            ExecutorProperties properties) {
+            ExecutorProperties properties,
+            RunSecretsResolver secrets,
+            ObjectProvider<LogShipper> shipper) {
         var settings = new RunWorker.Settings(
                 consumerName(properties),
                 properties.concurrency(),
                 properties.visibilityTimeout(),
                 properties.maxDeliveries(),
                 properties.keyTtl());
-        return new RunWorkerLifecycle(new RunWorker(redisClient, redisConnection, scriptRuntime, settings));
+        return new RunWorkerLifecycle(new RunWorker(
+                redisClient, redisConnection, scriptRuntime, settings, secrets, shipper.getIfAvailable()));
     }
 
     static Path workDir(ExecutorProperties properties, Environment environment) {

@@ -1,5 +1,6 @@
 package dev.cronhook.executor.config;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -28,7 +29,9 @@ public record ExecutorProperties(
         @DefaultValue("30s") Duration startTimeout,
         @DefaultValue("30s") Duration visibilityTimeout,
         @DefaultValue("3") int maxDeliveries,
-        @DefaultValue("1d") Duration keyTtl) {
+        @DefaultValue("1d") Duration keyTtl,
+        URI apiUrl,
+        @DefaultValue("30s") Duration secretsCacheTtl) {
 
     /** Where scripts run: in Docker, as local processes, or in Docker when an engine answers. */
     public enum RuntimeKind {

@@ -1,17 +1,25 @@
 package dev.cronhook.executor.worker;
 
+import dev.cronhook.core.log.LogLine;
 import dev.cronhook.core.queue.QueueOptions;
 import dev.cronhook.core.queue.Streams;
 import dev.cronhook.core.queue.WorkQueue;
 import dev.cronhook.core.queue.redis.RedisWorkQueue;
+import dev.cronhook.core.run.HttpReply;
 import dev.cronhook.core.run.RunRequest;
 import dev.cronhook.core.run.RunResult;
 import dev.cronhook.core.run.RunStatus;
+import dev.cronhook.core.secret.SecretsUnavailableException;
 import dev.cronhook.core.wire.Wire;
+import dev.cronhook.executor.logs.LogShipper;
 import dev.cronhook.executor.runtime.Cancellation;
 import dev.cronhook.executor.runtime.Invocation;
+import dev.cronhook.executor.runtime.LogSink;
+import dev.cronhook.executor.runtime.LogStream;
 import dev.cronhook.executor.runtime.Outcome;
 import dev.cronhook.executor.runtime.ScriptRuntime;
+import dev.cronhook.executor.secrets.RunSecretsResolver;
+import dev.cronhook.executor.secrets.SecretMask;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
@@ -20,6 +28,7 @@ import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -66,6 +75,8 @@ public final class RunWorker implements AutoCloseable {
     private final StatefulRedisConnection<String, String> redis;
     private final ScriptRuntime runtime;
     private final Settings settings;
+    private final RunSecretsResolver secrets;
+    private final LogShipper shipper;
     private final Map<UUID, Cancellation> active = new ConcurrentHashMap<>();
     private volatile boolean stopping;
     private WorkQueue.Worker consumer;
@@ -76,10 +87,26 @@ public final class RunWorker implements AutoCloseable {
             StatefulRedisConnection<String, String> redis,
             ScriptRuntime runtime,
             Settings settings) {
+        this(client, redis, runtime, settings, null, null);
+    }
+
+    /**
+     * With {@code secrets} (null: runs get no secrets) and {@code shipper}, which also ships every log line to
+     * the log store (null: the live Redis stream is the only copy, and the api archives it).
+     */
+    public RunWorker(
+            RedisClient client,
+            StatefulRedisConnection<String, String> redis,
+            ScriptRuntime runtime,
+            Settings settings,
+            RunSecretsResolver secrets,
+            LogShipper shipper) {
         this.client = client;
         this.redis = redis;
         this.runtime = runtime;
         this.settings = settings;
+        this.secrets = secrets;
+        this.shipper = shipper;
     }
 
     /** The key under which a run's final result is kept once it is decided. */
@@ -197,24 +224,60 @@ public final class RunWorker implements AutoCloseable {
                         runId, RunStatus.CANCELLED, null, null, "cancelled before it started", null, Instant.now()));
                 return;
             }
+            Map<String, String> env;
+            try {
+                env = secrets == null ? Map.of() : secrets.resolve(request);
+            } catch (SecretsUnavailableException e) {
+                finish(new RunResult(runId, RunStatus.FAILED, null, null, e.getMessage(), started, Instant.now()));
+                return;
+            }
+            var mask = SecretMask.of(env.values());
             var logs = new RedisRunLog(redis, runId, settings.keyTtl());
-            Outcome outcome = runtime.run(Invocation.of(request, Map.of(), token), logs);
+            String logId = "run/" + runId;
+            LogSink sink = (time, stream, line) -> {
+                String masked = mask.apply(line);
+                logs.line(time, stream, masked);
+                if (shipper != null) shipper.offer(logId, new LogLine(time, stream.wireName(), masked));
+            };
+            Outcome outcome = runtime.run(Invocation.of(request, env, token), sink);
             if (stopping && outcome.status() == RunStatus.CANCELLED && !cancelRequested(runId)) {
                 // killed because this executor is stopping, not by a user: hand the run back
                 throw new RunHandedBackException(runId);
+            }
+            if (shipper != null) {
+                shipper.flush(logId, Duration.ofSeconds(5));
+                long lost = shipper.lost(logId);
+                shipper.forget(logId);
+                if (lost > 0) {
+                    logs.line(
+                            Instant.now(),
+                            LogStream.STDERR,
+                            "[cronhook] " + lost + " log lines of this run could not be stored: the log store was"
+                                    + " unavailable (the live log above has them)");
+                }
             }
             logs.flush();
             finish(new RunResult(
                     runId,
                     outcome.status(),
-                    outcome.resultJson(),
-                    outcome.reply(),
-                    outcome.error(),
+                    mask.apply(outcome.resultJson()),
+                    masked(outcome.reply(), mask),
+                    mask.apply(outcome.error()),
                     started,
                     Instant.now()));
         } finally {
             active.remove(runId);
         }
+    }
+
+    private static HttpReply masked(HttpReply reply, SecretMask mask) {
+        if (reply == null || mask.isEmpty()) return reply;
+        var headers = new java.util.LinkedHashMap<String, List<String>>();
+        reply.headers()
+                .forEach((name, values) ->
+                        headers.put(name, values.stream().map(mask::apply).toList()));
+        return new HttpReply(
+                reply.status(), headers, reply.base64() ? reply.body() : mask.apply(reply.body()), reply.base64());
     }
 
     private boolean cancelRequested(UUID runId) {
