@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 class ArchitectureTest {
     private final com.tngtech.archunit.core.domain.JavaClasses builder = new ClassFileImporter()
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_JARS)
             .importPackages("dev.cronhook.builder");
 
     @Test

@@ -135,10 +135,12 @@ public final class NpmDependencyInstaller implements DependencyInstaller {
                 return new InstalledDependencies(lock, hash, await(running).resolve("node_modules"));
             }
             try {
-                Path installed = installTree(work, tree, hash, log);
+                // the install that was in flight a moment ago may have finished between our two looks
+                Path installed = Files.isDirectory(tree) ? tree : installTree(work, tree, hash, log);
                 mine.complete(installed);
                 return new InstalledDependencies(lock, hash, installed.resolve("node_modules"));
-            } catch (BuildFailedException | InterruptedException | RuntimeException e) {
+            } catch (Exception e) {
+                // whoever waits on this install must not wait forever
                 mine.completeExceptionally(e);
                 throw e;
             } finally {

@@ -17,6 +17,7 @@ import dev.cronhook.builder.npm.NpmSettings;
 import dev.cronhook.core.build.BuildResult;
 import dev.cronhook.core.build.BuildState;
 import dev.cronhook.core.queue.Streams;
+import dev.cronhook.core.queue.WorkQueue;
 import io.lettuce.core.Consumer;
 import io.lettuce.core.RedisBusyException;
 import io.lettuce.core.XGroupCreateArgs;
@@ -29,6 +30,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -175,6 +177,32 @@ class BuildWorkerIT {
                 .until(() -> states(redis.resultsFor(script.id())).contains(BuildState.FAILED));
         var failed = redis.resultsFor(script.id()).getLast();
         assertThat(failed.log()).contains("taking over a build that another builder did not finish", "E404");
+    }
+
+    @Test
+    void aVersionDeliveredTwiceToOneBuilderIsBuiltOnce() throws Exception {
+        // npm is made slow so that the second delivery surely arrives while the first build runs
+        var slowNpm = NpmSettings.defaults()
+                .withResolutionTtl(Duration.ZERO)
+                .withCommand(List.of("sh", "-c", "sleep 2; exec npm \"$@\"", "npm"));
+        var worker = worker("builder-a", new BundleImageBuilder(bundles), slowNpm);
+        var request = aScript().withDependency("ms", "^2.1.0").version(1);
+
+        try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            var first = pool.submit(() -> {
+                worker.handle(new WorkQueue.Delivery<>("1-0", request, 1));
+                return null;
+            });
+            var second = pool.submit(() -> {
+                Thread.sleep(500);
+                worker.handle(new WorkQueue.Delivery<>("1-0", request, 2));
+                return null;
+            });
+            first.get();
+            second.get();
+        }
+
+        assertThat(states(redis.resultsFor(request.scriptId()))).containsExactly(BuildState.BUILDING, BuildState.READY);
     }
 
     @Test

@@ -130,7 +130,10 @@ function next() {
   try {
     req = parse(line);
   } catch (e) {
-    writeFully(2, `cronhook harness: unreadable frame ignored: ${String(e?.message ?? e)}\n`);
+    // the executor writes the id first: answer for it, so the run fails now instead of timing out
+    const id = /^\{"id":"([0-9a-f]+)"/.exec(line)?.[1];
+    writeFully(2, `cronhook harness: unreadable invocation frame: ${String(e?.message ?? e)}\n`);
+    if (id) frame(id, { ok: false, error: "unreadable invocation frame (the event is not JSON)", fatal: false });
     return next();
   }
   invoke(req);

@@ -134,6 +134,27 @@ public abstract class ScriptRuntimeContract {
     }
 
     @Test
+    void anEventThatIsNotJsonFailsTheRunAtOnce() {
+        var valid = scenario("trivial", Map.of());
+        var invocation = new Invocation(
+                valid.runId(),
+                scriptId,
+                1,
+                image(),
+                TriggerKind.WEBHOOK,
+                "{\"scenario\": oops",
+                Duration.ofSeconds(60),
+                128,
+                Map.of(),
+                new Cancellation());
+
+        var outcome = runtime.run(invocation, new Logs());
+
+        assertThat(outcome.status()).isEqualTo(RunStatus.FAILED);
+        assertThat(outcome.error()).contains("not JSON");
+    }
+
+    @Test
     void anInfiniteLoopIsKilledAtTheDeadlineAndTimedOut() {
         var logs = new Logs();
         var outcome =
