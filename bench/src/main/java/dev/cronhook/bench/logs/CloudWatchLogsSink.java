@@ -16,8 +16,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * A CloudWatch Logs stand-in for the benchmark: it speaks AWS JSON 1.1 for CreateLogGroup, CreateLogStream and
- * PutLogEvents, counts the events of every batch (without parsing it), and keeps nothing. Its cost sits on the same machine as the
- * shipper, so the numbers it gives are a floor, not what AWS would allow.
+ * PutLogEvents, counts the events of every batch (without parsing it), and keeps nothing. The benchmark runs it in a
+ * process of its own ({@link #main}) so that the shipper's CPU time can be measured apart from the sink's.
  */
 final class CloudWatchLogsSink implements AutoCloseable {
 
@@ -37,7 +37,24 @@ final class CloudWatchLogsSink implements AutoCloseable {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/", this::handle);
+        server.createContext("/stats", exchange -> {
+            try (exchange) {
+                send(exchange, 200, puts.get() + " " + events.get());
+            }
+        });
         server.start();
+    }
+
+    /**
+     * Runs a sink until its standard input closes: {@code CloudWatchLogsSink <latencyMillis>}; prints its port, and
+     * answers {@code GET /stats} with the PutLogEvents calls and events counted so far.
+     */
+    public static void main(String[] args) throws IOException {
+        try (var sink = new CloudWatchLogsSink(Duration.ofMillis(Long.parseLong(args[0])))) {
+            System.out.println("port " + sink.endpoint().getPort());
+            System.out.flush();
+            System.in.transferTo(java.io.OutputStream.nullOutputStream());
+        }
     }
 
     URI endpoint() {

@@ -14,6 +14,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,45 +27,56 @@ public final class LogShipper implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(LogShipper.class);
     private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    // wake up now and then during a linger to see whether the round is full
+    private static final long MAX_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
     /**
      * How the shipper behaves: {@code capacity} lines buffered across all logs, at most {@code maxBatch} lines taken
-     * from the buffer per round, at most {@code parallelAppends} logs appended at the same time, the backoff between
-     * attempts while the store fails, and how long {@code close()} keeps trying before it counts what is left as lost.
+     * from the buffer per round, how long a round waits for more lines after the first ({@code linger}; cut short by
+     * a full round, {@code flush} and {@code close}), at most {@code parallelAppends} logs appended at the same time,
+     * the backoff between attempts while the store fails, and how long {@code close()} keeps trying before it counts
+     * what is left as lost.
      */
-    public record Settings(int capacity, int maxBatch, int parallelAppends, Backoff retry, Duration closeTimeout) {
+    public record Settings(
+            int capacity, int maxBatch, Duration linger, int parallelAppends, Backoff retry, Duration closeTimeout) {
 
         public Settings {
             if (capacity < 1 || maxBatch < 1 || parallelAppends < 1) {
                 throw new IllegalArgumentException("capacity, maxBatch and parallelAppends must be positive");
             }
+            Objects.requireNonNull(linger, "linger");
             Objects.requireNonNull(retry, "retry");
             Objects.requireNonNull(closeTimeout, "closeTimeout");
         }
 
         /**
-         * 100,000 lines buffered, rounds of up to 20,000 lines, 16 logs at a time, retries from 100 ms to 5 s, 10 s
-         * to drain on close.
+         * 100,000 lines buffered, rounds of up to 20,000 lines gathered for up to 50 ms, 16 logs at a time, retries
+         * from 100 ms to 5 s, 10 s to drain on close.
          */
         public static Settings defaults() {
             return new Settings(
                     100_000,
                     20_000,
+                    Duration.ofMillis(50),
                     16,
                     new Backoff(Duration.ofMillis(100), Duration.ofSeconds(5)),
                     Duration.ofSeconds(10));
         }
 
+        public Settings withLinger(Duration linger) {
+            return new Settings(capacity, maxBatch, linger, parallelAppends, retry, closeTimeout);
+        }
+
         public Settings withCapacity(int capacity) {
-            return new Settings(capacity, maxBatch, parallelAppends, retry, closeTimeout);
+            return new Settings(capacity, maxBatch, linger, parallelAppends, retry, closeTimeout);
         }
 
         public Settings withRetry(Backoff retry) {
-            return new Settings(capacity, maxBatch, parallelAppends, retry, closeTimeout);
+            return new Settings(capacity, maxBatch, linger, parallelAppends, retry, closeTimeout);
         }
 
         public Settings withCloseTimeout(Duration closeTimeout) {
-            return new Settings(capacity, maxBatch, parallelAppends, retry, closeTimeout);
+            return new Settings(capacity, maxBatch, linger, parallelAppends, retry, closeTimeout);
         }
     }
 
@@ -78,6 +90,7 @@ public final class LogShipper implements AutoCloseable {
     private volatile long closeDeadline;
     private final Semaphore parallelAppends;
     private volatile boolean storeDown;
+    private volatile boolean flushRequested;
 
     private LogShipper(LogStore store, Settings settings) {
         this.store = Objects.requireNonNull(store, "store");
@@ -131,6 +144,8 @@ public final class LogShipper implements AutoCloseable {
         }
         long target = log.accepted.get();
         long deadline = System.nanoTime() + timeout.toNanos();
+        flushRequested = true;
+        LockSupport.unpark(drainer);
         synchronized (log) {
             while (log.settled < target) {
                 long left = deadline - System.nanoTime();
@@ -169,6 +184,7 @@ public final class LogShipper implements AutoCloseable {
             closeDeadline = System.nanoTime() + settings.closeTimeout().toNanos();
             closing = true;
         }
+        LockSupport.unpark(drainer);
         try {
             // a store call that hangs past the deadline is the store client's timeout to end, not ours
             if (!drainer.join(settings.closeTimeout().plusSeconds(1))) {
@@ -206,9 +222,31 @@ public final class LogShipper implements AutoCloseable {
                 continue;
             }
             batch.add(first);
-            buffer.drainTo(batch, settings.maxBatch() - 1);
+            gather(batch);
             ship(batch);
             batch.clear();
+        }
+    }
+
+    /**
+     * Fills a round up to maxBatch, waiting up to the linger for more lines: fewer, fuller appends cost the store (and
+     * CloudWatch's request quota) less per line.
+     */
+    private void gather(List<Entry> batch) {
+        long deadline = System.nanoTime() + settings.linger().toNanos();
+        while (true) {
+            buffer.drainTo(batch, settings.maxBatch() - batch.size());
+            long left = deadline - System.nanoTime();
+            if (flushRequested) {
+                // whoever flushes is waiting for lines that are in this round or the buffer: no lingering
+                flushRequested = false;
+                return;
+            }
+            if (batch.size() >= settings.maxBatch() || left <= 0 || closing) {
+                return;
+            }
+            // flush() and close() unpark this thread
+            LockSupport.parkNanos(this, Math.min(left, MAX_PARK_NANOS));
         }
     }
 

@@ -262,6 +262,21 @@ class LogShipperTest {
         assertThat(halfThenFail.read("run/p")).containsExactlyElementsOf(lines(0, 1_000));
     }
 
+    @Test
+    void flushAndCloseDoNotWaitOutALongLinger() {
+        shipper = LogShipper.start(store, LogShipper.Settings.defaults().withLinger(Duration.ofMinutes(5)));
+        shipper.offer("run/l", line(0));
+
+        assertThat(shipper.flush("run/l", PATIENCE)).isTrue();
+
+        shipper.offer("run/l", line(1));
+        shipper.offer("run/l", line(2));
+        shipper.close();
+
+        assertThat(store.read("run/l")).containsExactlyElementsOf(lines(0, 3));
+        assertThat(shipper.lost("run/l")).isZero();
+    }
+
     private static LogLine line(int i) {
         return new LogLine(T0.plusMillis(i), i % 2 == 0 ? "stdout" : "stderr", "line " + i);
     }
