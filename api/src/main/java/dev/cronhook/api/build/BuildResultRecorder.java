@@ -1,5 +1,6 @@
 package dev.cronhook.api.build;
 
+import dev.cronhook.api.db.ReadCaches;
 import dev.cronhook.api.db.Tx;
 import dev.cronhook.api.script.ScriptRepository;
 import dev.cronhook.core.build.BuildResult;
@@ -19,9 +20,11 @@ public class BuildResultRecorder implements SmartLifecycle {
     private final WorkQueue<BuildResult> results;
     private final ScriptRepository scripts;
     private final Tx tx;
+    private final ReadCaches caches;
     private volatile WorkQueue.Worker worker;
 
-    public BuildResultRecorder(WorkQueue<BuildResult> results, ScriptRepository scripts, Tx tx) {
+    public BuildResultRecorder(WorkQueue<BuildResult> results, ScriptRepository scripts, Tx tx, ReadCaches caches) {
+        this.caches = caches;
         this.results = results;
         this.scripts = scripts;
         this.tx = tx;
@@ -41,6 +44,7 @@ public class BuildResultRecorder implements SmartLifecycle {
                     r.at());
             if (changed > 0 && r.state() == BuildState.READY) activateIfNewest(r.scriptId(), r.version());
         });
+        caches.clearAll();
         log.debug("build of {} v{}: {}", r.scriptId(), r.version(), r.state());
     }
 

@@ -1,6 +1,7 @@
 package dev.cronhook.api.config;
 
 import dev.cronhook.api.build.BuildResultRecorder;
+import dev.cronhook.api.db.ReadCaches;
 import dev.cronhook.api.db.Tx;
 import dev.cronhook.api.hook.WebhookProperties;
 import dev.cronhook.api.log.DatabaseLogStore;
@@ -153,7 +154,8 @@ public class ApiConfiguration {
     }
 
     @Bean
-    BuildResultRecorder buildResultRecorder(WorkQueue<BuildResult> buildResultQueue, ScriptRepository scripts, Tx tx) {
-        return new BuildResultRecorder(buildResultQueue, scripts, tx);
+    BuildResultRecorder buildResultRecorder(
+            WorkQueue<BuildResult> buildResultQueue, ScriptRepository scripts, Tx tx, ReadCaches caches) {
+        return new BuildResultRecorder(buildResultQueue, scripts, tx, caches);
     }
 }

@@ -1,6 +1,8 @@
 package dev.cronhook.api.hook;
 
 import dev.cronhook.api.db.Blocking;
+import dev.cronhook.api.db.ReadCache;
+import dev.cronhook.api.db.ReadCaches;
 import dev.cronhook.api.error.RateLimitedException;
 import dev.cronhook.api.error.WebhookNotFoundException;
 import dev.cronhook.api.error.WebhookSignatureInvalidException;
@@ -15,8 +17,10 @@ import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeoutException;
@@ -55,6 +59,11 @@ public class WebhookController {
     private final StatefulRedisConnection<String, String> redis;
     private final WebhookProperties properties;
     private final JsonMapper json;
+    private final ReadCache<String, Optional<Target>> targets;
+
+    /** What a webhook token leads to: the script, and its signature check if it has one. */
+    private record Target(
+            ScriptRepository.ScriptRow script, Optional<WebhookSignatureRepository.Signature> signature) {}
 
     public WebhookController(
             ScriptRepository scripts,
@@ -64,7 +73,9 @@ public class WebhookController {
             WebhookSignatureRepository signatures,
             StatefulRedisConnection<String, String> redis,
             WebhookProperties properties,
-            JsonMapper json) {
+            JsonMapper json,
+            ReadCaches caches) {
+        this.targets = caches.create(Duration.ofSeconds(1), 10_000);
         this.scripts = scripts;
         this.runs = runs;
         this.runRepository = runRepository;
@@ -111,10 +122,12 @@ public class WebhookController {
 
     private Accepted accept(String token, ServerWebExchange exchange, byte[] body, boolean async, UUID[] waiting) {
         var request = exchange.getRequest();
-        var script = scripts.findByWebhookToken(token)
-                .filter(ScriptRepository.ScriptRow::webhookEnabled)
+        var target = targets.get(token, t -> scripts.findByWebhookToken(t)
+                        .filter(ScriptRepository.ScriptRow::webhookEnabled)
+                        .map(row -> new Target(row, signatures.find(row.id()))))
                 .orElseThrow(WebhookNotFoundException::new);
-        signatures.find(script.id()).ifPresent(sig -> {
+        var script = target.script();
+        target.signature().ifPresent(sig -> {
             if (!SignatureVerifier.verify(
                     sig.secret(), body, request.getHeaders().getFirst(sig.header()))) {
                 throw new WebhookSignatureInvalidException(sig.header());

@@ -1,6 +1,7 @@
 package dev.cronhook.api.hook;
 
 import dev.cronhook.api.db.Blocking;
+import dev.cronhook.api.db.ReadCaches;
 import dev.cronhook.api.error.ScriptNotFoundException;
 import dev.cronhook.api.script.ScriptRepository;
 import dev.cronhook.api.user.CurrentUser;
@@ -30,8 +31,11 @@ public class WebhookSignatureController {
 
     private final ScriptRepository scripts;
     private final WebhookSignatureRepository signatures;
+    private final ReadCaches caches;
 
-    public WebhookSignatureController(ScriptRepository scripts, WebhookSignatureRepository signatures) {
+    public WebhookSignatureController(
+            ScriptRepository scripts, WebhookSignatureRepository signatures, ReadCaches caches) {
+        this.caches = caches;
         this.scripts = scripts;
         this.signatures = signatures;
     }
@@ -51,6 +55,7 @@ public class WebhookSignatureController {
         return Blocking.call(() -> {
             scripts.find(user.id(), id).orElseThrow(() -> new ScriptNotFoundException(id));
             signatures.put(id, header, request.secret());
+            caches.clearAll();
             return Map.<String, Object>of("enabled", true, "header", header);
         });
     }
@@ -71,6 +76,7 @@ public class WebhookSignatureController {
         return Blocking.call(() -> {
             scripts.find(user.id(), id).orElseThrow(() -> new ScriptNotFoundException(id));
             signatures.delete(id);
+            caches.clearAll();
             return ResponseEntity.noContent().<Void>build();
         });
     }

@@ -1,11 +1,14 @@
 package dev.cronhook.api.run;
 
+import dev.cronhook.api.db.ReadCache;
+import dev.cronhook.api.db.ReadCaches;
 import dev.cronhook.api.error.NoDeployedVersionException;
 import dev.cronhook.api.error.RunNotCancellableException;
 import dev.cronhook.api.error.RunNotFoundException;
 import dev.cronhook.api.error.ServiceUnavailableException;
 import dev.cronhook.api.script.ScriptRepository;
 import dev.cronhook.api.secret.RunTokens;
+import dev.cronhook.api.secret.SecretService;
 import dev.cronhook.api.user.CurrentUser;
 import dev.cronhook.core.queue.Streams;
 import dev.cronhook.core.queue.WorkQueue;
@@ -16,6 +19,7 @@ import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.UUID;
 import org.springframework.stereotype.Service;
 import tools.jackson.databind.JsonNode;
@@ -37,6 +41,9 @@ public class RunService {
     private final StatefulRedisConnection<String, String> redis;
     private final JsonMapper json;
     private final RunTokens tokens;
+    private final SecretService secrets;
+    private final ReadCache<String, Optional<ScriptRepository.VersionRow>> versions;
+    private final ReadCache<String, Boolean> hasSecrets;
 
     public RunService(
             RunRepository runs,
@@ -44,8 +51,13 @@ public class RunService {
             WorkQueue<RunRequest> queue,
             StatefulRedisConnection<String, String> redis,
             JsonMapper json,
-            RunTokens tokens) {
+            RunTokens tokens,
+            SecretService secrets,
+            ReadCaches caches) {
         this.tokens = tokens;
+        this.secrets = secrets;
+        this.versions = caches.create(Duration.ofSeconds(30), 10_000);
+        this.hasSecrets = caches.create(Duration.ofSeconds(1), 10_000);
         this.runs = runs;
         this.scripts = scripts;
         this.queue = queue;
@@ -81,7 +93,14 @@ public class RunService {
             throw new NoDeployedVersionException("script '" + script.name() + "' has no deployed version yet:"
                     + " its first build must finish (see GET /api/scripts/" + script.id() + "/versions)");
         }
-        var version = scripts.version(script.id(), script.activeVersion()).orElseThrow();
+        // a deployed version is READY and immutable: caching it is safe
+        var version = versions.get(
+                        script.id() + "/" + script.activeVersion(),
+                        k -> scripts.version(script.id(), script.activeVersion()))
+                .orElseThrow();
+        // a run of a script whose owner keeps no secrets needs no token, and its executor asks for nothing
+        boolean needsSecrets = hasSecrets.get(
+                script.ownerId() + "/" + script.id(), k -> secrets.hasAny(script.ownerId(), script.id()));
         var now = Instant.now();
         event.put("trigger", trigger.wireName());
         event.put("runId", runId.toString());
@@ -109,7 +128,11 @@ public class RunService {
                 attempt,
                 now,
                 // valid while the run may still be waiting or running, then useless
-                tokens.issue(runId, Duration.ofSeconds(script.timeoutSeconds()).plus(TOKEN_SLACK)));
+                needsSecrets
+                        ? tokens.issue(
+                                runId,
+                                Duration.ofSeconds(script.timeoutSeconds()).plus(TOKEN_SLACK))
+                        : null);
         try {
             queue.enqueue(request);
         } catch (RuntimeException e) {

@@ -1,5 +1,6 @@
 package dev.cronhook.api.script;
 
+import dev.cronhook.api.db.ReadCaches;
 import dev.cronhook.api.db.Tx;
 import dev.cronhook.api.error.ScriptNameTakenException;
 import dev.cronhook.api.error.ScriptNotFoundException;
@@ -27,9 +28,16 @@ public class ScriptService {
     private final ScriptLimits limits;
     private final WorkQueue<BuildRequest> builds;
     private final Environment env;
+    private final ReadCaches caches;
 
     public ScriptService(
-            ScriptRepository scripts, Tx tx, ScriptLimits limits, WorkQueue<BuildRequest> builds, Environment env) {
+            ScriptRepository scripts,
+            Tx tx,
+            ScriptLimits limits,
+            WorkQueue<BuildRequest> builds,
+            Environment env,
+            ReadCaches caches) {
+        this.caches = caches;
         this.scripts = scripts;
         this.tx = tx;
         this.limits = limits;
@@ -70,6 +78,7 @@ public class ScriptService {
             }
             return changed ? version : 0;
         });
+        caches.clearAll();
         if (newVersion > 0) requestBuild(id, newVersion, draft, null);
         return get(user, id);
     }
@@ -108,6 +117,7 @@ public class ScriptService {
 
     public void delete(CurrentUser user, UUID id) {
         if (!scripts.delete(user.id(), id)) throw new ScriptNotFoundException(id);
+        caches.clearAll();
     }
 
     public List<VersionView> versions(CurrentUser user, UUID id) {
@@ -133,6 +143,7 @@ public class ScriptService {
             }
             scripts.setActiveVersion(id, version);
         });
+        caches.clearAll();
         return get(user, id);
     }
 
@@ -141,6 +152,7 @@ public class ScriptService {
             scripts.findForUpdate(user.id(), id).orElseThrow(() -> new ScriptNotFoundException(id));
             scripts.setWebhookToken(id, WebhookTokens.next());
         });
+        caches.clearAll();
         return get(user, id);
     }
 

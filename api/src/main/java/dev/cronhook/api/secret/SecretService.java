@@ -1,5 +1,6 @@
 package dev.cronhook.api.secret;
 
+import dev.cronhook.api.db.ReadCaches;
 import dev.cronhook.api.error.ScriptNotFoundException;
 import dev.cronhook.api.script.ScriptRepository;
 import dev.cronhook.api.user.CurrentUser;
@@ -33,8 +34,15 @@ public class SecretService {
     private final ScriptRepository scripts;
     private final SecretCipher cipher;
     private final JdbcClient jdbc;
+    private final ReadCaches caches;
 
-    public SecretService(SecretRepository secrets, ScriptRepository scripts, SecretCipher cipher, JdbcClient jdbc) {
+    public SecretService(
+            SecretRepository secrets,
+            ScriptRepository scripts,
+            SecretCipher cipher,
+            JdbcClient jdbc,
+            ReadCaches caches) {
+        this.caches = caches;
         this.secrets = secrets;
         this.scripts = scripts;
         this.cipher = cipher;
@@ -51,6 +59,7 @@ public class SecretService {
         v.throwIfAny();
         requireScript(user, scriptId);
         secrets.put(user.id(), scriptId, name, cipher.seal(value, context(user.id(), scriptId, name)));
+        caches.clearAll();
         return secrets.list(user.id(), scriptId).stream()
                 .filter(s -> s.name().equals(name))
                 .findFirst()
@@ -64,7 +73,18 @@ public class SecretService {
 
     public boolean delete(CurrentUser user, UUID scriptId, String name) {
         requireScript(user, scriptId);
+        caches.clearAll();
         return secrets.delete(user.id(), scriptId, name);
+    }
+
+    /** Whether a run of this script would see any secret: built-in ones, or an Infisical binding. */
+    public boolean hasAny(UUID ownerId, UUID scriptId) {
+        return jdbc.sql(
+                        "SELECT EXISTS (SELECT 1 FROM secrets WHERE owner_id = ? AND (script_id IS NULL OR script_id = ?))"
+                                + " OR EXISTS (SELECT 1 FROM infisical_bindings WHERE script_id = ?)")
+                .params(ownerId, scriptId, scriptId)
+                .query(Boolean.class)
+                .single();
     }
 
     /** The values a run of this script sees: the user's secrets, overridden by the script's. */
@@ -116,6 +136,7 @@ public class SecretService {
                         + " client_secret = excluded.client_secret, updated_at = now()")
                 .params(scriptId, siteUrl, projectId, environment, path, clientId, sealed.nonce(), sealed.ciphertext())
                 .update();
+        caches.clearAll();
         return new InfisicalView(siteUrl, projectId, environment, path, clientId);
     }
 
@@ -127,6 +148,7 @@ public class SecretService {
 
     public boolean unbindInfisical(CurrentUser user, UUID scriptId) {
         requireScript(user, scriptId);
+        caches.clearAll();
         return jdbc.sql("DELETE FROM infisical_bindings WHERE script_id = ?")
                         .param(scriptId)
                         .update()
