@@ -153,6 +153,7 @@ public final class HarnessChannel implements Sandbox.SandboxOutput {
             awaitQuietly(ended, 5000);
             var exit = sb.exitStatus();
             if (exit.outOfMemory() || heapExhausted) return Outcome.failed("memory limit exceeded", id, false);
+            if (exit.tooManyProcesses()) return Outcome.failed("process limit exceeded", id, false);
             return Outcome.failed(
                     "the script's process exited unexpectedly (exit code " + exit.exitCode() + ")", id, false);
         }
