@@ -120,10 +120,7 @@ public final class HarnessChannel implements Sandbox.SandboxOutput {
                 c.timedOut = true;
                 sb.kill();
             }
-            // outcome() flags in 'warm' whether the harness may serve again; callers learn that from reusable()
-            var o = outcome(invocation, c, sb);
-            reusable = o.warm();
-            return o.warm(false);
+            return outcome(invocation, c, sb);
         } catch (IOException e) {
             sb.kill();
             return Outcome.failed("could not reach the script's harness: " + e.getMessage(), sb.id(), false);
@@ -156,14 +153,19 @@ public final class HarnessChannel implements Sandbox.SandboxOutput {
             awaitQuietly(ended, 5000);
             var exit = sb.exitStatus();
             if (exit.outOfMemory() || heapExhausted) return Outcome.failed("memory limit exceeded", id, false);
+            if (exit.tooManyProcesses()) return Outcome.failed("process limit exceeded", id, false);
             return Outcome.failed(
                     "the script's process exited unexpectedly (exit code " + exit.exitCode() + ")", id, false);
         }
         return parse(c.frame, c.frameCut, id);
     }
 
+    /** Reads a result frame; only a frame that reached us whole, from a harness still fit to serve, allows reuse. */
     private Outcome parse(String body, boolean cut, String id) {
-        if (cut) return Outcome.failed("the result exceeds " + limits.maxResultBytes() + " bytes", id, true);
+        if (cut) {
+            reusable = true;
+            return Outcome.failed("the result exceeds " + limits.maxResultBytes() + " bytes", id, false);
+        }
         JsonNode node;
         try {
             node = Wire.json().readTree(body);
@@ -171,14 +173,16 @@ public final class HarnessChannel implements Sandbox.SandboxOutput {
             return Outcome.failed("unreadable result frame from the harness", id, false);
         }
         if (!node.path("ok").asBoolean(false)) {
-            String error = node.path("error").asString("the script failed");
-            return new Outcome(
-                    RunStatus.FAILED, null, null, error, id, !node.path("fatal").asBoolean(false));
+            reusable = !node.path("fatal").asBoolean(false);
+            return Outcome.failed(node.path("error").asString("the script failed"), id, false);
         }
-        if (node.has("reply")) return new Outcome(RunStatus.SUCCEEDED, null, reply(node.get("reply")), null, id, true);
+        reusable = true;
+        if (node.has("reply")) {
+            return new Outcome(RunStatus.SUCCEEDED, null, reply(node.get("reply")), null, id, false);
+        }
         JsonNode result = node.get("result");
         String json = result == null || result.isNull() ? null : result.toString();
-        return new Outcome(RunStatus.SUCCEEDED, json, null, null, id, true);
+        return new Outcome(RunStatus.SUCCEEDED, json, null, null, id, false);
     }
 
     private static HttpReply reply(JsonNode r) {

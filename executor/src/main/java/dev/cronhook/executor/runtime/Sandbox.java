@@ -15,13 +15,14 @@ public interface Sandbox {
     /** Kills it at once; idempotent; its output ends soon after. */
     void kill();
 
-    /** After the output has ended: whether it was killed for exceeding its memory, and its exit code. */
+    /** After the output has ended: its exit code and whether it was killed for exceeding a limit. */
     ExitStatus exitStatus();
 
     /** Kills it and frees what it holds (container, files); idempotent. */
     void destroy();
 
-    record ExitStatus(long exitCode, boolean outOfMemory) {}
+    /** How a sandbox ended; {@code tooManyProcesses} when a runtime that counts processes killed it for that. */
+    record ExitStatus(long exitCode, boolean outOfMemory, boolean tooManyProcesses) {}
 
     /** Where a sandbox delivers its output; each stream in order, from one thread per stream. */
     interface SandboxOutput {

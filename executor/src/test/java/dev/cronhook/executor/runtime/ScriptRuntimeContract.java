@@ -175,6 +175,17 @@ public abstract class ScriptRuntimeContract {
     }
 
     @Test
+    void aForkBombIsStoppedByTheProcessLimitAndTheHostStaysUsable() {
+        var outcome = runtime.run(
+                scenario("forkBomb", Map.of(), Duration.ofSeconds(60), 256, Map.of(), new Cancellation()), new Logs());
+
+        assertThat(outcome.status()).isEqualTo(RunStatus.FAILED);
+        assertThat(outcome.error()).isNotBlank();
+        var after = runtime.run(scenario("trivial", Map.of()), new Logs());
+        assertThat(after.status()).isEqualTo(RunStatus.SUCCEEDED);
+    }
+
+    @Test
     void aScriptPrintingAFakeResultFrameCannotForgeItsResult() {
         var logs = new Logs();
         var outcome = runtime.run(scenario("forge", Map.of()), logs);

@@ -54,9 +54,9 @@ final class DockerSandbox implements Sandbox {
         try {
             var state = docker.inspectContainerCmd(containerId).exec().getState();
             Long code = state.getExitCodeLong();
-            return new ExitStatus(code == null ? -1 : code, Boolean.TRUE.equals(state.getOOMKilled()));
+            return new ExitStatus(code == null ? -1 : code, Boolean.TRUE.equals(state.getOOMKilled()), false);
         } catch (NotFoundException e) {
-            return new ExitStatus(-1, false);
+            return new ExitStatus(-1, false, false);
         }
     }
 

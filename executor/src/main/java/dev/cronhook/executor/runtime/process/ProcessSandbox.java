@@ -16,14 +16,20 @@ class ProcessSandbox implements Sandbox {
     private final Process process;
     private final OutputStream stdin;
     private final long maxRssBytes;
+    private final int maxProcesses;
+    private final boolean inOwnProcessGroup;
     private final AtomicBoolean destroyed = new AtomicBoolean();
     private final CountDownLatch streamsDone = new CountDownLatch(2);
     private volatile boolean outOfMemory;
+    private volatile boolean tooManyProcesses;
 
-    ProcessSandbox(Process process, long maxRssBytes, SandboxOutput output) {
+    ProcessSandbox(
+            Process process, long maxRssBytes, int maxProcesses, boolean inOwnProcessGroup, SandboxOutput output) {
         this.process = process;
+        this.inOwnProcessGroup = inOwnProcessGroup;
         this.stdin = process.getOutputStream();
         this.maxRssBytes = maxRssBytes;
+        this.maxProcesses = maxProcesses;
         pump(process.getInputStream(), LogStream.STDOUT, output);
         pump(process.getErrorStream(), LogStream.STDERR, output);
         Thread.ofVirtual().name("harness-exit-" + process.pid()).start(() -> {
@@ -68,17 +74,38 @@ class ProcessSandbox implements Sandbox {
 
     @Override
     public void kill() {
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        var descendants = process.descendants().toList();
+        if (inOwnProcessGroup) killProcessGroup();
+        descendants.forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
-        // a descendant may outlive its parent (re-parented to init); a second sweep catches late forks
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
     }
 
-    /** Kills the process when its resident memory (with its descendants') exceeds the limit. */
-    void checkMemory() {
+    /** The harness leads its own process group (started by setsid): one signal reaches every process it forked. */
+    private void killProcessGroup() {
+        try {
+            new ProcessBuilder("kill", "-KILL", "--", "-" + process.pid())
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start()
+                    .waitFor(5, TimeUnit.SECONDS);
+        } catch (IOException e) {
+            // no kill(1): fall back to killing the processes we can see
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Kills the process when its resident memory or its number of processes (with descendants) is over the limit. */
+    void checkLimits() {
         if (!process.isAlive()) return;
+        var descendants = process.descendants().toList();
+        if (descendants.size() + 1 > maxProcesses) {
+            tooManyProcesses = true;
+            kill();
+            return;
+        }
         long rss = rss(process.pid());
-        for (var d : process.descendants().toList()) rss += rss(d.pid());
+        for (var d : descendants) rss += rss(d.pid());
         if (rss > maxRssBytes) {
             outOfMemory = true;
             kill();
@@ -109,7 +136,7 @@ class ProcessSandbox implements Sandbox {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        return new ExitStatus(process.isAlive() ? -1 : process.exitValue(), outOfMemory);
+        return new ExitStatus(process.isAlive() ? -1 : process.exitValue(), outOfMemory, tooManyProcesses);
     }
 
     @Override

@@ -9,6 +9,8 @@ import dev.cronhook.executor.runtime.SandboxSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -16,12 +18,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs scripts as local {@code node} processes from bundle directories ({@code bundle:/abs/dir}), for machines
- * with no Docker engine. It applies the limits a process can have (V8 heap size, resident memory watched and
- * killed over the limit, timeouts, a clean environment) but does NOT isolate scripts from the host.
+ * with no Docker engine. It applies the limits a process can have (V8 heap size; resident memory and the number
+ * of processes watched every 50 ms and killed over the limit; timeouts; a clean environment) but does NOT isolate
+ * scripts from the host.
  */
 public final class ProcessScriptRuntime extends HarnessScriptRuntime {
     private static final Logger log = LoggerFactory.getLogger(ProcessScriptRuntime.class);
     public static final String BUNDLE_PREFIX = "bundle:";
+    private static final String SETSID = Files.isExecutable(Path.of("/usr/bin/setsid")) ? "/usr/bin/setsid" : null;
 
     private final String node;
     private final Path workDir;
@@ -51,24 +55,31 @@ public final class ProcessScriptRuntime extends HarnessScriptRuntime {
         Path tmp = workDir.resolve("tmp");
         Files.createDirectories(tmp);
         int heapMb = Math.max(16, spec.memoryMb() * 3 / 4);
-        var builder = new ProcessBuilder(
-                        node,
-                        "--max-old-space-size=" + heapMb,
-                        bundle.resolve(Harness.FILE_NAME).toString())
-                .directory(bundle.toFile());
+        var command = new ArrayList<String>();
+        // its own session and process group, so a kill reaches every process the script forked, orphans too
+        if (SETSID != null) command.add(SETSID);
+        command.addAll(List.of(
+                node,
+                "--max-old-space-size=" + heapMb,
+                bundle.resolve(Harness.FILE_NAME).toString()));
+        var builder = new ProcessBuilder(command).directory(bundle.toFile());
         // the executor's own environment may hold credentials: the script sees only what it is given
         var env = builder.environment();
         env.clear();
         env.put("PATH", "/usr/local/bin:/usr/bin:/bin");
         env.put("HOME", tmp.toString());
         env.put("TMPDIR", tmp.toString());
-        var sandbox = new ProcessSandbox(builder.start(), spec.memoryMb() * 1024L * 1024L, output) {
-            @Override
-            public void destroy() {
-                super.destroy();
-                live.remove(this);
-            }
-        };
+        // a process cannot be given a pids cgroup: its processes are counted and it is killed over the limit
+        int maxProcesses = Math.max(2, limits.pidsLimit() / 8);
+        var sandbox =
+                new ProcessSandbox(
+                        builder.start(), spec.memoryMb() * 1024L * 1024L, maxProcesses, SETSID != null, output) {
+                    @Override
+                    public void destroy() {
+                        super.destroy();
+                        live.remove(this);
+                    }
+                };
         live.add(sandbox);
         return sandbox;
     }
@@ -81,7 +92,7 @@ public final class ProcessScriptRuntime extends HarnessScriptRuntime {
                 return;
             }
             for (var sandbox : live) {
-                if (sandbox.isAlive()) sandbox.checkMemory();
+                if (sandbox.isAlive()) sandbox.checkLimits();
             }
         }
     }
