@@ -53,7 +53,7 @@ kill "$APP_PID"; wait "$APP_PID" 2>/dev/null || true; APP_PID=
 echo "== starting Node-RED (npm, cached in ~/.cache/cronhook-bench)"
 RED_HOME="${HOME}/.cache/cronhook-bench/node-red"
 mkdir -p "$RED_HOME"
-[ -x "$RED_HOME/node_modules/.bin/node-red" ] || npm install --prefix "$RED_HOME" --no-audit --no-fund node-red@5 >/dev/null
+[ -x "$RED_HOME/node_modules/.bin/node-red" ] || npm install --prefix "$RED_HOME" --no-audit --no-fund node-red@4 >/dev/null
 mkdir -p "$WORK/red"
 cat >"$WORK/red/flows.json" <<'FLOW'
 [{"id":"tab","type":"tab","label":"bench"},

@@ -212,9 +212,13 @@ public final class RedisWorkQueue<T> implements WorkQueue<T> {
             handlers.submit(() -> {
                 try {
                     handler.handle(new Delivery<>(m.getId(), message, deliveryCount));
-                    var redis = shared.sync();
+                    // pipelined, not awaited: the handler's work is durable already, and a lost ack only means a
+                    // redelivery that the idempotent handler absorbs; waiting would cost two round trips a message
+                    var redis = shared.async();
                     redis.xack(stream, group, m.getId());
-                    redis.xdel(stream, m.getId());
+                    redis.xdel(stream, m.getId()).whenComplete((n, e) -> {
+                        if (e != null) log.debug("{}: ack of {} failed: {}", stream, m.getId(), e.toString());
+                    });
                 } catch (Exception e) {
                     log.warn("{}: message {} failed, it stays pending: {}", stream, m.getId(), e.toString());
                 } finally {
