@@ -112,7 +112,7 @@ public class RunPages {
                     .modelAttribute("script", script)
                     .modelAttribute("event", pretty(run.event()))
                     .modelAttribute("result", pretty(run.result()))
-                    .modelAttribute("reply", pretty(run.reply()))
+                    .modelAttribute("reply", replyText(run.reply()))
                     .modelAttribute("notice", notice)
                     .build();
         });
@@ -159,6 +159,31 @@ public class RunPages {
         return Rendering.redirectTo("/runs/" + id + "?notice="
                         + java.net.URLEncoder.encode(e.getMessage(), java.nio.charset.StandardCharsets.UTF_8))
                 .build();
+    }
+
+    /** The script's HTTP reply as a caller saw it: status line, headers, then the body (pretty when JSON). */
+    private String replyText(String raw) {
+        if (raw == null) return null;
+        try {
+            var reply = json.readTree(raw);
+            var out = new StringBuilder("HTTP ")
+                    .append(reply.path("status").asInt())
+                    .append('\n');
+            for (var header : reply.path("headers").properties()) {
+                for (var value : header.getValue()) {
+                    out.append(header.getKey())
+                            .append(": ")
+                            .append(value.asString())
+                            .append('\n');
+                }
+            }
+            String body = reply.path("body").asString("");
+            if (reply.path("base64").asBoolean(false)) body = "(binary, base64) " + body;
+            else if (body.startsWith("{") || body.startsWith("[")) body = pretty(body);
+            return out.append('\n').append(body).toString();
+        } catch (RuntimeException e) {
+            return pretty(raw);
+        }
     }
 
     private String pretty(String raw) {

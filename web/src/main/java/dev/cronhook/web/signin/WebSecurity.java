@@ -37,10 +37,12 @@ import reactor.core.publisher.Mono;
  */
 @Configuration(proxyBeanMethods = false)
 public class WebSecurity {
+    private static final String CSRF_FAILED = "This form has expired or did not come from Cronhook (no valid CSRF"
+            + " token). Go back, reload the page and try again.";
 
     @Bean
     @Order(10)
-    SecurityWebFilterChain webSecurity(
+    SecurityWebFilterChain pageSecurity(
             ServerHttpSecurity http,
             UserService users,
             TokenService tokens,
@@ -69,7 +71,7 @@ public class WebSecurity {
         var success = new RedirectServerAuthenticationSuccessHandler("/scripts");
         success.setRequestCache(requestCache);
         var signedOut = new RedirectServerLogoutSuccessHandler();
-        signedOut.setLogoutSuccessUrl(URI.create("/login?signedOut"));
+        signedOut.setLogoutSuccessUrl(URI.create("/login?signedOut=1"));
 
         return http.securityMatcher(ServerWebExchangeMatchers.pathMatchers(
                         "/",
@@ -85,7 +87,8 @@ public class WebSecurity {
                         "/webjars/**"))
                 .securityContextRepository(sessions)
                 .requestCache(c -> c.requestCache(requestCache))
-                .csrf(c -> c.csrfTokenRepository(new CookieServerCsrfTokenRepository()))
+                .csrf(c -> c.csrfTokenRepository(new CookieServerCsrfTokenRepository())
+                        .accessDeniedHandler((exchange, e) -> plain(exchange, HttpStatus.FORBIDDEN, CSRF_FAILED)))
                 .httpBasic(ServerHttpSecurity.HttpBasicSpec::disable)
                 .formLogin(f -> f.loginPage("/login")
                         .authenticationManager(manager)
@@ -100,11 +103,7 @@ public class WebSecurity {
                         .anyExchange()
                         .authenticated())
                 .exceptionHandling(ex -> ex.authenticationEntryPoint(entryPoint())
-                        .accessDeniedHandler((exchange, e) -> plain(
-                                exchange,
-                                HttpStatus.FORBIDDEN,
-                                "This form has expired or did not come from Cronhook (no valid CSRF token)."
-                                        + " Go back, reload the page and try again.")))
+                        .accessDeniedHandler((exchange, e) -> plain(exchange, HttpStatus.FORBIDDEN, CSRF_FAILED)))
                 .build();
     }
 
