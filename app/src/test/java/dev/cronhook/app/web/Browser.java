@@ -12,6 +12,7 @@ import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -65,8 +66,11 @@ final class Browser implements AutoCloseable {
         return waiting().until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(css)));
     }
 
+    /** Waits for the text, re-finding the element each time: pages that follow a run reload when it ends. */
     void awaitText(String css, String text) {
-        waiting().until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector(css), text));
+        waiting()
+                .ignoring(WebDriverException.class)
+                .until(d -> d.findElement(By.cssSelector(css)).getText().contains(text));
     }
 
     WebDriverWait waiting() {

@@ -103,6 +103,16 @@ class WebUiIT {
         assertThat(api.status()).isEqualTo(401);
         assertThat(api.contentType()).contains("application/problem+json");
         assertThat(http.get("/api/scripts", token).status()).isEqualTo(200);
+
+        // an error the api raises on a page is shown in its words
+        browser.open("/scripts/" + UUID.randomUUID());
+        assertThat(browser.find("h1").getText()).isEqualTo("Script not found");
+        assertThat(browser.find(".alert.error").getText()).startsWith("no script with id");
+
+        // the WebJar is served, with cache headers fit for a versioned path
+        var monaco = send("GET", "/webjars/monaco-editor/0.52.2/min/vs/loader.js", null, null, cookie);
+        assertThat(monaco.status()).isEqualTo(200);
+        assertThat(monaco.header("cache-control")).contains("max-age=31536000");
     }
 
     @Test
@@ -329,6 +339,17 @@ class WebUiIT {
         assertThat(browser.driver.findElements(By.cssSelector("#secret-list tbody tr")))
                 .hasSize(1);
         assertThat(browser.driver.getPageSource()).doesNotContain("another-value-never-shown");
+
+        // an API token is shown once, when it is made, and works against the API
+        browser.open("/settings");
+        browser.fill("#token-name", "ci");
+        browser.find("#tokens button[type=submit]:not(.link)").click();
+        String made = browser.await("#new-token").getAttribute("value");
+        assertThat(made).startsWith("chk_");
+        assertThat(platform.http.get("/api/scripts", made).status()).isEqualTo(200);
+        browser.open("/settings");
+        assertThat(browser.find("#token-list").getText()).contains("ci");
+        assertThat(browser.driver.getPageSource()).doesNotContain(made);
     }
 
     @Test

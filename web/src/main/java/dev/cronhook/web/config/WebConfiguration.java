@@ -18,6 +18,7 @@ import org.springframework.context.annotation.ComponentScan;
             "dev.cronhook.web.script",
             "dev.cronhook.web.version",
             "dev.cronhook.web.run",
+            "dev.cronhook.web.settings",
             "dev.cronhook.web.tryout"
         })
 public class WebConfiguration {}

@@ -37,20 +37,27 @@ public class PageModel {
     }
 
     @ExceptionHandler(ProblemException.class)
-    Rendering problem(ProblemException e) {
-        return Rendering.view("error")
-                .status(e.status())
-                .modelAttribute("title", e.title())
-                .modelAttribute("detail", e.getMessage())
-                .build();
+    Mono<Rendering> problem(ProblemException e, ServerWebExchange exchange) {
+        return errorPage(e.status(), e.title(), e.getMessage(), exchange);
     }
 
     @ExceptionHandler(io.lettuce.core.RedisException.class)
-    Rendering redis(RuntimeException e) {
-        return Rendering.view("error")
-                .status(HttpStatus.SERVICE_UNAVAILABLE)
-                .modelAttribute("title", "Service unavailable")
-                .modelAttribute("detail", "the queue (Redis) is unavailable, nothing was accepted; retry later")
-                .build();
+    Mono<Rendering> redis(RuntimeException e, ServerWebExchange exchange) {
+        return errorPage(
+                HttpStatus.SERVICE_UNAVAILABLE,
+                "Service unavailable",
+                "the queue (Redis) is unavailable, nothing was accepted; retry later",
+                exchange);
+    }
+
+    /** An exception handler gets a model of its own: it is given what every page gets here. */
+    private Mono<Rendering> errorPage(HttpStatus status, String title, String detail, ServerWebExchange exchange) {
+        var model = new org.springframework.ui.ConcurrentModel();
+        return common(model, exchange).then(Mono.fromSupplier(() -> Rendering.view("error")
+                .status(status)
+                .model(model.asMap())
+                .modelAttribute("title", title)
+                .modelAttribute("detail", detail)
+                .build()));
     }
 }
