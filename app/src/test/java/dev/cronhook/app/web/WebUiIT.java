@@ -362,11 +362,29 @@ class WebUiIT {
                 json(Map.of("name", "versioned", "code", "export default async function () { return 2; }")),
                 token);
         assertThat(update.json().get("version").asInt()).isEqualTo(2);
-        reportBuild(id, 1, BuildState.READY);
-        reportBuild(id, 2, BuildState.READY);
-        awaitActive(id, 2);
+
+        // while v2 builds, its log follows the builder's live stream, then the page shows the outcome
+        browser.open("/scripts/" + id + "/versions");
+        assertThat(browser.find("#version-2").getText()).contains("QUEUED");
+        assertThat(browser.find("#deploy-2").isEnabled()).isFalse();
+        var redis = RedisClient.create(platform.redisUrl());
+        try (var c = redis.connect()) {
+            c.sync().xadd(Streams.buildLog(id, 2), line("stdout", "resolving lodash@^4.17.21"));
+            browser.awaitText("#build-log-2", "resolving lodash@^4.17.21");
+            // one after the other: the recorder activates the newest READY version
+            reportBuild(id, 1, BuildState.READY);
+            awaitActive(id, 1);
+            reportBuild(id, 2, BuildState.READY);
+            awaitActive(id, 2);
+            c.sync().xadd(Streams.buildLog(id, 1), Map.of("end", "READY"));
+            c.sync().xadd(Streams.buildLog(id, 2), Map.of("end", "READY"));
+        } finally {
+            redis.shutdown();
+        }
+        browser.awaitText("#version-2", "deployed");
 
         browser.open("/scripts/" + id + "/versions");
+        assertThat(browser.driver.findElements(By.id("deployed"))).isEmpty();
         assertThat(browser.find("#version-2").getText()).contains("deployed").contains("READY");
         browser.find("#version-1 + tr summary").click();
         browser.awaitText("#build-log-1", "added 1 package");

@@ -31,12 +31,16 @@ public class VersionPages {
     }
 
     @GetMapping("/scripts/{id}/versions")
-    Mono<Rendering> versions(@AuthenticationPrincipal CurrentUser user, @PathVariable UUID id) {
+    Mono<Rendering> versions(
+            @AuthenticationPrincipal CurrentUser user,
+            @PathVariable UUID id,
+            @org.springframework.web.bind.annotation.RequestParam(required = false) Integer deployed) {
         return Blocking.call(() -> scripts.get(user, id))
                 .zipWith(Blocking.call(() -> scripts.versions(user, id)))
                 .map(t -> Rendering.view("scripts/versions")
                         .modelAttribute("script", t.getT1())
                         .modelAttribute("versions", t.getT2())
+                        .modelAttribute("deployed", deployed)
                         .build());
     }
 
