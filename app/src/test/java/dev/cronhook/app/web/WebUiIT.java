@@ -340,6 +340,25 @@ class WebUiIT {
                 .hasSize(1);
         assertThat(browser.driver.getPageSource()).doesNotContain("another-value-never-shown");
 
+        // an Infisical binding: errors next to their fields, and its client secret never shown back
+        browser.fill("#inf-siteUrl", "not a url");
+        browser.fill("#inf-projectId", "project-1");
+        browser.fill("#inf-environment", "prod");
+        browser.fill("#inf-clientId", "client-1");
+        browser.fill("#inf-clientSecret", "client-secret-never-shown");
+        browser.find("#infisical form button[type=submit]").click();
+        browser.awaitText("#infisical", "must be an http(s) URL");
+        assertThat(browser.find("#inf-siteUrl").getAttribute("aria-invalid")).isEqualTo("true");
+        assertThat(browser.find("#inf-projectId").getAttribute("value")).isEqualTo("project-1");
+        browser.fill("#inf-siteUrl", "https://app.infisical.com");
+        browser.fill("#inf-clientSecret", "client-secret-never-shown");
+        browser.find("#infisical form button[type=submit]").click();
+        browser.awaitText("#notice", "Infisical binding saved.");
+        assertThat(browser.find("#infisical-bound").getText())
+                .contains("project-1")
+                .contains("prod");
+        assertThat(browser.driver.getPageSource()).doesNotContain("client-secret-never-shown");
+
         // an API token is shown once, when it is made, and works against the API
         browser.open("/settings");
         browser.fill("#token-name", "ci");

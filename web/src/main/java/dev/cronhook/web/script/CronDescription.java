@@ -89,7 +89,8 @@ public final class CronDescription {
         for (String item : field.split(",")) {
             String[] range = item.split("-", 2);
             String from = name(range[0], shortNames, longNames, first);
-            out.add(range.length == 2 ? from + " through " + name(range[1], shortNames, longNames, first) : from);
+            String said = range.length == 2 ? from + " through " + name(range[1], shortNames, longNames, first) : from;
+            if (!out.contains(said)) out.add(said);
         }
         if (out.size() == 1) return out.getFirst();
         return String.join(", ", out.subList(0, out.size() - 1)) + " and " + out.getLast();
