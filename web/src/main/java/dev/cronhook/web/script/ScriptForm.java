@@ -1,0 +1,136 @@
+package dev.cronhook.web.script;
+
+import dev.cronhook.api.script.ScriptRequest;
+import dev.cronhook.api.script.ScriptView;
+import dev.cronhook.core.validation.InvalidInputException;
+import dev.cronhook.core.validation.Violations;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.util.MultiValueMap;
+
+/**
+ * The editor's form as the user typed it: kept verbatim so a page with errors shows exactly what was sent, and
+ * turned into the api's {@link ScriptRequest}.
+ */
+public record ScriptForm(
+        String name,
+        String code,
+        List<Dependency> dependencies,
+        boolean webhook,
+        boolean cron,
+        String cronExpression,
+        String cronTimezone,
+        String overlapPolicy,
+        String catchUpPolicy,
+        String timeoutSeconds,
+        String memoryMb) {
+
+    /** One row of the dependency list. */
+    public record Dependency(String name, String range) {}
+
+    static final String TEMPLATE = """
+            // Runs on every webhook call and cron tick. Return a value to record it as the run's result,
+            // or { status, headers, body } to answer a webhook call.
+            export default async function (event, ctx) {
+              console.log("triggered by", event.trigger);
+              return { ok: true, received: event.body ?? null };
+            }
+            """;
+
+    static ScriptForm blank(int defaultTimeout, int defaultMemory) {
+        return new ScriptForm(
+                "",
+                TEMPLATE,
+                List.of(),
+                true,
+                false,
+                "*/5 * * * *",
+                "UTC",
+                "skip",
+                "run-once",
+                Integer.toString(defaultTimeout),
+                Integer.toString(defaultMemory));
+    }
+
+    static ScriptForm of(ScriptView s) {
+        var deps = new ArrayList<Dependency>();
+        s.dependencies().forEach((n, r) -> deps.add(new Dependency(n, r)));
+        var c = s.cron();
+        return new ScriptForm(
+                s.name(),
+                s.code(),
+                deps,
+                s.webhook(),
+                c != null,
+                c == null ? "*/5 * * * *" : c.expression(),
+                c == null ? "UTC" : c.timezone(),
+                c == null ? "skip" : c.overlapPolicy(),
+                c == null ? "run-once" : c.catchUpPolicy(),
+                Integer.toString(s.timeoutSeconds()),
+                Integer.toString(s.memoryMb()));
+    }
+
+    static ScriptForm from(MultiValueMap<String, String> form) {
+        var names = form.getOrDefault("dependencyName", List.of());
+        var ranges = form.getOrDefault("dependencyRange", List.of());
+        var deps = new ArrayList<Dependency>();
+        for (int i = 0; i < Math.max(names.size(), ranges.size()); i++) {
+            String n = i < names.size() ? names.get(i).trim() : "";
+            String r = i < ranges.size() ? ranges.get(i).trim() : "";
+            if (!n.isEmpty() || !r.isEmpty()) deps.add(new Dependency(n, r));
+        }
+        return new ScriptForm(
+                value(form, "name"),
+                form.getFirst("code") == null ? "" : form.getFirst("code"),
+                deps,
+                form.containsKey("webhook"),
+                form.containsKey("cron"),
+                value(form, "cronExpression"),
+                value(form, "cronTimezone"),
+                value(form, "overlapPolicy"),
+                value(form, "catchUpPolicy"),
+                value(form, "timeoutSeconds"),
+                value(form, "memoryMb"));
+    }
+
+    /** The api request; problems the api cannot see (a row without a name, a number that is not one) throw. */
+    ScriptRequest toRequest() {
+        var v = new Violations();
+        Map<String, String> deps = new LinkedHashMap<>();
+        for (var d : dependencies) {
+            if (d.name().isEmpty()) v.add("dependencies.", "package name is required");
+            else if (deps.containsKey(d.name())) v.add("dependencies." + d.name(), "is listed twice");
+            else deps.put(d.name(), d.range());
+        }
+        Integer timeout = number(timeoutSeconds, "timeoutSeconds", v);
+        Integer memory = number(memoryMb, "memoryMb", v);
+        v.throwIfAny();
+        var cronRequest =
+                cron ? new ScriptRequest.CronRequest(cronExpression, cronTimezone, overlapPolicy, catchUpPolicy) : null;
+        return new ScriptRequest(name, code, deps, webhook, cronRequest, timeout, memory);
+    }
+
+    private static Integer number(String text, String field, Violations v) {
+        if (text == null || text.isBlank()) return null;
+        try {
+            return Integer.valueOf(text.trim());
+        } catch (NumberFormatException e) {
+            v.add(field, "must be a whole number");
+            return null;
+        }
+    }
+
+    private static String value(MultiValueMap<String, String> form, String key) {
+        String s = form.getFirst(key);
+        return s == null ? "" : s.trim();
+    }
+
+    /** The violations of a failed save, by field, for the page to show next to each field. */
+    static Map<String, String> errorsOf(InvalidInputException e) {
+        var out = new LinkedHashMap<String, String>();
+        for (var v : e.violations()) out.merge(v.field(), v.message(), (a, b) -> a + "; " + b);
+        return out;
+    }
+}

@@ -1,0 +1,332 @@
+package dev.cronhook.web.script;
+
+import dev.cronhook.api.db.Blocking;
+import dev.cronhook.api.error.ProblemException;
+import dev.cronhook.api.error.ScriptNameTakenException;
+import dev.cronhook.api.run.RunRepository;
+import dev.cronhook.api.run.RunService;
+import dev.cronhook.api.run.RunView;
+import dev.cronhook.api.script.CronSchedule;
+import dev.cronhook.api.script.ScriptLimits;
+import dev.cronhook.api.script.ScriptService;
+import dev.cronhook.api.script.ScriptView;
+import dev.cronhook.api.secret.SecretService;
+import dev.cronhook.api.user.CurrentUser;
+import dev.cronhook.core.validation.InvalidInputException;
+import dev.cronhook.core.validation.Violations;
+import java.net.URI;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import org.springframework.http.HttpStatus;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.stereotype.Controller;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.reactive.result.view.Rendering;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Mono;
+
+/** The scripts list and the editor: create, change, delete a script, its webhook, secrets and Infisical binding. */
+@Controller
+public class ScriptPages {
+    static final List<String> ZONES = ZoneId.getAvailableZoneIds().stream()
+            .filter(z -> z.contains("/") || z.equals("UTC"))
+            .filter(z -> !z.startsWith("Etc/") && !z.startsWith("SystemV/"))
+            .sorted()
+            .toList();
+
+    /** A row of the scripts list. */
+    public record ScriptRow(ScriptView script, RunView lastRun, Instant nextFire) {}
+
+    private final ScriptService scripts;
+    private final RunRepository runs;
+    private final RunService runService;
+    private final SecretService secrets;
+    private final ScriptLimits limits;
+
+    public ScriptPages(
+            ScriptService scripts,
+            RunRepository runs,
+            RunService runService,
+            SecretService secrets,
+            ScriptLimits limits) {
+        this.scripts = scripts;
+        this.runs = runs;
+        this.runService = runService;
+        this.secrets = secrets;
+        this.limits = limits;
+    }
+
+    @GetMapping("/")
+    Mono<Rendering> home() {
+        return Mono.just(Rendering.redirectTo("/scripts").build());
+    }
+
+    @GetMapping("/scripts")
+    Mono<Rendering> list(@AuthenticationPrincipal CurrentUser user, @RequestParam(defaultValue = "") String q) {
+        String query = q.trim().toLowerCase(Locale.ROOT);
+        return Blocking.call(() -> {
+                    var rows = new ArrayList<ScriptRow>();
+                    for (var s : scripts.list(user)) {
+                        if (!query.isEmpty()
+                                && !s.name().toLowerCase(Locale.ROOT).contains(query)) continue;
+                        var last = runs.list(user.id(), new RunRepository.RunFilter(s.id(), null, null, null, null, 1));
+                        Instant next =
+                                s.cron() == null || s.cron().nextFireTimes().isEmpty()
+                                        ? null
+                                        : s.cron().nextFireTimes().getFirst();
+                        rows.add(new ScriptRow(s, last.isEmpty() ? null : last.getFirst(), next));
+                    }
+                    return rows;
+                })
+                .map(rows -> Rendering.view("scripts/list")
+                        .modelAttribute("rows", rows)
+                        .modelAttribute("q", q)
+                        .build());
+    }
+
+    @GetMapping("/scripts/new")
+    Mono<Rendering> newScript() {
+        var form = ScriptForm.blank(limits.defaultTimeoutSeconds(), limits.defaultMemoryMb());
+        return Mono.just(
+                editor(null, form, Map.of(), null, null, List.of(), null).build());
+    }
+
+    @PostMapping("/scripts")
+    Mono<Rendering> create(@AuthenticationPrincipal CurrentUser user, ServerWebExchange exchange) {
+        return exchange.getFormData().map(ScriptForm::from).flatMap(form -> Blocking.call(
+                        () -> scripts.create(user, form.toRequest()))
+                .map(s -> Rendering.redirectTo("/scripts/" + s.id() + "?saved=" + s.version())
+                        .build())
+                .onErrorResume(e -> failedSave(e, user, null, form)));
+    }
+
+    @GetMapping("/scripts/{id}")
+    Mono<Rendering> edit(
+            @AuthenticationPrincipal CurrentUser user,
+            @PathVariable UUID id,
+            @RequestParam(required = false) String saved,
+            @RequestParam(required = false) String notice) {
+        return Blocking.call(() -> scripts.get(user, id))
+                .flatMap(s -> page(user, s, ScriptForm.of(s), Map.of(), null).map(r -> r.modelAttribute("saved", saved)
+                        .modelAttribute("notice", notice)
+                        .build()));
+    }
+
+    @PostMapping("/scripts/{id}")
+    Mono<Rendering> update(
+            @AuthenticationPrincipal CurrentUser user, @PathVariable UUID id, ServerWebExchange exchange) {
+        return exchange.getFormData().map(ScriptForm::from).flatMap(form -> Blocking.call(
+                        () -> scripts.update(user, id, form.toRequest()))
+                .map(s -> Rendering.redirectTo("/scripts/" + s.id() + "?saved=" + s.version())
+                        .build())
+                .onErrorResume(e -> Blocking.call(() -> scripts.get(user, id))
+                        .flatMap(current -> failedSave(e, user, current, form))));
+    }
+
+    private Mono<Rendering> failedSave(Throwable e, CurrentUser user, ScriptView current, ScriptForm form) {
+        Map<String, String> errors;
+        String problem = null;
+        if (e instanceof InvalidInputException invalid) errors = ScriptForm.errorsOf(invalid);
+        else if (e instanceof ScriptNameTakenException taken) errors = Map.of("name", taken.getMessage());
+        else if (e instanceof ProblemException p) {
+            errors = Map.of();
+            problem = p.title() + ": " + p.getMessage();
+        } else return Mono.error(e);
+        var status = e instanceof ProblemException p ? p.status() : HttpStatus.BAD_REQUEST;
+        if (current == null) {
+            return Mono.just(editor(null, form, errors, problem, null, List.of(), null)
+                    .status(status)
+                    .build());
+        }
+        String message = problem;
+        return page(user, current, form, errors, message)
+                .map(r -> r.status(status).build());
+    }
+
+    private Mono<Rendering.Builder<?>> page(
+            CurrentUser user, ScriptView s, ScriptForm form, Map<String, String> errors, String problem) {
+        return Blocking.call(() -> {
+            var secretList = secrets.list(user, s.id());
+            var infisical = secrets.infisicalView(user, s.id()).orElse(null);
+            return editor(s, form, errors, problem, null, secretList, infisical);
+        });
+    }
+
+    private Rendering.Builder<?> editor(
+            ScriptView script,
+            ScriptForm form,
+            Map<String, String> errors,
+            String problem,
+            String unused,
+            List<?> secretList,
+            SecretService.InfisicalView infisical) {
+        var known = List.of(
+                "name",
+                "code",
+                "dependencies",
+                "webhook",
+                "cron.expression",
+                "cron.timezone",
+                "cron.overlapPolicy",
+                "cron.catchUpPolicy",
+                "timeoutSeconds",
+                "memoryMb");
+        var other = new LinkedHashMap<String, String>();
+        errors.forEach((field, message) -> {
+            if (!known.contains(field) && !field.startsWith("dependencies.")) other.put(field, message);
+        });
+        return Rendering.view("scripts/editor")
+                .modelAttribute("script", script)
+                .modelAttribute("form", form)
+                .modelAttribute("errors", errors)
+                .modelAttribute("otherErrors", other)
+                .modelAttribute("problem", problem)
+                .modelAttribute("preview", CronPreview.of(form.cronExpression(), form.cronTimezone()))
+                .modelAttribute("zones", ZONES)
+                .modelAttribute("limits", limits)
+                .modelAttribute("secrets", secretList)
+                .modelAttribute("infisical", infisical)
+                .modelAttribute("secretErrors", Map.of())
+                .modelAttribute("infisicalErrors", Map.of());
+    }
+
+    @PostMapping("/scripts/{id}/delete")
+    Mono<Rendering> delete(@AuthenticationPrincipal CurrentUser user, @PathVariable UUID id) {
+        return Blocking.run(() -> scripts.delete(user, id))
+                .thenReturn(Rendering.redirectTo("/scripts").build());
+    }
+
+    @PostMapping("/scripts/{id}/webhook/rotate")
+    Mono<Rendering> rotate(@AuthenticationPrincipal CurrentUser user, @PathVariable UUID id) {
+        return Blocking.call(() -> scripts.rotateWebhook(user, id))
+                .thenReturn(Rendering.redirectTo("/scripts/" + id + "?notice=webhook-rotated#triggers")
+                        .build());
+    }
+
+    @PostMapping("/scripts/{id}/run")
+    Mono<Rendering> runNow(
+            @AuthenticationPrincipal CurrentUser user, @PathVariable UUID id, ServerWebExchange exchange) {
+        return exchange.getFormData()
+                .flatMap(form -> Blocking.call(() -> runService.launchManual(user, id, null)))
+                .map(launched ->
+                        Rendering.redirectTo("/runs/" + launched.runId()).build())
+                .onErrorResume(
+                        ProblemException.class,
+                        e -> Mono.just(Rendering.redirectTo("/scripts/" + id
+                                        + "?notice="
+                                        + java.net.URLEncoder.encode(
+                                                e.getMessage(), java.nio.charset.StandardCharsets.UTF_8))
+                                .build()));
+    }
+
+    @PostMapping("/scripts/{id}/secrets")
+    Mono<Rendering> putSecret(
+            @AuthenticationPrincipal CurrentUser user, @PathVariable UUID id, ServerWebExchange exchange) {
+        return exchange.getFormData().flatMap(form -> {
+            String name = form.getFirst("secretName") == null
+                    ? ""
+                    : form.getFirst("secretName").trim();
+            String value = form.getFirst("secretValue");
+            return Blocking.call(() -> secrets.put(user, id, name, value == null ? "" : value))
+                    .map(saved -> Rendering.redirectTo("/scripts/" + id + "?notice=secret-saved#secrets")
+                            .build())
+                    .onErrorResume(InvalidInputException.class, e -> Blocking.call(() -> scripts.get(user, id))
+                            .flatMap(s -> page(user, s, ScriptForm.of(s), Map.of(), null))
+                            .map(r -> r.status(HttpStatus.BAD_REQUEST)
+                                    .modelAttribute("secretErrors", ScriptForm.errorsOf(e))
+                                    .modelAttribute("secretName", name)
+                                    .build()));
+        });
+    }
+
+    @PostMapping("/scripts/{id}/secrets/{name}/delete")
+    Mono<Rendering> deleteSecret(
+            @AuthenticationPrincipal CurrentUser user, @PathVariable UUID id, @PathVariable String name) {
+        return Blocking.call(() -> secrets.delete(user, id, name))
+                .thenReturn(Rendering.redirectTo("/scripts/" + id + "?notice=secret-deleted#secrets")
+                        .build());
+    }
+
+    @PostMapping("/scripts/{id}/infisical")
+    Mono<Rendering> bindInfisical(
+            @AuthenticationPrincipal CurrentUser user, @PathVariable UUID id, ServerWebExchange exchange) {
+        return exchange.getFormData().flatMap(form -> Blocking.call(() -> secrets.bindInfisical(
+                        user,
+                        id,
+                        form.getFirst("siteUrl"),
+                        form.getFirst("projectId"),
+                        form.getFirst("environment"),
+                        form.getFirst("secretPath"),
+                        form.getFirst("clientId"),
+                        form.getFirst("clientSecret")))
+                .map(saved -> Rendering.redirectTo("/scripts/" + id + "?notice=infisical-saved#infisical")
+                        .build())
+                .onErrorResume(InvalidInputException.class, e -> Blocking.call(() -> scripts.get(user, id))
+                        .flatMap(s -> page(user, s, ScriptForm.of(s), Map.of(), null))
+                        .map(r -> r.status(HttpStatus.BAD_REQUEST)
+                                .modelAttribute("infisicalErrors", ScriptForm.errorsOf(e))
+                                .modelAttribute("infisicalForm", form.toSingleValueMap())
+                                .build())));
+    }
+
+    @PostMapping("/scripts/{id}/infisical/delete")
+    Mono<Rendering> unbindInfisical(@AuthenticationPrincipal CurrentUser user, @PathVariable UUID id) {
+        return Blocking.call(() -> secrets.unbindInfisical(user, id))
+                .thenReturn(Rendering.redirectTo("/scripts/" + id + "?notice=infisical-removed#infisical")
+                        .build());
+    }
+
+    /** A cron expression in words with its next fire times, or what is wrong with it. */
+    public record CronPreview(String description, List<String> next, Map<String, String> errors) {
+        static CronPreview of(String expression, String timezone) {
+            var v = new Violations();
+            var schedule = CronSchedule.parse(expression, timezone, "cron", v);
+            var errors = new LinkedHashMap<String, String>();
+            for (var violation : v.list()) errors.merge(violation.field(), violation.message(), (a, b) -> a + "; " + b);
+            if (schedule == null) return new CronPreview(null, List.of(), errors);
+            var times = new dev.cronhook.web.page.Times();
+            var next = schedule.next(5, Instant.now()).stream()
+                    .map(t -> times.inZone(t, schedule.zone().getId()))
+                    .toList();
+            return new CronPreview(
+                    CronDescription.of(schedule.expression()) + " ("
+                            + schedule.zone().getId() + ")",
+                    next,
+                    errors);
+        }
+    }
+
+    @GetMapping(path = "/scripts/cron-preview", produces = "application/json")
+    @org.springframework.web.bind.annotation.ResponseBody
+    CronPreview cronPreview(
+            @RequestParam(defaultValue = "") String expression, @RequestParam(defaultValue = "UTC") String timezone) {
+        return CronPreview.of(expression, timezone);
+    }
+
+    /** What is wrong with one dependency row (null where nothing is). */
+    public record DependencyCheck(String name, String range) {}
+
+    @GetMapping(path = "/scripts/check-dependency", produces = "application/json")
+    @org.springframework.web.bind.annotation.ResponseBody
+    DependencyCheck checkDependency(
+            @RequestParam(defaultValue = "") String name, @RequestParam(defaultValue = "") String range) {
+        String nameProblem = dev.cronhook.core.script.NpmPackageName.problem(name.trim());
+        String rangeProblem = dev.cronhook.core.script.NpmVersionRange.problem(range);
+        return new DependencyCheck(
+                nameProblem == null ? null : "package name " + nameProblem,
+                rangeProblem == null ? null : "version " + rangeProblem);
+    }
+
+    static URI uri(String s) {
+        return URI.create(s);
+    }
+}

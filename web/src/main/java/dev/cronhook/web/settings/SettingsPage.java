@@ -1,0 +1,122 @@
+package dev.cronhook.web.settings;
+
+import dev.cronhook.api.db.Blocking;
+import dev.cronhook.api.secret.SecretService;
+import dev.cronhook.api.user.CurrentUser;
+import dev.cronhook.api.user.TokenService;
+import dev.cronhook.core.validation.InvalidInputException;
+import dev.cronhook.core.validation.Violations;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.springframework.http.HttpStatus;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.stereotype.Controller;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.reactive.result.view.Rendering;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Mono;
+
+/** The user's settings: API tokens (shown once when made) and secrets shared by all of the user's scripts. */
+@Controller
+public class SettingsPage {
+    private final TokenService tokens;
+    private final SecretService secrets;
+
+    public SettingsPage(TokenService tokens, SecretService secrets) {
+        this.tokens = tokens;
+        this.secrets = secrets;
+    }
+
+    @GetMapping("/settings")
+    Mono<Rendering> settings(@AuthenticationPrincipal CurrentUser user, @RequestParam(required = false) String notice) {
+        return page(user, Map.of(), Map.of(), null)
+                .map(r -> r.modelAttribute("notice", notice).build());
+    }
+
+    @PostMapping("/settings/tokens")
+    Mono<Rendering> createToken(@AuthenticationPrincipal CurrentUser user, ServerWebExchange exchange) {
+        return exchange.getFormData().flatMap(form -> {
+            String name = form.getFirst("tokenName") == null
+                    ? ""
+                    : form.getFirst("tokenName").trim();
+            String days = form.getFirst("expiresInDays") == null
+                    ? ""
+                    : form.getFirst("expiresInDays").trim();
+            var v = new Violations();
+            if (name.isEmpty() || name.length() > 100) v.add("name", "is required, at most 100 characters");
+            Integer expiresIn = null;
+            if (!days.isEmpty()) {
+                try {
+                    expiresIn = Integer.valueOf(days);
+                    if (expiresIn < 1 || expiresIn > 3650) v.add("expiresInDays", "must be between 1 and 3650");
+                } catch (NumberFormatException e) {
+                    v.add("expiresInDays", "must be a whole number of days");
+                }
+            }
+            if (!v.isEmpty()) {
+                return page(user, errors(new InvalidInputException(v.list())), Map.of(), null)
+                        .map(r -> r.status(HttpStatus.BAD_REQUEST).build());
+            }
+            Instant expires = expiresIn == null ? null : Instant.now().plus(Duration.ofDays(expiresIn));
+            return Blocking.call(() -> tokens.issue(user.id(), name, "api", expires))
+                    .flatMap(issued -> page(user, Map.of(), Map.of(), issued))
+                    .map(Rendering.Builder::build);
+        });
+    }
+
+    @PostMapping("/settings/tokens/{id}/revoke")
+    Mono<Rendering> revoke(@AuthenticationPrincipal CurrentUser user, @PathVariable UUID id) {
+        return Blocking.call(() -> tokens.revoke(user.id(), id))
+                .thenReturn(
+                        Rendering.redirectTo("/settings?notice=token-revoked").build());
+    }
+
+    @PostMapping("/settings/secrets")
+    Mono<Rendering> putSecret(@AuthenticationPrincipal CurrentUser user, ServerWebExchange exchange) {
+        return exchange.getFormData().flatMap(form -> {
+            String name = form.getFirst("secretName") == null
+                    ? ""
+                    : form.getFirst("secretName").trim();
+            String value = form.getFirst("secretValue") == null ? "" : form.getFirst("secretValue");
+            return Blocking.call(() -> secrets.put(user, null, name, value))
+                    .thenReturn(Rendering.redirectTo("/settings?notice=secret-saved#secrets")
+                            .build())
+                    .onErrorResume(InvalidInputException.class, e -> page(user, Map.of(), errors(e), null)
+                            .map(r -> r.status(HttpStatus.BAD_REQUEST)
+                                    .modelAttribute("secretName", name)
+                                    .build()));
+        });
+    }
+
+    @PostMapping("/settings/secrets/{name}/delete")
+    Mono<Rendering> deleteSecret(@AuthenticationPrincipal CurrentUser user, @PathVariable String name) {
+        return Blocking.call(() -> secrets.delete(user, null, name))
+                .thenReturn(Rendering.redirectTo("/settings?notice=secret-deleted#secrets")
+                        .build());
+    }
+
+    private Mono<Rendering.Builder<?>> page(
+            CurrentUser user,
+            Map<String, String> tokenErrors,
+            Map<String, String> secretErrors,
+            TokenService.IssuedToken issued) {
+        return Blocking.call(() -> Rendering.view("settings")
+                .modelAttribute("tokens", tokens.list(user.id()))
+                .modelAttribute("secrets", secrets.list(user, null))
+                .modelAttribute("tokenErrors", tokenErrors)
+                .modelAttribute("secretErrors", secretErrors)
+                .modelAttribute("issued", issued));
+    }
+
+    private static Map<String, String> errors(InvalidInputException e) {
+        var out = new LinkedHashMap<String, String>();
+        for (var v : e.violations()) out.merge(v.field(), v.message(), (a, b) -> a + "; " + b);
+        return out;
+    }
+}

@@ -1,0 +1,128 @@
+package dev.cronhook.web.signin;
+
+import dev.cronhook.api.db.Blocking;
+import dev.cronhook.api.user.TokenService;
+import dev.cronhook.api.user.UserService;
+import dev.cronhook.core.validation.InvalidInputException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.security.authentication.AuthenticationServiceException;
+import org.springframework.security.authentication.BadCredentialsException;
+import org.springframework.security.authentication.ReactiveAuthenticationManager;
+import org.springframework.security.config.web.server.ServerHttpSecurity;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.web.server.DefaultServerRedirectStrategy;
+import org.springframework.security.web.server.SecurityWebFilterChain;
+import org.springframework.security.web.server.ServerAuthenticationEntryPoint;
+import org.springframework.security.web.server.authentication.RedirectServerAuthenticationEntryPoint;
+import org.springframework.security.web.server.authentication.RedirectServerAuthenticationSuccessHandler;
+import org.springframework.security.web.server.authentication.ServerAuthenticationFailureHandler;
+import org.springframework.security.web.server.authentication.logout.RedirectServerLogoutSuccessHandler;
+import org.springframework.security.web.server.csrf.CookieServerCsrfTokenRepository;
+import org.springframework.security.web.server.savedrequest.CookieServerRequestCache;
+import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatchers;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Mono;
+
+/**
+ * The pages' security: form sign-in with the api's users, a session cookie holding an api session token, CSRF
+ * protection on every form and script request. Only the page paths are in this chain; the API, webhooks and
+ * internal endpoints keep theirs.
+ */
+@Configuration(proxyBeanMethods = false)
+public class WebSecurity {
+    private static final String CSRF_FAILED = "This form has expired or did not come from Cronhook (no valid CSRF"
+            + " token). Go back, reload the page and try again.";
+
+    @Bean
+    @Order(10)
+    SecurityWebFilterChain pageSecurity(
+            ServerHttpSecurity http,
+            UserService users,
+            TokenService tokens,
+            @Value("${cronhook.public-url:}") String publicUrl) {
+        var sessions = new SessionCookieRepository(tokens, publicUrl.startsWith("https:"));
+        ReactiveAuthenticationManager manager = authentication -> Blocking.call(() -> {
+            String username = authentication.getName();
+            String password = (String) authentication.getCredentials();
+            try {
+                var issued = users.login(username, password);
+                var user = tokens.authenticate(issued.token()).orElseThrow();
+                return (Authentication)
+                        SessionCookieRepository.context(user, issued).getAuthentication();
+            } catch (dev.cronhook.api.error.BadCredentialsException e) {
+                throw new BadCredentialsException(e.getMessage());
+            } catch (InvalidInputException e) {
+                throw new AuthenticationServiceException("missing");
+            }
+        });
+        var requestCache = new CookieServerRequestCache();
+        var redirects = new DefaultServerRedirectStrategy();
+        ServerAuthenticationFailureHandler failure = (filterExchange, e) -> redirects.sendRedirect(
+                filterExchange.getExchange(),
+                URI.create(
+                        e instanceof AuthenticationServiceException ? "/login?error=missing" : "/login?error=wrong"));
+        var success = new RedirectServerAuthenticationSuccessHandler("/scripts");
+        success.setRequestCache(requestCache);
+        var signedOut = new RedirectServerLogoutSuccessHandler();
+        signedOut.setLogoutSuccessUrl(URI.create("/login?signedOut=1"));
+
+        return http.securityMatcher(ServerWebExchangeMatchers.pathMatchers(
+                        "/",
+                        "/login",
+                        "/logout",
+                        "/scripts",
+                        "/scripts/**",
+                        "/runs",
+                        "/runs/**",
+                        "/settings",
+                        "/settings/**",
+                        "/assets/**",
+                        "/webjars/**"))
+                .securityContextRepository(sessions)
+                .requestCache(c -> c.requestCache(requestCache))
+                .csrf(c -> c.csrfTokenRepository(new CookieServerCsrfTokenRepository())
+                        .accessDeniedHandler((exchange, e) -> plain(exchange, HttpStatus.FORBIDDEN, CSRF_FAILED)))
+                .httpBasic(ServerHttpSecurity.HttpBasicSpec::disable)
+                .formLogin(f -> f.loginPage("/login")
+                        .authenticationManager(manager)
+                        .securityContextRepository(sessions)
+                        .authenticationSuccessHandler(success)
+                        .authenticationFailureHandler(failure))
+                .logout(l -> l.logoutUrl("/logout").logoutSuccessHandler(signedOut))
+                .headers(h -> h.frameOptions(f -> f.mode(
+                        org.springframework.security.web.server.header.XFrameOptionsServerHttpHeadersWriter.Mode.DENY)))
+                .authorizeExchange(ex -> ex.pathMatchers("/login", "/assets/**", "/webjars/**")
+                        .permitAll()
+                        .anyExchange()
+                        .authenticated())
+                .exceptionHandling(ex -> ex.authenticationEntryPoint(entryPoint())
+                        .accessDeniedHandler((exchange, e) -> plain(exchange, HttpStatus.FORBIDDEN, CSRF_FAILED)))
+                .build();
+    }
+
+    /** Pages redirect to the sign-in form; scripts' requests (JSON, event streams) get a plain 401. */
+    private static ServerAuthenticationEntryPoint entryPoint() {
+        var redirect = new RedirectServerAuthenticationEntryPoint("/login");
+        return (exchange, e) -> {
+            var accept = exchange.getRequest().getHeaders().getAccept();
+            boolean page = accept.isEmpty() || accept.stream().anyMatch(m -> m.isCompatibleWith(MediaType.TEXT_HTML));
+            if (page) return redirect.commence(exchange, e);
+            return plain(exchange, HttpStatus.UNAUTHORIZED, "You are signed out; sign in again.");
+        };
+    }
+
+    private static Mono<Void> plain(ServerWebExchange exchange, HttpStatus status, String message) {
+        var response = exchange.getResponse();
+        response.setStatusCode(status);
+        response.getHeaders().setContentType(new MediaType(MediaType.TEXT_PLAIN, StandardCharsets.UTF_8));
+        var buffer = response.bufferFactory().wrap(message.getBytes(StandardCharsets.UTF_8));
+        return response.writeWith(Mono.just(buffer));
+    }
+}
