@@ -49,11 +49,8 @@ public class BuildResultRecorder implements SmartLifecycle {
     }
 
     private void activateIfNewest(UUID scriptId, int version) {
-        scripts.activeVersionOf(scriptId).ifPresent(active -> {
-            if (active.activeVersion() == null || active.activeVersion() < version) {
-                scripts.setActiveVersion(scriptId, version);
-            }
-        });
+        // one conditional UPDATE: two READY results recorded at once cannot leave the older version active
+        scripts.activateIfNewer(scriptId, version);
     }
 
     @Override

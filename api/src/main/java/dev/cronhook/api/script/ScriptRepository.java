@@ -183,6 +183,15 @@ public class ScriptRepository {
                 .optional();
     }
 
+    /** Makes {@code version} active unless a newer one is active already; returns whether it did. */
+    public boolean activateIfNewer(UUID id, int version) {
+        return jdbc.sql("UPDATE scripts SET active_version = ?, updated_at = now() WHERE id = ?"
+                                + " AND (active_version IS NULL OR active_version < ?)")
+                        .params(version, id, version)
+                        .update()
+                > 0;
+    }
+
     public void setActiveVersion(UUID id, int version) {
         jdbc.sql("UPDATE scripts SET active_version = ?, updated_at = now() WHERE id = ?")
                 .params(version, id)

@@ -48,7 +48,7 @@ class WebUiIT {
 
     @BeforeAll
     static void start() {
-        platform = TestPlatform.start("api,web", Map.of());
+        platform = TestPlatform.start("api,web,try-out", Map.of());
         token = platform.http.login("admin", TestPlatform.ADMIN_PASSWORD);
         browser = new Browser(platform.baseUrl());
     }
@@ -144,9 +144,12 @@ class WebUiIT {
                 .until(ExpectedConditions.invisibilityOfElementLocated(By.cssSelector("#dependency-rows .dep-error")));
         browser.screenshot("editor");
 
+        browser.fill("#try-event", "{\"body\": {\"name\": \"ada\"}}");
         browser.find("#try-button").click();
-        // no try-out backend in this process (the lead wires it): the page says so plainly
-        browser.awaitText("#try-status", "try-out is not running");
+        // the unsaved code runs with its dependency through the try-out role, and shows its output inline
+        browser.awaitText("#try-status", "SUCCEEDED");
+        browser.awaitText("#try-logs", "hello from greeter");
+        browser.awaitText("#try-result", "hi Ada");
 
         browser.find("#save").click();
         browser.awaitText("#saved", "Saved as version 1");
