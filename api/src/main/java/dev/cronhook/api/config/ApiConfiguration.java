@@ -5,6 +5,7 @@ import dev.cronhook.api.db.Tx;
 import dev.cronhook.api.run.RunCompletions;
 import dev.cronhook.api.run.RunRepository;
 import dev.cronhook.api.run.RunResultRecorder;
+import dev.cronhook.api.run.RunRetries;
 import dev.cronhook.api.script.ScriptLimits;
 import dev.cronhook.api.script.ScriptRepository;
 import dev.cronhook.core.build.BuildRequest;
@@ -18,6 +19,7 @@ import dev.cronhook.core.run.RunResult;
 import dev.cronhook.core.wire.Wire;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -88,8 +90,10 @@ public class ApiConfiguration {
             WorkQueue<RunResult> runResultQueue,
             RunRepository runs,
             StatefulRedisConnection<String, String> connection,
-            JsonMapper json) {
-        return new RunResultRecorder(runResultQueue, runs, connection, json);
+            JsonMapper json,
+            ObjectProvider<RunRetries> retries) {
+        return new RunResultRecorder(
+                runResultQueue, runs, connection, json, retries.getIfAvailable(() -> RunRetries.NONE));
     }
 
     @Bean

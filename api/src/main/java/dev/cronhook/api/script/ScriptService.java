@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Service;
 
@@ -27,13 +28,16 @@ public class ScriptService {
     private final ScriptLimits limits;
     private final WorkQueue<BuildRequest> builds;
     private final String publicUrl;
+    private final ObjectProvider<ScheduleChanges> scheduleChanges;
 
     public ScriptService(
             ScriptRepository scripts,
             Tx tx,
             ScriptLimits limits,
             WorkQueue<BuildRequest> builds,
-            @Value("${cronhook.public-url}") String publicUrl) {
+            @Value("${cronhook.public-url}") String publicUrl,
+            ObjectProvider<ScheduleChanges> scheduleChanges) {
+        this.scheduleChanges = scheduleChanges;
         this.scripts = scripts;
         this.tx = tx;
         this.limits = limits;
@@ -53,12 +57,14 @@ public class ScriptService {
                 scripts.upsertSchedule(id, draft, draft.cron().nextAfter(now), now);
         });
         requestBuild(id, 1, draft, null);
+        if (draft.cron() != null) scheduleChanged(id);
         return get(user, id);
     }
 
     public ScriptView update(CurrentUser user, UUID id, ScriptRequest request) {
         var draft = ScriptDraft.validate(request, limits);
         var now = Instant.now();
+        boolean[] scheduleChanged = {false};
         int newVersion = tx.inTransaction(() -> {
             var current = scripts.findForUpdate(user.id(), id).orElseThrow(() -> new ScriptNotFoundException(id));
             if (scripts.nameTaken(user.id(), draft.name(), id)) throw new ScriptNameTakenException(draft.name());
@@ -68,6 +74,8 @@ public class ScriptService {
             int version = changed ? current.latestVersion() + 1 : current.latestVersion();
             if (changed) scripts.insertVersion(id, version, draft, now);
             scripts.updateScript(id, draft, version, now);
+            scheduleChanged[0] =
+                    draft.cron() == null ? current.schedule() != null : !sameSchedule(current.schedule(), draft);
             if (draft.cron() == null) scripts.deleteSchedule(id);
             else if (!sameSchedule(current.schedule(), draft)) {
                 scripts.upsertSchedule(id, draft, draft.cron().nextAfter(now), now);
@@ -75,6 +83,7 @@ public class ScriptService {
             return changed ? version : 0;
         });
         if (newVersion > 0) requestBuild(id, newVersion, draft, null);
+        if (scheduleChanged[0]) scheduleChanged(id);
         return get(user, id);
     }
 
@@ -84,6 +93,21 @@ public class ScriptService {
                 && s.timezone().equals(d.cron().zone().getId())
                 && s.overlapPolicy().equals(d.overlapPolicy())
                 && s.catchUpPolicy().equals(d.catchUpPolicy());
+    }
+
+    /** Tells the scheduler the schedule's committed next fire time (null: gone); it reconciles if this fails. */
+    private void scheduleChanged(UUID id) {
+        var changes = scheduleChanges.getIfAvailable();
+        if (changes == null) return;
+        try {
+            var next = scripts.nextFireAt(id);
+            changes.changed(id, next);
+        } catch (RuntimeException e) {
+            log.warn(
+                    "could not tell the scheduler that the schedule of {} changed; reconciliation will: {}",
+                    id,
+                    e.toString());
+        }
     }
 
     /** Puts a build on the queue; if Redis is down the version stays QUEUED and the reconciler retries. */
@@ -112,6 +136,14 @@ public class ScriptService {
 
     public void delete(CurrentUser user, UUID id) {
         if (!scripts.delete(user.id(), id)) throw new ScriptNotFoundException(id);
+        var changes = scheduleChanges.getIfAvailable();
+        if (changes != null) {
+            try {
+                changes.changed(id, null);
+            } catch (RuntimeException e) {
+                log.warn("could not tell the scheduler that {} was deleted; reconciliation will: {}", id, e.toString());
+            }
+        }
     }
 
     public List<VersionView> versions(CurrentUser user, UUID id) {
@@ -180,6 +212,7 @@ public class ScriptService {
                 row.memoryMb(),
                 latest.buildState(),
                 row.createdAt(),
-                row.updatedAt());
+                row.updatedAt(),
+                row.retry());
     }
 }
