@@ -174,7 +174,7 @@ public class CronScheduler implements SmartLifecycle {
             if (plan.next() == null) gone.add(id);
             else rearm.put(id, plan.next());
             if (plan.fire() != null) toLaunch.add(Map.entry(rows.get(id), plan));
-            if (plan.missed() > 0) {
+            if (plan.missed() > 1 || (plan.missed() == 1 && plan.fire() != null)) {
                 log.info("schedule of {} missed {} tick(s) before {}", id, plan.missed(), now);
             }
         });
@@ -222,7 +222,10 @@ public class CronScheduler implements SmartLifecycle {
         long early = Duration.between(clock.instant(), plan.fire()).toNanos();
         if (early > 0) LockSupport.parkNanos(early);
         try {
-            runs.launch(script, TriggerKind.CRON, json.createObjectNode(), plan.fire(), 1);
+            var event = json.createObjectNode();
+            // a script may want to know that this run stands in for ticks that passed while no scheduler ran
+            if (plan.catchUp()) event.put("catchUp", true);
+            runs.launch(script, TriggerKind.CRON, event, plan.fire(), 1);
             if (plan.catchUp()) log.info("caught up the tick {} of {} after downtime", plan.fire(), script.id());
         } catch (NoDeployedVersionException e) {
             schedules.addMissed(script.id(), 1);
