@@ -62,6 +62,7 @@ public final class CronLatencyBench {
         Files.createDirectories(log.getParent());
         var app = new ProcessBuilder(
                         System.getProperty("java.home") + "/bin/java",
+                        "-Xlog:gc:file=" + log.resolveSibling("cron-bench-gc.log"),
                         "-jar",
                         jar.toString(),
                         "--cronhook.roles=scheduler",
@@ -158,6 +159,22 @@ public final class CronLatencyBench {
                         rs.getDouble(5),
                         rs.getDouble(6),
                         rs.getDouble(7));
+            }
+        }
+        try (var s = c.prepareStatement("SELECT scheduled_at, count(*),"
+                + " max(EXTRACT(EPOCH FROM queued_at - scheduled_at) * 1000) AS worst FROM runs"
+                + " WHERE trigger = 'cron' AND scheduled_at >= ? AND scheduled_at < ?"
+                + " GROUP BY scheduled_at ORDER BY worst DESC LIMIT 5")) {
+            s.setTimestamp(1, Timestamp.from(from));
+            s.setTimestamp(2, Timestamp.from(until));
+            try (var rs = s.executeQuery()) {
+                System.out.print("worst ticks:");
+                while (rs.next()) {
+                    System.out.printf(
+                            " %s (%d runs, max %.0f ms)",
+                            rs.getTimestamp(1).toInstant(), rs.getLong(2), rs.getDouble(3));
+                }
+                System.out.println();
             }
         }
     }

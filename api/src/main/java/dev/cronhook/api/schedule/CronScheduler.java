@@ -11,9 +11,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -27,9 +28,13 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Fires cron schedules on time and never early. One loop per replica sleeps until the earliest entry of the
- * {@link DueSet} is due (looking again at least every poll interval), claims what is due, and for each schedule
- * moves its {@code next_fire_at} on in the database only where it still stands at the claimed tick (that
- * conditional update is what keeps two replicas from firing one tick twice), then launches the run.
+ * {@link DueSet} is nearly due (looking again at least every poll interval), claims what is due within the
+ * lookahead, and for each schedule moves its {@code next_fire_at} on in the database only where it still stands
+ * at the claimed tick (that conditional update is what keeps two replicas from firing one tick twice). Then it
+ * waits for the wall clock to reach the tick, checks the overlap policy and launches the runs.
+ *
+ * <p>A tick is fired at most once. A replica that dies after moving a schedule on and before launching its run
+ * (a window of about the lookahead) loses that tick without counting it missed.
  */
 public class CronScheduler implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(CronScheduler.class);
@@ -43,7 +48,7 @@ public class CronScheduler implements SmartLifecycle {
     private final SchedulerProperties properties;
     private final Clock clock;
     private final Semaphore launchPermits;
-    private final ExecutorService launchers = Executors.newVirtualThreadPerTaskExecutor();
+    private volatile ExecutorService launchers;
     private volatile Thread loop;
     private volatile boolean running;
 
@@ -70,6 +75,7 @@ public class CronScheduler implements SmartLifecycle {
     @Override
     public void start() {
         running = true;
+        launchers = Executors.newVirtualThreadPerTaskExecutor();
         loop = Thread.ofPlatform().name("cron-scheduler").daemon().start(this::run);
     }
 
@@ -86,6 +92,8 @@ public class CronScheduler implements SmartLifecycle {
             }
         }
         loop = null;
+        // lets launches in hand finish (each is short), so no run is left half-queued
+        launchers.close();
     }
 
     @Override
@@ -104,13 +112,15 @@ public class CronScheduler implements SmartLifecycle {
         while (running) {
             try {
                 var now = clock.instant();
-                var claim = dueSet.claim(now, properties.batchSize(), properties.claimLease());
+                var claim =
+                        dueSet.claim(now.plus(properties.lookahead()), properties.batchSize(), properties.claimLease());
                 if (!claim.due().isEmpty()) fire(claim.due(), now);
                 if (claim.due().size() == properties.batchSize()) continue;
                 long wait = poll;
                 if (claim.earliest() != null) {
-                    long untilDue =
-                            Duration.between(clock.instant(), claim.earliest()).toNanos();
+                    long untilDue = Duration.between(
+                                    clock.instant(), claim.earliest().minus(properties.lookahead()))
+                            .toNanos();
                     wait = Math.min(poll, untilDue);
                 }
                 if (wait > 0) LockSupport.parkNanos(wait);
@@ -122,12 +132,16 @@ public class CronScheduler implements SmartLifecycle {
         }
     }
 
-    /** Fires the claimed schedules that are due at {@code now} (by the database), puts the rest back. */
+    /**
+     * Fires the claimed schedules due by {@code now + lookahead} (by the database) and puts the rest back. The
+     * database work is done ahead; each group of runs is launched once the wall clock has reached its tick.
+     */
     void fire(List<DueSet.Due> claimed, Instant now) {
         var ids = claimed.stream().map(DueSet.Due::scriptId).toList();
         var rows = new HashMap<UUID, ScriptRow>();
         for (var row : scripts.findAnyOwner(ids)) rows.put(row.id(), row);
 
+        var horizon = now.plus(properties.lookahead());
         var gone = new ArrayList<UUID>();
         var rearm = new HashMap<UUID, Instant>();
         var plans = new HashMap<UUID, TickPlan>();
@@ -138,7 +152,7 @@ public class CronScheduler implements SmartLifecycle {
                 continue;
             }
             var dueAt = row.schedule().nextFireAt();
-            if (dueAt.isAfter(now)) {
+            if (dueAt.isAfter(horizon)) {
                 // the entry was early or stale: the database says when
                 rearm.put(id, dueAt);
                 continue;
@@ -150,19 +164,19 @@ public class CronScheduler implements SmartLifecycle {
                     TickPlan.of(
                             cron,
                             dueAt,
-                            now,
+                            dueAt.isAfter(now) ? dueAt : now,
                             row.schedule().catchUpPolicy(),
                             properties.lateTolerance(),
                             properties.catchUpGrace()));
         }
-        skipOverlaps(plans, rows);
 
         var advances = new ArrayList<ScheduleRepository.Advance>(plans.size());
         plans.forEach((id, plan) -> advances.add(new ScheduleRepository.Advance(
                 id, rows.get(id).schedule().nextFireAt(), plan.next(), plan.fire(), plan.missed())));
         Set<UUID> moved = schedules.advance(advances);
 
-        var toLaunch = new ArrayList<Map.Entry<ScriptRow, TickPlan>>();
+        var byTick = new TreeMap<Instant, List<ScriptRow>>();
+        var catchUps = new HashSet<UUID>();
         plans.forEach((id, plan) -> {
             if (!moved.contains(id)) {
                 // changed meanwhile (or fired by another replica): look again when the database says
@@ -173,36 +187,48 @@ public class CronScheduler implements SmartLifecycle {
             }
             if (plan.next() == null) gone.add(id);
             else rearm.put(id, plan.next());
-            if (plan.fire() != null) toLaunch.add(Map.entry(rows.get(id), plan));
-            if (plan.missed() > 1 || (plan.missed() == 1 && plan.fire() != null)) {
-                log.info("schedule of {} missed {} tick(s) before {}", id, plan.missed(), now);
+            if (plan.fire() != null) {
+                byTick.computeIfAbsent(plan.fire(), t -> new ArrayList<>()).add(rows.get(id));
+                if (plan.catchUp()) catchUps.add(id);
             }
+            if (plan.missed() > 0) log.info("schedule of {} missed {} tick(s) before {}", id, plan.missed(), now);
         });
         if (!rearm.isEmpty()) dueSet.put(rearm);
         if (!gone.isEmpty()) dueSet.remove(gone);
-        launch(toLaunch);
+
+        byTick.forEach((tick, group) -> {
+            // never early, by this replica's wall clock
+            for (long early; (early = Duration.between(clock.instant(), tick).toNanos()) > 0; ) {
+                LockSupport.parkNanos(early);
+            }
+            var skipped = overlapping(group);
+            launch(tick, group.stream().filter(r -> !skipped.contains(r.id())).toList(), catchUps);
+            for (var row : group) {
+                if (!skipped.contains(row.id())) continue;
+                // the tick was recorded as fired ahead: it was not, it is missed
+                schedules.skipped(row.id(), row.schedule().lastFiredAt());
+                log.debug("tick {} of {} skipped: its previous cron run has not ended", tick, row.id());
+            }
+        });
     }
 
-    private void skipOverlaps(Map<UUID, TickPlan> plans, Map<UUID, ScriptRow> rows) {
-        var skipping = plans.entrySet().stream()
-                .filter(e -> e.getValue().fire() != null)
-                .filter(e -> rows.get(e.getKey()).schedule().overlapPolicy().equals("skip"))
-                .map(Map.Entry::getKey)
+    /** Of these scripts, those whose overlap policy is skip and whose previous cron run has not ended. */
+    private Set<UUID> overlapping(List<ScriptRow> group) {
+        var skipping = group.stream()
+                .filter(r -> r.schedule().overlapPolicy().equals("skip"))
+                .map(ScriptRow::id)
                 .toList();
-        for (var id : schedules.withActiveCronRun(skipping)) {
-            plans.compute(id, (k, plan) -> plan.skipped());
-            log.debug("tick of {} skipped: its previous cron run has not ended", id);
-        }
+        return schedules.withActiveCronRun(skipping);
     }
 
-    private void launch(List<Map.Entry<ScriptRow, TickPlan>> toLaunch) {
-        if (toLaunch.isEmpty()) return;
-        var futures = new ArrayList<Future<?>>(toLaunch.size());
-        for (var entry : toLaunch) {
+    private void launch(Instant tick, List<ScriptRow> group, Set<UUID> catchUps) {
+        if (group.isEmpty()) return;
+        var futures = new ArrayList<Future<?>>(group.size());
+        for (var script : group) {
             futures.add(launchers.submit(() -> {
                 launchPermits.acquireUninterruptibly();
                 try {
-                    launchOne(entry.getKey(), entry.getValue());
+                    launchOne(script, tick, catchUps.contains(script.id()));
                 } finally {
                     launchPermits.release();
                 }
@@ -217,22 +243,19 @@ public class CronScheduler implements SmartLifecycle {
         }
     }
 
-    private void launchOne(ScriptRow script, TickPlan plan) {
-        // never early, by this replica's wall clock
-        long early = Duration.between(clock.instant(), plan.fire()).toNanos();
-        if (early > 0) LockSupport.parkNanos(early);
+    private void launchOne(ScriptRow script, Instant tick, boolean catchUp) {
         try {
             var event = json.createObjectNode();
             // a script may want to know that this run stands in for ticks that passed while no scheduler ran
-            if (plan.catchUp()) event.put("catchUp", true);
-            runs.launch(script, TriggerKind.CRON, event, plan.fire(), 1);
-            if (plan.catchUp()) log.info("caught up the tick {} of {} after downtime", plan.fire(), script.id());
+            if (catchUp) event.put("catchUp", true);
+            runs.launch(script, TriggerKind.CRON, event, tick, 1);
+            if (catchUp) log.info("caught up the tick {} of {} after downtime", tick, script.id());
         } catch (NoDeployedVersionException e) {
             schedules.addMissed(script.id(), 1);
-            log.info("tick {} of {} missed: no deployed version yet", plan.fire(), script.id());
+            log.debug("tick {} of {} missed: no deployed version yet", tick, script.id());
         } catch (RuntimeException e) {
             schedules.addMissed(script.id(), 1);
-            log.warn("tick {} of {} missed: the run could not be launched: {}", plan.fire(), script.id(), e.toString());
+            log.warn("tick {} of {} missed: the run could not be launched: {}", tick, script.id(), e.toString());
         }
     }
 }

@@ -8,6 +8,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * The scheduler role's settings ({@code cronhook.scheduler.*}).
  *
  * @param pollInterval longest sleep between looks at the due-set (an entry added meanwhile waits at most this)
+ * @param lookahead how far ahead schedules are claimed and their database work done; runs still launch on time
  * @param batchSize most schedules claimed and fired in one go
  * @param claimLease how long a claimed entry stays hidden from other replicas before it is due again
  * @param lateTolerance a tick later than this is missed (the scheduler was down), subject to the catch-up policy
@@ -19,7 +20,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 @ConfigurationProperties("cronhook.scheduler")
 public record SchedulerProperties(
         @DefaultValue("25ms") Duration pollInterval,
-        @DefaultValue("500") int batchSize,
+        @DefaultValue("500ms") Duration lookahead,
+        @DefaultValue("1000") int batchSize,
         @DefaultValue("60s") Duration claimLease,
         @DefaultValue("30s") Duration lateTolerance,
         @DefaultValue("1h") Duration catchUpGrace,
