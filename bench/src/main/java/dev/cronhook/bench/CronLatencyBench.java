@@ -5,6 +5,7 @@ import dev.cronhook.core.build.BuildState;
 import dev.cronhook.core.queue.QueueOptions;
 import dev.cronhook.core.queue.Streams;
 import dev.cronhook.core.queue.redis.RedisWorkQueue;
+import dev.cronhook.core.run.RunRequest;
 import dev.cronhook.core.wire.Wire;
 import io.lettuce.core.RedisClient;
 import java.io.IOException;
@@ -62,6 +63,8 @@ public final class CronLatencyBench {
         Files.createDirectories(log.getParent());
         var app = new ProcessBuilder(
                         System.getProperty("java.home") + "/bin/java",
+                        "-Xms1g",
+                        "-Xmx1g",
                         "-Xlog:gc:file=" + log.resolveSibling("cron-bench-gc.log"),
                         "-jar",
                         jar.toString(),
@@ -122,6 +125,7 @@ public final class CronLatencyBench {
                 System.out.printf("measuring ticks in [%s, %s)%n", from, until);
                 Thread.sleep(Math.max(0, Duration.between(Instant.now(), until).toMillis()) + 5_000);
                 report(c, from, until, schedules, windowSeconds, missedBefore);
+                reportStream(redis, from, until);
             }
         } finally {
             app.destroy();
@@ -177,6 +181,47 @@ public final class CronLatencyBench {
                 System.out.println();
             }
         }
+    }
+
+    /**
+     * Lateness as the queue saw it: a stream entry's id is the Redis server's clock (ms) when the request was
+     * appended, so this counts the whole launch, not only the time the run row was stamped.
+     */
+    private static void reportStream(RedisClient redis, Instant from, Instant until) {
+        var lateness = new ArrayList<Long>();
+        try (var c = redis.connect()) {
+            String start = Long.toString(from.toEpochMilli());
+            String end = Long.toString(until.plusSeconds(30).toEpochMilli());
+            while (true) {
+                var page = c.sync()
+                        .xrange(
+                                Streams.RUNS,
+                                io.lettuce.core.Range.create(start, end),
+                                io.lettuce.core.Limit.from(5000));
+                for (var m : page) {
+                    var request = Wire.json().readValue(m.getBody().get("m"), RunRequest.class);
+                    var event = Wire.json().readTree(request.eventJson());
+                    if (!event.has("scheduledAt")) continue;
+                    var scheduledAt = Instant.parse(event.get("scheduledAt").asString());
+                    if (scheduledAt.isBefore(from) || !scheduledAt.isBefore(until)) continue;
+                    long appended =
+                            Long.parseLong(m.getId().substring(0, m.getId().indexOf('-')));
+                    lateness.add(appended - scheduledAt.toEpochMilli());
+                }
+                if (page.size() < 5000) break;
+                start = "(" + page.getLast().getId();
+            }
+        }
+        lateness.sort(null);
+        if (lateness.isEmpty()) return;
+        System.out.printf(
+                "queued on the stream: %d requests, lateness ms: p50 %d  p99 %d  p99.9 %d  max %d  min %d%n",
+                lateness.size(),
+                lateness.get(lateness.size() / 2),
+                lateness.get((int) (lateness.size() * 0.99)),
+                lateness.get((int) (lateness.size() * 0.999)),
+                lateness.getLast(),
+                lateness.getFirst());
     }
 
     private static List<UUID> createScripts(HttpClient http, String base, String token, int n) throws Exception {

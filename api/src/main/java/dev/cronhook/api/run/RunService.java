@@ -15,7 +15,13 @@ import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.springframework.stereotype.Service;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -111,6 +117,95 @@ public class RunService {
                     "the run queue is unavailable, the run was not accepted; retry later");
         }
         return new Launched(runId, request);
+    }
+
+    /** One run for {@link #launchAll}. */
+    public record Launch(
+            ScriptRepository.ScriptRow script,
+            TriggerKind trigger,
+            ObjectNode event,
+            Instant scheduledAt,
+            int attempt) {}
+
+    /** What became of one {@link Launch}: the run that was accepted, or why it was not. */
+    public record Outcome(Launch launch, Launched launched, RuntimeException failure) {}
+
+    /**
+     * Launches many runs at once, as {@link #launch} does one: one insert for all runs, then the requests queued
+     * concurrently; a run whose request the queue does not take is removed again. For the scheduler, whose ticks
+     * come in bursts.
+     */
+    public List<Outcome> launchAll(List<Launch> launches) {
+        var outcomes = new ArrayList<Outcome>(launches.size());
+        var ready = new ArrayList<Launch>(launches.size());
+        for (var l : launches) {
+            if (l.script().activeVersion() == null) {
+                outcomes.add(new Outcome(l, null, noDeployedVersion(l.script())));
+            } else ready.add(l);
+        }
+        var images = scripts.imageRefs(ready.stream()
+                .map(l -> Map.entry(l.script().id(), l.script().activeVersion()))
+                .toList());
+        var now = Instant.now();
+        var rows = new ArrayList<RunRepository.NewRun>(ready.size());
+        var requests = new ArrayList<RunRequest>(ready.size());
+        for (var l : ready) {
+            var runId = UUID.randomUUID();
+            var event = l.event();
+            event.put("trigger", l.trigger().wireName());
+            event.put("runId", runId.toString());
+            if (l.scheduledAt() != null)
+                event.put("scheduledAt", l.scheduledAt().toString());
+            String eventJson = json.writeValueAsString(event);
+            int version = l.script().activeVersion();
+            rows.add(new RunRepository.NewRun(
+                    runId,
+                    l.script().id(),
+                    l.script().ownerId(),
+                    version,
+                    l.trigger().wireName(),
+                    eventJson,
+                    l.attempt(),
+                    l.scheduledAt(),
+                    now));
+            requests.add(new RunRequest(
+                    runId,
+                    l.script().id(),
+                    version,
+                    images.get(Map.entry(l.script().id(), version)),
+                    l.trigger(),
+                    eventJson,
+                    l.script().timeoutSeconds(),
+                    l.script().memoryMb(),
+                    l.attempt(),
+                    now));
+        }
+        runs.insertAll(rows);
+        var queued = new ArrayList<Future<?>>(requests.size());
+        try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (var r : requests) queued.add(pool.submit(() -> queue.enqueue(r)));
+        }
+        for (int i = 0; i < ready.size(); i++) {
+            var r = requests.get(i);
+            try {
+                queued.get(i).get();
+                outcomes.add(new Outcome(ready.get(i), new Launched(r.runId(), r), null));
+            } catch (InterruptedException | ExecutionException e) {
+                if (e instanceof InterruptedException) Thread.currentThread().interrupt();
+                runs.deleteQueued(r.runId());
+                outcomes.add(new Outcome(
+                        ready.get(i),
+                        null,
+                        new ServiceUnavailableException(
+                                "the run queue is unavailable, the run was not accepted; retry later")));
+            }
+        }
+        return outcomes;
+    }
+
+    private static NoDeployedVersionException noDeployedVersion(ScriptRepository.ScriptRow script) {
+        return new NoDeployedVersionException("script '" + script.name() + "' has no deployed version yet:"
+                + " its first build must finish (see GET /api/scripts/" + script.id() + "/versions)");
     }
 
     public Launched launchManual(CurrentUser user, UUID scriptId, JsonNode event) {

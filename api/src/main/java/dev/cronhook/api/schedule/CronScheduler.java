@@ -16,10 +16,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,8 +43,6 @@ public class CronScheduler implements SmartLifecycle {
     private final JsonMapper json;
     private final SchedulerProperties properties;
     private final Clock clock;
-    private final Semaphore launchPermits;
-    private volatile ExecutorService launchers;
     private volatile Thread loop;
     private volatile boolean running;
 
@@ -69,13 +63,11 @@ public class CronScheduler implements SmartLifecycle {
         this.json = json;
         this.properties = properties;
         this.clock = clock;
-        this.launchPermits = new Semaphore(properties.launchConcurrency());
     }
 
     @Override
     public void start() {
         running = true;
-        launchers = Executors.newVirtualThreadPerTaskExecutor();
         loop = Thread.ofPlatform().name("cron-scheduler").daemon().start(this::run);
     }
 
@@ -92,8 +84,6 @@ public class CronScheduler implements SmartLifecycle {
             }
         }
         loop = null;
-        // lets launches in hand finish (each is short), so no run is left half-queued
-        launchers.close();
     }
 
     @Override
@@ -221,41 +211,40 @@ public class CronScheduler implements SmartLifecycle {
         return schedules.withActiveCronRun(skipping);
     }
 
+    /** Launches one tick's runs together (one insert, concurrent queueing); a tick that fails is counted missed. */
     private void launch(Instant tick, List<ScriptRow> group, Set<UUID> catchUps) {
         if (group.isEmpty()) return;
-        var futures = new ArrayList<Future<?>>(group.size());
+        var launches = new ArrayList<RunService.Launch>(group.size());
         for (var script : group) {
-            futures.add(launchers.submit(() -> {
-                launchPermits.acquireUninterruptibly();
-                try {
-                    launchOne(script, tick, catchUps.contains(script.id()));
-                } finally {
-                    launchPermits.release();
-                }
-            }));
-        }
-        for (var f : futures) {
-            try {
-                f.get();
-            } catch (Exception e) {
-                log.warn("a cron launch failed: {}", e.toString());
-            }
-        }
-    }
-
-    private void launchOne(ScriptRow script, Instant tick, boolean catchUp) {
-        try {
             var event = json.createObjectNode();
             // a script may want to know that this run stands in for ticks that passed while no scheduler ran
-            if (catchUp) event.put("catchUp", true);
-            runs.launch(script, TriggerKind.CRON, event, tick, 1);
-            if (catchUp) log.info("caught up the tick {} of {} after downtime", tick, script.id());
-        } catch (NoDeployedVersionException e) {
-            schedules.addMissed(script.id(), 1);
-            log.debug("tick {} of {} missed: no deployed version yet", tick, script.id());
+            if (catchUps.contains(script.id())) event.put("catchUp", true);
+            launches.add(new RunService.Launch(script, TriggerKind.CRON, event, tick, 1));
+        }
+        List<RunService.Outcome> outcomes;
+        try {
+            outcomes = runs.launchAll(launches);
         } catch (RuntimeException e) {
-            schedules.addMissed(script.id(), 1);
-            log.warn("tick {} of {} missed: the run could not be launched: {}", tick, script.id(), e.toString());
+            log.warn("{} runs of tick {} missed: they could not be launched: {}", group.size(), tick, e.toString());
+            for (var script : group) schedules.addMissed(script.id(), 1);
+            return;
+        }
+        for (var outcome : outcomes) {
+            var id = outcome.launch().script().id();
+            if (outcome.failure() == null) {
+                if (catchUps.contains(id)) log.info("caught up the tick {} of {} after downtime", tick, id);
+                continue;
+            }
+            schedules.addMissed(id, 1);
+            if (outcome.failure() instanceof NoDeployedVersionException) {
+                log.debug("tick {} of {} missed: no deployed version yet", tick, id);
+            } else {
+                log.warn(
+                        "tick {} of {} missed: the run could not be launched: {}",
+                        tick,
+                        id,
+                        outcome.failure().toString());
+            }
         }
     }
 }

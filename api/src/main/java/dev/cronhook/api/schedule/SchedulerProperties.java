@@ -13,7 +13,6 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param claimLease how long a claimed entry stays hidden from other replicas before it is due again
  * @param lateTolerance a tick later than this is missed (the scheduler was down), subject to the catch-up policy
  * @param catchUpGrace a missed tick older than this is not caught up even with catch-up policy run-once
- * @param launchConcurrency runs launched at once when many schedules are due together
  * @param reconcileCron when the due-set is reconciled with the database (a JobRunr recurring job, 5 fields, UTC)
  * @param purgeCron when runs older than {@code cronhook.retention.runs} are deleted (JobRunr, 5 fields, UTC)
  */
@@ -25,6 +24,5 @@ public record SchedulerProperties(
         @DefaultValue("60s") Duration claimLease,
         @DefaultValue("30s") Duration lateTolerance,
         @DefaultValue("1h") Duration catchUpGrace,
-        @DefaultValue("16") int launchConcurrency,
         @DefaultValue("* * * * *") String reconcileCron,
         @DefaultValue("17 3 * * *") String purgeCron) {}

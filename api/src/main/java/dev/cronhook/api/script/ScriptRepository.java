@@ -100,6 +100,25 @@ public class ScriptRepository {
                 .list();
     }
 
+    /** The image of each (script, version) asked for; missing versions are left out. */
+    public Map<Map.Entry<UUID, Integer>, String> imageRefs(List<Map.Entry<UUID, Integer>> versions) {
+        var out = new java.util.HashMap<Map.Entry<UUID, Integer>, String>();
+        if (versions.isEmpty()) return out;
+        String marks = String.join(", ", java.util.Collections.nCopies(versions.size(), "(?, ?)"));
+        var params = new java.util.ArrayList<Object>(versions.size() * 2);
+        for (var v : versions) {
+            params.add(v.getKey());
+            params.add(v.getValue());
+        }
+        jdbc.sql("SELECT script_id, version, image_ref FROM script_versions WHERE (script_id, version) IN (" + marks
+                        + ")")
+                .params(params)
+                .query(rs -> {
+                    out.put(Map.entry(rs.getObject(1, UUID.class), rs.getInt(2)), rs.getString(3));
+                });
+        return out;
+    }
+
     public Optional<ScriptRow> findByWebhookToken(String token) {
         return jdbc.sql("SELECT " + SCRIPT_COLUMNS + SCRIPT_FROM + " WHERE s.webhook_token = ?")
                 .param(token)

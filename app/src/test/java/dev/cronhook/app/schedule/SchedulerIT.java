@@ -360,7 +360,7 @@ class SchedulerIT {
                 .until(() -> on.http
                                 .get("/api/scripts/" + id, token)
                                 .json()
-                                .get("activeVersion")
+                                .path("activeVersion")
                                 .asInt(0)
                         == 1);
         return id;
