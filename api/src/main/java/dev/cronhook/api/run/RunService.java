@@ -40,6 +40,7 @@ public class RunService {
     private final WorkQueue<RunRequest> queue;
     private final StatefulRedisConnection<String, String> redis;
     private final JsonMapper json;
+    private static final int LAUNCH_BATCH = 40;
 
     public RunService(
             RunRepository runs,
@@ -119,21 +120,22 @@ public class RunService {
         return new Launched(runId, request);
     }
 
-    /** One run for {@link #launchAll}. */
+    /** One run for {@link #launchAll}; {@code image} is the active version's image if the caller knows it. */
     public record Launch(
             ScriptRepository.ScriptRow script,
             TriggerKind trigger,
             ObjectNode event,
             Instant scheduledAt,
-            int attempt) {}
+            int attempt,
+            String image) {}
 
     /** What became of one {@link Launch}: the run that was accepted, or why it was not. */
     public record Outcome(Launch launch, Launched launched, RuntimeException failure) {}
 
     /**
-     * Launches many runs at once, as {@link #launch} does one: one insert for all runs, then the requests queued
-     * concurrently; a run whose request the queue does not take is removed again. For the scheduler, whose ticks
-     * come in bursts.
+     * Launches many runs at once, as {@link #launch} does one: the runs are inserted in a few batches side by
+     * side, each batch's requests queued as soon as it is in; a run whose request the queue does not take is removed
+     * again. For the scheduler, whose ticks come in bursts.
      */
     public List<Outcome> launchAll(List<Launch> launches) {
         var outcomes = new ArrayList<Outcome>(launches.size());
@@ -144,6 +146,7 @@ public class RunService {
             } else ready.add(l);
         }
         var images = scripts.imageRefs(ready.stream()
+                .filter(l -> l.image() == null)
                 .map(l -> Map.entry(l.script().id(), l.script().activeVersion()))
                 .toList());
         var now = Instant.now();
@@ -172,7 +175,9 @@ public class RunService {
                     runId,
                     l.script().id(),
                     version,
-                    images.get(Map.entry(l.script().id(), version)),
+                    l.image() != null
+                            ? l.image()
+                            : images.get(Map.entry(l.script().id(), version)),
                     l.trigger(),
                     eventJson,
                     l.script().timeoutSeconds(),
@@ -180,10 +185,21 @@ public class RunService {
                     l.attempt(),
                     now));
         }
-        runs.insertAll(rows);
         var queued = new ArrayList<Future<?>>(requests.size());
         try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            for (var r : requests) queued.add(pool.submit(() -> queue.enqueue(r)));
+            var inserted = new ArrayList<Future<?>>();
+            for (int from = 0; from < rows.size(); from += LAUNCH_BATCH) {
+                var batch = rows.subList(from, Math.min(rows.size(), from + LAUNCH_BATCH));
+                inserted.add(pool.submit(() -> runs.insertAll(batch)));
+            }
+            for (int i = 0; i < requests.size(); i++) {
+                var r = requests.get(i);
+                var insert = inserted.get(i / LAUNCH_BATCH);
+                queued.add(pool.submit(() -> {
+                    insert.get();
+                    return queue.enqueue(r);
+                }));
+            }
         }
         for (int i = 0; i < ready.size(); i++) {
             var r = requests.get(i);
@@ -192,7 +208,7 @@ public class RunService {
                 outcomes.add(new Outcome(ready.get(i), new Launched(r.runId(), r), null));
             } catch (InterruptedException | ExecutionException e) {
                 if (e instanceof InterruptedException) Thread.currentThread().interrupt();
-                runs.deleteQueued(r.runId());
+                runs.deleteQueued(r.runId()); // a no-op where the insert itself failed
                 outcomes.add(new Outcome(
                         ready.get(i),
                         null,

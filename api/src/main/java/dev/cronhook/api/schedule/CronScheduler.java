@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -165,6 +166,11 @@ public class CronScheduler implements SmartLifecycle {
                 id, rows.get(id).schedule().nextFireAt(), plan.next(), plan.fire(), plan.missed())));
         Set<UUID> moved = schedules.advance(advances);
 
+        // looked up ahead, so the tick itself costs only the insert and the queueing
+        var images = scripts.imageRefs(plans.keySet().stream()
+                .filter(id -> rows.get(id).activeVersion() != null)
+                .map(id -> Map.entry(id, rows.get(id).activeVersion()))
+                .toList());
         var byTick = new TreeMap<Instant, List<ScriptRow>>();
         var catchUps = new HashSet<UUID>();
         plans.forEach((id, plan) -> {
@@ -192,7 +198,7 @@ public class CronScheduler implements SmartLifecycle {
                 LockSupport.parkNanos(early);
             }
             var skipped = overlapping(group);
-            launch(tick, group.stream().filter(r -> !skipped.contains(r.id())).toList(), catchUps);
+            launch(tick, group.stream().filter(r -> !skipped.contains(r.id())).toList(), catchUps, images);
             for (var row : group) {
                 if (!skipped.contains(row.id())) continue;
                 // the tick was recorded as fired ahead: it was not, it is missed
@@ -212,14 +218,17 @@ public class CronScheduler implements SmartLifecycle {
     }
 
     /** Launches one tick's runs together (one insert, concurrent queueing); a tick that fails is counted missed. */
-    private void launch(Instant tick, List<ScriptRow> group, Set<UUID> catchUps) {
+    private void launch(
+            Instant tick, List<ScriptRow> group, Set<UUID> catchUps, Map<Map.Entry<UUID, Integer>, String> images) {
         if (group.isEmpty()) return;
         var launches = new ArrayList<RunService.Launch>(group.size());
         for (var script : group) {
             var event = json.createObjectNode();
             // a script may want to know that this run stands in for ticks that passed while no scheduler ran
             if (catchUps.contains(script.id())) event.put("catchUp", true);
-            launches.add(new RunService.Launch(script, TriggerKind.CRON, event, tick, 1));
+            var image =
+                    script.activeVersion() == null ? null : images.get(Map.entry(script.id(), script.activeVersion()));
+            launches.add(new RunService.Launch(script, TriggerKind.CRON, event, tick, 1, image));
         }
         List<RunService.Outcome> outcomes;
         try {

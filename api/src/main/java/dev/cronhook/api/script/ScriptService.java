@@ -136,14 +136,7 @@ public class ScriptService {
 
     public void delete(CurrentUser user, UUID id) {
         if (!scripts.delete(user.id(), id)) throw new ScriptNotFoundException(id);
-        var changes = scheduleChanges.getIfAvailable();
-        if (changes != null) {
-            try {
-                changes.changed(id, null);
-            } catch (RuntimeException e) {
-                log.warn("could not tell the scheduler that {} was deleted; reconciliation will: {}", id, e.toString());
-            }
-        }
+        scheduleChanged(id);
     }
 
     public List<VersionView> versions(CurrentUser user, UUID id) {
