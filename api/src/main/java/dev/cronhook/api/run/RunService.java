@@ -212,8 +212,8 @@ public class RunService {
                 outcomes.add(new Outcome(
                         ready.get(i),
                         null,
-                        new ServiceUnavailableException(
-                                "the run queue is unavailable, the run was not accepted; retry later")));
+                        new ServiceUnavailableException("the run was not accepted; retry later ("
+                                + (e.getCause() == null ? e : e.getCause()) + ")")));
             }
         }
         return outcomes;
