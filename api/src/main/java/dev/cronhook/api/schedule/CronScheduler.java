@@ -77,7 +77,9 @@ public class CronScheduler implements SmartLifecycle {
         running = false;
         var t = loop;
         if (t != null) {
-            t.interrupt();
+            // woken, not interrupted: a batch in hand is launched to the end (an interrupted launch could leave a
+            // queued request without its run); the loop then sees it should stop
+            LockSupport.unpark(t);
             try {
                 t.join(Duration.ofSeconds(10));
             } catch (InterruptedException e) {
