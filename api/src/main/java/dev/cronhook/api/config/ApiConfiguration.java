@@ -10,6 +10,7 @@ import dev.cronhook.api.log.LogArchiver;
 import dev.cronhook.api.run.RunCompletions;
 import dev.cronhook.api.run.RunRepository;
 import dev.cronhook.api.run.RunResultRecorder;
+import dev.cronhook.api.run.RunRetries;
 import dev.cronhook.api.script.ScriptLimits;
 import dev.cronhook.api.script.ScriptRepository;
 import dev.cronhook.api.secret.SecretCipher;
@@ -32,6 +33,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Base64;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -142,10 +144,12 @@ public class ApiConfiguration {
             StatefulRedisConnection<String, String> connection,
             JsonMapper json,
             LiveLog live,
-            LogStore store) {
+            LogStore store,
+            ObjectProvider<RunRetries> retries) {
         // with CloudWatch configured the executors ship logs there; otherwise the api archives them
         var archiver = store instanceof DatabaseLogStore ? new LogArchiver(live, store) : null;
-        return new RunResultRecorder(runResultQueue, runs, connection, json, archiver);
+        return new RunResultRecorder(
+                runResultQueue, runs, connection, json, archiver, retries.getIfAvailable(() -> RunRetries.NONE));
     }
 
     @Bean

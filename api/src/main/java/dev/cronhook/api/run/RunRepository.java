@@ -88,6 +88,40 @@ public class RunRepository {
                 .update();
     }
 
+    /** A new QUEUED run for {@link #insertAll}. */
+    public record NewRun(
+            UUID id,
+            UUID scriptId,
+            UUID ownerId,
+            int version,
+            String trigger,
+            String eventJson,
+            int attempt,
+            Instant scheduledAt,
+            Instant queuedAt) {}
+
+    /** Inserts QUEUED runs in one statement. */
+    public void insertAll(List<NewRun> newRuns) {
+        if (newRuns.isEmpty()) return;
+        var sql = new StringBuilder("INSERT INTO runs (id, script_id, owner_id, version, trigger, event, status,"
+                + " attempt, scheduled_at, queued_at) VALUES ");
+        var params = new ArrayList<Object>(newRuns.size() * 9);
+        for (int i = 0; i < newRuns.size(); i++) {
+            var r = newRuns.get(i);
+            sql.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?, ?, CAST(? AS JSONB), 'QUEUED', ?, ?, ?)");
+            params.add(r.id());
+            params.add(r.scriptId());
+            params.add(r.ownerId());
+            params.add(r.version());
+            params.add(r.trigger());
+            params.add(r.eventJson());
+            params.add(r.attempt());
+            params.add(r.scheduledAt() == null ? null : Timestamp.from(r.scheduledAt()));
+            params.add(Timestamp.from(r.queuedAt()));
+        }
+        jdbc.sql(sql.toString()).params(params).update();
+    }
+
     public void deleteQueued(UUID id) {
         jdbc.sql("DELETE FROM runs WHERE id = ? AND status = 'QUEUED'")
                 .param(id)

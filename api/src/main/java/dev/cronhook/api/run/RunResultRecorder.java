@@ -23,19 +23,30 @@ public class RunResultRecorder implements SmartLifecycle {
     private final StatefulRedisConnection<String, String> redis;
     private final JsonMapper json;
     private final LogArchiver archiver;
+    private final RunRetries retries;
     private volatile WorkQueue.Worker worker;
 
     public RunResultRecorder(
             WorkQueue<RunResult> results,
             RunRepository runs,
             StatefulRedisConnection<String, String> redis,
+            JsonMapper json) {
+        this(results, runs, redis, json, null, RunRetries.NONE);
+    }
+
+    public RunResultRecorder(
+            WorkQueue<RunResult> results,
+            RunRepository runs,
+            StatefulRedisConnection<String, String> redis,
             JsonMapper json,
-            LogArchiver archiver) {
+            LogArchiver archiver,
+            RunRetries retries) {
         this.archiver = archiver;
         this.results = results;
         this.runs = runs;
         this.redis = redis;
         this.json = json;
+        this.retries = retries;
     }
 
     public void record(RunResult r) {
@@ -52,6 +63,8 @@ public class RunResultRecorder implements SmartLifecycle {
                 r.error(),
                 r.startedAt(),
                 r.finishedAt() == null ? Instant.now() : r.finishedAt());
+        // asked again on a repeated report too: scheduling the retry is idempotent, and a lost one is made up
+        if (r.status() == RunStatus.FAILED || r.status() == RunStatus.TIMED_OUT) retries.afterFailure(r.runId());
         // announced even when it was recorded before: a waiter may have registered after the first announcement
         redis.sync().publish(Streams.RUN_FINISHED_CHANNEL, r.runId().toString());
         // after the announcement, so a waiting webhook caller does not wait for the archive

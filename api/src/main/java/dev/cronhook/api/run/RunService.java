@@ -19,8 +19,14 @@ import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.springframework.stereotype.Service;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -44,6 +50,7 @@ public class RunService {
     private final SecretService secrets;
     private final ReadCache<String, Optional<ScriptRepository.VersionRow>> versions;
     private final ReadCache<String, Boolean> hasSecrets;
+    private static final int LAUNCH_BATCH = 40;
 
     public RunService(
             RunRepository runs,
@@ -98,9 +105,6 @@ public class RunService {
                         script.id() + "/" + script.activeVersion(),
                         k -> scripts.version(script.id(), script.activeVersion()))
                 .orElseThrow();
-        // a run of a script whose owner keeps no secrets needs no token, and its executor asks for nothing
-        boolean needsSecrets = hasSecrets.get(
-                script.ownerId() + "/" + script.id(), k -> secrets.hasAny(script.ownerId(), script.id()));
         var now = Instant.now();
         event.put("trigger", trigger.wireName());
         event.put("runId", runId.toString());
@@ -127,12 +131,7 @@ public class RunService {
                 script.memoryMb(),
                 attempt,
                 now,
-                // valid while the run may still be waiting or running, then useless
-                needsSecrets
-                        ? tokens.issue(
-                                runId,
-                                Duration.ofSeconds(script.timeoutSeconds()).plus(TOKEN_SLACK))
-                        : null);
+                secretsToken(runId, script));
         try {
             queue.enqueue(request);
         } catch (RuntimeException e) {
@@ -141,6 +140,121 @@ public class RunService {
                     "the run queue is unavailable, the run was not accepted; retry later");
         }
         return new Launched(runId, request);
+    }
+
+    /** One run for {@link #launchAll}; {@code image} is the active version's image if the caller knows it. */
+    public record Launch(
+            ScriptRepository.ScriptRow script,
+            TriggerKind trigger,
+            ObjectNode event,
+            Instant scheduledAt,
+            int attempt,
+            String image) {}
+
+    /** What became of one {@link Launch}: the run that was accepted, or why it was not. */
+    public record Outcome(Launch launch, Launched launched, RuntimeException failure) {}
+
+    /**
+     * Launches many runs at once, as {@link #launch} does one: the runs are inserted in a few batches side by
+     * side, each batch's requests queued as soon as it is in; a run whose request the queue does not take is removed
+     * again. For the scheduler, whose ticks come in bursts.
+     */
+    /** A token for the run's secrets, or null when the script's owner keeps none (the executor asks for none). */
+    private String secretsToken(UUID runId, ScriptRepository.ScriptRow script) {
+        boolean needed = hasSecrets.get(
+                script.ownerId() + "/" + script.id(), k -> secrets.hasAny(script.ownerId(), script.id()));
+        return needed
+                ? tokens.issue(
+                        runId, Duration.ofSeconds(script.timeoutSeconds()).plus(TOKEN_SLACK))
+                : null;
+    }
+
+    public List<Outcome> launchAll(List<Launch> launches) {
+        var outcomes = new ArrayList<Outcome>(launches.size());
+        var ready = new ArrayList<Launch>(launches.size());
+        for (var l : launches) {
+            if (l.script().activeVersion() == null) {
+                outcomes.add(new Outcome(l, null, noDeployedVersion(l.script())));
+            } else ready.add(l);
+        }
+        var images = scripts.imageRefs(ready.stream()
+                .filter(l -> l.image() == null)
+                .map(l -> Map.entry(l.script().id(), l.script().activeVersion()))
+                .toList());
+        var now = Instant.now();
+        var rows = new ArrayList<RunRepository.NewRun>(ready.size());
+        var requests = new ArrayList<RunRequest>(ready.size());
+        for (var l : ready) {
+            var runId = UUID.randomUUID();
+            var event = l.event();
+            event.put("trigger", l.trigger().wireName());
+            event.put("runId", runId.toString());
+            if (l.scheduledAt() != null)
+                event.put("scheduledAt", l.scheduledAt().toString());
+            String eventJson = json.writeValueAsString(event);
+            int version = l.script().activeVersion();
+            rows.add(new RunRepository.NewRun(
+                    runId,
+                    l.script().id(),
+                    l.script().ownerId(),
+                    version,
+                    l.trigger().wireName(),
+                    eventJson,
+                    l.attempt(),
+                    l.scheduledAt(),
+                    now));
+            requests.add(new RunRequest(
+                    runId,
+                    l.script().id(),
+                    version,
+                    l.image() != null
+                            ? l.image()
+                            : images.get(Map.entry(l.script().id(), version)),
+                    l.trigger(),
+                    eventJson,
+                    l.script().timeoutSeconds(),
+                    l.script().memoryMb(),
+                    l.attempt(),
+                    now,
+                    secretsToken(runId, l.script())));
+        }
+        var queued = new ArrayList<Future<?>>(requests.size());
+        try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            var inserted = new ArrayList<Future<?>>();
+            for (int from = 0; from < rows.size(); from += LAUNCH_BATCH) {
+                var batch = rows.subList(from, Math.min(rows.size(), from + LAUNCH_BATCH));
+                inserted.add(pool.submit(() -> runs.insertAll(batch)));
+            }
+            for (int i = 0; i < requests.size(); i++) {
+                var r = requests.get(i);
+                var insert = inserted.get(i / LAUNCH_BATCH);
+                queued.add(pool.submit(() -> {
+                    insert.get();
+                    return queue.enqueue(r);
+                }));
+            }
+        }
+        for (int i = 0; i < ready.size(); i++) {
+            var r = requests.get(i);
+            try {
+                queued.get(i).get();
+                outcomes.add(new Outcome(ready.get(i), new Launched(r.runId(), r), null));
+            } catch (InterruptedException | ExecutionException e) {
+                if (e instanceof InterruptedException) Thread.currentThread().interrupt();
+                runs.deleteQueued(r.runId()); // a no-op where the insert itself failed
+                outcomes.add(new Outcome(
+                        ready.get(i),
+                        null,
+                        new ServiceUnavailableException("the run was not accepted; retry later ("
+                                + (e.getCause() == null ? e : e.getCause()) + ")")));
+            }
+        }
+        return outcomes;
+    }
+
+    private static NoDeployedVersionException noDeployedVersion(ScriptRepository.ScriptRow script) {
+        return new NoDeployedVersionException("script '" + script.name() + "' has no deployed version yet:"
+                + " its first build must finish (see GET /api/scripts/" + script.id() + "/versions)");
     }
 
     public Launched launchManual(CurrentUser user, UUID scriptId, JsonNode event) {

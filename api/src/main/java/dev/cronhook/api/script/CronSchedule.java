@@ -3,6 +3,7 @@ package dev.cronhook.api.script;
 import dev.cronhook.core.validation.Violations;
 import java.time.DateTimeException;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
@@ -65,10 +66,35 @@ public record CronSchedule(String expression, ZoneId zone, CronExpression cron) 
         return schedule;
     }
 
-    /** The first fire time strictly after {@code after}, or null if there is none. */
+    /**
+     * The first fire time strictly after {@code after}, or null if there is none. Across daylight-saving changes
+     * a schedule with a fixed hour fires once per matching wall-clock time (as cron does): a time the clocks skip
+     * fires as much later as the gap is long (02:30 becomes 03:30), a time that occurs twice fires at its first
+     * occurrence. A schedule whose hour field is a wildcard ({@code *}, {@code *}{@code /2}) follows elapsed time,
+     * so it fires in both repeated hours and an hourly job is never held back an hour.
+     */
     public Instant nextAfter(Instant after) {
-        var next = cron.next(after.atZone(zone));
-        return next == null ? null : next.toInstant();
+        if (followsElapsedTime()) {
+            var next = cron.next(after.atZone(zone));
+            return next == null ? null : next.toInstant();
+        }
+        var local = after.atZone(zone).toLocalDateTime();
+        // bounded: a wall-clock time is passed over at most once per repeated hour
+        for (int i = 0; i < 4; i++) {
+            LocalDateTime next = cron.next(local);
+            if (next == null) return null;
+            // ZonedDateTime.of shifts a time in a gap forward by the gap, and picks the earlier offset in an overlap
+            var at = ZonedDateTime.of(next, zone).toInstant();
+            if (at.isAfter(after)) return at;
+            local = next;
+        }
+        return null;
+    }
+
+    private boolean followsElapsedTime() {
+        String[] fields = expression.split(" ");
+        String hour = fields.length == 5 ? fields[1] : fields[2];
+        return hour.startsWith("*");
     }
 
     public List<Instant> next(int count, Instant after) {

@@ -19,7 +19,8 @@ public record ScriptDraft(
         String overlapPolicy,
         String catchUpPolicy,
         int timeoutSeconds,
-        int memoryMb) {
+        int memoryMb,
+        RetryPolicy retry) {
 
     private static final Pattern NAME = Pattern.compile("[\\p{L}\\p{N}][\\p{L}\\p{N} ._-]*");
     private static final Pattern EXPORT_DEFAULT = Pattern.compile("export\\s+default\\b");
@@ -82,8 +83,29 @@ public record ScriptDraft(
         if (memory < limits.minMemoryMb() || memory > limits.maxMemoryMb()) {
             v.add("memoryMb", "must be between " + limits.minMemoryMb() + " and " + limits.maxMemoryMb());
         }
+        var retry = RetryPolicy.NONE;
+        if (r.retry() != null) {
+            var q = r.retry();
+            int attempts = q.maxAttempts() == null ? RetryPolicy.NONE.maxAttempts() : q.maxAttempts();
+            int delay =
+                    q.initialDelaySeconds() == null ? RetryPolicy.NONE.initialDelaySeconds() : q.initialDelaySeconds();
+            double factor = q.factor() == null ? RetryPolicy.NONE.factor() : q.factor();
+            if (attempts < 1 || attempts > 10) v.add("retry.maxAttempts", "must be between 1 (no retry) and 10");
+            if (delay < 1 || delay > 86_400) v.add("retry.initialDelaySeconds", "must be between 1 and 86400");
+            if (!(factor >= 1 && factor <= 10)) v.add("retry.factor", "must be between 1 and 10");
+            retry = new RetryPolicy(attempts, delay, factor);
+        }
         v.throwIfAny();
         return new ScriptDraft(
-                name, r.code(), deps, r.webhook() == null || r.webhook(), cron, overlap, catchUp, timeout, memory);
+                name,
+                r.code(),
+                deps,
+                r.webhook() == null || r.webhook(),
+                cron,
+                overlap,
+                catchUp,
+                timeout,
+                memory,
+                retry);
     }
 }

@@ -30,7 +30,8 @@ public class ScriptRepository {
             Integer activeVersion,
             Instant createdAt,
             Instant updatedAt,
-            ScheduleRow schedule) {}
+            ScheduleRow schedule,
+            RetryPolicy retry) {}
 
     /** The schedule of a script. */
     public record ScheduleRow(
@@ -59,6 +60,7 @@ public class ScriptRepository {
 
     private static final String SCRIPT_COLUMNS = "s.id, s.owner_id, s.name, s.webhook_enabled, s.webhook_token,"
             + " s.timeout_seconds, s.memory_mb, s.latest_version, s.active_version, s.created_at, s.updated_at,"
+            + " s.retry_max_attempts, s.retry_initial_delay_seconds, s.retry_backoff_factor,"
             + " c.expression, c.timezone, c.overlap_policy, c.catchup_policy, c.next_fire_at, c.last_fired_at,"
             + " c.missed_ticks";
     private static final String SCRIPT_FROM = " FROM scripts s LEFT JOIN schedules c ON c.script_id = s.id";
@@ -88,6 +90,35 @@ public class ScriptRepository {
                 .optional();
     }
 
+    /** Scripts by id, whoever owns them (for the scheduler and retries); missing ids are left out. */
+    public List<ScriptRow> findAnyOwner(List<UUID> ids) {
+        if (ids.isEmpty()) return List.of();
+        String marks = String.join(", ", java.util.Collections.nCopies(ids.size(), "?"));
+        return jdbc.sql("SELECT " + SCRIPT_COLUMNS + SCRIPT_FROM + " WHERE s.id IN (" + marks + ")")
+                .params(ids.toArray())
+                .query(this::script)
+                .list();
+    }
+
+    /** The image of each (script, version) asked for; missing versions are left out. */
+    public Map<Map.Entry<UUID, Integer>, String> imageRefs(List<Map.Entry<UUID, Integer>> versions) {
+        var out = new java.util.HashMap<Map.Entry<UUID, Integer>, String>();
+        if (versions.isEmpty()) return out;
+        String marks = String.join(", ", java.util.Collections.nCopies(versions.size(), "(?, ?)"));
+        var params = new java.util.ArrayList<Object>(versions.size() * 2);
+        for (var v : versions) {
+            params.add(v.getKey());
+            params.add(v.getValue());
+        }
+        jdbc.sql("SELECT script_id, version, image_ref FROM script_versions WHERE (script_id, version) IN (" + marks
+                        + ")")
+                .params(params)
+                .query(rs -> {
+                    out.put(Map.entry(rs.getObject(1, UUID.class), rs.getInt(2)), rs.getString(3));
+                });
+        return out;
+    }
+
     public Optional<ScriptRow> findByWebhookToken(String token) {
         return jdbc.sql("SELECT " + SCRIPT_COLUMNS + SCRIPT_FROM + " WHERE s.webhook_token = ?")
                 .param(token)
@@ -112,8 +143,9 @@ public class ScriptRepository {
 
     public void insertScript(UUID id, UUID ownerId, ScriptDraft d, String webhookToken, Instant now) {
         jdbc.sql("INSERT INTO scripts (id, owner_id, name, webhook_enabled, webhook_token, timeout_seconds,"
-                        + " memory_mb, latest_version, active_version, created_at, updated_at)"
-                        + " VALUES (?, ?, ?, ?, ?, ?, ?, 1, NULL, ?, ?)")
+                        + " memory_mb, latest_version, active_version, created_at, updated_at, retry_max_attempts,"
+                        + " retry_initial_delay_seconds, retry_backoff_factor)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, 1, NULL, ?, ?, ?, ?, ?)")
                 .params(
                         id,
                         ownerId,
@@ -123,14 +155,28 @@ public class ScriptRepository {
                         d.timeoutSeconds(),
                         d.memoryMb(),
                         Timestamp.from(now),
-                        Timestamp.from(now))
+                        Timestamp.from(now),
+                        d.retry().maxAttempts(),
+                        d.retry().initialDelaySeconds(),
+                        d.retry().factor())
                 .update();
     }
 
     public void updateScript(UUID id, ScriptDraft d, int latestVersion, Instant now) {
         jdbc.sql("UPDATE scripts SET name = ?, webhook_enabled = ?, timeout_seconds = ?, memory_mb = ?,"
-                        + " latest_version = ?, updated_at = ? WHERE id = ?")
-                .params(d.name(), d.webhook(), d.timeoutSeconds(), d.memoryMb(), latestVersion, Timestamp.from(now), id)
+                        + " latest_version = ?, updated_at = ?, retry_max_attempts = ?,"
+                        + " retry_initial_delay_seconds = ?, retry_backoff_factor = ? WHERE id = ?")
+                .params(
+                        d.name(),
+                        d.webhook(),
+                        d.timeoutSeconds(),
+                        d.memoryMb(),
+                        latestVersion,
+                        Timestamp.from(now),
+                        d.retry().maxAttempts(),
+                        d.retry().initialDelaySeconds(),
+                        d.retry().factor(),
+                        id)
                 .update();
     }
 
@@ -157,6 +203,19 @@ public class ScriptRepository {
                         nextFireAt == null ? null : Timestamp.from(nextFireAt),
                         Timestamp.from(now))
                 .update();
+    }
+
+    /** The committed next fire time of a script's schedule; null when it has none. */
+    public Instant nextFireAt(UUID scriptId) {
+        return jdbc
+                .sql("SELECT next_fire_at FROM schedules WHERE script_id = ?")
+                .param(scriptId)
+                .query((rs, n) -> instant(rs, "next_fire_at"))
+                .list()
+                .stream()
+                .filter(java.util.Objects::nonNull)
+                .findFirst()
+                .orElse(null);
     }
 
     public void deleteSchedule(UUID scriptId) {
@@ -272,7 +331,11 @@ public class ScriptRepository {
                 active,
                 instant(rs, "created_at"),
                 instant(rs, "updated_at"),
-                schedule);
+                schedule,
+                new RetryPolicy(
+                        rs.getInt("retry_max_attempts"),
+                        rs.getInt("retry_initial_delay_seconds"),
+                        rs.getDouble("retry_backoff_factor")));
     }
 
     private VersionRow version(ResultSet rs, int n) throws SQLException {

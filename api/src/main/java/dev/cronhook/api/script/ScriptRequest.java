@@ -4,7 +4,7 @@ import java.util.Map;
 
 /**
  * The body of {@code POST /api/scripts} and {@code PUT /api/scripts/{id}}. PUT replaces every field; omitted
- * optional fields take their defaults (no dependencies, webhook on, no cron, default limits).
+ * optional fields take their defaults (no dependencies, webhook on, no cron, default limits, no retries).
  */
 public record ScriptRequest(
         String name,
@@ -13,8 +13,12 @@ public record ScriptRequest(
         Boolean webhook,
         CronRequest cron,
         Integer timeoutSeconds,
-        Integer memoryMb) {
+        Integer memoryMb,
+        RetryRequest retry) {
 
     /** A cron trigger: the expression, its IANA time zone and the overlap and catch-up policies. */
     public record CronRequest(String expression, String timezone, String overlapPolicy, String catchUpPolicy) {}
+
+    /** Retries of failed cron and webhook runs: attempts in all, the first delay and the backoff factor. */
+    public record RetryRequest(Integer maxAttempts, Integer initialDelaySeconds, Double factor) {}
 }

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Service;
 
@@ -29,6 +30,7 @@ public class ScriptService {
     private final WorkQueue<BuildRequest> builds;
     private final Environment env;
     private final ReadCaches caches;
+    private final ObjectProvider<ScheduleChanges> scheduleChanges;
 
     public ScriptService(
             ScriptRepository scripts,
@@ -36,8 +38,10 @@ public class ScriptService {
             ScriptLimits limits,
             WorkQueue<BuildRequest> builds,
             Environment env,
-            ReadCaches caches) {
+            ReadCaches caches,
+            ObjectProvider<ScheduleChanges> scheduleChanges) {
         this.caches = caches;
+        this.scheduleChanges = scheduleChanges;
         this.scripts = scripts;
         this.tx = tx;
         this.limits = limits;
@@ -57,12 +61,14 @@ public class ScriptService {
                 scripts.upsertSchedule(id, draft, draft.cron().nextAfter(now), now);
         });
         requestBuild(id, 1, draft, null);
+        if (draft.cron() != null) scheduleChanged(id);
         return get(user, id);
     }
 
     public ScriptView update(CurrentUser user, UUID id, ScriptRequest request) {
         var draft = ScriptDraft.validate(request, limits);
         var now = Instant.now();
+        boolean[] scheduleChanged = {false};
         int newVersion = tx.inTransaction(() -> {
             var current = scripts.findForUpdate(user.id(), id).orElseThrow(() -> new ScriptNotFoundException(id));
             if (scripts.nameTaken(user.id(), draft.name(), id)) throw new ScriptNameTakenException(draft.name());
@@ -72,6 +78,8 @@ public class ScriptService {
             int version = changed ? current.latestVersion() + 1 : current.latestVersion();
             if (changed) scripts.insertVersion(id, version, draft, now);
             scripts.updateScript(id, draft, version, now);
+            scheduleChanged[0] =
+                    draft.cron() == null ? current.schedule() != null : !sameSchedule(current.schedule(), draft);
             if (draft.cron() == null) scripts.deleteSchedule(id);
             else if (!sameSchedule(current.schedule(), draft)) {
                 scripts.upsertSchedule(id, draft, draft.cron().nextAfter(now), now);
@@ -80,6 +88,7 @@ public class ScriptService {
         });
         caches.clearAll();
         if (newVersion > 0) requestBuild(id, newVersion, draft, null);
+        if (scheduleChanged[0]) scheduleChanged(id);
         return get(user, id);
     }
 
@@ -89,6 +98,21 @@ public class ScriptService {
                 && s.timezone().equals(d.cron().zone().getId())
                 && s.overlapPolicy().equals(d.overlapPolicy())
                 && s.catchUpPolicy().equals(d.catchUpPolicy());
+    }
+
+    /** Tells the scheduler the schedule's committed next fire time (null: gone); it reconciles if this fails. */
+    private void scheduleChanged(UUID id) {
+        var changes = scheduleChanges.getIfAvailable();
+        if (changes == null) return;
+        try {
+            var next = scripts.nextFireAt(id);
+            changes.changed(id, next);
+        } catch (RuntimeException e) {
+            log.warn(
+                    "could not tell the scheduler that the schedule of {} changed; reconciliation will: {}",
+                    id,
+                    e.toString());
+        }
     }
 
     /** Puts a build on the queue; if Redis is down the version stays QUEUED and the reconciler retries. */
@@ -118,6 +142,7 @@ public class ScriptService {
     public void delete(CurrentUser user, UUID id) {
         if (!scripts.delete(user.id(), id)) throw new ScriptNotFoundException(id);
         caches.clearAll();
+        scheduleChanged(id);
     }
 
     public List<VersionView> versions(CurrentUser user, UUID id) {
@@ -190,6 +215,7 @@ public class ScriptService {
                 row.memoryMb(),
                 latest.buildState(),
                 row.createdAt(),
-                row.updatedAt());
+                row.updatedAt(),
+                row.retry());
     }
 }

@@ -23,7 +23,8 @@ public record ScriptView(
         int memoryMb,
         BuildState buildState,
         Instant createdAt,
-        Instant updatedAt) {
+        Instant updatedAt,
+        RetryPolicy retry) {
 
     /** The cron trigger with its next fire times. */
     @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -10,6 +10,8 @@ import java.util.Map;
 import java.util.UUID;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.support.GenericApplicationContext;
+import org.springframework.http.client.ReactorResourceFactory;
 
 /**
  * A running Cronhook for integration tests: the real application on a random port, on a fresh database in the
@@ -22,17 +24,16 @@ public final class TestPlatform implements AutoCloseable {
     private final ConfigurableApplicationContext context;
     private final String databaseName;
     private final String redisUrl;
+    private final boolean ownsData;
     public final Http http;
 
-    private TestPlatform(ConfigurableApplicationContext context, String databaseName, String redisUrl) {
+    private TestPlatform(
+            ConfigurableApplicationContext context, String databaseName, String redisUrl, boolean ownsData) {
         this.context = context;
         this.databaseName = databaseName;
         this.redisUrl = redisUrl;
+        this.ownsData = ownsData;
         this.http = new Http("http://127.0.0.1:" + context.getEnvironment().getProperty("local.server.port"));
-    }
-
-    public static TestPlatform start(String roles, Map<String, ?> extra) {
-        return start(roles, extra, null, null);
     }
 
     /** Starts on a given database name (created when new) and Redis URL; null for fresh ones. */
@@ -41,7 +42,26 @@ public final class TestPlatform implements AutoCloseable {
                 ? database
                 : "cronhook_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         if (database == null || !databaseExists(database)) createDatabase(db);
-        String redisUrl = redis != null ? redis : freshRedis();
+        return start(roles, extra, db, redis != null ? redis : freshRedis(), database == null);
+    }
+
+    public static TestPlatform start(String roles, Map<String, ?> extra) {
+        String db =
+                "cronhook_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        createDatabase(db);
+        return start(roles, extra, db, freshRedis(), true);
+    }
+
+    /**
+     * Another replica on the database and Redis of {@code other} (which may be stopped already); closing it leaves
+     * the data to {@code other}.
+     */
+    public static TestPlatform startSharing(TestPlatform other, String roles, Map<String, ?> extra) {
+        return start(roles, extra, other.databaseName, other.redisUrl, false);
+    }
+
+    private static TestPlatform start(
+            String roles, Map<String, ?> extra, String db, String redisUrl, boolean ownsData) {
         try {
             var home = Files.createTempDirectory("cronhook-it-");
             var args = new ArrayList<String>();
@@ -53,8 +73,16 @@ public final class TestPlatform implements AutoCloseable {
             args.add("--cronhook.admin-password=" + ADMIN_PASSWORD);
             args.add("--server.port=0");
             extra.forEach((k, v) -> args.add("--" + k + "=" + v));
-            var context = new SpringApplicationBuilder(CronhookApplication.class).run(args.toArray(String[]::new));
-            return new TestPlatform(context, db, redisUrl);
+            var context = new SpringApplicationBuilder(CronhookApplication.class)
+                    // several platforms share this JVM: one closing must not dispose Netty's global event loops
+                    .initializers(
+                            ctx -> ((GenericApplicationContext) ctx).registerBean(ReactorResourceFactory.class, () -> {
+                                var own = new ReactorResourceFactory();
+                                own.setUseGlobalResources(false);
+                                return own;
+                            }))
+                    .run(args.toArray(String[]::new));
+            return new TestPlatform(context, db, redisUrl, ownsData);
         } catch (java.io.IOException e) {
             throw new IllegalStateException(e);
         }
@@ -76,9 +104,15 @@ public final class TestPlatform implements AutoCloseable {
         return pgBase() + databaseName;
     }
 
+    /** Stops the application and keeps its data (for a replica started with {@link #startSharing}). */
+    public void stop() {
+        context.close();
+    }
+
     @Override
     public void close() {
         context.close();
+        if (!ownsData) return;
         try (var c = DriverManager.getConnection(pgBase() + "postgres", pgUser(), "");
                 var s = c.createStatement()) {
             s.execute("DROP DATABASE IF EXISTS " + databaseName + " WITH (FORCE)");

@@ -96,7 +96,13 @@ public record ScriptForm(
     }
 
     /** The api request; problems the api cannot see (a row without a name, a number that is not one) throw. */
-    ScriptRequest toRequest() {
+    /** The retry policy a script has, to carry through a save from this form (which does not edit it). */
+    static ScriptRequest.RetryRequest retryOf(dev.cronhook.api.script.ScriptView current) {
+        var r = current.retry();
+        return r == null ? null : new ScriptRequest.RetryRequest(r.maxAttempts(), r.initialDelaySeconds(), r.factor());
+    }
+
+    ScriptRequest toRequest(ScriptRequest.RetryRequest retry) {
         var v = new Violations();
         Map<String, String> deps = new LinkedHashMap<>();
         for (var d : dependencies) {
@@ -109,7 +115,7 @@ public record ScriptForm(
         v.throwIfAny();
         var cronRequest =
                 cron ? new ScriptRequest.CronRequest(cronExpression, cronTimezone, overlapPolicy, catchUpPolicy) : null;
-        return new ScriptRequest(name, code, deps, webhook, cronRequest, timeout, memory);
+        return new ScriptRequest(name, code, deps, webhook, cronRequest, timeout, memory, retry);
     }
 
     private static Integer number(String text, String field, Violations v) {

@@ -103,7 +103,7 @@ public class ScriptPages {
     @PostMapping("/scripts")
     Mono<Rendering> create(@AuthenticationPrincipal CurrentUser user, ServerWebExchange exchange) {
         return exchange.getFormData().map(ScriptForm::from).flatMap(form -> Blocking.call(
-                        () -> scripts.create(user, form.toRequest()))
+                        () -> scripts.create(user, form.toRequest(null)))
                 .map(s -> Rendering.redirectTo("/scripts/" + s.id() + "?saved=" + s.version())
                         .build())
                 .onErrorResume(e -> failedSave(e, user, null, form)));
@@ -125,7 +125,7 @@ public class ScriptPages {
     Mono<Rendering> update(
             @AuthenticationPrincipal CurrentUser user, @PathVariable UUID id, ServerWebExchange exchange) {
         return exchange.getFormData().map(ScriptForm::from).flatMap(form -> Blocking.call(
-                        () -> scripts.update(user, id, form.toRequest()))
+                        () -> scripts.update(user, id, form.toRequest(ScriptForm.retryOf(scripts.get(user, id)))))
                 .map(s -> Rendering.redirectTo("/scripts/" + s.id() + "?saved=" + s.version())
                         .build())
                 .onErrorResume(e -> Blocking.call(() -> scripts.get(user, id))

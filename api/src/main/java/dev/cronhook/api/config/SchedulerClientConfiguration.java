@@ -1,0 +1,54 @@
+package dev.cronhook.api.config;
+
+import dev.cronhook.api.run.RunRepository;
+import dev.cronhook.api.run.RunRetries;
+import dev.cronhook.api.schedule.DueSet;
+import dev.cronhook.api.schedule.jobrunr.JobRunrRunRetries;
+import dev.cronhook.api.schedule.redis.RedisDueSet;
+import dev.cronhook.api.script.ScheduleChanges;
+import dev.cronhook.api.script.ScriptRepository;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import org.jobrunr.scheduling.JobRequestScheduler;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * What every api process needs to talk to the scheduler, with or without the scheduler role: the due-set (told of
+ * schedule changes at once) and the scheduling of retries after failed runs (as JobRunr jobs in the database, run
+ * by a scheduler replica).
+ */
+@AutoConfiguration(after = ApiConfiguration.class)
+@ConditionalOnBooleanProperty("cronhook.role.api.enabled")
+public class SchedulerClientConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    @Bean
+    DueSet dueSet(StatefulRedisConnection<String, String> connection) {
+        return new RedisDueSet(connection);
+    }
+
+    @Bean
+    ScheduleChanges scheduleChanges(DueSet dueSet) {
+        return (scriptId, next) -> {
+            if (next == null) dueSet.remove(List.of(scriptId));
+            else dueSet.put(Map.of(scriptId, next));
+        };
+    }
+
+    @Bean
+    RunRetries runRetries(
+            RunRepository runs, ScriptRepository scripts, ObjectProvider<JobRequestScheduler> jobs, Clock clock) {
+        return new JobRunrRunRetries(runs, scripts, jobs, clock);
+    }
+}

@@ -1,0 +1,96 @@
+package dev.cronhook.api.config;
+
+import dev.cronhook.api.run.RunRepository;
+import dev.cronhook.api.run.RunService;
+import dev.cronhook.api.schedule.CronScheduler;
+import dev.cronhook.api.schedule.DueSet;
+import dev.cronhook.api.schedule.DueSetReconciler;
+import dev.cronhook.api.schedule.RunRetention;
+import dev.cronhook.api.schedule.ScheduleRepository;
+import dev.cronhook.api.schedule.SchedulerProperties;
+import dev.cronhook.api.schedule.jobrunr.PurgeRunsJobHandler;
+import dev.cronhook.api.schedule.jobrunr.ReconcileDueSetJobHandler;
+import dev.cronhook.api.schedule.jobrunr.RetryRunJobHandler;
+import dev.cronhook.api.schedule.jobrunr.SchedulerJobs;
+import dev.cronhook.api.script.ScriptRepository;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.time.Clock;
+import java.time.Duration;
+import org.jobrunr.scheduling.JobRequestScheduler;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The scheduler role: fires cron schedules from the due-set, and runs the durable background work as JobRunr jobs
+ * (retries, due-set reconciliation, run retention). JobRunr's job server must be on in these processes:
+ * {@code jobrunr.background-job-server.enabled} follows the role in the app's configuration.
+ */
+@AutoConfiguration(
+        after = SchedulerClientConfiguration.class,
+        afterName = "org.jobrunr.spring.autoconfigure.JobRunrAutoConfiguration")
+@ConditionalOnBooleanProperty("cronhook.role.scheduler.enabled")
+@EnableConfigurationProperties(SchedulerProperties.class)
+public class SchedulerConfiguration {
+
+    @Bean
+    ScheduleRepository scheduleRepository(JdbcClient jdbc) {
+        return new ScheduleRepository(jdbc);
+    }
+
+    @Bean
+    DueSetReconciler dueSetReconciler(DueSet dueSet, ScheduleRepository schedules) {
+        return new DueSetReconciler(dueSet, schedules);
+    }
+
+    @Bean
+    CronScheduler cronScheduler(
+            DueSet dueSet,
+            DueSetReconciler reconciler,
+            ScheduleRepository schedules,
+            ScriptRepository scripts,
+            RunService runs,
+            JsonMapper json,
+            SchedulerProperties properties,
+            Clock clock) {
+        return new CronScheduler(dueSet, reconciler, schedules, scripts, runs, json, properties, clock);
+    }
+
+    @Bean
+    RunRetention runRetention(
+            JdbcClient jdbc, @Value("${cronhook.retention.runs:30d}") Duration retention, Clock clock) {
+        return new RunRetention(jdbc, retention, clock);
+    }
+
+    @Bean
+    ReconcileDueSetJobHandler reconcileDueSetJobHandler(DueSetReconciler reconciler) {
+        return new ReconcileDueSetJobHandler(reconciler);
+    }
+
+    @Bean
+    PurgeRunsJobHandler purgeRunsJobHandler(RunRetention retention) {
+        return new PurgeRunsJobHandler(retention);
+    }
+
+    @Bean
+    RetryRunJobHandler retryRunJobHandler(
+            RunRepository runs,
+            ScriptRepository scripts,
+            RunService runService,
+            StatefulRedisConnection<String, String> redis,
+            JsonMapper json,
+            Clock clock) {
+        return new RetryRunJobHandler(runs, scripts, runService, redis, json, clock);
+    }
+
+    @Bean
+    @ConditionalOnBean(JobRequestScheduler.class)
+    SchedulerJobs schedulerJobs(JobRequestScheduler jobs, SchedulerProperties properties) {
+        return new SchedulerJobs(jobs, properties.reconcileCron(), properties.purgeCron());
+    }
+}

@@ -1,0 +1,28 @@
+package dev.cronhook.api.schedule;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * The scheduler role's settings ({@code cronhook.scheduler.*}).
+ *
+ * @param pollInterval longest sleep between looks at the due-set (an entry added meanwhile waits at most this)
+ * @param lookahead how far ahead schedules are claimed and their database work done; runs still launch on time
+ * @param batchSize most schedules claimed and fired in one go
+ * @param claimLease how long a claimed entry stays hidden from other replicas before it is due again
+ * @param lateTolerance a tick later than this is missed (the scheduler was down), subject to the catch-up policy
+ * @param catchUpGrace a missed tick older than this is not caught up even with catch-up policy run-once
+ * @param reconcileCron when the due-set is reconciled with the database (a JobRunr recurring job, 5 fields, UTC)
+ * @param purgeCron when runs older than {@code cronhook.retention.runs} are deleted (JobRunr, 5 fields, UTC)
+ */
+@ConfigurationProperties("cronhook.scheduler")
+public record SchedulerProperties(
+        @DefaultValue("25ms") Duration pollInterval,
+        @DefaultValue("500ms") Duration lookahead,
+        @DefaultValue("1000") int batchSize,
+        @DefaultValue("60s") Duration claimLease,
+        @DefaultValue("30s") Duration lateTolerance,
+        @DefaultValue("1h") Duration catchUpGrace,
+        @DefaultValue("* * * * *") String reconcileCron,
+        @DefaultValue("17 3 * * *") String purgeCron) {}

@@ -1,0 +1,445 @@
+package dev.cronhook.app.schedule;
+
+import static dev.cronhook.app.testing.Http.json;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.cronhook.api.schedule.DueSetReconciler;
+import dev.cronhook.api.schedule.RunRetention;
+import dev.cronhook.api.schedule.redis.RedisDueSet;
+import dev.cronhook.app.testing.Http;
+import dev.cronhook.app.testing.TestPlatform;
+import dev.cronhook.core.build.BuildResult;
+import dev.cronhook.core.build.BuildState;
+import dev.cronhook.core.queue.QueueOptions;
+import dev.cronhook.core.queue.Streams;
+import dev.cronhook.core.queue.redis.RedisWorkQueue;
+import dev.cronhook.core.run.RunResult;
+import dev.cronhook.core.run.RunStatus;
+import dev.cronhook.core.wire.Wire;
+import io.lettuce.core.RedisClient;
+import java.sql.DriverManager;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Function;
+import java.util.stream.StreamSupport;
+import org.jobrunr.storage.StorageProvider;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The scheduler role against the real application, PostgreSQL and Redis. No builder or executor runs: a test
+ * reports a READY build on the build-results stream (so a script has an active version), and reports run results
+ * on the run-results stream where a run must start or end, as an executor would.
+ */
+class SchedulerIT {
+    static TestPlatform platform;
+    static Http http;
+    static String token;
+
+    @BeforeAll
+    static void start() {
+        platform = TestPlatform.start("scheduler", Map.of());
+        http = platform.http;
+        token = http.login("admin", TestPlatform.ADMIN_PASSWORD);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (platform != null) platform.close();
+    }
+
+    @Test
+    void aSixFieldCronInANonUtcZoneFiresOnTheSecond() {
+        var kathmandu = ZoneId.of("Asia/Kathmandu");
+        int hour = ZonedDateTime.now(kathmandu).getHour();
+        // every second second, but only in this hour and the next of Kathmandu (UTC+05:45): a scheduler that
+        // computed in UTC would fire nothing
+        String expression = "*/2 * " + hour + "," + (hour + 1) % 24 + " * * *";
+        var id = deployedScript(
+                platform,
+                "kathmandu",
+                Map.of("expression", expression, "timezone", "Asia/Kathmandu", "overlapPolicy", "allow"));
+
+        var runs = awaitRuns(platform, id, r -> r.size() >= 3);
+        for (var run : runs) {
+            var scheduledAt = Instant.parse(run.get("scheduledAt").asString());
+            var queuedAt = Instant.parse(run.get("queuedAt").asString());
+            assertThat(run.get("trigger").asString()).isEqualTo("cron");
+            assertThat(run.get("attempt").asInt()).isEqualTo(1);
+            assertThat(scheduledAt.getNano()).as("on the second").isZero();
+            assertThat(scheduledAt.getEpochSecond() % 2).isZero();
+            assertThat(scheduledAt.atZone(kathmandu).getHour()).isIn(hour, (hour + 1) % 24);
+            assertThat(queuedAt).as("never early").isAfterOrEqualTo(scheduledAt);
+            assertThat(run.get("event").get("scheduledAt").asString()).isEqualTo(scheduledAt.toString());
+        }
+        assertThat(runs.stream().map(r -> r.get("scheduledAt").asString()).distinct())
+                .hasSize(runs.size());
+        http.delete("/api/scripts/" + id, token);
+    }
+
+    @Test
+    void overlapSkipSkipsTicksWhileThePreviousRunIsStillRunning() throws InterruptedException {
+        var id = deployedScript(platform, "overlapping", Map.of("expression", "* * * * * *", "timezone", "UTC"));
+        var first = awaitRuns(platform, id, r -> !r.isEmpty()).getLast();
+        var firstId = UUID.fromString(first.get("id").asString());
+        reportRun(platform, firstId, RunStatus.RUNNING);
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> missedTicks(platform, id) >= 3);
+        assertThat(runs(platform, id)).as("no run while the first runs").hasSize(1);
+
+        reportRun(platform, firstId, RunStatus.SUCCEEDED);
+        var after = awaitRuns(platform, id, r -> r.size() >= 2);
+        assertThat(after.getFirst().get("id").asString()).isNotEqualTo(firstId.toString());
+        http.delete("/api/scripts/" + id, token);
+    }
+
+    @Test
+    void aFailingRunIsRetriedWithBackoffAndThenLeftFailed() throws InterruptedException {
+        var body = scriptBody("flaky", Map.of("expression", "* * * * * *", "timezone", "UTC"));
+        body.put("retry", Map.of("maxAttempts", 3, "initialDelaySeconds", 1, "factor", 2.0));
+        var id = deploy(platform, body);
+        var first = awaitRuns(platform, id, r -> !r.isEmpty()).getLast();
+        // no more ticks: only retries from here on
+        body.put("cron", null);
+        assertThat(http.put("/api/scripts/" + id, json(body), token).status()).isEqualTo(200);
+        var cronRuns = runs(platform, id);
+
+        var failedAt1 = reportRun(platform, UUID.fromString(first.get("id").asString()), RunStatus.FAILED);
+        // a repeated report (a redelivery) must not schedule a second retry
+        reportRun(platform, UUID.fromString(first.get("id").asString()), RunStatus.FAILED);
+        var second = awaitAttempt(id, 2);
+        assertThat(Instant.parse(second.get("queuedAt").asString())).isAfterOrEqualTo(failedAt1.plusSeconds(1));
+        assertThat(second.get("scheduledAt").asString())
+                .isEqualTo(first.get("scheduledAt").asString());
+        assertThat(second.get("trigger").asString()).isEqualTo("cron");
+
+        var failedAt2 = reportRun(platform, UUID.fromString(second.get("id").asString()), RunStatus.TIMED_OUT);
+        var third = awaitAttempt(id, 3);
+        assertThat(Instant.parse(third.get("queuedAt").asString())).isAfterOrEqualTo(failedAt2.plusSeconds(2));
+
+        reportRun(platform, UUID.fromString(third.get("id").asString()), RunStatus.FAILED);
+        await().atMost(Duration.ofSeconds(10)).until(() -> "FAILED"
+                .equals(http.get("/api/runs/" + third.get("id").asString(), token)
+                        .json()
+                        .get("status")
+                        .asString()));
+        // longer than the next backoff (4 s) and a JobRunr poll (5 s): no fourth attempt comes
+        Thread.sleep(Duration.ofSeconds(10));
+        var all = runs(platform, id);
+        assertThat(all).hasSize(cronRuns.size() + 2);
+        assertThat(all.stream().filter(r -> r.get("attempt").asInt() == 2)).hasSize(1);
+        assertThat(all.stream().map(r -> r.get("attempt").asInt())).doesNotContain(4);
+        http.delete("/api/scripts/" + id, token);
+    }
+
+    @Test
+    void twoSchedulersNeverFireTheSameTickTwice() {
+        var second = TestPlatform.startSharing(platform, "scheduler", Map.of());
+        try {
+            var ids = new ArrayList<String>();
+            for (int i = 0; i < 10; i++) {
+                var body = scriptBody("twice-" + i, Map.of("expression", "* * * * * *", "overlapPolicy", "allow"));
+                ((Map<String, Object>) body.get("cron")).put("timezone", "UTC");
+                ids.add(deploy(platform, body));
+            }
+            for (var id : ids) awaitRuns(platform, id, r -> r.size() >= 5);
+            for (var id : ids) {
+                var ticks = runs(platform, id).stream()
+                        .map(r -> r.get("scheduledAt").asString())
+                        .toList();
+                assertThat(new HashSet<>(ticks)).as("ticks of " + id).hasSameSizeAs(ticks);
+            }
+            for (var id : ids) http.delete("/api/scripts/" + id, token);
+        } finally {
+            second.close();
+        }
+    }
+
+    @Test
+    void aRestartedSchedulerCatchesUpOnceAndReportsTheMissedTicks() throws Exception {
+        var first = TestPlatform.start("scheduler", Map.of());
+        TestPlatform restarted = null;
+        try {
+            var admin = first.http.login("admin", TestPlatform.ADMIN_PASSWORD);
+            // hourly at a minute five minutes ago: the latest tick is 5 min old, so firing it is a catch-up
+            var latest = Instant.now().truncatedTo(ChronoUnit.MINUTES).minus(Duration.ofMinutes(5));
+            String expression = latest.atZone(ZoneId.of("UTC")).getMinute() + " * * * *";
+            var runOnce = deployedScript(first, "run-once", Map.of("expression", expression, "timezone", "UTC"), admin);
+            var skip = deployedScript(
+                    first, "skip", Map.of("expression", expression, "timezone", "UTC", "catchUpPolicy", "skip"), admin);
+            first.stop();
+
+            // while it was stopped, three hours of ticks passed: the last three hours' and the latest
+            try (var c = DriverManager.getConnection(first.jdbcUrl(), "postgres", "");
+                    var s = c.prepareStatement("UPDATE schedules SET next_fire_at = ? WHERE script_id IN (?, ?)")) {
+                s.setTimestamp(1, Timestamp.from(latest.minus(Duration.ofHours(3))));
+                s.setObject(2, UUID.fromString(runOnce));
+                s.setObject(3, UUID.fromString(skip));
+                assertThat(s.executeUpdate()).isEqualTo(2);
+            }
+            restarted = TestPlatform.startSharing(first, "scheduler", Map.of());
+            var http2 = restarted.http;
+            var admin2 = http2.login("admin", TestPlatform.ADMIN_PASSWORD);
+
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> http2.get("/api/scripts/" + skip, admin2)
+                                    .json()
+                                    .get("cron")
+                                    .get("missedTicks")
+                                    .asInt()
+                            == 4);
+            var caughtUp = awaitRuns(restarted, runOnce, admin2, r -> !r.isEmpty());
+            assertThat(caughtUp).hasSize(1);
+            assertThat(Instant.parse(caughtUp.getFirst().get("scheduledAt").asString()))
+                    .isEqualTo(latest);
+            assertThat(caughtUp.getFirst().get("event").get("catchUp").asBoolean())
+                    .isTrue();
+            var runOnceCron =
+                    http2.get("/api/scripts/" + runOnce, admin2).json().get("cron");
+            assertThat(runOnceCron.get("missedTicks").asInt()).isEqualTo(3);
+            assertThat(runOnceCron.get("lastFiredAt").asString()).isEqualTo(latest.toString());
+            assertThat(runOnceCron.get("nextFireTimes").get(0).asString())
+                    .isEqualTo(latest.plus(Duration.ofHours(1)).toString());
+            assertThat(runs(restarted, skip, admin2)).isEmpty();
+        } finally {
+            if (restarted != null) restarted.close();
+            first.close();
+        }
+    }
+
+    @Test
+    void theDueSetFollowsCreatedChangedAndDeletedSchedules() {
+        var redis = RedisClient.create(platform.redisUrl());
+        try (var c = redis.connect()) {
+            var id = deployedScript(platform, "followed", Map.of("expression", "0 0 1 1 *", "timezone", "UTC"));
+            var nextNewYear = ZonedDateTime.now(ZoneId.of("UTC"))
+                    .withDayOfYear(1)
+                    .truncatedTo(ChronoUnit.DAYS)
+                    .plusYears(1)
+                    .toInstant();
+            assertThat(c.sync().zscore(RedisDueSet.KEY, id)).isEqualTo((double) nextNewYear.toEpochMilli());
+
+            var changed = scriptBody("followed", Map.of("expression", "0 0 2 1 *", "timezone", "UTC"));
+            assertThat(http.put("/api/scripts/" + id, json(changed), token).status())
+                    .isEqualTo(200);
+            assertThat(c.sync().zscore(RedisDueSet.KEY, id))
+                    .isEqualTo((double) nextNewYear.plus(Duration.ofDays(1)).toEpochMilli());
+
+            changed.put("cron", null);
+            http.put("/api/scripts/" + id, json(changed), token);
+            assertThat(c.sync().zscore(RedisDueSet.KEY, id)).isNull();
+
+            changed.put("cron", Map.of("expression", "0 0 1 1 *", "timezone", "UTC"));
+            http.put("/api/scripts/" + id, json(changed), token);
+            assertThat(c.sync().zscore(RedisDueSet.KEY, id)).isNotNull();
+            assertThat(http.delete("/api/scripts/" + id, token).status()).isEqualTo(204);
+            assertThat(c.sync().zscore(RedisDueSet.KEY, id)).isNull();
+        } finally {
+            redis.shutdown();
+        }
+    }
+
+    @Test
+    void reconciliationRestoresLostEntriesAndDropsStaleOnes() {
+        var redis = RedisClient.create(platform.redisUrl());
+        try (var c = redis.connect()) {
+            var id = deployedScript(platform, "reconciled", Map.of("expression", "0 0 1 1 *", "timezone", "UTC"));
+            var score = c.sync().zscore(RedisDueSet.KEY, id);
+            c.sync().zrem(RedisDueSet.KEY, id);
+            String stale = UUID.randomUUID().toString();
+            c.sync().zadd(RedisDueSet.KEY, 1.0, stale);
+
+            platform.bean(DueSetReconciler.class).reconcile();
+
+            assertThat(c.sync().zscore(RedisDueSet.KEY, id)).isEqualTo(score);
+            assertThat(c.sync().zscore(RedisDueSet.KEY, stale)).isNull();
+            http.delete("/api/scripts/" + id, token);
+        } finally {
+            redis.shutdown();
+        }
+    }
+
+    @Test
+    void reconciliationAndRetentionAreRecurringJobRunrJobs() {
+        var ids = platform.bean(StorageProvider.class).getRecurringJobs().stream()
+                .map(j -> j.getId())
+                .toList();
+        assertThat(ids).contains("cronhook-reconcile-due-set", "cronhook-purge-runs");
+    }
+
+    @Test
+    void runsOlderThanTheRetentionArePurged() throws Exception {
+        var id = deployedScript(platform, "retained", Map.of("expression", "0 0 1 1 *", "timezone", "UTC"));
+        var old = UUID.randomUUID();
+        var recent = UUID.randomUUID();
+        try (var c = DriverManager.getConnection(platform.jdbcUrl(), "postgres", "");
+                var s = c.prepareStatement(
+                        "INSERT INTO runs (id, script_id, owner_id, version, trigger, status,"
+                                + " queued_at) SELECT ?, id, owner_id, 1, 'manual', 'SUCCEEDED', ? FROM scripts WHERE id = ?")) {
+            for (var run : List.of(Map.entry(old, Duration.ofDays(31)), Map.entry(recent, Duration.ofDays(29)))) {
+                s.setObject(1, run.getKey());
+                s.setTimestamp(2, Timestamp.from(Instant.now().minus(run.getValue())));
+                s.setObject(3, UUID.fromString(id));
+                s.executeUpdate();
+            }
+        }
+        assertThat(platform.bean(RunRetention.class).purge()).isGreaterThanOrEqualTo(1);
+        assertThat(http.get("/api/runs/" + old, token).status()).isEqualTo(404);
+        assertThat(http.get("/api/runs/" + recent, token).status()).isEqualTo(200);
+        http.delete("/api/scripts/" + id, token);
+    }
+
+    @Test
+    void retrySettingsAreValidatedAndShown() {
+        var body = scriptBody("retry-settings", null);
+        body.put("retry", Map.of("maxAttempts", 0, "initialDelaySeconds", 0, "factor", 0.5));
+        var bad = http.post("/api/scripts", json(body), token);
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.text()).contains("retry.maxAttempts", "retry.initialDelaySeconds", "retry.factor");
+
+        body.put("retry", Map.of("maxAttempts", 4, "initialDelaySeconds", 30));
+        var created = http.post("/api/scripts", json(body), token);
+        assertThat(created.status()).isEqualTo(201);
+        var retry = created.json().get("retry");
+        assertThat(retry.get("maxAttempts").asInt()).isEqualTo(4);
+        assertThat(retry.get("initialDelaySeconds").asInt()).isEqualTo(30);
+        assertThat(retry.get("factor").asDouble()).isEqualTo(2.0);
+        http.delete("/api/scripts/" + created.json().get("id").asString(), token);
+    }
+
+    // --- helpers
+
+    private JsonNode awaitAttempt(String scriptId, int attempt) {
+        return awaitRuns(platform, scriptId, r -> r.stream()
+                        .anyMatch(x -> x.get("attempt").asInt() == attempt))
+                .stream()
+                .filter(x -> x.get("attempt").asInt() == attempt)
+                .findFirst()
+                .orElseThrow();
+    }
+
+    static Map<String, Object> scriptBody(String name, Map<String, Object> cron) {
+        var body = new HashMap<String, Object>();
+        body.put("name", name);
+        body.put("code", "export default async function (event) { return event; }");
+        body.put("cron", cron == null ? null : new HashMap<>(cron));
+        return body;
+    }
+
+    static String deployedScript(TestPlatform on, String name, Map<String, Object> cron) {
+        return deployedScript(on, name, cron, token);
+    }
+
+    static String deployedScript(TestPlatform on, String name, Map<String, Object> cron, String token) {
+        return deploy(on, scriptBody(name, cron), token);
+    }
+
+    static String deploy(TestPlatform on, Map<String, Object> body) {
+        return deploy(on, body, token);
+    }
+
+    static String deploy(TestPlatform on, Map<String, Object> body, String token) {
+        var r = on.http.post("/api/scripts", json(body), token);
+        assertThat(r.status()).as(r.toString()).isEqualTo(201);
+        String id = r.json().get("id").asString();
+        reportBuild(on, UUID.fromString(id));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> on.http
+                                .get("/api/scripts/" + id, token)
+                                .json()
+                                .path("activeVersion")
+                                .asInt(0)
+                        == 1);
+        return id;
+    }
+
+    static List<JsonNode> runs(TestPlatform on, String scriptId) {
+        return runs(on, scriptId, token);
+    }
+
+    static List<JsonNode> runs(TestPlatform on, String scriptId, String token) {
+        var r = on.http.get("/api/runs?limit=500&scriptId=" + scriptId, token);
+        assertThat(r.status()).as(r.toString()).isEqualTo(200);
+        return StreamSupport.stream(r.json().spliterator(), false).toList();
+    }
+
+    static List<JsonNode> awaitRuns(TestPlatform on, String scriptId, Function<List<JsonNode>, Boolean> until) {
+        return awaitRuns(on, scriptId, token, until);
+    }
+
+    static List<JsonNode> awaitRuns(
+            TestPlatform on, String scriptId, String token, Function<List<JsonNode>, Boolean> until) {
+        return await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> runs(on, scriptId, token), until::apply);
+    }
+
+    static int missedTicks(TestPlatform on, String scriptId) {
+        return on.http
+                .get("/api/scripts/" + scriptId, token)
+                .json()
+                .get("cron")
+                .get("missedTicks")
+                .asInt();
+    }
+
+    static void reportBuild(TestPlatform on, UUID scriptId) {
+        var redis = RedisClient.create(on.redisUrl());
+        try (var c = redis.connect()) {
+            new RedisWorkQueue<>(
+                            redis,
+                            c,
+                            Streams.BUILD_RESULTS,
+                            "api",
+                            BuildResult.class,
+                            Wire.json(),
+                            QueueOptions.defaults())
+                    .enqueue(new BuildResult(
+                            scriptId,
+                            1,
+                            BuildState.READY,
+                            "{\"lockfileVersion\":3}",
+                            "registry.test/cronhook/" + scriptId + ":v1",
+                            "sha256:" + "a".repeat(64),
+                            null,
+                            "build log",
+                            Instant.now()));
+        } finally {
+            redis.shutdown();
+        }
+    }
+
+    /** Reports a run's status as an executor would; returns the time it reported (the finish time if final). */
+    static Instant reportRun(TestPlatform on, UUID runId, RunStatus status) {
+        var now = Instant.now();
+        var redis = RedisClient.create(on.redisUrl());
+        try (var c = redis.connect()) {
+            new RedisWorkQueue<>(
+                            redis, c, Streams.RUN_RESULTS, "api", RunResult.class, Wire.json(), QueueOptions.defaults())
+                    .enqueue(new RunResult(
+                            runId,
+                            status,
+                            status == RunStatus.SUCCEEDED ? "{}" : null,
+                            null,
+                            status == RunStatus.FAILED || status == RunStatus.TIMED_OUT ? "it broke" : null,
+                            now.minusMillis(100),
+                            status.isFinal() ? now : null));
+        } finally {
+            redis.shutdown();
+        }
+        return now;
+    }
+}
