@@ -7,7 +7,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
-/** Deletes runs (with what cascades from them) queued longer ago than the retention, in small batches. */
+/**
+ * Deletes runs (with what cascades from them) queued longer ago than the retention, and log lines (kept in the
+ * database when CloudWatch is not configured) older than it, in small batches. CloudWatch applies its log group's
+ * own retention (set by Terraform).
+ */
 public class RunRetention {
     private static final Logger log = LoggerFactory.getLogger(RunRetention.class);
     private static final int BATCH = 1000;
@@ -36,6 +40,16 @@ public class RunRetention {
             if (n < BATCH) break;
         }
         if (total > 0) log.info("deleted {} runs queued before {}", total, cutoff.toInstant());
+        int lines = 0;
+        while (true) {
+            int n = jdbc.sql("DELETE FROM log_lines WHERE (log_id, seq) IN (SELECT log_id, seq FROM log_lines"
+                            + " WHERE time < ? LIMIT " + BATCH + ")")
+                    .param(cutoff)
+                    .update();
+            lines += n;
+            if (n < BATCH) break;
+        }
+        if (lines > 0) log.info("deleted {} log lines written before {}", lines, cutoff.toInstant());
         return total;
     }
 }

@@ -295,10 +295,29 @@ class SchedulerIT {
                 s.setObject(3, UUID.fromString(id));
                 s.executeUpdate();
             }
+            try (var lines = c.prepareStatement(
+                    "INSERT INTO log_lines (log_id, seq, time, stream, text) VALUES (?, 0, ?, 'stdout', 'a line')")) {
+                for (var run : List.of(Map.entry(old, Duration.ofDays(31)), Map.entry(recent, Duration.ofDays(29)))) {
+                    lines.setString(1, "run/" + run.getKey());
+                    lines.setTimestamp(2, Timestamp.from(Instant.now().minus(run.getValue())));
+                    lines.executeUpdate();
+                }
+            }
         }
         assertThat(platform.bean(RunRetention.class).purge()).isGreaterThanOrEqualTo(1);
         assertThat(http.get("/api/runs/" + old, token).status()).isEqualTo(404);
         assertThat(http.get("/api/runs/" + recent, token).status()).isEqualTo(200);
+        try (var c = DriverManager.getConnection(platform.jdbcUrl(), "postgres", "");
+                var s = c.prepareStatement("SELECT log_id FROM log_lines WHERE log_id IN (?, ?)")) {
+            s.setString(1, "run/" + old);
+            s.setString(2, "run/" + recent);
+            var rs = s.executeQuery();
+            var kept = new java.util.ArrayList<String>();
+            while (rs.next()) kept.add(rs.getString(1));
+            assertThat(kept)
+                    .as("the old run's log lines are purged, the recent one's kept")
+                    .containsExactly("run/" + recent);
+        }
         http.delete("/api/scripts/" + id, token);
     }
 
