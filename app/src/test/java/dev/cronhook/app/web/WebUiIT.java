@@ -48,7 +48,7 @@ class WebUiIT {
 
     @BeforeAll
     static void start() {
-        platform = TestPlatform.start("api,web,try-out", Map.of());
+        platform = TestPlatform.start("api,web,try-out,scheduler", Map.of());
         token = platform.http.login("admin", TestPlatform.ADMIN_PASSWORD);
         browser = new Browser(platform.baseUrl());
     }
@@ -216,7 +216,7 @@ class WebUiIT {
         browser.open("/runs?trigger=webhook&status=SUCCEEDED");
         assertThat(browser.driver.findElements(By.cssSelector("#runs tbody tr")))
                 .hasSize(1);
-        browser.open("/runs?trigger=cron");
+        browser.open("/runs?trigger=manual");
         assertThat(browser.find("#no-runs").getText()).isEqualTo("No runs match.");
 
         browser.open("/scripts?q=greet");
@@ -276,11 +276,32 @@ class WebUiIT {
         browser.awaitText("#saved", "Saved as version 1");
         assertThat(browser.find("#cron-expression").getAttribute("value")).isEqualTo("*/1 * * * * *");
         assertThat(browser.find("#cron-next").getText()).contains("Europe/Berlin");
-        // without the scheduler role (merged by the lead) no tick fires here: the list shows the next one
         browser.open("/scripts");
         assertThat(browser.find("#scripts tr[data-script=ticker]").getText())
                 .contains("Europe/Berlin")
                 .contains("*/1 * * * * *");
+
+        // once its build is READY the scheduler fires it, and the run shows up among the cron runs
+        UUID id = null;
+        for (var script : platform.http.get("/api/scripts", token).json()) {
+            if (script.get("name").asString().equals("ticker"))
+                id = UUID.fromString(script.get("id").asString());
+        }
+        assertThat(id).isNotNull();
+        reportBuild(id, 1, BuildState.READY);
+        browser.waiting().until(d -> {
+            browser.open("/runs?trigger=cron");
+            return !browser.driver
+                    .findElements(By.cssSelector("#runs tbody tr"))
+                    .isEmpty();
+        });
+        assertThat(browser.find("#runs tbody tr").getText()).contains("ticker").contains("cron");
+        // stop it ticking for the tests after this one
+        var off = platform.http.put(
+                "/api/scripts/" + id,
+                json(Map.of("name", "ticker", "code", "export default async function () { return Date.now(); }")),
+                token);
+        assertThat(off.status()).isEqualTo(200);
     }
 
     @Test
