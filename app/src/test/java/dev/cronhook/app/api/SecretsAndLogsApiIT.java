@@ -7,12 +7,8 @@ import static org.awaitility.Awaitility.await;
 import dev.cronhook.app.testing.Http;
 import dev.cronhook.app.testing.TestPlatform;
 import dev.cronhook.app.testing.WireExecutor;
-import dev.cronhook.core.build.BuildResult;
 import dev.cronhook.core.build.BuildState;
-import dev.cronhook.core.queue.QueueOptions;
 import dev.cronhook.core.queue.Streams;
-import dev.cronhook.core.queue.redis.RedisWorkQueue;
-import dev.cronhook.core.wire.Wire;
 import io.lettuce.core.RedisClient;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -21,7 +17,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -146,26 +141,7 @@ class SecretsAndLogsApiIT {
     @Test
     void runLogsAreReadableAsJsonAndStreamLiveUntilTheRunEnds() throws Exception {
         String id = script(alice, "chatty");
-        try (var c = redis.connect()) {
-            new RedisWorkQueue<>(
-                            redis,
-                            c,
-                            Streams.BUILD_RESULTS,
-                            "api",
-                            BuildResult.class,
-                            Wire.json(),
-                            QueueOptions.defaults())
-                    .enqueue(new BuildResult(
-                            UUID.fromString(id),
-                            1,
-                            BuildState.READY,
-                            "{}",
-                            "img",
-                            "sha256:0",
-                            null,
-                            "",
-                            Instant.now()));
-        }
+        platform.reportBuild(UUID.fromString(id), 1, BuildState.READY);
         await().atMost(Duration.ofSeconds(10))
                 .until(() -> http.get("/api/scripts/" + id, alice)
                                 .json()

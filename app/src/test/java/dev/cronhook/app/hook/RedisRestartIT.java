@@ -7,19 +7,12 @@ import static org.awaitility.Awaitility.await;
 import dev.cronhook.app.testing.RedisProcess;
 import dev.cronhook.app.testing.TestPlatform;
 import dev.cronhook.app.testing.WireExecutor;
-import dev.cronhook.core.build.BuildResult;
 import dev.cronhook.core.build.BuildState;
-import dev.cronhook.core.queue.QueueOptions;
-import dev.cronhook.core.queue.Streams;
-import dev.cronhook.core.queue.redis.RedisWorkQueue;
-import dev.cronhook.core.wire.Wire;
-import io.lettuce.core.RedisClient;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Map;
 import java.util.UUID;
@@ -42,29 +35,7 @@ class RedisRestartIT {
                     "/api/scripts", json(Map.of("name", "durable", "code", "export default async () => 1")), token);
             String id = created.json().get("id").asString();
             String hook = created.json().get("webhookUrl").asString();
-            var client = RedisClient.create(redisServer.url());
-            try (var c = client.connect()) {
-                new RedisWorkQueue<>(
-                                client,
-                                c,
-                                Streams.BUILD_RESULTS,
-                                "api",
-                                BuildResult.class,
-                                Wire.json(),
-                                QueueOptions.defaults())
-                        .enqueue(new BuildResult(
-                                UUID.fromString(id),
-                                1,
-                                BuildState.READY,
-                                "{}",
-                                "img",
-                                "sha256:0",
-                                null,
-                                "",
-                                Instant.now()));
-            } finally {
-                client.shutdown();
-            }
+            platform.reportBuild(UUID.fromString(id), 1, BuildState.READY);
             await().atMost(Duration.ofSeconds(10))
                     .until(() -> http.get("/api/scripts/" + id, token)
                                     .json()

@@ -8,16 +8,10 @@ import dev.cronhook.api.hook.SignatureVerifier;
 import dev.cronhook.app.testing.Http;
 import dev.cronhook.app.testing.TestPlatform;
 import dev.cronhook.app.testing.WireExecutor;
-import dev.cronhook.core.build.BuildResult;
 import dev.cronhook.core.build.BuildState;
-import dev.cronhook.core.queue.QueueOptions;
-import dev.cronhook.core.queue.Streams;
-import dev.cronhook.core.queue.redis.RedisWorkQueue;
 import dev.cronhook.core.run.HttpReply;
 import dev.cronhook.core.run.RunResult;
 import dev.cronhook.core.run.RunStatus;
-import dev.cronhook.core.wire.Wire;
-import io.lettuce.core.RedisClient;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -106,29 +100,7 @@ class WebhookIngressIT {
                 "/api/scripts", json(Map.of("name", name, "code", "export default async (event) => event")), token);
         assertThat(r.status()).as(r.toString()).isEqualTo(201);
         String id = r.json().get("id").asString();
-        var redis = RedisClient.create(platform.redisUrl());
-        try (var c = redis.connect()) {
-            new RedisWorkQueue<>(
-                            redis,
-                            c,
-                            Streams.BUILD_RESULTS,
-                            "api",
-                            BuildResult.class,
-                            Wire.json(),
-                            QueueOptions.defaults())
-                    .enqueue(new BuildResult(
-                            UUID.fromString(id),
-                            1,
-                            BuildState.READY,
-                            "{}",
-                            "img:" + id,
-                            "sha256:0",
-                            null,
-                            "",
-                            Instant.now()));
-        } finally {
-            redis.shutdown();
-        }
+        platform.reportBuild(UUID.fromString(id), 1, BuildState.READY);
         await().atMost(Duration.ofSeconds(10))
                 .until(() -> http.get("/api/scripts/" + id, token)
                                 .json()

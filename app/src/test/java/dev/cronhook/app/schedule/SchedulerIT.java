@@ -9,7 +9,6 @@ import dev.cronhook.api.schedule.RunRetention;
 import dev.cronhook.api.schedule.redis.RedisDueSet;
 import dev.cronhook.app.testing.Http;
 import dev.cronhook.app.testing.TestPlatform;
-import dev.cronhook.core.build.BuildResult;
 import dev.cronhook.core.build.BuildState;
 import dev.cronhook.core.queue.QueueOptions;
 import dev.cronhook.core.queue.Streams;
@@ -416,29 +415,7 @@ class SchedulerIT {
     }
 
     static void reportBuild(TestPlatform on, UUID scriptId) {
-        var redis = RedisClient.create(on.redisUrl());
-        try (var c = redis.connect()) {
-            new RedisWorkQueue<>(
-                            redis,
-                            c,
-                            Streams.BUILD_RESULTS,
-                            "api",
-                            BuildResult.class,
-                            Wire.json(),
-                            QueueOptions.defaults())
-                    .enqueue(new BuildResult(
-                            scriptId,
-                            1,
-                            BuildState.READY,
-                            "{\"lockfileVersion\":3}",
-                            "registry.test/cronhook/" + scriptId + ":v1",
-                            "sha256:" + "a".repeat(64),
-                            null,
-                            "build log",
-                            Instant.now()));
-        } finally {
-            redis.shutdown();
-        }
+        on.reportBuild(scriptId, 1, BuildState.READY);
     }
 
     /** Reports a run's status as an executor would; returns the time it reported (the finish time if final). */

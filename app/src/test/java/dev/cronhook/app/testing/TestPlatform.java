@@ -1,10 +1,17 @@
 package dev.cronhook.app.testing;
 
 import dev.cronhook.app.CronhookApplication;
+import dev.cronhook.core.build.BuildResult;
+import dev.cronhook.core.build.BuildState;
+import dev.cronhook.core.queue.QueueOptions;
+import dev.cronhook.core.queue.Streams;
+import dev.cronhook.core.queue.redis.RedisWorkQueue;
+import dev.cronhook.core.wire.Wire;
 import io.lettuce.core.RedisClient;
 import java.nio.file.Files;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Map;
 import java.util.UUID;
@@ -85,6 +92,36 @@ public final class TestPlatform implements AutoCloseable {
             return new TestPlatform(context, db, redisUrl, ownsData);
         } catch (java.io.IOException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Reports a build result on the builders' result stream, exactly as a builder does, so a script gets a READY
+     * (or FAILED) version without building it. A READY version's image is {@code registry.test/cronhook/<id>:v<n>}.
+     */
+    public void reportBuild(UUID scriptId, int version, BuildState state) {
+        var client = RedisClient.create(redisUrl);
+        try (var c = client.connect()) {
+            new RedisWorkQueue<>(
+                            client,
+                            c,
+                            Streams.BUILD_RESULTS,
+                            "api",
+                            BuildResult.class,
+                            Wire.json(),
+                            QueueOptions.defaults())
+                    .enqueue(new BuildResult(
+                            scriptId,
+                            version,
+                            state,
+                            "{\"lockfileVersion\":3}",
+                            state == BuildState.READY ? "registry.test/cronhook/" + scriptId + ":v" + version : null,
+                            state == BuildState.READY ? "sha256:" + "a".repeat(64) : null,
+                            state == BuildState.FAILED ? "npm error 404 no such package" : null,
+                            "npm ci\nadded 1 package in 1s\nimage built",
+                            Instant.now()));
+        } finally {
+            client.shutdown();
         }
     }
 

@@ -7,15 +7,11 @@ import static org.awaitility.Awaitility.await;
 import dev.cronhook.app.testing.Http;
 import dev.cronhook.app.testing.TestPlatform;
 import dev.cronhook.app.testing.WireExecutor;
-import dev.cronhook.core.build.BuildResult;
 import dev.cronhook.core.build.BuildState;
-import dev.cronhook.core.queue.QueueOptions;
 import dev.cronhook.core.queue.Streams;
-import dev.cronhook.core.queue.redis.RedisWorkQueue;
 import dev.cronhook.core.run.HttpReply;
 import dev.cronhook.core.run.RunResult;
 import dev.cronhook.core.run.RunStatus;
-import dev.cronhook.core.wire.Wire;
 import io.lettuce.core.RedisClient;
 import java.time.Duration;
 import java.time.Instant;
@@ -510,28 +506,6 @@ class WebUiIT {
 
     /** Reports a build result on the builders' result stream, as a builder does. */
     private static void reportBuild(UUID scriptId, int version, BuildState state) {
-        var redis = RedisClient.create(platform.redisUrl());
-        try (var c = redis.connect()) {
-            new RedisWorkQueue<>(
-                            redis,
-                            c,
-                            Streams.BUILD_RESULTS,
-                            "api",
-                            BuildResult.class,
-                            Wire.json(),
-                            QueueOptions.defaults())
-                    .enqueue(new BuildResult(
-                            scriptId,
-                            version,
-                            state,
-                            "{\"lockfileVersion\":3}",
-                            state == BuildState.READY ? "registry.test/cronhook/" + scriptId + ":v" + version : null,
-                            state == BuildState.READY ? "sha256:" + "a".repeat(64) : null,
-                            state == BuildState.FAILED ? "npm error 404 no such package" : null,
-                            "npm ci\nadded 1 package in 1s\nimage built",
-                            Instant.now()));
-        } finally {
-            redis.shutdown();
-        }
+        platform.reportBuild(scriptId, version, state);
     }
 }
