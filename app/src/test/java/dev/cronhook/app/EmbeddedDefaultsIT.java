@@ -54,7 +54,8 @@ class EmbeddedDefaultsIT {
     }
 
     private static void awaitReady(int port, Process p, Path log) {
-        var client = HttpClient.newHttpClient();
+        var client =
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         await().atMost(Duration.ofMinutes(3))
                 .pollInterval(Duration.ofMillis(500))
                 .until(() -> {

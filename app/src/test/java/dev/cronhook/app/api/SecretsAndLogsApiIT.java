@@ -183,7 +183,9 @@ class SecretsAndLogsApiIT {
 
             // a live follower sees the first line while the run is still going, then the rest and the end
             var events = new ArrayList<String>();
-            var sse = HttpClient.newHttpClient()
+            var sse = HttpClient.newBuilder()
+                    .version(HttpClient.Version.HTTP_1_1)
+                    .build()
                     .sendAsync(
                             HttpRequest.newBuilder(URI.create(platform.baseUrl() + runUrl + "/logs"))
                                     .header("Accept", "text/event-stream")

@@ -79,7 +79,9 @@ class PlatformEndToEndIT {
 
     static HttpResponse<String> call(String url, String body) {
         try {
-            return HttpClient.newHttpClient()
+            return HttpClient.newBuilder()
+                    .version(HttpClient.Version.HTTP_1_1)
+                    .build()
                     .send(
                             HttpRequest.newBuilder(URI.create(url))
                                     .timeout(Duration.ofSeconds(60))

@@ -75,7 +75,9 @@ class RedisRestartIT {
     }
 
     private static HttpResponse<String> call(String url) throws Exception {
-        return HttpClient.newHttpClient()
+        return HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .build()
                 .send(
                         HttpRequest.newBuilder(URI.create(url))
                                 .timeout(Duration.ofSeconds(30))

@@ -119,7 +119,10 @@ class WebhookIngressIT {
             b.method(
                     method,
                     body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-            return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
+            return HttpClient.newBuilder()
+                    .version(HttpClient.Version.HTTP_1_1)
+                    .build()
+                    .send(b.build(), HttpResponse.BodyHandlers.ofString());
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

@@ -12,8 +12,11 @@ import tools.jackson.databind.json.JsonMapper;
 /** A small HTTP client for tests: real requests over loopback, JSON bodies as Jackson trees. */
 public final class Http {
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private final HttpClient client =
-            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient client = HttpClient.newBuilder()
+            // the server speaks HTTP/1.1; the client's default h2c upgrade attempt only adds a way to stall
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
     private final String base;
 
     /** A response: status, headers and body (parsed as JSON when it is JSON). */

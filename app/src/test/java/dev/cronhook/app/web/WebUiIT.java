@@ -493,7 +493,9 @@ class WebUiIT {
                     body == null
                             ? java.net.http.HttpRequest.BodyPublishers.noBody()
                             : java.net.http.HttpRequest.BodyPublishers.ofString(body));
-            var r = java.net.http.HttpClient.newHttpClient()
+            var r = java.net.http.HttpClient.newBuilder()
+                    .version(java.net.http.HttpClient.Version.HTTP_1_1)
+                    .build()
                     .send(b.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
             return new Http.Response(r.statusCode(), r.headers(), r.body());
         } catch (java.io.IOException e) {
