@@ -10,15 +10,13 @@ import dev.cronhook.builder.npm.PackageJson;
 import dev.cronhook.core.log.LogLine;
 import dev.cronhook.core.run.RunStatus;
 import dev.cronhook.core.run.TriggerKind;
-import dev.cronhook.core.script.NpmPackageName;
-import dev.cronhook.core.script.NpmVersionRange;
+import dev.cronhook.core.script.ScriptSource;
 import dev.cronhook.core.validation.Violations;
 import dev.cronhook.core.wire.Wire;
 import dev.cronhook.executor.runtime.Cancellation;
 import dev.cronhook.executor.runtime.Invocation;
 import dev.cronhook.executor.runtime.ScriptRuntime;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,9 +26,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.UUID;
-import java.util.regex.Pattern;
 
 /**
  * Runs unsaved code once: installs its dependencies through the builder's installer (and so its cache of
@@ -38,7 +34,6 @@ import java.util.regex.Pattern;
  * Nothing is stored; the bundle is removed afterwards.
  */
 public final class TryOutService {
-    private static final Pattern EXPORT_DEFAULT = Pattern.compile("export\\s+default\\b");
     private static final int MAX_CODE_BYTES = 256 * 1024;
     private static final int MAX_DEPENDENCIES = 50;
 
@@ -61,25 +56,8 @@ public final class TryOutService {
 
     public TryOutResult run(TryOutRequest request) throws InterruptedException {
         var v = new Violations();
-        if (request == null || request.code() == null || request.code().isBlank()) v.add("code", "is required");
-        else if (request.code().getBytes(StandardCharsets.UTF_8).length > MAX_CODE_BYTES) {
-            v.add("code", "must be at most 256 KiB");
-        } else if (!EXPORT_DEFAULT.matcher(request.code()).find()) {
-            v.add("code", "must export a default function: export default async function (event, ctx) { ... }");
-        }
-        var deps = new TreeMap<String, String>();
-        if (request != null && request.dependencies() != null) {
-            if (request.dependencies().size() > MAX_DEPENDENCIES) {
-                v.add("dependencies", "at most " + MAX_DEPENDENCIES + " dependencies");
-            }
-            request.dependencies().forEach((name, range) -> {
-                String nameProblem = NpmPackageName.problem(name);
-                String rangeProblem = NpmVersionRange.problem(range);
-                if (nameProblem != null) v.add("dependencies." + name, "package name " + nameProblem);
-                if (rangeProblem != null) v.add("dependencies." + name, "version " + rangeProblem);
-                if (nameProblem == null && rangeProblem == null) deps.put(name, range.trim());
-            });
-        }
+        ScriptSource.checkCode(request == null ? null : request.code(), MAX_CODE_BYTES, v);
+        var deps = ScriptSource.checkDependencies(request == null ? null : request.dependencies(), MAX_DEPENDENCIES, v);
         v.throwIfAny();
 
         long start = System.nanoTime();

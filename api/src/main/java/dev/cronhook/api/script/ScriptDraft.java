@@ -1,12 +1,9 @@
 package dev.cronhook.api.script;
 
-import dev.cronhook.core.script.NpmPackageName;
-import dev.cronhook.core.script.NpmVersionRange;
+import dev.cronhook.core.script.ScriptSource;
 import dev.cronhook.core.validation.Violations;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /** A validated {@link ScriptRequest}: every field checked, defaults applied, dependencies sorted. */
@@ -23,7 +20,6 @@ public record ScriptDraft(
         RetryPolicy retry) {
 
     private static final Pattern NAME = Pattern.compile("[\\p{L}\\p{N}][\\p{L}\\p{N} ._-]*");
-    private static final Pattern EXPORT_DEFAULT = Pattern.compile("export\\s+default\\b");
     private static final Set<String> OVERLAP = Set.of("allow", "skip", "queue");
     private static final Set<String> CATCH_UP = Set.of("skip", "run-once");
 
@@ -39,26 +35,8 @@ public record ScriptDraft(
             v.add("name", "may contain letters, digits, spaces, '.', '_' and '-', starting with a letter or digit");
         }
 
-        if (r.code() == null || r.code().isBlank()) v.add("code", "is required");
-        else if (r.code().getBytes(StandardCharsets.UTF_8).length > limits.maxCodeBytes()) {
-            v.add("code", "must be at most " + limits.maxCodeBytes() / 1024 + " KiB");
-        } else if (!EXPORT_DEFAULT.matcher(r.code()).find()) {
-            v.add("code", "must export a default function: export default async function (event, ctx) { ... }");
-        }
-
-        var deps = new TreeMap<String, String>();
-        if (r.dependencies() != null) {
-            if (r.dependencies().size() > limits.maxDependencies()) {
-                v.add("dependencies", "at most " + limits.maxDependencies() + " dependencies");
-            }
-            r.dependencies().forEach((pkg, range) -> {
-                String nameProblem = NpmPackageName.problem(pkg);
-                if (nameProblem != null) v.add("dependencies." + pkg, "package name " + nameProblem);
-                String rangeProblem = NpmVersionRange.problem(range);
-                if (rangeProblem != null) v.add("dependencies." + pkg, "version " + rangeProblem);
-                if (nameProblem == null && rangeProblem == null) deps.put(pkg, range.trim());
-            });
-        }
+        ScriptSource.checkCode(r.code(), limits.maxCodeBytes(), v);
+        var deps = ScriptSource.checkDependencies(r.dependencies(), limits.maxDependencies(), v);
 
         CronSchedule cron = null;
         String overlap = "skip";

@@ -1,14 +1,13 @@
 package dev.cronhook.api.secret;
 
+import dev.cronhook.api.user.TokenService;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.UUID;
 import org.springframework.stereotype.Component;
 
@@ -29,7 +28,7 @@ public class RunTokens {
         byte[] raw = new byte[24];
         RANDOM.nextBytes(raw);
         String token = Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
-        redis.sync().set(key(runId), hash(token), SetArgs.Builder.ex(validFor));
+        redis.sync().set(key(runId), TokenService.hash(token), SetArgs.Builder.ex(validFor));
         return token;
     }
 
@@ -38,19 +37,11 @@ public class RunTokens {
         String stored = redis.sync().get(key(runId));
         return stored != null
                 && MessageDigest.isEqual(
-                        stored.getBytes(StandardCharsets.US_ASCII), hash(token).getBytes(StandardCharsets.US_ASCII));
+                        stored.getBytes(StandardCharsets.US_ASCII),
+                        TokenService.hash(token).getBytes(StandardCharsets.US_ASCII));
     }
 
     private static String key(UUID runId) {
         return "cronhook:run-token:" + runId;
-    }
-
-    private static String hash(String token) {
-        try {
-            return HexFormat.of()
-                    .formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -109,7 +109,8 @@ public class TokenService {
                 > 0;
     }
 
-    static String hash(String token) {
+    /** The SHA-256 (hex) under which a token is kept; only the hash is ever stored. */
+    public static String hash(String token) {
         try {
             return HexFormat.of()
                     .formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
