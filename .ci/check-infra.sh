@@ -11,7 +11,8 @@
 #               the Kubernetes OpenAPI schemas (kubernetes-models' compiled validators: types, required
 #               fields, enums, quantities) and, strictly, for fields the schema does not know; then what
 #               the deployment promises: a Deployment per role with probes, limits, preStop, non-root;
-#               the privileged Docker sidecar beside executor and try-out; database Secrets only in api
+#               the privileged Docker sidecar beside executor and try-out, sharing the Docker socket and the
+#               harness socket directory (CRONHOOK_EXECUTOR_SOCKET_DIR) with the app; database Secrets only in api
 #               and scheduler; NetworkPolicies under which no worker pod can reach CockroachDB; HPAs,
 #               PDBs, ServiceAccounts without tokens, both Ingress hosts, the ConfigMap, replica counts.
 #   workflows   each file in .github/workflows passes action-validator (the GitHub workflow schema).
@@ -465,6 +466,13 @@ function promises(overlay, docs) {
     const tcp = /^tcp:\/\/(localhost|127\.0\.0\.1):\d+$/.test(host);
     check(Boolean(shared || tcp), where(`${component}: CRONHOOK_EXECUTOR_DOCKER_HOST (${host}) reaches the sidecar`));
     check(env.DOCKER_HOST === host, where(`${component}: DOCKER_HOST matches CRONHOOK_EXECUTOR_DOCKER_HOST`));
+    // the engine bind-mounts the harness socket directories the executor makes: same volume, same path
+    const harnessDir = env.CRONHOOK_EXECUTOR_SOCKET_DIR || '';
+    const harnessMountOf = (c) => (c.volumeMounts || []).find((m) => m.mountPath === harnessDir);
+    const harnessShared = harnessDir && harnessMountOf(dind) && harnessMountOf(app) && !harnessMountOf(app).readOnly
+      && harnessMountOf(dind).name === harnessMountOf(app).name
+      && (spec.volumes || []).some((v) => v.name === harnessMountOf(app).name && v.emptyDir);
+    check(Boolean(harnessShared), where(`${component}: CRONHOOK_EXECUTOR_SOCKET_DIR (${harnessDir}) is one emptyDir at the same path in the app and the sidecar`));
   }
 
   // api Service, Ingress hosts

@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
 # Webhook benchmark: a hello script behind its webhook, warm, end to end over HTTP on 127.0.0.1, driven by wrk
-# for a bounded time; then the same scenario against Node-RED (http in -> function -> http response) in the
-# same run, for the ratio. Prints the numbers and appends them to bench/RESULTS.md is left to a human.
+# for bounded times; then the same scenario against Node-RED (http in -> function -> http response) in the same
+# run, for the ratio. Prints the numbers; recording them in bench/RESULTS.md is left to a human.
 #
-#   bench/webhook/run.sh [seconds] [connections]
+#   bench/webhook/run.sh [seconds] [warm-up seconds]
 #
-# Needs: a built jar (./mvnw -DskipTests package), wrk, node/npm; Docker is used when reachable (warm
+# Each side is warmed first (the JIT of a Spring application on 2 cores takes minutes to settle: measuring
+# before that measures the compiler), then measured with 1 connection (latency without queueing), 16 and 64
+# connections (throughput), and the CPU each process used per request is printed for the 64-connection run.
+# Needs: a built jar (./mvnw -DskipTests package), wrk, node/npm, python3; Docker is used when reachable (warm
 # containers), else the process runtime. Everything listens on 127.0.0.1 and stops by itself.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-DURATION="${1:-10}"
-CONNECTIONS="${2:-16}"
+DURATION="${1:-20}"
+WARMUP="${2:-150}"
 PORT=18181
 NODE_RED_PORT=18182
 WORK=$(mktemp -d /tmp/cronhook-bench-XXXX)
@@ -22,7 +25,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-jar=$(ls app/target/cronhook-app-*.jar | grep -v -- -plain | head -1)
+# a copy: rebuilding the project while this runs must not pull classes out from under it
+cp "$(ls app/target/cronhook-app-*.jar | grep -v -- -plain | head -1)" "$WORK/cronhook-app.jar"
+jar="$WORK/cronhook-app.jar"
 echo "== starting Cronhook (home $WORK/home, port $PORT)"
 CRONHOOK_HOME="$WORK/home" CRONHOOK_PORT=$PORT CRONHOOK_ADMIN_PASSWORD=bench-password-1 \
   CRONHOOK_WEBHOOKS_RATE_LIMIT_PER_SECOND=1000000 \
@@ -42,12 +47,23 @@ for _ in $(seq 120); do
 done
 [ -n "$active" ] || { echo "the script never became active"; tail -50 "$WORK/app.log"; exit 1; }
 echo "webhook: $HOOK"
-# warm it up: starts the warm containers
-for _ in $(seq 200); do curl -fs -XPOST "$HOOK" >/dev/null; done
-echo "== Cronhook: wrk -t2 -c$CONNECTIONS -d${DURATION}s"
-wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s bench/webhook/post.lua "$HOOK" | tee "$WORK/cronhook.txt"
-echo "== Cronhook, one connection (latency without queueing)"
-wrk -t1 -c1 -d"${DURATION}s" --latency -s bench/webhook/post.lua "$HOOK" | tee "$WORK/cronhook-1.txt"
+measure() { # name url
+  echo "== $1: warm-up ${WARMUP}s at 64 connections"
+  wrk -t2 -c64 -d"${WARMUP}s" -s bench/webhook/post.lua "$2" | grep -E "Requests/sec|Non-2xx|errors"
+  for c in 1 16 64; do
+    echo "== $1: ${c} connection(s), ${DURATION}s (load average $(cut -d' ' -f1-3 /proc/loadavg))"
+    if [ "$c" = 64 ]; then
+      python3 bench/webhook/cpu.py before >"$WORK/cpu-before"
+    fi
+    wrk -t"$([ "$c" = 1 ] && echo 1 || echo 2)" -c"$c" -d"${DURATION}s" --latency -s bench/webhook/post.lua "$2" \
+      | tee "$WORK/$1-$c.txt" | grep -E "^\s+(50|90|99)%|Requests/sec|Non-2xx|Socket errors"
+    if [ "$c" = 64 ]; then
+      python3 bench/webhook/cpu.py after "$WORK/cpu-before" "$WORK/$1-$c.txt"
+    fi
+  done
+}
+for _ in $(seq 50); do curl -fs -XPOST "$HOOK" >/dev/null; done
+measure cronhook "$HOOK"
 kill "$APP_PID"; wait "$APP_PID" 2>/dev/null || true; APP_PID=
 
 echo "== starting Node-RED (npm, cached in ~/.cache/cronhook-bench)"
@@ -68,9 +84,6 @@ SETTINGS
 "$RED_HOME/node_modules/.bin/node-red" --userDir "$WORK/red" --settings "$WORK/red/settings.js" >"$WORK/red.log" 2>&1 &
 RED_PID=$!
 for _ in $(seq 60); do curl -fs -XPOST "http://127.0.0.1:$NODE_RED_PORT/hello" >/dev/null 2>&1 && break; sleep 1; done
-for _ in $(seq 200); do curl -fs -XPOST "http://127.0.0.1:$NODE_RED_PORT/hello" >/dev/null; done
-echo "== Node-RED: wrk -t2 -c$CONNECTIONS -d${DURATION}s"
-wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s bench/webhook/post.lua "http://127.0.0.1:$NODE_RED_PORT/hello" | tee "$WORK/node-red.txt"
-echo "== Node-RED, one connection"
-wrk -t1 -c1 -d"${DURATION}s" --latency -s bench/webhook/post.lua "http://127.0.0.1:$NODE_RED_PORT/hello" | tee "$WORK/node-red-1.txt"
+for _ in $(seq 50); do curl -fs -XPOST "http://127.0.0.1:$NODE_RED_PORT/hello" >/dev/null; done
+measure node-red "http://127.0.0.1:$NODE_RED_PORT/hello"
 echo "raw outputs in $WORK"

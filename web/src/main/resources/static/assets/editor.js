@@ -142,52 +142,126 @@
     });
   }
 
-  // --- Try it: the unsaved code, its dependencies and the sample event, run once
+  // --- Try it: the unsaved code, its dependencies and the sample event, run once. The answer is a stream of
+  // server-sent events (install lines, log lines, then the result or an error), shown as they arrive.
   var tryButton = document.getElementById("try-button");
   var output = document.getElementById("try-output");
   var eventField = document.getElementById("try-event");
   var eventError = document.getElementById("try-event-error");
 
-  function section(title, text, id) {
-    var h = document.createElement("h3");
-    h.textContent = title;
-    var pre = document.createElement("pre");
-    pre.textContent = text;
-    if (id) pre.id = id;
-    output.appendChild(h);
-    output.appendChild(pre);
+  function element(tag, text, id, className) {
+    var e = document.createElement(tag);
+    if (text != null) e.textContent = text;
+    if (id) e.id = id;
+    if (className) e.className = className;
+    return e;
   }
 
-  function show(ok, body, httpStatus) {
+  function section(title, text, id) {
+    output.appendChild(element("h3", title));
+    output.appendChild(element("pre", text, id));
+  }
+
+  function problem(body, httpStatus) {
+    var head = document.getElementById("try-status");
+    head.className = "alert error";
+    head.textContent = (body.title || ("HTTP " + httpStatus)) + ": " + (body.detail || "the try-out failed");
+    if (body.errors && body.errors.length) {
+      var ul = element("ul", null, "try-errors");
+      body.errors.forEach(function (e) { ul.appendChild(element("li", e.field + ": " + e.message)); });
+      head.after(ul);
+    }
+    output.dataset.state = "done";
+  }
+
+  // the panel while the try-out runs: a status line, the install's lines (when there are any) and the logs
+  function start() {
     output.hidden = false;
     output.textContent = "";
-    var head = document.createElement("p");
-    head.id = "try-status";
-    if (!ok) {
-      head.className = "alert error";
-      head.textContent = (body.title || ("HTTP " + httpStatus)) + ": " + (body.detail || "the try-out failed");
-      output.appendChild(head);
-      if (body.errors && body.errors.length) {
-        var ul = document.createElement("ul");
-        body.errors.forEach(function (e) {
-          var li = document.createElement("li");
-          li.textContent = e.field + ": " + e.message;
-          ul.appendChild(li);
-        });
-        output.appendChild(ul);
+    output.dataset.state = "running";
+    output.appendChild(element("p", "Waiting for a try-out worker…", "try-status", "alert"));
+    var install = element("details", null, "try-install-box");
+    install.open = true;
+    install.hidden = true;
+    install.appendChild(element("summary", "Installing dependencies"));
+    install.appendChild(element("pre", "", "try-install"));
+    output.appendChild(install);
+    output.appendChild(element("h3", "Logs"));
+    output.appendChild(element("pre", "", "try-logs"));
+  }
+
+  function append(id, text) {
+    var pre = document.getElementById(id);
+    var line = element("span", text + "\n", null, "line");
+    pre.appendChild(line);
+  }
+
+  var handlers = {
+    started: function (data) {
+      var status = document.getElementById("try-status");
+      if (data.attempt > 1) {
+        // another worker took it over from one that stopped: it starts again from the beginning
+        document.getElementById("try-install").textContent = "";
+        document.getElementById("try-logs").textContent = "";
+        status.textContent = "Running again (attempt " + data.attempt + "): the first try-out worker stopped…";
+      } else {
+        status.textContent = "Running…";
       }
-      return;
+    },
+    install: function (data) {
+      document.getElementById("try-install-box").hidden = false;
+      document.getElementById("try-status").textContent = "Installing dependencies…";
+      append("try-install", (data.stream === "stderr" ? "! " : "  ") + data.text);
+    },
+    log: function (data) {
+      document.getElementById("try-status").textContent = "Running…";
+      append("try-logs", (data.stream === "stderr" ? "! " : "  ") + data.text);
+    },
+    result: function (body) {
+      var head = document.getElementById("try-status");
+      head.className = "alert " + (body.status === "SUCCEEDED" ? "ok" : "error");
+      head.textContent = body.status + (body.durationMs != null ? " in " + body.durationMs + " ms" : "");
+      var logs = document.getElementById("try-logs");
+      if (!logs.textContent) logs.textContent = "(no output)";
+      if (body.error) section("Error", body.error, "try-error");
+      if (body.reply) section("HTTP reply", JSON.stringify(body.reply, null, 2), "try-reply");
+      else if (body.result !== undefined) section("Result", JSON.stringify(body.result, null, 2), "try-result");
+      var install = document.getElementById("try-install-box");
+      var lines = install.querySelectorAll(".line").length;
+      install.querySelector("summary").textContent = "Dependency install (" + lines + (lines === 1 ? " line)" : " lines)");
+      if (body.status === "SUCCEEDED") install.open = false;
+      output.dataset.state = "done";
+    },
+    error: function (body) { problem(body); }
+  };
+
+  // reads "event: <name>\ndata: <json>\n\n" blocks from the response body as they arrive
+  function readEvents(response) {
+    var reader = response.body.getReader();
+    var decoder = new TextDecoder();
+    var buffer = "";
+    function dispatch(block) {
+      var name = "message", data = [];
+      block.split(/\r?\n/).forEach(function (line) {
+        if (line.indexOf("event:") === 0) name = line.slice(6).trim();
+        else if (line.indexOf("data:") === 0) data.push(line.slice(5).replace(/^ /, ""));
+      });
+      if (data.length && handlers[name]) handlers[name](JSON.parse(data.join("\n")));
     }
-    head.className = "alert " + (body.status === "SUCCEEDED" ? "ok" : "error");
-    head.textContent = body.status + (body.durationMs != null ? " in " + body.durationMs + " ms" : "");
-    output.appendChild(head);
-    if (body.error) section("Error", body.error, "try-error");
-    if (body.reply) section("HTTP reply", JSON.stringify(body.reply, null, 2), "try-reply");
-    else if (body.result !== undefined) section("Result", JSON.stringify(body.result, null, 2), "try-result");
-    var logs = (body.logs || []).map(function (l) {
-      return (l.stream === "stderr" ? "! " : "  ") + l.text;
-    }).join("\n");
-    section("Logs", logs || "(no output)", "try-logs");
+    function pump() {
+      return reader.read().then(function (chunk) {
+        if (chunk.done) {
+          if (buffer.trim()) dispatch(buffer);
+          return;
+        }
+        buffer += decoder.decode(chunk.value, { stream: true });
+        var blocks = buffer.split(/\r?\n\r?\n/);
+        buffer = blocks.pop();
+        blocks.forEach(dispatch);
+        return pump();
+      });
+    }
+    return pump();
   }
 
   tryButton.addEventListener("click", function () {
@@ -203,24 +277,28 @@
       eventField.setAttribute("aria-invalid", "true");
       return;
     }
-    var headers = { "Content-Type": "application/json", Accept: "application/json" };
+    var headers = { "Content-Type": "application/json", Accept: "text/event-stream" };
     if (csrfHeader && csrfToken) headers[csrfHeader.content] = csrfToken.content;
     tryButton.disabled = true;
     tryButton.textContent = "Running…";
+    start();
     fetch("/scripts/try", {
       method: "POST",
       credentials: "same-origin",
       headers: headers,
       body: JSON.stringify({ code: currentCode(), dependencies: dependencies(), event: event })
     }).then(function (r) {
+      var type = r.headers.get("Content-Type") || "";
+      if (r.ok && type.indexOf("text/event-stream") === 0) return readEvents(r);
       return r.text().then(function (text) {
         var body;
         try { body = text ? JSON.parse(text) : {}; } catch (e) { body = { detail: text }; }
-        show(r.ok, body, r.status);
+        problem(body, r.status);
       });
     }).catch(function (e) {
-      show(false, { title: "Network error", detail: e.message });
+      problem({ title: "Network error", detail: e.message });
     }).finally(function () {
+      if (output.dataset.state !== "done") problem({ title: "Try-out interrupted", detail: "the connection ended before the result" });
       tryButton.disabled = false;
       tryButton.textContent = "Try it";
     });

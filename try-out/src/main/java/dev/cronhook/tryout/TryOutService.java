@@ -7,11 +7,11 @@ import dev.cronhook.builder.log.BuildLog;
 import dev.cronhook.builder.log.BuildLogSink;
 import dev.cronhook.builder.npm.DependencyInstaller;
 import dev.cronhook.builder.npm.PackageJson;
-import dev.cronhook.core.log.LogLine;
+import dev.cronhook.core.build.BuildState;
 import dev.cronhook.core.run.RunStatus;
 import dev.cronhook.core.run.TriggerKind;
-import dev.cronhook.core.script.ScriptSource;
-import dev.cronhook.core.validation.Violations;
+import dev.cronhook.core.tryout.TryOutEvent;
+import dev.cronhook.core.tryout.TryOutRequest;
 import dev.cronhook.core.wire.Wire;
 import dev.cronhook.executor.runtime.Cancellation;
 import dev.cronhook.executor.runtime.Invocation;
@@ -19,23 +19,22 @@ import dev.cronhook.executor.runtime.ScriptRuntime;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Consumer;
 
 /**
  * Runs unsaved code once: installs its dependencies through the builder's installer (and so its cache of
  * node_modules trees by lockfile), lays out a bundle like the builder's, and runs it once in an executor runtime.
- * Nothing is stored; the bundle is removed afterwards.
+ * Every install line and every line the script logs is handed on as it happens. Nothing is stored; the bundle is
+ * removed afterwards.
  */
 public final class TryOutService {
-    private static final int MAX_CODE_BYTES = 256 * 1024;
-    private static final int MAX_DEPENDENCIES = 50;
 
     /** Limits of one try-out. */
     public record Limits(Duration timeout, int memoryMb) {}
@@ -54,41 +53,39 @@ public final class TryOutService {
         this.limits = limits;
     }
 
-    public TryOutResult run(TryOutRequest request) throws InterruptedException {
-        var v = new Violations();
-        ScriptSource.checkCode(request == null ? null : request.code(), MAX_CODE_BYTES, v);
-        var deps = ScriptSource.checkDependencies(request == null ? null : request.dependencies(), MAX_DEPENDENCIES, v);
-        v.throwIfAny();
-
+    /**
+     * Runs the try-out, giving {@code events} its {@link TryOutEvent.Install} and {@link TryOutEvent.Log} lines as
+     * they come (from more than one thread, never at once), and returns how it finished.
+     */
+    public TryOutEvent.Finished run(TryOutRequest request, Consumer<TryOutEvent> events) throws InterruptedException {
         long start = System.nanoTime();
-        var installLog = Collections.synchronizedList(new ArrayList<String>());
         BuildLogSink sink = new BuildLogSink() {
             @Override
             public void line(long epochMillis, BuildLog.Source source, String text) {
-                installLog.add(text);
+                synchronized (this) {
+                    events.accept(new TryOutEvent.Install(Instant.ofEpochMilli(epochMillis), source.wireName(), text));
+                }
             }
 
             @Override
-            public void end(long epochMillis, dev.cronhook.core.build.BuildState outcome) {}
+            public void end(long epochMillis, BuildState outcome) {}
         };
-        var log = new BuildLog(sink, java.time.Clock.systemUTC());
+        var log = new BuildLog(sink, Clock.systemUTC());
         var scriptId = UUID.randomUUID();
         Path bundle = null;
         try {
+            var deps = request.dependencies();
             var installed = installer.install(deps, null, log);
             long installedAt = System.nanoTime();
             var image =
                     bundles.build(new ImageSpec(scriptId, 1, request.code(), PackageJson.render(deps), installed), log);
             bundle = Path.of(image.imageRef().substring(BundleImageBuilder.REF_PREFIX.length()));
-            var event = new LinkedHashMap<String, Object>();
-            if (request.event() != null) event.putAll(request.event());
-            var runId = UUID.randomUUID();
+            var event = new LinkedHashMap<String, Object>(request.event());
             event.put("trigger", TriggerKind.TRY_OUT.wireName());
-            event.put("runId", runId.toString());
-            var lines = Collections.synchronizedList(new ArrayList<LogLine>());
+            event.put("runId", request.id().toString());
             var outcome = runtime.run(
                     new Invocation(
-                            runId,
+                            request.id(),
                             scriptId,
                             1,
                             image.imageRef(),
@@ -98,33 +95,33 @@ public final class TryOutService {
                             limits.memoryMb(),
                             Map.of(),
                             new Cancellation()),
-                    (time, stream, text) -> lines.add(new LogLine(time, stream.wireName(), text)));
+                    (time, stream, text) -> events.accept(new TryOutEvent.Log(time, stream.wireName(), text)));
             long end = System.nanoTime();
-            return new TryOutResult(
+            return new TryOutEvent.Finished(
                     outcome.status().name(),
                     outcome.resultJson(),
                     outcome.reply(),
                     outcome.error(),
-                    List.copyOf(lines),
-                    List.copyOf(installLog),
-                    (installedAt - start) / 1_000_000,
-                    (end - installedAt) / 1_000_000,
-                    (end - start) / 1_000_000);
+                    millis(installedAt - start),
+                    millis(end - installedAt),
+                    millis(end - start));
         } catch (BuildFailedException e) {
-            long end = System.nanoTime();
-            return new TryOutResult(
+            long took = millis(System.nanoTime() - start);
+            return new TryOutEvent.Finished(
                     RunStatus.FAILED.name(),
                     null,
                     null,
                     "dependencies could not be installed: " + e.getMessage(),
-                    List.of(),
-                    List.copyOf(installLog),
-                    (end - start) / 1_000_000,
+                    took,
                     0,
-                    (end - start) / 1_000_000);
+                    took);
         } finally {
             if (bundle != null) deleteBundle(bundle.getParent());
         }
+    }
+
+    private static long millis(long nanos) {
+        return nanos / 1_000_000;
     }
 
     private void deleteBundle(Path scriptDir) {

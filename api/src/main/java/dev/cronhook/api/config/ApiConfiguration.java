@@ -8,12 +8,14 @@ import dev.cronhook.api.log.DatabaseLogStore;
 import dev.cronhook.api.log.LiveLog;
 import dev.cronhook.api.log.LogArchiver;
 import dev.cronhook.api.run.RunCompletions;
+import dev.cronhook.api.run.RunLauncher;
 import dev.cronhook.api.run.RunRepository;
 import dev.cronhook.api.run.RunResultRecorder;
 import dev.cronhook.api.run.RunRetries;
 import dev.cronhook.api.script.ScriptLimits;
 import dev.cronhook.api.script.ScriptRepository;
 import dev.cronhook.api.secret.SecretCipher;
+import dev.cronhook.api.tryout.TryOuts;
 import dev.cronhook.core.build.BuildRequest;
 import dev.cronhook.core.build.BuildResult;
 import dev.cronhook.core.log.LogStore;
@@ -23,6 +25,8 @@ import dev.cronhook.core.queue.WorkQueue;
 import dev.cronhook.core.queue.redis.RedisWorkQueue;
 import dev.cronhook.core.run.RunRequest;
 import dev.cronhook.core.run.RunResult;
+import dev.cronhook.core.tryout.TryOutRequest;
+import dev.cronhook.core.tryout.redis.RedisTryOutChannel;
 import dev.cronhook.core.wire.Wire;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -31,9 +35,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.Base64;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -58,7 +64,8 @@ import tools.jackson.databind.json.JsonMapper;
             "dev.cronhook.api.run",
             "dev.cronhook.api.hook",
             "dev.cronhook.api.secret",
-            "dev.cronhook.api.log"
+            "dev.cronhook.api.log",
+            "dev.cronhook.api.tryout"
         })
 @EnableConfigurationProperties({ScriptLimits.class, WebhookProperties.class})
 @Import(SecurityConfiguration.class)
@@ -114,6 +121,16 @@ public class ApiConfiguration {
                 redis, connection, Streams.RUNS, "executors", RunRequest.class, Wire.json(), QueueOptions.defaults());
     }
 
+    /**
+     * Two batches of new runs in flight at once: while one waits for its INSERT the next fills up, so the rate of
+     * runs accepted is not bound to one database round trip.
+     */
+    @Bean(destroyMethod = "close")
+    RunLauncher runLauncher(
+            RunRepository runs, WorkQueue<RunRequest> runQueue, StatefulRedisConnection<String, String> connection) {
+        return new RunLauncher(runs, runQueue, connection, 2, 256);
+    }
+
     @Bean
     WorkQueue<RunResult> runResultQueue(RedisClient redis, StatefulRedisConnection<String, String> connection) {
         return new RedisWorkQueue<>(
@@ -141,7 +158,6 @@ public class ApiConfiguration {
     RunResultRecorder runResultRecorder(
             WorkQueue<RunResult> runResultQueue,
             RunRepository runs,
-            StatefulRedisConnection<String, String> connection,
             JsonMapper json,
             LiveLog live,
             LogStore store,
@@ -149,7 +165,7 @@ public class ApiConfiguration {
         // with CloudWatch configured the executors ship logs there; otherwise the api archives them
         var archiver = store instanceof DatabaseLogStore ? new LogArchiver(live, store) : null;
         return new RunResultRecorder(
-                runResultQueue, runs, connection, json, archiver, retries.getIfAvailable(() -> RunRetries.NONE));
+                runResultQueue, runs, json, archiver, retries.getIfAvailable(() -> RunRetries.NONE));
     }
 
     @Bean
@@ -161,5 +177,28 @@ public class ApiConfiguration {
     BuildResultRecorder buildResultRecorder(
             WorkQueue<BuildResult> buildResultQueue, ScriptRepository scripts, Tx tx, ReadCaches caches) {
         return new BuildResultRecorder(buildResultQueue, scripts, tx, caches);
+    }
+
+    /** Try-outs go to the try-out workers over Redis, so any api replica serves them, whichever process runs them. */
+    @Bean
+    TryOuts tryOuts(
+            RedisClient redis,
+            StatefulRedisConnection<String, String> connection,
+            @Value("${cronhook.try-out.pickup-timeout:15s}") Duration pickupTimeout,
+            @Value("${cronhook.try-out.wait-timeout:5m}") Duration waitTimeout,
+            @Value("${cronhook.try-out.worker-timeout:10s}") Duration workerTimeout) {
+        // produce only: the try-out workers consume this stream in their group
+        var queue = new RedisWorkQueue<>(
+                redis,
+                connection,
+                Streams.TRY_OUTS,
+                Streams.TRY_OUT_GROUP,
+                TryOutRequest.class,
+                Wire.json(),
+                QueueOptions.<TryOutRequest>defaults());
+        return new TryOuts(
+                queue,
+                new RedisTryOutChannel(redis, connection, Wire.json()),
+                new TryOuts.Settings(pickupTimeout, waitTimeout, workerTimeout));
     }
 }

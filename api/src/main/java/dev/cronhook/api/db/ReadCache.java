@@ -33,6 +33,12 @@ public final class ReadCache<K, V> {
         return value;
     }
 
+    /** The value if this cache holds a live entry for the key, else null; never loads. */
+    public V peek(K key) {
+        var e = entries.get(key);
+        return e != null && e.expiresAt() - System.nanoTime() > 0 ? e.value() : null;
+    }
+
     public void clear() {
         entries.clear();
     }

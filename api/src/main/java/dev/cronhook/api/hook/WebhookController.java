@@ -3,16 +3,20 @@ package dev.cronhook.api.hook;
 import dev.cronhook.api.db.Blocking;
 import dev.cronhook.api.db.ReadCache;
 import dev.cronhook.api.db.ReadCaches;
-import dev.cronhook.api.error.RateLimitedException;
+import dev.cronhook.api.error.RunNotFoundException;
 import dev.cronhook.api.error.WebhookNotFoundException;
 import dev.cronhook.api.error.WebhookSignatureInvalidException;
+import dev.cronhook.api.run.PublishedRunEnds;
 import dev.cronhook.api.run.RunCompletions;
+import dev.cronhook.api.run.RunLauncher;
 import dev.cronhook.api.run.RunRepository;
 import dev.cronhook.api.run.RunService;
 import dev.cronhook.api.run.RunView;
 import dev.cronhook.api.script.ScriptRepository;
+import dev.cronhook.core.run.HttpReply;
+import dev.cronhook.core.run.RunResult;
 import dev.cronhook.core.run.RunStatus;
-import dev.cronhook.core.run.TriggerKind;
+import dev.cronhook.core.wire.Wire;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.net.URI;
@@ -23,6 +27,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.core.io.buffer.DataBufferUtils;
@@ -36,7 +41,6 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -55,6 +59,7 @@ public class WebhookController {
     private final RunService runs;
     private final RunRepository runRepository;
     private final RunCompletions completions;
+    private final PublishedRunEnds ends;
     private final WebhookSignatureRepository signatures;
     private final StatefulRedisConnection<String, String> redis;
     private final WebhookProperties properties;
@@ -70,6 +75,7 @@ public class WebhookController {
             RunService runs,
             RunRepository runRepository,
             RunCompletions completions,
+            PublishedRunEnds ends,
             WebhookSignatureRepository signatures,
             StatefulRedisConnection<String, String> redis,
             WebhookProperties properties,
@@ -80,14 +86,23 @@ public class WebhookController {
         this.runs = runs;
         this.runRepository = runRepository;
         this.completions = completions;
+        this.ends = ends;
         this.signatures = signatures;
         this.redis = redis;
         this.properties = properties;
         this.json = json;
     }
 
-    /** What the ingress decided: the run to follow, whether to wait for it, and whether it is a replay. */
-    private record Accepted(UUID runId, boolean async, boolean replay) {}
+    /**
+     * What the ingress decided: the run to follow, whether to wait for it, whether it is a replay, the run's end (a
+     * waiter registered before the launch, null when not waiting) and its acceptance (null for a replay).
+     */
+    private record Accepted(
+            UUID runId,
+            boolean async,
+            boolean replay,
+            Mono<Optional<RunResult>> ended,
+            CompletableFuture<RunService.Launched> launched) {}
 
     @RequestMapping({"/hooks/{token}", "/hooks/{token}/**"})
     public Mono<ResponseEntity<byte[]>> handle(@PathVariable String token, ServerWebExchange exchange) {
@@ -111,21 +126,27 @@ public class WebhookController {
                             "true".equalsIgnoreCase(request.getQueryParams().getFirst("async"))
                                     || String.valueOf(request.getHeaders().getFirst("Prefer"))
                                             .contains("respond-async");
-                    var waiting = new UUID[1];
-                    return Blocking.call(() -> accept(token, exchange, body, async, waiting))
-                            .flatMap(accepted -> reply(accepted))
-                            .doFinally(s -> {
-                                if (waiting[0] != null) completions.forget(waiting[0]);
-                            });
+                    // with everything it needs cached the call is accepted right here, else on a thread that may block
+                    var now = accept(token, exchange, body, async, false);
+                    var accepted = now != null
+                            ? Mono.just(now)
+                            : Blocking.call(() -> accept(token, exchange, body, async, true));
+                    return accepted.flatMap(a -> reply(a).doFinally(s -> completions.forget(a.runId())));
                 });
     }
 
-    private Accepted accept(String token, ServerWebExchange exchange, byte[] body, boolean async, UUID[] waiting) {
+    /** Accepts the call, or with {@code mayBlock} false returns null when it would have to wait for I/O. */
+    private Accepted accept(String token, ServerWebExchange exchange, byte[] body, boolean async, boolean mayBlock) {
         var request = exchange.getRequest();
-        var target = targets.get(token, t -> scripts.findByWebhookToken(t)
+        String idempotencyKey = request.getHeaders().getFirst("Idempotency-Key");
+        boolean idempotent = idempotencyKey != null && !idempotencyKey.isBlank();
+        var found = mayBlock
+                ? targets.get(token, t -> scripts.findByWebhookToken(t)
                         .filter(ScriptRepository.ScriptRow::webhookEnabled)
                         .map(row -> new Target(row, signatures.find(row.id()))))
-                .orElseThrow(WebhookNotFoundException::new);
+                : targets.peek(token);
+        if (found == null || (idempotent && !mayBlock)) return null;
+        var target = found.orElseThrow(WebhookNotFoundException::new);
         var script = target.script();
         target.signature().ifPresent(sig -> {
             if (!SignatureVerifier.verify(
@@ -133,32 +154,28 @@ public class WebhookController {
                 throw new WebhookSignatureInvalidException(sig.header());
             }
         });
-        rateLimit(script.id());
 
         var runId = UUID.randomUUID();
-        String idempotencyKey = request.getHeaders().getFirst("Idempotency-Key");
-        if (idempotencyKey != null && !idempotencyKey.isBlank()) {
+        if (idempotent) {
             String key = "cronhook:idem:" + script.id() + ":" + idempotencyKey.trim();
             String claimed =
                     redis.sync().set(key, runId.toString(), SetArgs.Builder.nx().ex(properties.idempotencyWindow()));
             if (!"OK".equals(claimed)) {
                 var first = UUID.fromString(redis.sync().get(key));
-                if (!async) waiting[0] = first;
-                return new Accepted(first, async, true);
+                return new Accepted(first, async, true, async ? null : completions.register(first), null);
             }
         }
-        if (!async) waiting[0] = runId;
-        runs.launch(runId, script, TriggerKind.WEBHOOK, event(exchange, body), null, 1);
-        return new Accepted(runId, async, false);
-    }
-
-    private void rateLimit(UUID scriptId) {
         long second = System.currentTimeMillis() / 1000;
-        String key = "cronhook:rate:" + scriptId + ":" + second;
-        var sync = redis.sync();
-        long count = sync.incr(key);
-        if (count == 1) sync.expire(key, 2);
-        if (count > properties.rateLimitPerSecond()) throw new RateLimitedException(properties.rateLimitPerSecond(), 1);
+        var limit = new RunLauncher.RateLimit(
+                "cronhook:rate:" + script.id() + ":" + second, properties.rateLimitPerSecond());
+        // the waiter is in place before the run can end
+        var ended = async ? null : completions.register(runId);
+        var launched = runs.launchWebhook(runId, script, event(exchange, body), limit, mayBlock);
+        if (launched == null) {
+            if (ended != null) completions.forget(runId);
+            return null;
+        }
+        return new Accepted(runId, async, false, ended, launched);
     }
 
     private ObjectNode event(ServerWebExchange exchange, byte[] body) {
@@ -207,17 +224,55 @@ public class WebhookController {
     }
 
     private Mono<ResponseEntity<byte[]>> reply(Accepted accepted) {
-        if (accepted.async()) return Mono.just(acceptedReply(accepted.runId()));
-        var done = completions.register(accepted.runId());
-        // the run may have ended before we listened (a replay, or a very fast run): look once first
-        return Blocking.call(() -> runRepository.findAnyOwner(accepted.runId()))
-                .flatMap(run -> run.isPresent() && run.get().status().isFinal()
-                        ? Mono.just(run.get())
-                        : done.timeout(properties.syncTimeout()).then(Blocking.call(() -> runRepository
-                                .findAnyOwner(accepted.runId())
-                                .orElseThrow())))
-                .map(this::finished)
-                .onErrorResume(TimeoutException.class, e -> Mono.just(acceptedReply(accepted.runId())));
+        var runId = accepted.runId();
+        Mono<Void> taken = accepted.launched() == null
+                ? Mono.empty()
+                // suppressCancel: a caller hanging up must not cancel the acceptance of its run
+                : Mono.fromFuture(accepted.launched(), true).then();
+        if (accepted.async()) return taken.then(Mono.fromSupplier(() -> acceptedReply(runId)));
+        Mono<ResponseEntity<byte[]>> waitForIt = accepted.ended()
+                .timeout(properties.syncTimeout())
+                .flatMap(result -> result.isPresent()
+                        ? Mono.just(finished(Ending.of(result.get())))
+                        : Blocking.call(() -> finished(read(runId))))
+                .onErrorResume(TimeoutException.class, e -> Mono.just(acceptedReply(runId)));
+        if (!accepted.replay()) return taken.then(waitForIt);
+        // a replay's run may have ended long ago: look before waiting
+        return Blocking.call(() -> Optional.ofNullable(ended(runId)))
+                .flatMap(end -> end.isPresent() ? Mono.just(finished(end.get())) : waitForIt);
+    }
+
+    /** How the run ended, or null while it has not. */
+    private Ending ended(UUID runId) {
+        var end = read(runId);
+        return end.status().isFinal() ? end : null;
+    }
+
+    /**
+     * How a run stands, with the result and reply exactly as its executor published them while that record lasts
+     * (the database's JSONB reorders and reformats JSON: this way a replay's body is byte for byte the first
+     * reply's); the database decides the status once it has recorded one (a run cancelled there stays cancelled).
+     */
+    private Ending read(UUID runId) {
+        var recorded = runRepository.findAnyOwner(runId).orElseThrow(() -> new RunNotFoundException(runId));
+        var published = ends.of(runId);
+        if (published.isPresent()
+                && (!recorded.status().isFinal() || published.get().status() == recorded.status())) {
+            return Ending.of(published.get());
+        }
+        return Ending.of(recorded);
+    }
+
+    /** How a run ended, from its announcement or from the database. */
+    private record Ending(String runId, RunStatus status, String resultJson, HttpReply reply, String error) {
+        static Ending of(RunResult r) {
+            return new Ending(r.runId().toString(), r.status(), r.resultJson(), r.reply(), r.error());
+        }
+
+        static Ending of(RunView r) {
+            var reply = r.reply() == null ? null : Wire.json().readValue(r.reply(), HttpReply.class);
+            return new Ending(r.id().toString(), r.status(), r.result(), reply, r.error());
+        }
     }
 
     private ResponseEntity<byte[]> acceptedReply(UUID runId) {
@@ -233,11 +288,11 @@ public class WebhookController {
                 .body(json.writeValueAsBytes(body));
     }
 
-    private ResponseEntity<byte[]> finished(RunView run) {
-        String id = run.id().toString();
+    private ResponseEntity<byte[]> finished(Ending run) {
+        String id = run.runId();
         if (run.status() == RunStatus.SUCCEEDED) {
-            if (run.reply() != null) return scriptReply(id, json.readTree(run.reply()));
-            String result = run.result() == null ? "null" : run.result();
+            if (run.reply() != null) return scriptReply(id, run.reply());
+            String result = run.resultJson() == null ? "null" : run.resultJson();
             return ResponseEntity.ok()
                     .header(RUN_ID_HEADER, id)
                     .contentType(MediaType.APPLICATION_JSON)
@@ -261,26 +316,17 @@ public class WebhookController {
                 .body(json.writeValueAsBytes(body));
     }
 
-    private ResponseEntity<byte[]> scriptReply(String runId, JsonNode reply) {
+    private ResponseEntity<byte[]> scriptReply(String runId, HttpReply reply) {
         var headers = new HttpHeaders();
-        var given = reply.get("headers");
-        if (given != null && given.isObject()) {
-            for (var entry : given.properties()) {
-                if (HOP_BY_HOP.contains(entry.getKey().toLowerCase(Locale.ROOT))) continue;
-                if (entry.getValue().isArray())
-                    entry.getValue().forEach(v -> headers.add(entry.getKey(), v.asString()));
-                else headers.add(entry.getKey(), entry.getValue().asString());
-            }
-        }
+        reply.headers().forEach((name, values) -> {
+            if (!HOP_BY_HOP.contains(name.toLowerCase(Locale.ROOT))) values.forEach(v -> headers.add(name, v));
+        });
         headers.set(RUN_ID_HEADER, runId);
-        var bodyNode = reply.get("body");
-        byte[] body = bodyNode == null || bodyNode.isNull()
+        byte[] body = reply.body() == null
                 ? new byte[0]
-                : reply.path("base64").asBoolean(false)
-                        ? Base64.getDecoder().decode(bodyNode.asString())
-                        : bodyNode.asString().getBytes(StandardCharsets.UTF_8);
-        return ResponseEntity.status(reply.path("status").asInt(200))
-                .headers(headers)
-                .body(body);
+                : reply.base64()
+                        ? Base64.getDecoder().decode(reply.body())
+                        : reply.body().getBytes(StandardCharsets.UTF_8);
+        return ResponseEntity.status(reply.status()).headers(headers).body(body);
     }
 }

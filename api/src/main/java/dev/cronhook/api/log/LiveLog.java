@@ -11,7 +11,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
 import reactor.core.publisher.Flux;
+import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /**
@@ -21,6 +23,11 @@ import reactor.core.scheduler.Schedulers;
 public class LiveLog {
     /** A log entry: a line, or the end of the log with the final status. */
     public record Entry(LogLine line, String end) {}
+
+    private static final Scheduler FOLLOWERS = Schedulers.fromExecutorService(
+            Executors.newThreadPerTaskExecutor(
+                    Thread.ofVirtual().name("live-log-", 0).factory()),
+            "live-log");
 
     private final RedisClient client;
     private final StatefulRedisConnection<String, String> shared;
@@ -37,13 +44,36 @@ public class LiveLog {
         return out;
     }
 
+    /** What {@link #snapshot} gives, for several streams in one pipelined round (in the order given). */
+    public List<List<Entry>> snapshots(List<String> streams) {
+        var async = shared.async();
+        var sent = streams.stream()
+                .map(stream -> async.xrange(stream, Range.create("-", "+")))
+                .toList();
+        var out = new ArrayList<List<Entry>>(streams.size());
+        for (var reply : sent) {
+            try {
+                var entries = new ArrayList<Entry>();
+                for (var m : reply.get()) entries.add(entry(m.getBody()));
+                out.add(entries);
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new IllegalStateException("could not read a live log: " + e.getCause(), e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
+        }
+        return out;
+    }
+
     public static List<LogLine> lines(List<Entry> entries) {
         return entries.stream().filter(e -> e.line() != null).map(Entry::line).toList();
     }
 
     /**
      * Follows a stream from its start until its end entry, or until {@code idleLimit} passes with nothing new
-     * and {@code stillRunning} says the writer is gone. Blocking reads run on their own connection.
+     * and {@code stillRunning} says the writer is gone. Blocking reads run on their own connection and their own
+     * virtual thread, so followers are not bounded by a thread pool.
      */
     public Flux<Entry> follow(String stream, Duration idleLimit, java.util.function.BooleanSupplier stillRunning) {
         return Flux.<Entry>create(sink -> {
@@ -78,7 +108,10 @@ public class LiveLog {
                         sink.error(e);
                     }
                 })
-                .subscribeOn(Schedulers.boundedElastic());
+                // requests go straight to the sink's buffer: by default subscribeOn hands each request(n) to the
+                // worker that runs this loop, where it waited behind the loop until the log ended, and only the
+                // first line (requested before the loop began) went out live
+                .subscribeOn(FOLLOWERS, false);
     }
 
     static Entry entry(Map<String, String> body) {

@@ -2,6 +2,7 @@ package dev.cronhook.api.log;
 
 import dev.cronhook.core.log.LogStore;
 import dev.cronhook.core.queue.Streams;
+import java.util.List;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,12 +26,27 @@ public class LogArchiver {
     }
 
     public void archiveRun(UUID runId) {
+        archiveRuns(List.of(runId));
+    }
+
+    /** Archives several runs' logs, reading their live logs in one round (most runs print nothing). */
+    public void archiveRuns(List<UUID> runIds) {
+        List<List<LiveLog.Entry>> logs;
         try {
-            var lines = LiveLog.lines(live.snapshot(Streams.runLog(runId)));
-            if (!lines.isEmpty() && store.read(runLogId(runId)).isEmpty()) store.append(runLogId(runId), lines);
+            logs = live.snapshots(runIds.stream().map(Streams::runLog).toList());
         } catch (RuntimeException e) {
-            // the live stream keeps the lines for a day; the run page falls back to it
-            log.warn("could not archive the log of run {}: {}", runId, e.toString());
+            // the live streams keep the lines for a day; the run page falls back to them
+            log.warn("could not archive the logs of {} runs: {}", runIds.size(), e.toString());
+            return;
+        }
+        for (int i = 0; i < runIds.size(); i++) {
+            UUID runId = runIds.get(i);
+            try {
+                var lines = LiveLog.lines(logs.get(i));
+                if (!lines.isEmpty() && store.read(runLogId(runId)).isEmpty()) store.append(runLogId(runId), lines);
+            } catch (RuntimeException e) {
+                log.warn("could not archive the log of run {}: {}", runId, e.toString());
+            }
         }
     }
 }

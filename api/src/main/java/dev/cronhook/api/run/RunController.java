@@ -24,11 +24,9 @@ import reactor.core.publisher.Mono;
 @RestController
 @RequestMapping("/api/runs")
 public class RunController {
-    private final RunRepository runs;
     private final RunService service;
 
-    public RunController(RunRepository runs, RunService service) {
-        this.runs = runs;
+    public RunController(RunService service) {
         this.service = service;
     }
 
@@ -67,12 +65,12 @@ public class RunController {
         if (limit < 1 || limit > 500) v.add("limit", "must be between 1 and 500");
         v.throwIfAny();
         var filter = new RunRepository.RunFilter(scriptId, statusFilter, trigger, from, to, limit);
-        return Blocking.call(() -> runs.list(user.id(), filter));
+        return Blocking.call(() -> service.list(user, filter));
     }
 
     @GetMapping("/{id}")
     public Mono<RunView> get(@AuthenticationPrincipal CurrentUser user, @PathVariable UUID id) {
-        return Blocking.call(() -> runs.find(user.id(), id).orElseThrow(() -> new RunNotFoundException(id)));
+        return Blocking.call(() -> service.find(user, id).orElseThrow(() -> new RunNotFoundException(id)));
     }
 
     private static Instant instant(String value, String field, Violations v) {

@@ -63,31 +63,6 @@ public class RunRepository {
                 .list();
     }
 
-    public void insert(
-            UUID id,
-            UUID scriptId,
-            UUID ownerId,
-            int version,
-            String trigger,
-            String eventJson,
-            int attempt,
-            Instant scheduledAt,
-            Instant queuedAt) {
-        jdbc.sql("INSERT INTO runs (id, script_id, owner_id, version, trigger, event, status, attempt, scheduled_at,"
-                        + " queued_at) VALUES (?, ?, ?, ?, ?, CAST(? AS JSONB), 'QUEUED', ?, ?, ?)")
-                .params(
-                        id,
-                        scriptId,
-                        ownerId,
-                        version,
-                        trigger,
-                        eventJson,
-                        attempt,
-                        scheduledAt == null ? null : Timestamp.from(scheduledAt),
-                        Timestamp.from(queuedAt))
-                .update();
-    }
-
     /** A new QUEUED run for {@link #insertAll}. */
     public record NewRun(
             UUID id,
@@ -122,10 +97,16 @@ public class RunRepository {
         jdbc.sql(sql.toString()).params(params).update();
     }
 
-    public void deleteQueued(UUID id) {
-        jdbc.sql("DELETE FROM runs WHERE id = ? AND status = 'QUEUED'")
-                .param(id)
+    /** Removes runs that were never handed to an executor (still QUEUED). */
+    public void deleteQueued(List<UUID> ids) {
+        if (ids.isEmpty()) return;
+        jdbc.sql("DELETE FROM runs WHERE status = 'QUEUED' AND id IN (" + placeholders(ids.size()) + ")")
+                .params(new ArrayList<Object>(ids))
                 .update();
+    }
+
+    private static String placeholders(int n) {
+        return String.join(", ", java.util.Collections.nCopies(n, "?"));
     }
 
     /** RUNNING, only from QUEUED; returns whether it changed. */
@@ -158,6 +139,65 @@ public class RunRepository {
                                 id)
                         .update()
                 > 0;
+    }
+
+    /** RUNNING for a run that has started. */
+    public record Started(UUID id, Instant startedAt) {}
+
+    /** A final status for a run that has ended. */
+    public record Ended(
+            UUID id,
+            RunStatus status,
+            String resultJson,
+            String replyJson,
+            String error,
+            Instant startedAt,
+            Instant finishedAt) {}
+
+    /**
+     * Records what executors reported, in one transaction and one round trip: RUNNING only from QUEUED, a final
+     * status only once. Returns, for each of {@code ended}, whether this call is the one that ended it.
+     */
+    public boolean[] record(List<Started> started, List<Ended> ended) {
+        if (!started.isEmpty()) {
+            var sql = new StringBuilder(
+                    "UPDATE runs AS r SET status = 'RUNNING', started_at = v.started_at FROM (VALUES ");
+            var params = new ArrayList<Object>(started.size() * 2);
+            for (int i = 0; i < started.size(); i++) {
+                sql.append(i == 0 ? "" : ", ").append("(CAST(? AS UUID), CAST(? AS TIMESTAMPTZ))");
+                params.add(started.get(i).id());
+                params.add(Timestamp.from(started.get(i).startedAt()));
+            }
+            sql.append(") AS v (id, started_at) WHERE r.id = v.id AND r.status = 'QUEUED'");
+            jdbc.sql(sql.toString()).params(params).update();
+        }
+        boolean[] changed = new boolean[ended.size()];
+        if (ended.isEmpty()) return changed;
+        // one statement for the batch; RETURNING names the runs this call ended (the others had ended before)
+        var sql = new StringBuilder("UPDATE runs AS r SET status = v.status, result = CAST(v.result AS JSONB),"
+                + " reply = CAST(v.reply AS JSONB), error = v.error, started_at = COALESCE(r.started_at, v.started_at),"
+                + " finished_at = v.finished_at FROM (VALUES ");
+        var params = new ArrayList<Object>(ended.size() * 7);
+        for (int i = 0; i < ended.size(); i++) {
+            var e = ended.get(i);
+            sql.append(i == 0 ? "" : ", ")
+                    .append("(CAST(? AS UUID), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT),"
+                            + " CAST(? AS TIMESTAMPTZ), CAST(? AS TIMESTAMPTZ))");
+            params.add(e.id());
+            params.add(e.status().name());
+            params.add(e.resultJson());
+            params.add(e.replyJson());
+            params.add(e.error());
+            params.add(e.startedAt() == null ? null : Timestamp.from(e.startedAt()));
+            params.add(Timestamp.from(e.finishedAt()));
+        }
+        sql.append(") AS v (id, status, result, reply, error, started_at, finished_at)"
+                + " WHERE r.id = v.id AND r.status IN ('QUEUED', 'RUNNING') RETURNING r.id");
+        var endedHere = new java.util.HashSet<>(
+                jdbc.sql(sql.toString()).params(params).query(UUID.class).list());
+        for (int i = 0; i < ended.size(); i++)
+            changed[i] = endedHere.contains(ended.get(i).id());
+        return changed;
     }
 
     public Optional<UUID> ownerOf(UUID id) {

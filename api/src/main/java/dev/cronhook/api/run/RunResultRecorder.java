@@ -1,88 +1,103 @@
 package dev.cronhook.api.run;
 
 import dev.cronhook.api.log.LogArchiver;
-import dev.cronhook.core.queue.Streams;
 import dev.cronhook.core.queue.WorkQueue;
 import dev.cronhook.core.run.RunResult;
 import dev.cronhook.core.run.RunStatus;
-import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.springframework.context.SmartLifecycle;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Records what executors report: RUNNING, then one final status with result, reply or error. Idempotent: a
- * repeated or late report of a run that has ended changes nothing. After a final status is durable it announces
- * the run on {@link Streams#RUN_FINISHED_CHANNEL} for any waiting caller, and archives its log when the api
- * is the one that keeps logs ({@code archiver} not null).
+ * repeated or late report of a run that has ended changes nothing. Reports are taken in batches (one database
+ * round trip for all that arrived together). After a final status is durable it archives the run's log when the
+ * api is the one that keeps logs ({@code archiver} not null). (A waiting webhook caller does not wait for this:
+ * the executor announces the end as it publishes it, see {@link PublishedRunEnds}.)
  */
 public class RunResultRecorder implements SmartLifecycle {
     private final WorkQueue<RunResult> results;
     private final RunRepository runs;
-    private final StatefulRedisConnection<String, String> redis;
     private final JsonMapper json;
     private final LogArchiver archiver;
     private final RunRetries retries;
+    private volatile ExecutorService archiving;
     private volatile WorkQueue.Worker worker;
 
     public RunResultRecorder(
             WorkQueue<RunResult> results,
             RunRepository runs,
-            StatefulRedisConnection<String, String> redis,
-            JsonMapper json) {
-        this(results, runs, redis, json, null, RunRetries.NONE);
-    }
-
-    public RunResultRecorder(
-            WorkQueue<RunResult> results,
-            RunRepository runs,
-            StatefulRedisConnection<String, String> redis,
             JsonMapper json,
             LogArchiver archiver,
             RunRetries retries) {
         this.archiver = archiver;
         this.results = results;
         this.runs = runs;
-        this.redis = redis;
         this.json = json;
         this.retries = retries;
     }
 
-    public void record(RunResult r) {
-        if (r.status() == RunStatus.RUNNING) {
-            runs.markRunning(r.runId(), r.startedAt() == null ? Instant.now() : r.startedAt());
-            return;
+    /** Records a batch of reports; an exception leaves them all to be reported again. */
+    public void record(List<RunResult> reports) {
+        var endedHere = new HashSet<UUID>();
+        var ended = new ArrayList<RunResult>();
+        for (var r : reports) {
+            if (r.status().isFinal() && endedHere.add(r.runId())) ended.add(r);
         }
-        if (!r.status().isFinal()) return;
-        boolean ended = runs.finish(
-                r.runId(),
-                r.status(),
-                r.resultJson(),
-                r.reply() == null ? null : json.writeValueAsString(r.reply()),
-                r.error(),
-                r.startedAt(),
-                r.finishedAt() == null ? Instant.now() : r.finishedAt());
-        // asked again on a repeated report too: scheduling the retry is idempotent, and a lost one is made up
-        if (r.status() == RunStatus.FAILED || r.status() == RunStatus.TIMED_OUT) retries.afterFailure(r.runId());
-        // announced even when it was recorded before: a waiter may have registered after the first announcement
-        redis.sync().publish(Streams.RUN_FINISHED_CHANNEL, r.runId().toString());
-        // after the announcement, so a waiting webhook caller does not wait for the archive
-        if (ended && archiver != null) archiver.archiveRun(r.runId());
+        var started = new ArrayList<RunRepository.Started>();
+        var startedHere = new HashSet<UUID>();
+        for (var r : reports) {
+            // a RUNNING report is moot when the same batch ends the run, and counts once
+            if (r.status() == RunStatus.RUNNING && !endedHere.contains(r.runId()) && startedHere.add(r.runId())) {
+                started.add(
+                        new RunRepository.Started(r.runId(), r.startedAt() == null ? Instant.now() : r.startedAt()));
+            }
+        }
+        boolean[] changed = runs.record(
+                started,
+                ended.stream()
+                        .map(r -> new RunRepository.Ended(
+                                r.runId(),
+                                r.status(),
+                                r.resultJson(),
+                                r.reply() == null ? null : json.writeValueAsString(r.reply()),
+                                r.error(),
+                                r.startedAt(),
+                                r.finishedAt() == null ? Instant.now() : r.finishedAt()))
+                        .toList());
+        for (var r : ended) {
+            // asked again on a repeated report too: scheduling the retry is idempotent, and a lost one is made up
+            if (r.status() == RunStatus.FAILED || r.status() == RunStatus.TIMED_OUT) retries.afterFailure(r.runId());
+        }
+        if (archiver == null) return;
+        var toArchive = new ArrayList<UUID>();
+        for (int i = 0; i < ended.size(); i++)
+            if (changed[i]) toArchive.add(ended.get(i).runId());
+        // off this loop, so the next reports do not wait for it; the live streams keep the lines for a day if the
+        // archive does not happen
+        if (!toArchive.isEmpty()) archiving.execute(() -> archiver.archiveRuns(toArchive));
     }
 
     @Override
     public void start() {
-        worker = results.consume(
+        archiving = Executors.newVirtualThreadPerTaskExecutor();
+        worker = results.consumeBatches(
                 "api-" + ProcessHandle.current().pid() + "-"
                         + UUID.randomUUID().toString().substring(0, 8),
-                d -> record(d.message()));
+                batch -> record(batch.stream().map(WorkQueue.Delivery::message).toList()));
     }
 
     @Override
     public void stop() {
         if (worker != null) worker.close();
         worker = null;
+        archiving.close();
     }
 
     @Override

@@ -5,13 +5,11 @@ import dev.cronhook.api.db.ReadCaches;
 import dev.cronhook.api.error.NoDeployedVersionException;
 import dev.cronhook.api.error.RunNotCancellableException;
 import dev.cronhook.api.error.RunNotFoundException;
-import dev.cronhook.api.error.ServiceUnavailableException;
 import dev.cronhook.api.script.ScriptRepository;
 import dev.cronhook.api.secret.RunTokens;
 import dev.cronhook.api.secret.SecretService;
 import dev.cronhook.api.user.CurrentUser;
 import dev.cronhook.core.queue.Streams;
-import dev.cronhook.core.queue.WorkQueue;
 import dev.cronhook.core.run.RunRequest;
 import dev.cronhook.core.run.RunStatus;
 import dev.cronhook.core.run.TriggerKind;
@@ -24,9 +22,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.springframework.stereotype.Service;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -43,19 +40,20 @@ public class RunService {
 
     private final RunRepository runs;
     private final ScriptRepository scripts;
-    private final WorkQueue<RunRequest> queue;
+    private final RunLauncher launcher;
+    private final PublishedRunEnds ends;
     private final StatefulRedisConnection<String, String> redis;
     private final JsonMapper json;
     private final RunTokens tokens;
     private final SecretService secrets;
     private final ReadCache<String, Optional<ScriptRepository.VersionRow>> versions;
     private final ReadCache<String, Boolean> hasSecrets;
-    private static final int LAUNCH_BATCH = 40;
 
     public RunService(
             RunRepository runs,
             ScriptRepository scripts,
-            WorkQueue<RunRequest> queue,
+            RunLauncher launcher,
+            PublishedRunEnds ends,
             StatefulRedisConnection<String, String> redis,
             JsonMapper json,
             RunTokens tokens,
@@ -67,7 +65,8 @@ public class RunService {
         this.hasSecrets = caches.create(Duration.ofSeconds(1), 10_000);
         this.runs = runs;
         this.scripts = scripts;
-        this.queue = queue;
+        this.launcher = launcher;
+        this.ends = ends;
         this.redis = redis;
         this.json = json;
     }
@@ -96,25 +95,90 @@ public class RunService {
             ObjectNode event,
             Instant scheduledAt,
             int attempt) {
-        if (script.activeVersion() == null) {
-            throw new NoDeployedVersionException("script '" + script.name() + "' has no deployed version yet:"
-                    + " its first build must finish (see GET /api/scripts/" + script.id() + "/versions)");
-        }
+        return join(launchAsync(runId, script, trigger, event, scheduledAt, attempt));
+    }
+
+    /**
+     * As {@link #launch}, without waiting for the run to be accepted: the future fails with the problem (no deployed
+     * version, queue unavailable) when it was not.
+     */
+    public CompletableFuture<Launched> launchAsync(
+            UUID runId,
+            ScriptRepository.ScriptRow script,
+            TriggerKind trigger,
+            ObjectNode event,
+            Instant scheduledAt,
+            int attempt) {
+        return launch(runId, script, trigger, event, scheduledAt, attempt, null, true);
+    }
+
+    /**
+     * A webhook call's run, launched as {@link #launchAsync} does and counted against the script's rate limit as it
+     * is accepted (the future fails with {@code RateLimitedException} when it is over). With {@code mayBlock}
+     * false nothing here waits for the database or Redis: null comes back when it would have to (something it
+     * needs is not cached), and the caller asks again from a thread that may block.
+     */
+    public CompletableFuture<Launched> launchWebhook(
+            UUID runId,
+            ScriptRepository.ScriptRow script,
+            ObjectNode event,
+            RunLauncher.RateLimit limit,
+            boolean mayBlock) {
+        return launch(runId, script, TriggerKind.WEBHOOK, event, null, 1, limit, mayBlock);
+    }
+
+    private CompletableFuture<Launched> launch(
+            UUID runId,
+            ScriptRepository.ScriptRow script,
+            TriggerKind trigger,
+            ObjectNode event,
+            Instant scheduledAt,
+            int attempt,
+            RunLauncher.RateLimit limit,
+            boolean mayBlock) {
+        if (script.activeVersion() == null) return CompletableFuture.failedFuture(noDeployedVersion(script));
         // a deployed version is READY and immutable: caching it is safe
-        var version = versions.get(
-                        script.id() + "/" + script.activeVersion(),
-                        k -> scripts.version(script.id(), script.activeVersion()))
-                .orElseThrow();
-        var now = Instant.now();
+        String versionKey = script.id() + "/" + script.activeVersion();
+        var version = mayBlock
+                ? versions.get(versionKey, k -> scripts.version(script.id(), script.activeVersion()))
+                : versions.peek(versionKey);
+        if (version == null) return null;
+        String image = version.orElseThrow().imageRef();
+        String token;
+        if (mayBlock) {
+            token = secretsToken(runId, script);
+        } else {
+            // issuing a token is a Redis write: a run with secrets is launched from a thread that may block
+            Boolean needed = hasSecrets.peek(secretsKey(script));
+            if (needed == null || needed) return null;
+            token = null;
+        }
+        var launch = prepare(runId, script, trigger, event, scheduledAt, attempt, image, token, limit, Instant.now());
+        return launcher.launch(launch).thenApply(request -> new Launched(runId, request));
+    }
+
+    /** The row and the request of a new run of the script's active version. */
+    private RunLauncher.NewLaunch prepare(
+            UUID runId,
+            ScriptRepository.ScriptRow script,
+            TriggerKind trigger,
+            ObjectNode event,
+            Instant scheduledAt,
+            int attempt,
+            String image,
+            String secretsToken,
+            RunLauncher.RateLimit limit,
+            Instant now) {
         event.put("trigger", trigger.wireName());
         event.put("runId", runId.toString());
         if (scheduledAt != null) event.put("scheduledAt", scheduledAt.toString());
         String eventJson = json.writeValueAsString(event);
-        runs.insert(
+        int version = script.activeVersion();
+        var row = new RunRepository.NewRun(
                 runId,
                 script.id(),
                 script.ownerId(),
-                version.version(),
+                version,
                 trigger.wireName(),
                 eventJson,
                 attempt,
@@ -123,23 +187,17 @@ public class RunService {
         var request = new RunRequest(
                 runId,
                 script.id(),
-                version.version(),
-                version.imageRef(),
+                version,
+                image,
                 trigger,
                 eventJson,
                 script.timeoutSeconds(),
                 script.memoryMb(),
                 attempt,
                 now,
-                secretsToken(runId, script));
-        try {
-            queue.enqueue(request);
-        } catch (RuntimeException e) {
-            runs.deleteQueued(runId);
-            throw new ServiceUnavailableException(
-                    "the run queue is unavailable, the run was not accepted; retry later");
-        }
-        return new Launched(runId, request);
+                secretsToken,
+                script.maxConcurrency() == null ? 0 : script.maxConcurrency());
+        return new RunLauncher.NewLaunch(row, request, limit);
     }
 
     /** One run for {@link #launchAll}; {@code image} is the active version's image if the caller knows it. */
@@ -154,21 +212,24 @@ public class RunService {
     /** What became of one {@link Launch}: the run that was accepted, or why it was not. */
     public record Outcome(Launch launch, Launched launched, RuntimeException failure) {}
 
-    /**
-     * Launches many runs at once, as {@link #launch} does one: the runs are inserted in a few batches side by
-     * side, each batch's requests queued as soon as it is in; a run whose request the queue does not take is removed
-     * again. For the scheduler, whose ticks come in bursts.
-     */
+    private static String secretsKey(ScriptRepository.ScriptRow script) {
+        return script.ownerId() + "/" + script.id();
+    }
+
     /** A token for the run's secrets, or null when the script's owner keeps none (the executor asks for none). */
     private String secretsToken(UUID runId, ScriptRepository.ScriptRow script) {
-        boolean needed = hasSecrets.get(
-                script.ownerId() + "/" + script.id(), k -> secrets.hasAny(script.ownerId(), script.id()));
+        boolean needed = hasSecrets.get(secretsKey(script), k -> secrets.hasAny(script.ownerId(), script.id()));
         return needed
                 ? tokens.issue(
                         runId, Duration.ofSeconds(script.timeoutSeconds()).plus(TOKEN_SLACK))
                 : null;
     }
 
+    /**
+     * Launches many runs at once, as {@link #launch} does one: they go to the {@link RunLauncher} together, so
+     * they share as few inserts and queue rounds as its batches allow. For the scheduler, whose ticks come in
+     * bursts.
+     */
     public List<Outcome> launchAll(List<Launch> launches) {
         var outcomes = new ArrayList<Outcome>(launches.size());
         var ready = new ArrayList<Launch>(launches.size());
@@ -182,74 +243,44 @@ public class RunService {
                 .map(l -> Map.entry(l.script().id(), l.script().activeVersion()))
                 .toList());
         var now = Instant.now();
-        var rows = new ArrayList<RunRepository.NewRun>(ready.size());
-        var requests = new ArrayList<RunRequest>(ready.size());
+        var prepared = new ArrayList<RunLauncher.NewLaunch>(ready.size());
         for (var l : ready) {
+            var image = l.image() != null
+                    ? l.image()
+                    : images.get(Map.entry(l.script().id(), l.script().activeVersion()));
             var runId = UUID.randomUUID();
-            var event = l.event();
-            event.put("trigger", l.trigger().wireName());
-            event.put("runId", runId.toString());
-            if (l.scheduledAt() != null)
-                event.put("scheduledAt", l.scheduledAt().toString());
-            String eventJson = json.writeValueAsString(event);
-            int version = l.script().activeVersion();
-            rows.add(new RunRepository.NewRun(
+            prepared.add(prepare(
                     runId,
-                    l.script().id(),
-                    l.script().ownerId(),
-                    version,
-                    l.trigger().wireName(),
-                    eventJson,
-                    l.attempt(),
-                    l.scheduledAt(),
-                    now));
-            requests.add(new RunRequest(
-                    runId,
-                    l.script().id(),
-                    version,
-                    l.image() != null
-                            ? l.image()
-                            : images.get(Map.entry(l.script().id(), version)),
+                    l.script(),
                     l.trigger(),
-                    eventJson,
-                    l.script().timeoutSeconds(),
-                    l.script().memoryMb(),
+                    l.event(),
+                    l.scheduledAt(),
                     l.attempt(),
-                    now,
-                    secretsToken(runId, l.script())));
+                    image,
+                    secretsToken(runId, l.script()),
+                    null,
+                    now));
         }
-        var queued = new ArrayList<Future<?>>(requests.size());
-        try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            var inserted = new ArrayList<Future<?>>();
-            for (int from = 0; from < rows.size(); from += LAUNCH_BATCH) {
-                var batch = rows.subList(from, Math.min(rows.size(), from + LAUNCH_BATCH));
-                inserted.add(pool.submit(() -> runs.insertAll(batch)));
-            }
-            for (int i = 0; i < requests.size(); i++) {
-                var r = requests.get(i);
-                var insert = inserted.get(i / LAUNCH_BATCH);
-                queued.add(pool.submit(() -> {
-                    insert.get();
-                    return queue.enqueue(r);
-                }));
-            }
-        }
+        var accepted = launcher.launchAll(prepared);
         for (int i = 0; i < ready.size(); i++) {
-            var r = requests.get(i);
             try {
-                queued.get(i).get();
-                outcomes.add(new Outcome(ready.get(i), new Launched(r.runId(), r), null));
-            } catch (InterruptedException | ExecutionException e) {
-                if (e instanceof InterruptedException) Thread.currentThread().interrupt();
-                runs.deleteQueued(r.runId()); // a no-op where the insert itself failed
-                outcomes.add(new Outcome(
-                        ready.get(i),
-                        null,
-                        new ServiceUnavailableException("the run was not accepted; retry later ("
-                                + (e.getCause() == null ? e : e.getCause()) + ")")));
+                var request = join(accepted.get(i));
+                outcomes.add(new Outcome(ready.get(i), new Launched(request.runId(), request), null));
+            } catch (RuntimeException e) {
+                outcomes.add(new Outcome(ready.get(i), null, e));
             }
         }
         return outcomes;
+    }
+
+    /** Waits for an accepted run, throwing the reason it was not accepted as it is. */
+    private static <T> T join(CompletableFuture<T> future) {
+        try {
+            return future.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            throw e;
+        }
     }
 
     private static NoDeployedVersionException noDeployedVersion(ScriptRepository.ScriptRow script) {
@@ -264,9 +295,19 @@ public class RunService {
         return launch(script, TriggerKind.MANUAL, body, null, 1);
     }
 
+    /** One of the user's runs, with its end as soon as its executor has published it. */
+    public Optional<RunView> find(CurrentUser user, UUID runId) {
+        return runs.find(user.id(), runId).map(ends::over);
+    }
+
+    /** The user's runs, each with its end as soon as its executor has published it. */
+    public List<RunView> list(CurrentUser user, RunRepository.RunFilter filter) {
+        return ends.over(runs.list(user.id(), filter));
+    }
+
     /** Cancels a queued or running run; an executor that holds it kills it, one that has not started skips it. */
     public RunView cancel(CurrentUser user, UUID runId) {
-        var run = runs.find(user.id(), runId).orElseThrow(() -> new RunNotFoundException(runId));
+        var run = find(user, runId).orElseThrow(() -> new RunNotFoundException(runId));
         if (run.status().isFinal()) {
             throw new RunNotCancellableException("run " + runId + " has already ended (" + run.status() + ")");
         }
@@ -277,6 +318,6 @@ public class RunService {
             var now = Instant.now();
             runs.finish(runId, RunStatus.CANCELLED, null, null, "cancelled before it started", null, now);
         }
-        return runs.find(user.id(), runId).orElseThrow();
+        return find(user, runId).orElseThrow();
     }
 }

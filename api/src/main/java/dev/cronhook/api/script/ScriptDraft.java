@@ -6,7 +6,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
-/** A validated {@link ScriptRequest}: every field checked, defaults applied, dependencies sorted. */
+/**
+ * A validated {@link ScriptRequest}: every field checked, defaults applied, dependencies sorted. {@code maxConcurrency}
+ * is null when the script's runs are not limited.
+ */
 public record ScriptDraft(
         String name,
         String code,
@@ -17,6 +20,7 @@ public record ScriptDraft(
         String catchUpPolicy,
         int timeoutSeconds,
         int memoryMb,
+        Integer maxConcurrency,
         RetryPolicy retry) {
 
     private static final Pattern NAME = Pattern.compile("[\\p{L}\\p{N}][\\p{L}\\p{N} ._-]*");
@@ -61,6 +65,10 @@ public record ScriptDraft(
         if (memory < limits.minMemoryMb() || memory > limits.maxMemoryMb()) {
             v.add("memoryMb", "must be between " + limits.minMemoryMb() + " and " + limits.maxMemoryMb());
         }
+        Integer concurrency = r.maxConcurrency();
+        if (concurrency != null && (concurrency < 1 || concurrency > limits.maxConcurrency())) {
+            v.add("maxConcurrency", "must be between 1 and " + limits.maxConcurrency() + ", or left out for no limit");
+        }
         var retry = RetryPolicy.NONE;
         if (r.retry() != null) {
             var q = r.retry();
@@ -84,6 +92,7 @@ public record ScriptDraft(
                 catchUp,
                 timeout,
                 memory,
+                concurrency,
                 retry);
     }
 }

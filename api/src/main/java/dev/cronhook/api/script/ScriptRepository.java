@@ -17,7 +17,7 @@ import tools.jackson.databind.json.JsonMapper;
 /** Scripts, their immutable versions and their schedules. Every read is scoped to an owner. */
 @Repository
 public class ScriptRepository {
-    /** A script row with its schedule (null when it has none). */
+    /** A script row with its schedule (null when it has none); {@code maxConcurrency} is null for no limit. */
     public record ScriptRow(
             UUID id,
             UUID ownerId,
@@ -26,6 +26,7 @@ public class ScriptRepository {
             String webhookToken,
             int timeoutSeconds,
             int memoryMb,
+            Integer maxConcurrency,
             int latestVersion,
             Integer activeVersion,
             Instant createdAt,
@@ -59,7 +60,7 @@ public class ScriptRepository {
             Instant builtAt) {}
 
     private static final String SCRIPT_COLUMNS = "s.id, s.owner_id, s.name, s.webhook_enabled, s.webhook_token,"
-            + " s.timeout_seconds, s.memory_mb, s.latest_version, s.active_version, s.created_at, s.updated_at,"
+            + " s.timeout_seconds, s.memory_mb, s.max_concurrency, s.latest_version, s.active_version, s.created_at, s.updated_at,"
             + " s.retry_max_attempts, s.retry_initial_delay_seconds, s.retry_backoff_factor,"
             + " c.expression, c.timezone, c.overlap_policy, c.catchup_policy, c.next_fire_at, c.last_fired_at,"
             + " c.missed_ticks";
@@ -143,9 +144,9 @@ public class ScriptRepository {
 
     public void insertScript(UUID id, UUID ownerId, ScriptDraft d, String webhookToken, Instant now) {
         jdbc.sql("INSERT INTO scripts (id, owner_id, name, webhook_enabled, webhook_token, timeout_seconds,"
-                        + " memory_mb, latest_version, active_version, created_at, updated_at, retry_max_attempts,"
-                        + " retry_initial_delay_seconds, retry_backoff_factor)"
-                        + " VALUES (?, ?, ?, ?, ?, ?, ?, 1, NULL, ?, ?, ?, ?, ?)")
+                        + " memory_mb, max_concurrency, latest_version, active_version, created_at, updated_at,"
+                        + " retry_max_attempts, retry_initial_delay_seconds, retry_backoff_factor)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, NULL, ?, ?, ?, ?, ?)")
                 .params(
                         id,
                         ownerId,
@@ -154,6 +155,7 @@ public class ScriptRepository {
                         webhookToken,
                         d.timeoutSeconds(),
                         d.memoryMb(),
+                        d.maxConcurrency(),
                         Timestamp.from(now),
                         Timestamp.from(now),
                         d.retry().maxAttempts(),
@@ -164,13 +166,14 @@ public class ScriptRepository {
 
     public void updateScript(UUID id, ScriptDraft d, int latestVersion, Instant now) {
         jdbc.sql("UPDATE scripts SET name = ?, webhook_enabled = ?, timeout_seconds = ?, memory_mb = ?,"
-                        + " latest_version = ?, updated_at = ?, retry_max_attempts = ?,"
+                        + " max_concurrency = ?, latest_version = ?, updated_at = ?, retry_max_attempts = ?,"
                         + " retry_initial_delay_seconds = ?, retry_backoff_factor = ? WHERE id = ?")
                 .params(
                         d.name(),
                         d.webhook(),
                         d.timeoutSeconds(),
                         d.memoryMb(),
+                        d.maxConcurrency(),
                         latestVersion,
                         Timestamp.from(now),
                         d.retry().maxAttempts(),
@@ -327,6 +330,7 @@ public class ScriptRepository {
                 rs.getString("webhook_token"),
                 rs.getInt("timeout_seconds"),
                 rs.getInt("memory_mb"),
+                rs.getObject("max_concurrency", Integer.class),
                 rs.getInt("latest_version"),
                 active,
                 instant(rs, "created_at"),

@@ -1,10 +1,12 @@
 package dev.cronhook.api.script;
 
 import java.util.Map;
+import tools.jackson.databind.annotation.JsonDeserialize;
 
 /**
  * The body of {@code POST /api/scripts} and {@code PUT /api/scripts/{id}}. PUT replaces every field; omitted
- * optional fields take their defaults (no dependencies, webhook on, no cron, default limits, no retries).
+ * optional fields take their defaults (no dependencies, webhook on, no cron, default limits, no concurrency limit, no
+ * retries).
  */
 public record ScriptRequest(
         String name,
@@ -14,6 +16,10 @@ public record ScriptRequest(
         CronRequest cron,
         Integer timeoutSeconds,
         Integer memoryMb,
+
+        @JsonDeserialize(using = WholeNumberDeserializer.class)
+        Integer maxConcurrency,
+
         RetryRequest retry) {
 
     /** A cron trigger: the expression, its IANA time zone and the overlap and catch-up policies. */

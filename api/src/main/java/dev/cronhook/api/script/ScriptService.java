@@ -213,6 +213,7 @@ public class ScriptService {
                 cron,
                 row.timeoutSeconds(),
                 row.memoryMb(),
+                row.maxConcurrency(),
                 latest.buildState(),
                 row.createdAt(),
                 row.updatedAt(),

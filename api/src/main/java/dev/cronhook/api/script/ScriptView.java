@@ -7,7 +7,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-/** A script as the API shows it: its settings, the latest version's code and the state of its builds. */
+/**
+ * A script as the API shows it: its settings, the latest version's code and the state of its builds.
+ * {@code maxConcurrency} is absent when the script's runs are not limited.
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ScriptView(
         UUID id,
@@ -21,6 +24,7 @@ public record ScriptView(
         CronView cron,
         int timeoutSeconds,
         int memoryMb,
+        Integer maxConcurrency,
         BuildState buildState,
         Instant createdAt,
         Instant updatedAt,

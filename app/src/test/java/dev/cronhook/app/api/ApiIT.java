@@ -8,6 +8,8 @@ import dev.cronhook.app.testing.Http;
 import dev.cronhook.app.testing.TestPlatform;
 import dev.cronhook.core.build.BuildState;
 import dev.cronhook.core.queue.Streams;
+import dev.cronhook.core.run.RunRequest;
+import dev.cronhook.core.wire.Wire;
 import io.lettuce.core.RedisClient;
 import java.time.Duration;
 import java.util.HashMap;
@@ -117,6 +119,116 @@ class ApiIT {
         assertThat(http.delete("/api/scripts/" + id, token).status()).isEqualTo(204);
         assertThat(http.get("/api/scripts/" + id, token).status()).isEqualTo(404);
         assertThat(http.delete("/api/scripts/" + id, token).status()).isEqualTo(404);
+    }
+
+    @Test
+    void aConcurrencyLimitIsSavedReadBackChangedAndClearedLikeTheOtherOptionalFields() {
+        var token = newUser("concurrency-user");
+        var body = script("limited");
+        body.put("maxConcurrency", 3);
+        var created = create(token, body);
+        String id = created.get("id").asString();
+        assertThat(created.get("maxConcurrency").asInt()).isEqualTo(3);
+        assertThat(http.get("/api/scripts/" + id, token)
+                        .json()
+                        .get("maxConcurrency")
+                        .asInt())
+                .isEqualTo(3);
+        assertThat(http.get("/api/scripts", token)
+                        .json()
+                        .get(0)
+                        .get("maxConcurrency")
+                        .asInt())
+                .isEqualTo(3);
+        assertThat(create(token, script("unlimited")).has("maxConcurrency"))
+                .as("no limit unless asked for")
+                .isFalse();
+
+        body.put("maxConcurrency", 100);
+        var changed = http.put("/api/scripts/" + id, json(body), token);
+        assertThat(changed.status()).as(changed.toString()).isEqualTo(200);
+        assertThat(changed.json().get("maxConcurrency").asInt()).isEqualTo(100);
+        assertThat(changed.json().get("version").asInt())
+                .as("a limit alone makes no new version")
+                .isEqualTo(1);
+
+        body.put("maxConcurrency", null);
+        var cleared = http.put("/api/scripts/" + id, json(body), token);
+        assertThat(cleared.status()).as(cleared.toString()).isEqualTo(200);
+        assertThat(cleared.json().has("maxConcurrency")).isFalse();
+
+        body.put("maxConcurrency", 7);
+        http.put("/api/scripts/" + id, json(body), token);
+        body.remove("maxConcurrency");
+        var omitted = http.put("/api/scripts/" + id, json(body), token);
+        assertThat(omitted.json().has("maxConcurrency"))
+                .as("PUT replaces the script: an omitted limit is no limit")
+                .isFalse();
+        assertThat(http.get("/api/scripts/" + id, token).json().has("maxConcurrency"))
+                .isFalse();
+    }
+
+    @Test
+    void aBadConcurrencyLimitInAnUpdateIsRefusedAndTheScriptKeepsEverything() {
+        var token = newUser("bad-concurrency-user");
+        var body = script("kept");
+        body.put("maxConcurrency", 4);
+        String id = create(token, body).get("id").asString();
+        var before = http.get("/api/scripts/" + id, token).json();
+
+        for (Object bad : List.of(0, -1, 101, 1_000_000_000_000L, "many", "3", 2.5)) {
+            var update = script("renamed");
+            update.put("timeoutSeconds", 20);
+            update.put("maxConcurrency", bad);
+            var r = http.put("/api/scripts/" + id, json(update), token);
+            assertThat(r.status()).as(bad + ": " + r).isEqualTo(400);
+            assertThat(r.contentType()).startsWith("application/problem+json");
+            assertThat(r.json().get("errors").findValuesAsString("field"))
+                    .as(String.valueOf(bad))
+                    .containsExactly("maxConcurrency");
+            var after = http.get("/api/scripts/" + id, token).json();
+            for (String field : List.of("name", "timeoutSeconds", "maxConcurrency", "updatedAt")) {
+                assertThat(after.get(field)).as("nothing written for " + bad).isEqualTo(before.get(field));
+            }
+        }
+    }
+
+    @Test
+    void aRunOfALimitedScriptCarriesItsLimitToTheExecutorAndAnUnlimitedOneCarriesZero() {
+        var token = newUser("run-limit-user");
+        var limited = script("limited-runs");
+        limited.put("maxConcurrency", 2);
+        var limitedId = UUID.fromString(create(token, limited).get("id").asString());
+        var unlimitedId = UUID.fromString(
+                create(token, script("unlimited-runs")).get("id").asString());
+
+        assertThat(queuedRequest(token, limitedId).maxConcurrency()).isEqualTo(2);
+        assertThat(queuedRequest(token, unlimitedId).maxConcurrency()).isZero();
+    }
+
+    /** Deploys version 1, starts a manual run and reads the run request the api put on the executors' stream. */
+    private static RunRequest queuedRequest(String token, UUID scriptId) {
+        reportBuild(scriptId, 1, BuildState.READY);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> http.get("/api/scripts/" + scriptId, token)
+                                .json()
+                                .get("activeVersion")
+                                .asInt(0)
+                        == 1);
+        var run = http.post("/api/scripts/" + scriptId + "/runs", json(Map.of("event", Map.of())), token);
+        assertThat(run.status()).as(run.toString()).isEqualTo(202);
+        String runId = run.json().get("id").asString();
+        var redis = RedisClient.create(platform.redisUrl());
+        try (var c = redis.connect()) {
+            return c.sync().xrange(Streams.RUNS, io.lettuce.core.Range.create("-", "+")).stream()
+                    .map(m -> m.getBody().get("m"))
+                    .filter(m -> m != null && m.contains(runId))
+                    .map(m -> Wire.json().readValue(m, RunRequest.class))
+                    .findFirst()
+                    .orElseThrow(() -> new AssertionError("no run request for " + runId));
+        } finally {
+            redis.shutdown();
+        }
     }
 
     @Test
@@ -323,6 +435,16 @@ class ApiIT {
         unknownField.put("color", "blue");
         Map<String, Object> wrongType = script("wrong-type");
         wrongType.put("timeoutSeconds", "soon");
+        Map<String, Object> zeroConcurrency = script("zero-concurrency");
+        zeroConcurrency.put("maxConcurrency", 0);
+        Map<String, Object> negativeConcurrency = script("negative-concurrency");
+        negativeConcurrency.put("maxConcurrency", -2);
+        Map<String, Object> hugeConcurrency = script("huge-concurrency");
+        hugeConcurrency.put("maxConcurrency", 101);
+        Map<String, Object> wordConcurrency = script("word-concurrency");
+        wordConcurrency.put("maxConcurrency", "many");
+        Map<String, Object> fractionConcurrency = script("fraction-concurrency");
+        fractionConcurrency.put("maxConcurrency", 2.5);
 
         return Stream.of(
                 Arguments.of("name too long", "POST", "/api/scripts", "application/json", json(tooLong), 400, "name"),
@@ -456,6 +578,46 @@ class ApiIT {
                         json(wrongType),
                         400,
                         "timeoutSeconds"),
+                Arguments.of(
+                        "concurrency limit 0",
+                        "POST",
+                        "/api/scripts",
+                        "application/json",
+                        json(zeroConcurrency),
+                        400,
+                        "maxConcurrency"),
+                Arguments.of(
+                        "negative concurrency limit",
+                        "POST",
+                        "/api/scripts",
+                        "application/json",
+                        json(negativeConcurrency),
+                        400,
+                        "maxConcurrency"),
+                Arguments.of(
+                        "concurrency limit over the configured maximum",
+                        "POST",
+                        "/api/scripts",
+                        "application/json",
+                        json(hugeConcurrency),
+                        400,
+                        "maxConcurrency"),
+                Arguments.of(
+                        "concurrency limit that is a word",
+                        "POST",
+                        "/api/scripts",
+                        "application/json",
+                        json(wordConcurrency),
+                        400,
+                        "maxConcurrency"),
+                Arguments.of(
+                        "concurrency limit that is a fraction",
+                        "POST",
+                        "/api/scripts",
+                        "application/json",
+                        json(fractionConcurrency),
+                        400,
+                        "maxConcurrency"),
                 Arguments.of(
                         "malformed JSON", "POST", "/api/scripts", "application/json", "{\"name\": \"x\",", 400, null),
                 Arguments.of("empty body", "POST", "/api/scripts", "application/json", "", 400, null),

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -149,31 +150,32 @@ class SecretsAndLogsApiIT {
                                 .asInt(0)
                         == 1);
 
-        var release = new CountDownLatch(1);
+        // the executor writes each line only once the follower has the one before; with nothing written after
+        // the last line until the follower has it, every line must reach the follower while the run goes on
+        List<String> lines = List.of("first line", "second line", "third line");
+        var seen = new ArrayList<CountDownLatch>();
+        lines.forEach(l -> seen.add(new CountDownLatch(1)));
+        var arrivedWhileRunning = new CopyOnWriteArrayList<String>();
         try (var executor = new WireExecutor(platform.redisUrl(), r -> {
             try (var c = redis.connect()) {
                 String stream = Streams.runLog(r.runId());
-                c.sync()
-                        .xadd(
-                                stream,
-                                Map.of(
-                                        "t",
-                                        Long.toString(System.currentTimeMillis()),
-                                        "stream",
-                                        "stdout",
-                                        "line",
-                                        "first line"));
-                await().atMost(Duration.ofSeconds(20)).until(() -> release.getCount() == 0);
-                c.sync()
-                        .xadd(
-                                stream,
-                                Map.of(
-                                        "t",
-                                        Long.toString(System.currentTimeMillis()),
-                                        "stream",
-                                        "stderr",
-                                        "line",
-                                        "second line"));
+                for (int i = 0; i < lines.size(); i++) {
+                    c.sync()
+                            .xadd(
+                                    stream,
+                                    Map.of(
+                                            "t",
+                                            Long.toString(System.currentTimeMillis()),
+                                            "stream",
+                                            i == 1 ? "stderr" : "stdout",
+                                            "line",
+                                            lines.get(i)));
+                    try {
+                        if (seen.get(i).await(20, TimeUnit.SECONDS)) arrivedWhileRunning.add(lines.get(i));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
                 c.sync().xadd(stream, Map.of("end", "SUCCEEDED"));
             }
             return WireExecutor.succeeded(r, "1");
@@ -181,7 +183,7 @@ class SecretsAndLogsApiIT {
             var run = http.post("/api/scripts/" + id + "/runs", json(Map.of()), alice);
             String runUrl = run.json().get("url").asString();
 
-            // a live follower sees the first line while the run is still going, then the rest and the end
+            // a live follower sees every line while the run is still going, then the end
             var events = new ArrayList<String>();
             var sse = HttpClient.newBuilder()
                     .version(HttpClient.Version.HTTP_1_1)
@@ -199,18 +201,22 @@ class SecretsAndLogsApiIT {
                             synchronized (events) {
                                 events.add(line);
                             }
-                            if (line.contains("first line")) release.countDown();
+                            for (int i = 0; i < lines.size(); i++) {
+                                if (line.contains(lines.get(i))) seen.get(i).countDown();
+                            }
                         }
                     }
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
             });
-            reader.get(30, TimeUnit.SECONDS);
-            assertThat(events).hasSize(3);
+            reader.get(90, TimeUnit.SECONDS);
+            assertThat(arrivedWhileRunning).containsExactlyElementsOf(lines);
+            assertThat(events).hasSize(4);
             assertThat(events.get(0)).contains("first line");
             assertThat(events.get(1)).contains("second line").contains("stderr");
-            assertThat(events.get(2)).contains("SUCCEEDED");
+            assertThat(events.get(2)).contains("third line");
+            assertThat(events.get(3)).contains("SUCCEEDED");
 
             await().atMost(Duration.ofSeconds(10)).until(() -> http.get(runUrl, alice)
                     .json()
@@ -218,14 +224,14 @@ class SecretsAndLogsApiIT {
                     .asString()
                     .equals("SUCCEEDED"));
             var logs = http.get(runUrl + "/logs", alice).json();
-            assertThat(logs.get("lines").findValuesAsString("text")).containsExactly("first line", "second line");
+            assertThat(logs.get("lines").findValuesAsString("text")).containsExactlyElementsOf(lines);
 
             // kept in the database store after the live stream is gone
             try (var c = redis.connect()) {
                 c.sync().del(Streams.runLog(UUID.fromString(run.json().get("id").asString())));
             }
             assertThat(http.get(runUrl + "/logs", alice).json().get("lines").findValuesAsString("text"))
-                    .containsExactly("first line", "second line");
+                    .containsExactlyElementsOf(lines);
             assertThat(http.get(runUrl + "/logs", bob).status()).isEqualTo(404);
         }
     }

@@ -39,6 +39,47 @@ public final class Http {
         }
     }
 
+    /** A server-sent event: its name and its data (JSON). */
+    public record Event(String name, JsonNode data) {}
+
+    /**
+     * Posts JSON with {@code Accept: text/event-stream} and reads the answer to its end: the events in the order
+     * they came, or none when the answer is not an event stream (then {@code response} says why).
+     */
+    public record Events(Response response, java.util.List<Event> events) {
+        public java.util.List<String> names() {
+            return events.stream().map(Event::name).toList();
+        }
+
+        public java.util.List<Event> named(String name) {
+            return events.stream().filter(e -> e.name().equals(name)).toList();
+        }
+    }
+
+    public Events postForEvents(String path, String json, String token) {
+        var r = send(builder(path, token)
+                .header("Content-Type", "application/json")
+                .header("Accept", "text/event-stream")
+                .timeout(Duration.ofSeconds(120))
+                .POST(HttpRequest.BodyPublishers.ofString(json)));
+        var events = new java.util.ArrayList<Event>();
+        String type = r.contentType();
+        if (type == null || !type.startsWith("text/event-stream")) return new Events(r, events);
+        for (String block : r.text().split("\\r?\\n\\r?\\n")) {
+            String name = "message";
+            var data = new StringBuilder();
+            for (String line : block.split("\\r?\\n")) {
+                if (line.startsWith("event:")) name = line.substring(6).strip();
+                else if (line.startsWith("data:")) {
+                    if (!data.isEmpty()) data.append('\n');
+                    data.append(line.substring(5).stripLeading());
+                }
+            }
+            if (!data.isEmpty()) events.add(new Event(name, JSON.readTree(data.toString())));
+        }
+        return new Events(r, events);
+    }
+
     public Http(String base) {
         this.base = base;
     }

@@ -32,14 +32,20 @@ public final class TestPlatform implements AutoCloseable {
     private final String databaseName;
     private final String redisUrl;
     private final boolean ownsData;
+    private final boolean ownsRedis;
     public final Http http;
 
     private TestPlatform(
-            ConfigurableApplicationContext context, String databaseName, String redisUrl, boolean ownsData) {
+            ConfigurableApplicationContext context,
+            String databaseName,
+            String redisUrl,
+            boolean ownsData,
+            boolean ownsRedis) {
         this.context = context;
         this.databaseName = databaseName;
         this.redisUrl = redisUrl;
         this.ownsData = ownsData;
+        this.ownsRedis = ownsRedis;
         this.http = new Http("http://127.0.0.1:" + context.getEnvironment().getProperty("local.server.port"));
     }
 
@@ -49,14 +55,14 @@ public final class TestPlatform implements AutoCloseable {
                 ? database
                 : "cronhook_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         if (database == null || !databaseExists(database)) createDatabase(db);
-        return start(roles, extra, db, redis != null ? redis : freshRedis(), database == null);
+        return start(roles, extra, db, redis != null ? redis : freshRedis(), database == null, redis == null);
     }
 
     public static TestPlatform start(String roles, Map<String, ?> extra) {
         String db =
                 "cronhook_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         createDatabase(db);
-        return start(roles, extra, db, freshRedis(), true);
+        return start(roles, extra, db, freshRedis(), true, true);
     }
 
     /**
@@ -64,11 +70,11 @@ public final class TestPlatform implements AutoCloseable {
      * the data to {@code other}.
      */
     public static TestPlatform startSharing(TestPlatform other, String roles, Map<String, ?> extra) {
-        return start(roles, extra, other.databaseName, other.redisUrl, false);
+        return start(roles, extra, other.databaseName, other.redisUrl, false, false);
     }
 
     private static TestPlatform start(
-            String roles, Map<String, ?> extra, String db, String redisUrl, boolean ownsData) {
+            String roles, Map<String, ?> extra, String db, String redisUrl, boolean ownsData, boolean ownsRedis) {
         try {
             var home = Files.createTempDirectory("cronhook-it-");
             var args = new ArrayList<String>();
@@ -89,7 +95,7 @@ public final class TestPlatform implements AutoCloseable {
                                 return own;
                             }))
                     .run(args.toArray(String[]::new));
-            return new TestPlatform(context, db, redisUrl, ownsData);
+            return new TestPlatform(context, db, redisUrl, ownsData, ownsRedis);
         } catch (java.io.IOException e) {
             throw new IllegalStateException(e);
         }
@@ -149,12 +155,25 @@ public final class TestPlatform implements AutoCloseable {
     @Override
     public void close() {
         context.close();
+        if (ownsRedis) releaseRedis(redisUrl);
         if (!ownsData) return;
         try (var c = DriverManager.getConnection(pgBase() + "postgres", pgUser(), "");
                 var s = c.createStatement()) {
             s.execute("DROP DATABASE IF EXISTS " + databaseName + " WITH (FORCE)");
         } catch (SQLException ignored) {
             // left for the next run's clean-up
+        }
+    }
+
+    /** Empties the Redis database this platform claimed, claim included, so the next test can have it. */
+    private static void releaseRedis(String url) {
+        var client = RedisClient.create(url);
+        try (var c = client.connect()) {
+            c.sync().flushdb();
+        } catch (RuntimeException ignored) {
+            // the claim expires by itself
+        } finally {
+            client.shutdown();
         }
     }
 
@@ -201,7 +220,8 @@ public final class TestPlatform implements AutoCloseable {
         String base = System.getenv().getOrDefault("CRONHOOK_TEST_REDIS", "redis://127.0.0.1:6379");
         var client = RedisClient.create(base);
         try (var c = client.connect()) {
-            for (int db = 1; db < 16; db++) {
+            // 11 to 15 are left to the module ITs, which use 11
+            for (int db = 1; db <= 10; db++) {
                 c.sync().select(db);
                 // claim the database for this run: SET NX with a TTL, so a crashed run frees it
                 if ("OK"

@@ -42,7 +42,14 @@ public final class WireExecutor implements AutoCloseable {
         worker = runs.consume("wire-executor", d -> {
             received.add(d.message());
             var result = answer.apply(d.message());
-            if (result != null) results.enqueue(result);
+            if (result != null) {
+                // as the executor does: the run's finished record holds the result exactly as published, the result
+                // goes to the api's recorder, and the end is announced to whoever waits for it
+                String published = Wire.json().writeValueAsString(result);
+                connection.sync().set(Streams.finishedKey(result.runId()), published);
+                results.enqueue(result);
+                connection.sync().publish(Streams.RUN_FINISHED_CHANNEL, published);
+            }
         });
     }
 

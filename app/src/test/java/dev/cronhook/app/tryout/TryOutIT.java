@@ -10,7 +10,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** {@code POST /api/try-out} over HTTP: unsaved code with its npm dependencies, run once, nothing stored. */
+/**
+ * {@code POST /api/try-out} over HTTP in one process with the api and try-out roles (the try-out still travels
+ * over Redis): unsaved code with its npm dependencies, run once, nothing stored; as JSON or as live events.
+ */
 class TryOutIT {
     static TestPlatform platform;
     static Http http;
@@ -60,6 +63,50 @@ class TryOutIT {
     }
 
     @Test
+    void asAnEventStreamANewDependencysInstallLinesAndTheLogLinesComeBeforeTheResult() {
+        var answer = http.postForEvents(
+                "/api/try-out",
+                json(Map.of(
+                        "code",
+                        """
+                        import isNumber from "is-number";
+                        export default async function (event) {
+                          console.log("checking", event.body.value);
+                          console.error("on stderr");
+                          return { number: isNumber(event.body.value) };
+                        }
+                        """,
+                        "dependencies",
+                        Map.of("is-number", "^7.0.0"),
+                        "event",
+                        Map.of("body", Map.of("value", "42")))),
+                token);
+        assertThat(answer.response().status()).as(answer.response().toString()).isEqualTo(200);
+        var names = answer.names();
+        assertThat(names.getFirst()).isEqualTo("started");
+        assertThat(names.getLast()).isEqualTo("result");
+        assertThat(names).contains("install", "log").doesNotContain("error");
+        assertThat(names.lastIndexOf("install"))
+                .as("the install is done before the script logs")
+                .isLessThan(names.indexOf("log"));
+        assertThat(answer.named("install"))
+                .extracting(e -> e.data().get("text").asString())
+                .anyMatch(t -> t.startsWith("$ npm ci"));
+        assertThat(answer.named("log"))
+                .extracting(e -> e.data().get("stream").asString() + ":"
+                        + e.data().get("text").asString())
+                // two pipes: each keeps its order, but stdout and stderr may interleave either way
+                .containsExactlyInAnyOrder("stdout:checking 42", "stderr:on stderr");
+
+        var result = answer.named("result").getFirst().data();
+        assertThat(result.get("status").asString()).isEqualTo("SUCCEEDED");
+        assertThat(result.get("result").get("number").asBoolean()).isTrue();
+        assertThat(result.get("logs").findValuesAsString("text")).containsExactly("checking 42", "on stderr");
+        assertThat(result.get("installLog").size())
+                .isEqualTo(answer.named("install").size());
+    }
+
+    @Test
     void aResponseIsShownAsTheReplyAndAThrownErrorAsTheError() {
         var reply = http.post(
                 "/api/try-out",
@@ -97,6 +144,11 @@ class TryOutIT {
                 token);
         assertThat(bad.status()).isEqualTo(400);
         assertThat(bad.json().get("errors").findValuesAsString("field")).contains("code", "dependencies.X");
+        var badLive = http.postForEvents("/api/try-out", json(Map.of("code", "module.exports = 1")), token);
+        assertThat(badLive.response().status()).isEqualTo(400);
+        assertThat(badLive.response().contentType()).contains("application/problem+json");
+        assertThat(badLive.response().json().get("errors").findValuesAsString("field"))
+                .containsExactly("code");
         assertThat(http.post("/api/try-out", json(Map.of("code", "export default () => 1")), null)
                         .status())
                 .isEqualTo(401);

@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -31,10 +32,11 @@ import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 
 /**
- * The web UI in Debian's Chromium against the running app (roles api and web): sign-in, the editor, try-out,
- * webhook runs with their logs, cron preview, secrets, rollback and errors next to their fields. Builds are
- * reported on the real build-result stream and runs answered over the real Redis streams (WireExecutor), as the
- * builder and executor would. Ordered only so the screenshots show a few scripts and runs.
+ * The web UI in Debian's Chromium against the running app (roles api and web): sign-in, the editor, try-out (its
+ * install progress live), webhook runs with their logs, cron preview, secrets, rollback, errors next to their
+ * fields and the not-found page. Builds are reported on the real build-result stream and runs answered over the
+ * real Redis streams (WireExecutor), as the builder and executor would. Ordered only so the screenshots show a few
+ * scripts and runs.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class WebUiIT {
@@ -139,6 +141,7 @@ class WebUiIT {
         browser.waiting()
                 .until(ExpectedConditions.invisibilityOfElementLocated(By.cssSelector("#dependency-rows .dep-error")));
         browser.screenshot("editor");
+        browser.fill("#max-concurrency", "3");
 
         browser.fill("#try-event", "{\"body\": {\"name\": \"ada\"}}");
         browser.find("#try-button").click();
@@ -150,12 +153,10 @@ class WebUiIT {
         browser.find("#save").click();
         browser.awaitText("#saved", "Saved as version 1");
         UUID id = UUID.fromString(browser.path().substring("/scripts/".length()));
-        assertThat(platform.http
-                        .get("/api/scripts/" + id, token)
-                        .json()
-                        .get("dependencies")
-                        .toString())
-                .isEqualTo("{\"lodash\":\"^4.17.21\"}");
+        var saved = platform.http.get("/api/scripts/" + id, token).json();
+        assertThat(saved.get("dependencies").toString()).isEqualTo("{\"lodash\":\"^4.17.21\"}");
+        assertThat(saved.get("maxConcurrency").asInt()).isEqualTo(3);
+        assertThat(browser.find("#max-concurrency").getAttribute("value")).isEqualTo("3");
 
         reportBuild(id, 1, BuildState.READY);
         awaitActive(id, 1);
@@ -164,8 +165,10 @@ class WebUiIT {
         assertThat(webhookUrl).contains("/hooks/");
 
         var release = new CountDownLatch(1);
+        var limitSeen = new AtomicInteger(-1);
         var redis = RedisClient.create(platform.redisUrl());
         try (var executor = new WireExecutor(platform.redisUrl(), r -> {
+            limitSeen.set(r.maxConcurrency());
             try (var c = redis.connect()) {
                 String stream = Streams.runLog(r.runId());
                 c.sync().xadd(stream, line("stdout", "hello from greeter"));
@@ -201,6 +204,7 @@ class WebUiIT {
             assertThat(browser.find("#run-log").getText()).doesNotContain("a warning on stderr");
             release.countDown();
             browser.awaitText("#run-status", "SUCCEEDED");
+            assertThat(limitSeen.get()).as("the executor is told the limit").isEqualTo(3);
             browser.awaitText("#run-log", "a warning on stderr");
             assertThat(browser.find("#run-result").getText()).contains("\"greeting\"");
             assertThat(browser.find("#run-event").getText()).contains("\"name\" : \"ada\"");
@@ -326,9 +330,12 @@ class WebUiIT {
         browser.find("#save").click();
         browser.awaitText("#name-error", "greeter");
         browser.fill("#timeout", "100000");
+        browser.fill("#max-concurrency", "0");
         browser.fill("#name", "bad-cron");
         browser.find("#save").click();
         browser.awaitText("#timeout-error", "must be between 1 and");
+        browser.awaitText("#max-concurrency-error", "must be between 1 and 100");
+        assertThat(browser.find("#max-concurrency").getAttribute("value")).isEqualTo("0");
     }
 
     @Test
@@ -444,6 +451,92 @@ class WebUiIT {
 
         browser.open("/scripts");
         browser.screenshot("scripts");
+    }
+
+    @Test
+    @Order(9)
+    void aNewDependencysInstallProgressAndTheLogsShowWhileTheTryOutRunsBeforeItsResult() {
+        signIn();
+        browser.open("/scripts/new");
+        browser.setCode("""
+                import isOdd from "is-odd";
+                export default async function (event, ctx) {
+                  console.log("is 3 odd?");
+                  return { odd: isOdd(3) };
+                }
+                """);
+        browser.find("#add-dependency").click();
+        browser.fill("#dep-name-0", "is-odd");
+        browser.fill("#dep-range-0", "^3.0.1");
+        // every state the panel passes through, as the page changes it
+        browser.script("""
+                window.tryOutStates = [];
+                new MutationObserver(function () {
+                  var install = document.getElementById("try-install");
+                  window.tryOutStates.push({
+                    installLines: install ? install.querySelectorAll(".line").length : 0,
+                    logLines: document.querySelectorAll("#try-logs .line").length,
+                    result: !!document.getElementById("try-result"),
+                    done: document.getElementById("try-output").dataset.state === "done"
+                  });
+                }).observe(document.getElementById("try-output"),
+                  { childList: true, subtree: true, attributes: true, characterData: true });
+                """);
+        browser.fill("#try-event", "{}");
+        browser.find("#try-button").click();
+        browser.awaitText("#try-status", "SUCCEEDED");
+        browser.awaitText("#try-result", "\"odd\": true");
+        assertThat(browser.find("#try-install").getAttribute("textContent")).contains("$ npm ci");
+        assertThat(browser.find("#try-logs").getText()).contains("is 3 odd?");
+        browser.script("document.getElementById('try').scrollIntoView();");
+        browser.screenshot("try-out");
+
+        @SuppressWarnings("unchecked")
+        var states = (List<Map<String, Object>>) browser.script("return window.tryOutStates;");
+        assertThat(states)
+                .as("the install's lines were on the page while the try-out was still running")
+                .anyMatch(st -> ((Number) st.get("installLines")).intValue() > 0
+                        && !(Boolean) st.get("result")
+                        && !(Boolean) st.get("done"));
+        int firstInstall = indexOf(states, st -> ((Number) st.get("installLines")).intValue() > 0);
+        int firstLog = indexOf(states, st -> ((Number) st.get("logLines")).intValue() > 0);
+        int firstResult = indexOf(states, st -> (Boolean) st.get("result"));
+        assertThat(firstInstall).isNotNegative().isLessThan(firstLog);
+        assertThat(firstLog).isLessThanOrEqualTo(firstResult);
+    }
+
+    @Test
+    @Order(10)
+    void anUnknownPageIsANotFoundPageInTheSignedInFrameWhileApiPathsKeepTheirProblemDocuments() {
+        signIn();
+        browser.open("/no-such-page");
+        assertThat(browser.find("h1").getText()).isEqualTo("Page not found");
+        assertThat(browser.find(".alert.error").getText()).isEqualTo("There is no page at /no-such-page.");
+        assertThat(browser.find(".topbar .who").getText()).isEqualTo("admin");
+        browser.open("/scripts/not-an-id");
+        assertThat(browser.find("h1").getText()).isEqualTo("Page not found");
+
+        String cookie = "cronhook_session="
+                + browser.driver.manage().getCookieNamed("cronhook_session").getValue();
+        var page = send("GET", "/runs/" + UUID.randomUUID() + "/nothing-here", null, null, cookie);
+        assertThat(page.status()).isEqualTo(404);
+        assertThat(page.contentType()).startsWith("text/html");
+        assertThat(page.text()).contains("Page not found").contains("Sign out");
+
+        var signedOut = send("GET", "/no-such-page", null, null, "");
+        assertThat(signedOut.status()).as("nothing is said to a stranger").isEqualTo(302);
+        assertThat(signedOut.header("location")).endsWith("/login");
+
+        for (var path : List.of("/api/no-such-thing", "/actuator/no-such-thing")) {
+            var api = platform.http.get(path, token);
+            assertThat(api.status()).as(path).isEqualTo(404);
+            assertThat(api.contentType()).as(path).contains("application/problem+json");
+        }
+    }
+
+    private static int indexOf(List<Map<String, Object>> states, java.util.function.Predicate<Map<String, Object>> p) {
+        for (int i = 0; i < states.size(); i++) if (p.test(states.get(i))) return i;
+        return -1;
     }
 
     private static void signIn() {

@@ -1,5 +1,6 @@
 package dev.cronhook.bench.run;
 
+import com.github.dockerjava.api.DockerClient;
 import dev.cronhook.core.harness.Harness;
 import dev.cronhook.core.queue.Streams;
 import dev.cronhook.core.run.RunRequest;
@@ -38,10 +39,13 @@ import java.util.regex.Pattern;
  * Run-path figures on this machine: warm invocation (request enqueued on RUNS → final result on RUN_RESULTS),
  * cold start with the image present (runtime.run with nothing warm), and sustained warm throughput through one
  * executor. Needs Docker and Redis; uses Redis database 12. Args: [warmRuns] [coldRuns] [throughputRuns]
- * [concurrency] [warm containers per script].
+ * [concurrency] [warm containers per script]. {@code -Dphases=cold,runtime,queue} picks phases (default all);
+ * {@code -Dchannel=stdio} speaks to the harness on stdio through the engine instead of on its socket.
  */
 public final class RunBenchmark {
     private static final String SCRIPT = "export default async function () { return 1; }\n";
+    /** {@code -Dchannel=stdio} speaks to the harness through the engine (stdin/stdout), as before protocol 2. */
+    private static final Path SOCKETS = System.getProperty("channel", "socket").equals("stdio") ? null : sockets();
 
     private RunBenchmark() {}
 
@@ -54,14 +58,25 @@ public final class RunBenchmark {
         String image = image();
         var docker = DockerScriptRuntime.client("unix:///var/run/docker.sock");
         UUID scriptId = UUID.randomUUID();
+        Set<String> phases =
+                Set.of(System.getProperty("phases", "cold,runtime,queue").split(","));
+        System.out.println(
+                "harness channel: " + (SOCKETS == null ? "stdio, through the engine" : "socket in " + SOCKETS));
+        if (phases.contains("cold")) cold(docker, scriptId, image, coldRuns);
+        if (phases.contains("runtime"))
+            runtimeOnly(docker, scriptId, image, warmRuns, throughputRuns, concurrency, perScript);
+        if (phases.contains("queue")) queue(docker, scriptId, image, warmRuns, coldRuns, throughputRuns);
+    }
 
+    private static void cold(DockerClient docker, UUID scriptId, String image, int coldRuns) {
         // cold: nothing kept warm, so every invocation creates, attaches, starts and calls a new container
         try (var cold = new DockerScriptRuntime(
                 docker,
                 "none",
                 "bench-cold",
                 RuntimeLimits.defaults(),
-                new HarnessScriptRuntime.WarmSettings(0, Duration.ofMinutes(1), 8))) {
+                new HarnessScriptRuntime.WarmSettings(0, Duration.ofMinutes(1), 8),
+                SOCKETS)) {
             long[] ms = new long[coldRuns];
             for (int i = -3; i < coldRuns; i++) {
                 long t0 = System.nanoTime();
@@ -72,14 +87,24 @@ public final class RunBenchmark {
             }
             report("cold start, image present (runtime.run, new container each)", ms);
         }
+    }
 
+    private static void runtimeOnly(
+            DockerClient docker,
+            UUID scriptId,
+            String image,
+            int warmRuns,
+            int throughputRuns,
+            int concurrency,
+            int perScript) {
         // the runtime alone (no Redis): warm invocations one at a time, then from 16 threads
         try (var warm = new DockerScriptRuntime(
                 docker,
                 "none",
                 "bench-runtime",
                 RuntimeLimits.defaults(),
-                new HarnessScriptRuntime.WarmSettings(32, Duration.ofMinutes(5), perScript))) {
+                new HarnessScriptRuntime.WarmSettings(32, Duration.ofMinutes(5), perScript),
+                SOCKETS)) {
             long[] ms = new long[warmRuns];
             for (int i = -200; i < warmRuns; i++) {
                 long t0 = System.nanoTime();
@@ -87,17 +112,21 @@ public final class RunBenchmark {
                 if (i >= 0) ms[i] = System.nanoTime() - t0;
             }
             report("warm invocation, runtime only (no Redis)", ms);
+            // every container the callers will use is started before the measurement
+            callers(concurrency, concurrency * 50, () -> warm.run(invocation(scriptId, image), LogSink.DISCARD));
             int n = throughputRuns;
-            var counter = new java.util.concurrent.atomic.AtomicInteger();
+            var containers = docker
+                    .listContainersCmd()
+                    .withLabelFilter(Map.of(DockerScriptRuntime.LABEL, "bench-runtime"))
+                    .exec()
+                    .stream()
+                    .map(c -> c.getId())
+                    .toList();
+            var engine = new EngineCpu(containers);
+            var engine0 = engine.sample();
             long cpu0 = cpuNanos();
             long t0 = System.nanoTime();
-            try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
-                for (int t = 0; t < concurrency; t++) {
-                    pool.submit(() -> {
-                        while (counter.incrementAndGet() <= n) warm.run(invocation(scriptId, image), LogSink.DISCARD);
-                    });
-                }
-            }
+            callers(concurrency, n, () -> warm.run(invocation(scriptId, image), LogSink.DISCARD));
             double seconds = (System.nanoTime() - t0) / 1e9;
             System.out.printf(
                     "runtime only, " + concurrency + " callers: %d invocations in %.2f s = %.0f/s"
@@ -106,8 +135,17 @@ public final class RunBenchmark {
                     seconds,
                     n / seconds,
                     (cpuNanos() - cpu0) / 1e3 / n);
+            System.out.printf(
+                    "engine CPU (%d containers, %d shims found): %s%n",
+                    containers.size(),
+                    engine.shims(),
+                    engine.sample().minus(engine0).perInvocation(n));
         }
+    }
 
+    private static void queue(
+            DockerClient docker, UUID scriptId, String image, int warmRuns, int coldRuns, int throughputRuns)
+            throws Exception {
         var client = RedisClient.create("redis://127.0.0.1:6379/12");
         StatefulRedisConnection<String, String> redis = client.connect();
         StatefulRedisConnection<String, String> reader = client.connect();
@@ -117,7 +155,8 @@ public final class RunBenchmark {
                 "none",
                 "bench-warm",
                 RuntimeLimits.defaults(),
-                new HarnessScriptRuntime.WarmSettings(32, Duration.ofMinutes(5), 8));
+                new HarnessScriptRuntime.WarmSettings(32, Duration.ofMinutes(5), 8),
+                SOCKETS);
         var worker = new RunWorker(
                 client, redis, runtime, RunWorker.Settings.named("bench").withConcurrency(16));
         worker.start();
@@ -228,6 +267,29 @@ public final class RunBenchmark {
         }
     }
 
+    /** Runs {@code call} {@code n} times from {@code concurrency} virtual threads; returns when all are done. */
+    private static void callers(int concurrency, int n, Runnable call) {
+        var counter = new java.util.concurrent.atomic.AtomicInteger();
+        try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int t = 0; t < concurrency; t++) {
+                pool.submit(() -> {
+                    while (counter.incrementAndGet() <= n) call.run();
+                });
+            }
+        }
+    }
+
+    private static Path sockets() {
+        try {
+            Path dir = Files.createTempDirectory("cronhook-bench-sockets");
+            // the runtimes remove what they made in it when they close: it is empty by then
+            dir.toFile().deleteOnExit();
+            return dir;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     private static long cpuNanos() {
         return ProcessHandle.current()
                 .info()
@@ -300,8 +362,8 @@ public final class RunBenchmark {
 
     /** A trivial script's image made from the host's node and the libraries it links (docker import). */
     private static String image() throws Exception {
-        String tag =
-                "cronhook-bench/trivial:" + Integer.toHexString(Arrays.hashCode(Harness.source()) ^ SCRIPT.hashCode());
+        String tag = "cronhook-bench/trivial:"
+                + Integer.toHexString(Arrays.hashCode(Harness.source()) ^ SCRIPT.hashCode()) + "-p" + Harness.PROTOCOL;
         if (new ProcessBuilder("docker", "image", "inspect", tag).start().waitFor() == 0) return tag;
         Path root = Files.createTempDirectory("cronhook-bench-rootfs");
         Path app = Files.createDirectories(root.resolve("app"));
@@ -331,7 +393,9 @@ public final class RunBenchmark {
                         "-c",
                         "tar -C '" + root
                                 + "' -c . | docker import --change 'ENTRYPOINT [\"node\",\"/app/harness.mjs\"]'"
-                                + " --change 'WORKDIR /app' --change 'USER 65532' - " + tag + " && rm -rf '" + root
+                                + " --change 'WORKDIR /app' --change 'USER 65532'"
+                                + " --change 'LABEL " + Harness.PROTOCOL_LABEL + "=" + Harness.PROTOCOL + "' - " + tag
+                                + " && rm -rf '" + root
                                 + "'")
                 .inheritIO()
                 .start();

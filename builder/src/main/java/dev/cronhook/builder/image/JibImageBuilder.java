@@ -219,8 +219,12 @@ public final class JibImageBuilder implements ImageBuilder, AutoCloseable {
                 .setWorkingDirectory(APP)
                 .setUser(USER)
                 .setLabels(Map.of(
-                        "dev.cronhook.script", spec.scriptId().toString(),
-                        "dev.cronhook.version", Integer.toString(spec.version())))
+                        "dev.cronhook.script",
+                        spec.scriptId().toString(),
+                        "dev.cronhook.version",
+                        Integer.toString(spec.version()),
+                        Harness.PROTOCOL_LABEL,
+                        Integer.toString(Harness.PROTOCOL)))
                 .setCreationTime(Instant.EPOCH);
     }
 

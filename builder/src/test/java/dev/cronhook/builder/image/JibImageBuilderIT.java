@@ -11,6 +11,7 @@ import dev.cronhook.builder.log.BuildLog;
 import dev.cronhook.builder.npm.NpmDependencyInstaller;
 import dev.cronhook.builder.npm.NpmSettings;
 import dev.cronhook.core.build.BuildState;
+import dev.cronhook.core.harness.Harness;
 import dev.cronhook.core.wire.Wire;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -133,6 +134,14 @@ class JibImageBuilderIT {
         assertThat(result.imageRef()).isEqualTo("cronhook/scripts/" + script.id() + ":v1");
         var run = Docker.runIsolated(result.imageRef(), Scripts.printResultCommand());
         assertThat(run.out()).contains("local sum=10 chunks=[[1,2],[3]] date=2020-02-01");
+        // the executor talks to the harness over a socket only in images that say their harness can
+        var label = Docker.run(
+                "image",
+                "inspect",
+                "--format",
+                "{{index .Config.Labels \"" + Harness.PROTOCOL_LABEL + "\"}}",
+                result.imageRef());
+        assertThat(label.out().trim()).isEqualTo(Integer.toString(Harness.PROTOCOL));
     }
 
     @Test

@@ -6,8 +6,9 @@ import java.io.UncheckedIOException;
 
 /**
  * The JavaScript harness that runs inside every script image (and beside the process runtime): it loads the
- * script once and serves invocations over newline-delimited JSON on stdin/stdout. The builder copies it into
- * the image; the executor speaks its protocol.
+ * script once and serves invocations over newline-delimited JSON, on stdin/stdout or, when {@link #SOCKET_ENV}
+ * names one, on a Unix socket the executor listens on. The builder copies it into the image and labels the image
+ * with the {@link #PROTOCOL} it speaks; the executor speaks its protocol.
  */
 public final class Harness {
     /** Where the harness, the script and node_modules sit in an image or bundle. */
@@ -15,6 +16,15 @@ public final class Harness {
 
     public static final String FILE_NAME = "harness.mjs";
     public static final String SCRIPT_FILE_NAME = "script.mjs";
+
+    /** The environment variable naming the Unix socket the harness connects to; unset, it speaks on stdio. */
+    public static final String SOCKET_ENV = "CRONHOOK_HARNESS_SOCKET";
+
+    /** The image label saying which harness protocol an image's harness speaks; images without it speak 1. */
+    public static final String PROTOCOL_LABEL = "dev.cronhook.harness.protocol";
+
+    /** 1: stdio only. 2: stdio, or a Unix socket when {@link #SOCKET_ENV} is set. */
+    public static final int PROTOCOL = 2;
 
     private Harness() {}
 

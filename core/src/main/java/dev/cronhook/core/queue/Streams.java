@@ -9,7 +9,19 @@ public final class Streams {
     public static final String RUNS = "cronhook:runs";
     public static final String RUN_RESULTS = "cronhook:run-results";
 
-    /** Pub/sub channel on which the api announces, after recording it, that a run has ended (its id). */
+    /** Try-outs the api hands to try-out workers (consumer group {@code try-out}). */
+    public static final String TRY_OUTS = "cronhook:try-outs";
+
+    /** The consumer group of the try-out workers on {@link #TRY_OUTS}. */
+    public static final String TRY_OUT_GROUP = "try-out";
+
+    /** Sorted set of live try-out workers, scored by when each last said it was alive (Redis time, ms). */
+    public static final String TRY_OUT_WORKERS = "cronhook:try-out-workers";
+
+    /**
+     * Pub/sub channel on which the executor that finishes a run announces its end, in the step that publishes it:
+     * the {@code RunResult}'s JSON, or only the run id when the result is large.
+     */
     public static final String RUN_FINISHED_CHANNEL = "cronhook:run-finished";
 
     /** Pub/sub channel on which the api announces a cancelled run id to every executor. */
@@ -25,6 +37,20 @@ public final class Streams {
     /** Set (with a TTL) when a run is cancelled, so an executor that has not started it yet skips it. */
     public static String cancelledKey(UUID runId) {
         return "cronhook:cancelled:" + runId;
+    }
+
+    /** The events of one try-out (install lines, log lines, its end), read by the api replica holding the caller. */
+    public static String tryOutEvents(UUID tryOutId) {
+        return "cronhook:try-out:" + tryOutId;
+    }
+
+    /**
+     * Set by the executor that finishes a run, atomically with publishing its result, and holding that result's
+     * JSON (a {@code RunResult}) for the executor's key TTL: it makes finishing idempotent, and it keeps the result
+     * exactly as published (the database's JSONB reorders and reformats it).
+     */
+    public static String finishedKey(UUID runId) {
+        return "cronhook:run-finished:" + runId;
     }
 
     /** Live log of one run; readers tail it while the run runs. */

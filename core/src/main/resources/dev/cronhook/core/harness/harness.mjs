@@ -1,21 +1,42 @@
 // Cronhook harness: loads ./script.mjs once and serves invocations, one at a time, over newline-delimited JSON.
 //
-// in  (stdin, one line):  {"id":"<nonce>","event":{...},"ctx":{...},"env":{"NAME":"value"},"maxResultBytes":N}
-// out (stdout, one line): "\x1e<nonce>" + {"ok":true,"result":<json>} | {"ok":true,"reply":{status,headers,body,base64}}
-//                                         | {"ok":false,"error":"...","fatal":bool}
-// end (stderr, one line): "\x1e<nonce>" + {"end":true}   (everything the invocation wrote to stderr came before it)
+// Every frame the harness writes starts with "\x1e<nonce>"; the nonce is fresh per invocation and never given to
+// the script, so nothing the script writes can pass for a frame: the executor takes such output as log lines.
 //
-// The nonce is fresh per invocation and never given to the script, so nothing the script writes (console.*,
-// process.stdout.write, raw fd writes, child processes) can pass for a frame: the executor takes such output as
-// log lines. Never relies on stdin EOF (a Docker attach cannot send one).
-import { writeSync } from "node:fs";
+// stdio (protocol 1; the process runtime, and any container started without CRONHOOK_HARNESS_SOCKET):
+//   in  (stdin, one line):  {"id":"<nonce>","event":{...},"ctx":{...},"env":{"NAME":"value"},"maxResultBytes":N}
+//   out (stdout, one line): "\x1e<nonce>" + {"ok":true,"result":<json>} | {"ok":true,"reply":{status,headers,body,base64}}
+//                                           | {"ok":false,"error":"...","fatal":bool}
+//   end (stderr, one line): "\x1e<nonce>" + {"end":true}   (everything the invocation wrote to stderr came before it)
+//
+// socket (protocol 2; CRONHOOK_HARNESS_SOCKET names a Unix socket the executor listens on, in a directory mounted
+// read-only): the harness connects before it loads the script. Invocation frames come in on the socket; out go, in
+// order on the same socket, the invocation's log frames "\x1e<nonce>" + {"log":"stdout"|"stderr","text":"..."}
+// (console.*, process.stdout.write, process.stderr.write) and then its result frame. Output that goes around the
+// harness (raw writes to fd 1/2, child processes, node's own fatal messages) still reaches stdout/stderr. When an
+// invocation may have written there (it wrote to fd 1/2 or /dev/stdout-like paths through node:fs, or started a
+// child process, or one is still running), the harness writes "\x1e<nonce>{"end":true}" to stdout and to stderr and
+// sends "\x1e<nonce>{"drain":true}" before the result, so the executor waits for both marks; otherwise the result
+// is the last word. Output that goes around node:fs and child_process as well (native code, a restored write
+// method) may reach the executor after the result and be logged with the next invocation or not at all.
+//
+// Never relies on stdin EOF (a Docker attach cannot send one).
+import childProcess from "node:child_process";
+import fs from "node:fs";
+import { syncBuiltinESMExports } from "node:module";
+import net from "node:net";
+import { StringDecoder } from "node:string_decoder";
+import { promisify } from "node:util";
 
 const MARK = "\x1e";
 const stringify = JSON.stringify;
 const parse = JSON.parse;
 const ResponseType = globalThis.Response;
 const BufferType = Buffer;
+const rawWriteSync = fs.writeSync;
 const env = process.env;
+const socketPath = env.CRONHOOK_HARNESS_SOCKET;
+delete env.CRONHOOK_HARNESS_SOCKET;
 // stdio pipes become blocking once their streams exist; frames are written synchronously below
 void process.stdout;
 void process.stderr;
@@ -25,7 +46,7 @@ function writeFully(fd, text) {
   let off = 0;
   while (off < buf.length) {
     try {
-      off += writeSync(fd, buf, off, buf.length - off);
+      off += rawWriteSync(fd, buf, off, buf.length - off);
     } catch (e) {
       if (e.code !== "EAGAIN") throw e;
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
@@ -33,7 +54,141 @@ function writeFully(fd, text) {
   }
 }
 
+let current = null; // {id, done}
+
+// ---- socket mode ------------------------------------------------------------------------------------------
+let channel = null;
+let send = null;
+let bypassed = false; // the invocation may have written around the harness
+let liveChildren = 0;
+const LOG_CHUNK = 8192; // characters per log frame, so one frame never grows past what the executor reads whole
+const STD_PATH = /^\/dev\/(stdout|stderr|tty)$|^\/(dev|proc\/(self|thread-self|\d+))\/fd\/[12]$/;
+
+function sendLog(stream, text, id = current?.id ?? "") {
+  for (let i = 0; i < text.length; ) {
+    let end = Math.min(text.length, i + LOG_CHUNK);
+    const last = text.charCodeAt(end - 1);
+    if (end < text.length && last >= 0xd800 && last <= 0xdbff) end--; // keep a surrogate pair in one frame
+    send(MARK + id + '{"log":"' + stream + '","text":' + stringify(text.slice(i, end)) + "}\n");
+    i = end;
+  }
+}
+
+/** console.* and process.stdout/stderr.write become log frames of the current invocation. */
+function captureWrites(stream, name) {
+  const decoder = new StringDecoder("utf8");
+  stream.write = function write(chunk, encoding, callback) {
+    if (typeof encoding === "function") {
+      callback = encoding;
+      encoding = undefined;
+    }
+    let text;
+    if (typeof chunk === "string") {
+      text = !encoding || /^utf-?8$/i.test(encoding) ? chunk : decoder.write(BufferType.from(chunk, encoding));
+    } else if (ArrayBuffer.isView(chunk)) {
+      text = decoder.write(BufferType.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    } else {
+      text = String(chunk);
+    }
+    if (text) sendLog(name, text);
+    if (typeof callback === "function") process.nextTick(callback);
+    return true;
+  };
+}
+
+function isStd(target) {
+  if (target === 1 || target === 2) return true;
+  if (target instanceof URL) target = target.protocol === "file:" ? target.pathname : null;
+  return typeof target === "string" && STD_PATH.test(target);
+}
+
+/** Replaces object[name] with make(original), keeping what util.promisify and friends look for on it. */
+function wrap(object, name, make) {
+  const original = object[name];
+  if (typeof original !== "function") return;
+  const wrapper = make(original);
+  for (const key of Reflect.ownKeys(original)) {
+    if (key === "length" || key === "name" || key === "prototype") continue;
+    const property = Object.getOwnPropertyDescriptor(original, key);
+    // child_process.exec's own promisified form calls the original: wrap it too
+    if (key === promisify.custom && typeof property.value === "function") property.value = make(property.value);
+    Object.defineProperty(wrapper, key, property);
+  }
+  object[name] = wrapper;
+}
+
+/** Notes the ways a script usually writes around process.stdout/stderr: node:fs on fd 1/2 and child processes. */
+function watchBypasses() {
+  const onStd = (test) => (original) =>
+    function (...args) {
+      if (test(args)) bypassed = true;
+      return original.apply(this, args);
+    };
+  const first = (args) => isStd(args[0]);
+  for (const name of ["write", "writeSync", "writev", "writevSync", "writeFile", "writeFileSync", "appendFile",
+    "appendFileSync", "open", "openSync"]) {
+    wrap(fs, name, onStd(first));
+  }
+  wrap(fs, "createWriteStream", onStd((args) => isStd(args[0]) || isStd(args[1]?.fd)));
+  for (const name of ["writeFile", "appendFile", "open"]) wrap(fs.promises, name, onStd(first));
+  const spawning = (original) =>
+    function (...args) {
+      bypassed = true;
+      const result = original.apply(this, args);
+      const child = result instanceof childProcess.ChildProcess ? result : result?.child;
+      if (child instanceof childProcess.ChildProcess) {
+        liveChildren++;
+        let gone = false;
+        const done = () => {
+          if (gone) return;
+          gone = true;
+          liveChildren--;
+        };
+        child.once("exit", done);
+        child.once("error", done);
+      }
+      return result;
+    };
+  for (const name of ["spawn", "spawnSync", "exec", "execSync", "execFile", "execFileSync", "fork"]) {
+    wrap(childProcess, name, spawning);
+  }
+  // `import { writeSync } from "node:fs"` in the script sees the wrappers too
+  syncBuiltinESMExports();
+}
+
+if (socketPath) {
+  channel = await new Promise((resolve, reject) => {
+    const socket = net.connect(socketPath);
+    socket.once("connect", () => resolve(socket));
+    socket.once("error", reject);
+  }).catch((e) => {
+    writeFully(2, `cronhook harness: cannot connect to ${socketPath}: ${e?.message ?? e}\n`);
+    process.exit(70);
+  });
+  // written synchronously like the stdio frames: in order with everything else, and out before an exit
+  const fd = channel._handle?.fd;
+  send = typeof fd === "number" && fd >= 0 ? (text) => writeFully(fd, text) : (text) => channel.write(text);
+  channel.on("error", () => {});
+  // the executor is gone (or gave up on this container): nobody is left to answer
+  channel.on("close", () => process.exit(0));
+  captureWrites(process.stdout, "stdout");
+  captureWrites(process.stderr, "stderr");
+  watchBypasses();
+}
+
+// ---- the script ---------------------------------------------------------------------------------------------
 function frame(id, body) {
+  if (channel) {
+    if (bypassed || liveChildren > 0) {
+      bypassed = false;
+      const end = MARK + id + '{"end":true}\n';
+      writeFully(1, end);
+      writeFully(2, end);
+      send(MARK + id + '{"drain":true}\n');
+    }
+    send(MARK + id + stringify(body) + "\n");
+    return;
+  }
   // a newline first would be a blank log line; the executor finds the mark anywhere in a line instead
   writeFully(1, MARK + id + stringify(body) + "\n");
   writeFully(2, MARK + id + '{"end":true}\n');
@@ -48,8 +203,6 @@ try {
   loadError = e;
   console.error(e?.stack ?? String(e));
 }
-
-let current = null; // {id, done}
 
 function capText(text, max) {
   if (BufferType.byteLength(text, "utf8") <= max) return { text, truncated: false };
@@ -132,24 +285,34 @@ function next() {
   } catch (e) {
     // the executor writes the id first: answer for it, so the run fails now instead of timing out
     const id = /^\{"id":"([0-9a-f]+)"/.exec(line)?.[1];
-    writeFully(2, `cronhook harness: unreadable invocation frame: ${String(e?.message ?? e)}\n`);
+    const complaint = `cronhook harness: unreadable invocation frame: ${String(e?.message ?? e)}\n`;
+    if (channel) sendLog("stderr", complaint, id ?? "");
+    else writeFully(2, complaint);
     if (id) frame(id, { ok: false, error: "unreadable invocation frame (the event is not JSON)", fatal: false });
     return next();
   }
   invoke(req);
 }
 
-let pending = "";
-process.stdin.setEncoding("utf8");
-process.stdin.on("data", (chunk) => {
-  pending += chunk;
-  let nl;
-  while ((nl = pending.indexOf("\n")) >= 0) {
-    const line = pending.slice(0, nl);
-    pending = pending.slice(nl + 1);
-    if (line.trim()) queue.push(line);
-  }
-  next();
-});
-// stdin ends only when the executor is gone (a process runtime's parent died): nobody is left to answer
-process.stdin.on("end", () => process.exit(0));
+function serve(input) {
+  let pending = "";
+  input.setEncoding("utf8");
+  input.on("data", (chunk) => {
+    pending += chunk;
+    let nl;
+    while ((nl = pending.indexOf("\n")) >= 0) {
+      const line = pending.slice(0, nl);
+      pending = pending.slice(nl + 1);
+      if (line.trim()) queue.push(line);
+    }
+    next();
+  });
+}
+
+if (channel) {
+  serve(channel);
+} else {
+  serve(process.stdin);
+  // stdin ends only when the executor is gone (a process runtime's parent died): nobody is left to answer
+  process.stdin.on("end", () => process.exit(0));
+}

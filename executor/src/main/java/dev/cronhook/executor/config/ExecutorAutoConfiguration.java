@@ -15,6 +15,7 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import org.slf4j.Logger;
@@ -56,10 +57,15 @@ public class ExecutorAutoConfiguration {
         if (kind != ExecutorProperties.RuntimeKind.PROCESS) {
             var docker = DockerScriptRuntime.client(properties.dockerHost());
             if (kind == ExecutorProperties.RuntimeKind.DOCKER || DockerScriptRuntime.reachable(docker)) {
-                var runtime =
-                        new DockerScriptRuntime(docker, properties.network(), consumerName(properties), limits, warm);
+                var sockets = socketDir(properties, environment);
+                var runtime = new DockerScriptRuntime(
+                        docker, properties.network(), consumerName(properties), limits, warm, sockets);
                 runtime.removeLeftovers();
-                log.info("scripts run in Docker at {} (network {})", properties.dockerHost(), properties.network());
+                log.info(
+                        "scripts run in Docker at {} (network {}); harness {}",
+                        properties.dockerHost(),
+                        properties.network(),
+                        sockets == null ? "on stdio through the engine" : "sockets in " + sockets);
                 return runtime;
             }
             log.warn("no Docker engine answers at {}: falling back to the process runtime", properties.dockerHost());
@@ -106,7 +112,8 @@ public class ExecutorAutoConfiguration {
                 properties.concurrency(),
                 properties.visibilityTimeout(),
                 properties.maxDeliveries(),
-                properties.keyTtl());
+                properties.keyTtl(),
+                properties.runningAfter());
         return new RunWorkerLifecycle(new RunWorker(
                 redisClient, redisConnection, scriptRuntime, settings, secrets, shipper.getIfAvailable()));
     }
@@ -117,6 +124,27 @@ public class ExecutorAutoConfiguration {
                 "cronhook.home",
                 Path.of(System.getProperty("user.home"), ".cronhook").toString());
         return Path.of(home, "executor");
+    }
+
+    /**
+     * Where the Docker runtime makes the harnesses' socket directories (a path the engine sees too): {@code
+     * cronhook.executor.socket-dir}, else {@code <work dir>/sockets}; null with {@code harness-socket=false}.
+     */
+    static Path socketDir(ExecutorProperties properties, Environment environment) {
+        if (!properties.harnessSocket()) return null;
+        // one set explicitly must work (the runtime refuses a path too long); the default may not, on a long home
+        if (properties.socketDir() != null) return properties.socketDir();
+        Path dir = workDir(properties, environment).resolve("sockets").toAbsolutePath();
+        if (dir.toString().getBytes(StandardCharsets.UTF_8).length > DockerScriptRuntime.maxSocketDirBytes()) {
+            log.warn(
+                    "{} is too long for a Unix socket address (at most {} bytes): harnesses are spoken to through"
+                            + " the Docker engine, which costs more CPU per run; set CRONHOOK_EXECUTOR_SOCKET_DIR"
+                            + " to a shorter path",
+                    dir,
+                    DockerScriptRuntime.maxSocketDirBytes());
+            return null;
+        }
+        return dir;
     }
 
     static String consumerName(ExecutorProperties properties) {

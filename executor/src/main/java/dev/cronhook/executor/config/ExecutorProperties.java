@@ -14,11 +14,13 @@ public record ExecutorProperties(
         @DefaultValue("none") String network,
         @DefaultValue("node") String node,
         Path workDir,
+        @DefaultValue("true") boolean harnessSocket,
+        Path socketDir,
         String consumerName,
         @DefaultValue("16") int concurrency,
         @DefaultValue("5m") Duration warmIdleTime,
         @DefaultValue("32") int maxWarm,
-        @DefaultValue("4") int maxWarmPerScript,
+        @DefaultValue("8") int maxWarmPerScript,
         @DefaultValue("1048576") int maxResultBytes,
         @DefaultValue("10000") int maxLogLines,
         @DefaultValue("16384") int maxLineChars,
@@ -30,6 +32,7 @@ public record ExecutorProperties(
         @DefaultValue("30s") Duration visibilityTimeout,
         @DefaultValue("3") int maxDeliveries,
         @DefaultValue("1d") Duration keyTtl,
+        @DefaultValue("100ms") Duration runningAfter,
         URI apiUrl,
         @DefaultValue("30s") Duration secretsCacheTtl) {
 

@@ -22,9 +22,13 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Speaks the harness protocol with one sandbox: sends an invocation frame carrying a fresh nonce, takes the
- * stdout line holding that nonce as the result and the stderr line holding it as the end of the invocation's
- * output, and passes every other line to the run's log. One invocation at a time.
+ * Speaks the harness protocol with one sandbox: sends an invocation frame carrying a fresh nonce and takes the
+ * frames carrying it back; passes every other line to the run's log. One invocation at a time.
+ *
+ * <p>On stdio, the stdout line holding the nonce is the result and the stderr line holding it the end of the
+ * invocation's output. On a private channel (a socket), the invocation's log lines and then its result arrive as
+ * frames in order; stdout and stderr carry only output that went around the harness, and the harness marks their
+ * end (and asks us to wait for the marks) only when the invocation may have written there.
  */
 public final class HarnessChannel implements Sandbox.SandboxOutput {
     private static final Logger log = LoggerFactory.getLogger(HarnessChannel.class);
@@ -32,12 +36,22 @@ public final class HarnessChannel implements Sandbox.SandboxOutput {
     // DRBG: seeded once from the OS, then no system call (and no lock on /dev/urandom) per nonce
     private static final SecureRandom RANDOM = drbg();
     private static final String HEAP_OOM = "JavaScript heap out of memory";
+    private static final String LOG_FRAME = "{\"log\":";
+    private static final String DRAIN_FRAME = "{\"drain\":true}";
+    private static final java.util.concurrent.Executor WAITING =
+            java.util.concurrent.Executors.newThreadPerTaskExecutor(
+                    Thread.ofVirtual().name("harness-settle-", 0).factory());
 
     private final RuntimeLimits limits;
     private final LineSplitter stdout;
     private final LineSplitter stderr;
+    // the private channel, and the log text that arrives in its frames (both used by its one reader)
+    private final LineSplitter frames;
+    private final LineSplitter channelStdout;
+    private final LineSplitter channelStderr;
     private final CompletableFuture<Void> ended = new CompletableFuture<>();
     private volatile Sandbox sandbox;
+    private volatile boolean privateChannel;
     private volatile Call call;
     private volatile boolean heapExhausted;
     private volatile boolean reusable;
@@ -49,9 +63,15 @@ public final class HarnessChannel implements Sandbox.SandboxOutput {
         int maxLine = limits.maxResultBytes() * 2 + 64 * 1024;
         this.stdout = new LineSplitter(maxLine, (line, cut) -> line(LogStream.STDOUT, line, cut));
         this.stderr = new LineSplitter(maxLine, (line, cut) -> line(LogStream.STDERR, line, cut));
+        this.frames = new LineSplitter(maxLine, this::frame);
+        // a UTF-8 character is at most 4 bytes: longer lines are cut to maxLineChars anyway
+        int maxLogLine = limits.maxLineChars() * 4 + 4;
+        this.channelStdout = new LineSplitter(maxLogLine, (line, cut) -> channelLine(LogStream.STDOUT, line, cut));
+        this.channelStderr = new LineSplitter(maxLogLine, (line, cut) -> channelLine(LogStream.STDERR, line, cut));
     }
 
     public void attach(Sandbox sandbox) {
+        this.privateChannel = sandbox.privateChannel();
         this.sandbox = sandbox;
     }
 
@@ -69,9 +89,16 @@ public final class HarnessChannel implements Sandbox.SandboxOutput {
     }
 
     @Override
+    public void frames(byte[] bytes, int offset, int length) {
+        frames.feed(bytes, offset, length);
+    }
+
+    @Override
     public void ended() {
         stdout.flush();
         stderr.flush();
+        channelStdout.flush();
+        channelStderr.flush();
         ended.complete(null);
         Call c = call;
         if (c != null) c.settled.complete(null);
@@ -90,6 +117,11 @@ public final class HarnessChannel implements Sandbox.SandboxOutput {
             return;
         }
         if (at > 0) c.log(stream, line.substring(0, at), false);
+        if (privateChannel) {
+            // results never come this way: the mark only ends what went around the harness on this stream
+            (stream == LogStream.STDOUT ? c.endOfStdout : c.endOfStderr).complete(null);
+            return;
+        }
         String body = line.substring(at + c.marker.length());
         if (stream == LogStream.STDOUT) {
             c.result(body, cut);
@@ -98,42 +130,135 @@ public final class HarnessChannel implements Sandbox.SandboxOutput {
         }
     }
 
+    /** One line of the private channel: a frame of the current invocation, or nothing we take. */
+    private void frame(String line, boolean cut) {
+        Call c = call;
+        if (c == null || !line.startsWith(c.marker)) {
+            log.debug("harness frame for no current invocation: {}", abbreviate(line));
+            return;
+        }
+        String body = line.substring(c.marker.length());
+        if (body.startsWith(LOG_FRAME)) {
+            logFrame(body, cut);
+        } else if (body.equals(DRAIN_FRAME)) {
+            c.drain = true;
+        } else {
+            // what the invocation logged without a final newline is still its own
+            channelStdout.flush();
+            channelStderr.flush();
+            c.result(body, cut);
+        }
+    }
+
+    private void logFrame(String body, boolean cut) {
+        JsonNode node;
+        try {
+            node = cut ? null : Wire.json().readTree(body);
+        } catch (RuntimeException e) {
+            node = null;
+        }
+        if (node == null || !node.path("text").isString()) {
+            log.debug("unreadable log frame from the harness: {}", abbreviate(body));
+            return;
+        }
+        byte[] text = node.get("text").asString().getBytes(StandardCharsets.UTF_8);
+        (node.path("log").asString("").equals("stderr") ? channelStderr : channelStdout).feed(text, 0, text.length);
+    }
+
+    private void channelLine(LogStream stream, String line, boolean cut) {
+        Call c = call;
+        if (c != null) c.log(stream, line, cut);
+    }
+
+    private static String abbreviate(String line) {
+        return line.length() <= 200 ? line : line.substring(0, 200) + "…";
+    }
+
     /** Runs one invocation on this channel's sandbox, which must be idle. */
     public Outcome invoke(Invocation invocation, LogSink sink) {
+        try {
+            return invokeAsync(invocation, sink).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            sandbox.kill();
+            return Outcome.failed("interrupted", sandbox.id(), false);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    /**
+     * Runs one invocation on this channel's sandbox, which must be idle, without tying up the calling thread: the
+     * frame is sent here and the outcome completes on the thread that reads the result. Only what must wait for
+     * more output (a harness that died, or output that went around the harness and is still on its way) is waited
+     * for, on a virtual thread.
+     */
+    public CompletableFuture<Outcome> invokeAsync(Invocation invocation, LogSink sink) {
         var sb = sandbox;
         var c = new Call(nonce(), sink, limits);
         reusable = false;
         call = c;
         invocations++;
-        AutoCloseable hook = invocation.cancellation().onCancel(() -> {
+        c.hook = invocation.cancellation().onCancel(() -> {
             c.cancelled = true;
             c.settled.complete(null);
             sb.kill();
         });
         try {
-            if (c.cancelled) return Outcome.of(RunStatus.CANCELLED, "cancelled", sb.id(), false);
-            if (!isAlive()) throw new IOException("the harness has exited");
-            sb.send(frame(invocation, c.nonce));
-            try {
-                c.settled.get(invocation.timeout().toMillis(), TimeUnit.MILLISECONDS);
-            } catch (TimeoutException e) {
-                c.timedOut = true;
-                sb.kill();
+            if (!c.cancelled) {
+                if (!isAlive()) throw new IOException("the harness has exited");
+                sb.send(frame(invocation, c.nonce));
             }
-            return outcome(invocation, c, sb);
         } catch (IOException e) {
             sb.kill();
-            return Outcome.failed("could not reach the script's harness: " + e.getMessage(), sb.id(), false);
+            c.failure = "could not reach the script's harness: " + e.getMessage();
+            c.settled.complete(null);
+        }
+        return c.settled
+                .orTimeout(invocation.timeout().toMillis(), TimeUnit.MILLISECONDS)
+                .handle((done, e) -> e instanceof TimeoutException)
+                .thenCompose(timedOut -> {
+                    if (timedOut) {
+                        // off the timer's thread: killing a container is a call to the engine
+                        c.timedOut = true;
+                        return CompletableFuture.supplyAsync(
+                                () -> {
+                                    sb.kill();
+                                    return settle(invocation, c, sb);
+                                },
+                                WAITING);
+                    }
+                    return mustWait(c)
+                            ? CompletableFuture.supplyAsync(() -> settle(invocation, c, sb), WAITING)
+                            : CompletableFuture.completedFuture(settle(invocation, c, sb));
+                });
+    }
+
+    /** Whether settling an invocation waits for output still on its way. */
+    private boolean mustWait(Call c) {
+        if (c.cancelled || c.timedOut || c.failure != null) return false;
+        // no result: the harness died, and how it died is known when its output has ended
+        if (c.frame == null) return !ended.isDone();
+        return isAlive() && (!privateChannel || c.drain);
+    }
+
+    /** The invocation's outcome, once its result or its end is in. */
+    private Outcome settle(Invocation invocation, Call c, Sandbox sb) {
+        try {
+            if (c.failure != null) return Outcome.failed(c.failure, sb.id(), false);
+            return outcome(invocation, c, sb);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             sb.kill();
             return Outcome.failed("interrupted", sb.id(), false);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException(e);
         } finally {
-            closeQuietly(hook);
-            // stderr written just before the result may still be on its way
-            if (c.frame != null && isAlive()) awaitQuietly(c.endOfStderr, 2000);
+            closeQuietly(c.hook);
+            // output written just before the result may still be on its way
+            if (c.frame != null && isAlive()) {
+                if (!privateChannel) awaitQuietly(c.endOfStderr, 2000);
+                else if (c.drain) awaitQuietly(CompletableFuture.allOf(c.endOfStdout, c.endOfStderr), 2000);
+            }
             call = null;
             c.closeLog();
         }
@@ -265,11 +390,15 @@ public final class HarnessChannel implements Sandbox.SandboxOutput {
         final LogSink sink;
         final RuntimeLimits limits;
         final CompletableFuture<Void> settled = new CompletableFuture<>();
+        final CompletableFuture<Void> endOfStdout = new CompletableFuture<>();
         final CompletableFuture<Void> endOfStderr = new CompletableFuture<>();
+        volatile boolean drain;
         volatile String frame;
         volatile boolean frameCut;
         volatile boolean cancelled;
         volatile boolean timedOut;
+        volatile String failure;
+        volatile AutoCloseable hook;
         private int lines;
         private long dropped;
         private boolean closed;

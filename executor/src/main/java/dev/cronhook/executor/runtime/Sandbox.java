@@ -9,8 +9,16 @@ import java.io.IOException;
 public interface Sandbox {
     String id();
 
-    /** Writes one frame to the harness's stdin. */
+    /** Writes one frame to the harness: on its private channel when it has one, else to its stdin. */
     void send(byte[] frame) throws IOException;
+
+    /**
+     * Whether the harness speaks over a private channel (its frames arrive through {@link SandboxOutput#frames})
+     * rather than stdout/stderr, which then carry only output that went around the harness.
+     */
+    default boolean privateChannel() {
+        return false;
+    }
 
     /** Kills it at once; idempotent; its output ends soon after. */
     void kill();
@@ -18,7 +26,7 @@ public interface Sandbox {
     /** After the output has ended: its exit code and whether it was killed for exceeding a limit. */
     ExitStatus exitStatus();
 
-    /** Kills it and frees what it holds (container, files); idempotent. */
+    /** Kills it and frees what it holds (container, files, socket); idempotent. */
     void destroy();
 
     /** How a sandbox ended; {@code tooManyProcesses} when a runtime that counts processes killed it for that. */
@@ -28,7 +36,10 @@ public interface Sandbox {
     interface SandboxOutput {
         void output(LogStream stream, byte[] bytes, int offset, int length);
 
-        /** Called once when both streams have ended (the harness exited or was killed). */
+        /** Bytes from the harness's private channel, in order, from one thread. */
+        void frames(byte[] bytes, int offset, int length);
+
+        /** Called once when every stream has ended (the harness exited or was killed). */
         void ended();
     }
 }

@@ -111,6 +111,22 @@ public final class WarmPool<K, T> implements AutoCloseable {
         }
     }
 
+    /**
+     * An idle sandbox for the key, leased without waiting: null when the key has {@code perKeyLimit} leases out or
+     * no idle sandbox (then {@link #acquire} starts one, which takes time).
+     */
+    public Lease tryAcquireIdle(K key) {
+        if (closed) return null;
+        var semaphore = permits(key);
+        if (!semaphore.tryAcquire()) return null;
+        T warm = takeIdle(key);
+        if (warm == null) {
+            semaphore.release();
+            return null;
+        }
+        return new Lease(key, warm, true);
+    }
+
     /** Destroys the idle sandboxes whose key matches (busy ones go when released, if {@code stale} says so). */
     public void evictIf(Predicate<K> which) {
         List<T> out = new ArrayList<>();

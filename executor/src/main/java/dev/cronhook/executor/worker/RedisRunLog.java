@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -43,6 +44,14 @@ final class RedisRunLog implements LogSink {
             pending.add(redis.async().expire(key, ttl));
         }
         if (pending.size() >= 256) flush();
+    }
+
+    /** Completes when every line so far is in Redis (at once when there were none). */
+    synchronized CompletableFuture<Void> flushAsync() {
+        if (pending.isEmpty()) return CompletableFuture.completedFuture(null);
+        var futures = pending.stream().map(f -> f.toCompletableFuture()).toArray(CompletableFuture[]::new);
+        pending.clear();
+        return CompletableFuture.allOf(futures);
     }
 
     /** Waits until every line so far is in Redis. */

@@ -21,8 +21,6 @@ import dev.cronhook.executor.runtime.ScriptRuntime;
 import dev.cronhook.executor.secrets.RunSecretsResolver;
 import dev.cronhook.executor.secrets.SecretMask;
 import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisNoScriptException;
-import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
@@ -31,16 +29,14 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Consumes run requests (group {@code executors}), runs each through the {@link ScriptRuntime}, reports RUNNING
- * and then the final result on {@link Streams#RUN_RESULTS} (in the message format of {@code RedisWorkQueue}, so
+ * (once the run has gone on for {@link Settings#runningAfter}) and then the final result on {@link Streams#RUN_RESULTS} (in the message format of {@code RedisWorkQueue}, so
  * the api consumes them with a {@code RedisWorkQueue<RunResult>}), ships log lines to the run's live log stream,
  * and acknowledges only after the final result is enqueued. Finishing is idempotent by run id: one Lua script
  * sets the run's finished key (NX) and enqueues the result together, so a redelivered run is neither run nor
@@ -50,24 +46,38 @@ import org.slf4j.LoggerFactory;
 public final class RunWorker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RunWorker.class);
     public static final String GROUP = "executors";
+    private static final long SWEEP_EVERY_MILLIS = 1000;
 
-    /** How the worker consumes and how long its per-run keys live. */
+    /**
+     * How the worker consumes, how long its per-run keys live, and how long a run goes before it is reported
+     * RUNNING (a run that ends sooner is reported once, when it ends, with its start time).
+     */
     public record Settings(
-            String consumerName, int concurrency, Duration visibilityTimeout, int maxDeliveries, Duration keyTtl) {
+            String consumerName,
+            int concurrency,
+            Duration visibilityTimeout,
+            int maxDeliveries,
+            Duration keyTtl,
+            Duration runningAfter) {
         public static Settings named(String consumerName) {
-            return new Settings(consumerName, 16, Duration.ofSeconds(30), 3, Duration.ofDays(1));
+            return new Settings(
+                    consumerName, 16, Duration.ofSeconds(30), 3, Duration.ofDays(1), Duration.ofMillis(100));
         }
 
         public Settings withVisibilityTimeout(Duration timeout) {
-            return new Settings(consumerName, concurrency, timeout, maxDeliveries, keyTtl);
+            return new Settings(consumerName, concurrency, timeout, maxDeliveries, keyTtl, runningAfter);
         }
 
         public Settings withConcurrency(int n) {
-            return new Settings(consumerName, n, visibilityTimeout, maxDeliveries, keyTtl);
+            return new Settings(consumerName, n, visibilityTimeout, maxDeliveries, keyTtl, runningAfter);
         }
 
         public Settings withMaxDeliveries(int n) {
-            return new Settings(consumerName, concurrency, visibilityTimeout, n, keyTtl);
+            return new Settings(consumerName, concurrency, visibilityTimeout, n, keyTtl, runningAfter);
+        }
+
+        public Settings withRunningAfter(Duration delay) {
+            return new Settings(consumerName, concurrency, visibilityTimeout, maxDeliveries, keyTtl, delay);
         }
     }
 
@@ -77,7 +87,17 @@ public final class RunWorker implements AutoCloseable {
     private final Settings settings;
     private final RunSecretsResolver secrets;
     private final LogShipper shipper;
-    private final Map<UUID, Cancellation> active = new ConcurrentHashMap<>();
+    private final RedisRunLedger ledger;
+    private final Map<UUID, InHand> active = new ConcurrentHashMap<>();
+    private volatile Thread reportingRunning;
+
+    /** A run this worker holds: how to cancel it, and when it started once it has (null before). */
+    private static final class InHand {
+        final Cancellation token = new Cancellation();
+        volatile Instant started;
+        boolean reported; // only the reporting thread reads and writes it
+    }
+
     private volatile boolean stopping;
     private WorkQueue.Worker consumer;
     private StatefulRedisPubSubConnection<String, String> cancels;
@@ -107,69 +127,14 @@ public final class RunWorker implements AutoCloseable {
         this.settings = settings;
         this.secrets = secrets;
         this.shipper = shipper;
-    }
-
-    /** The key under which a run's final result is kept once it is decided. */
-    public static String finishedKey(UUID runId) {
-        return "cronhook:run-finished:" + runId;
-    }
-
-    /** The field a {@code RedisWorkQueue} message carries its JSON in (its wire format). */
-    private static final String FIELD = "m";
-
-    private static final String FINISH = """
-            if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[2]) then
-              redis.call('XADD', KEYS[2], '*', 'm', ARGV[1])
-              redis.call('XADD', KEYS[3], '*', 't', ARGV[4], 'end', ARGV[3])
-              redis.call('EXPIRE', KEYS[3], ARGV[2])
-              return 1
-            end
-            return 0
-            """;
-    private static final String FINISH_SHA = sha1(FINISH);
-
-    /** Skips a finished or cancelled run, else publishes RUNNING; one round trip. */
-    private static final String BEGIN = """
-            if redis.call('EXISTS', KEYS[1]) == 1 then return {ok='finished'} end
-            if redis.call('EXISTS', KEYS[2]) == 1 then return {ok='cancelled'} end
-            redis.call('XADD', KEYS[3], '*', 'm', ARGV[1])
-            return {ok='started'}
-            """;
-
-    private static final String BEGIN_SHA = sha1(BEGIN);
-
-    private <R> R script(String script, String sha, ScriptOutputType type, String[] keys, String... args) {
-        var async = redis.async();
-        try {
-            try {
-                return async.<R>evalsha(sha, type, keys, args).get(10, TimeUnit.SECONDS);
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof RedisNoScriptException)) throw e;
-                return async.<R>eval(script, type, keys, args).get(10, TimeUnit.SECONDS);
-            }
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException r) throw r;
-            throw new IllegalStateException(e.getCause());
-        } catch (TimeoutException e) {
-            throw new IllegalStateException("Redis did not answer in 10 s", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
-    }
-
-    private static String sha1(String text) {
-        try {
-            var digest = java.security.MessageDigest.getInstance("SHA-1")
-                    .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            return java.util.HexFormat.of().formatHex(digest);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        // a slot outlives its run's timeout by this much before another run may take it
+        this.ledger = new RedisRunLedger(
+                redis, GROUP, settings.keyTtl(), settings.visibilityTimeout().multipliedBy(2));
     }
 
     public synchronized void start() {
         if (consumer != null) return;
+        reportingRunning = Thread.ofVirtual().name("run-running-reports").start(this::reportRunningLoop);
         cancels = client.connectPubSub();
         cancels.addListener(new RedisPubSubAdapter<>() {
             @Override
@@ -184,7 +149,7 @@ public final class RunWorker implements AutoCloseable {
                 .withMaxDeliveries(settings.maxDeliveries())
                 .withDeadLetterHandler(this::abandon);
         var runs = new RedisWorkQueue<>(client, redis, Streams.RUNS, GROUP, RunRequest.class, Wire.json(), options);
-        consumer = runs.consume(settings.consumerName(), this::handle);
+        consumer = runs.consumeAsync(settings.consumerName(), this::handle);
         log.info(
                 "executor {} consuming {} (concurrency {})",
                 settings.consumerName(),
@@ -194,80 +159,193 @@ public final class RunWorker implements AutoCloseable {
 
     private void cancel(String message) {
         try {
-            var token = active.get(UUID.fromString(message.trim()));
-            if (token != null) token.cancel();
+            var run = active.get(UUID.fromString(message.trim()));
+            if (run != null) run.token.cancel();
         } catch (IllegalArgumentException e) {
             log.debug("ignoring cancel message {}", message);
         }
     }
 
-    void handle(WorkQueue.Delivery<RunRequest> delivery) throws Exception {
+    /**
+     * Starts the work for one delivered run and returns at once: each step is a Redis call or an invocation whose
+     * answer carries the next step, so a warm run holds no thread while it waits. The queue acknowledges the
+     * delivery when the returned stage completes (after the run's end is published), and leaves it pending when it
+     * fails.
+     */
+    CompletableFuture<Void> handle(WorkQueue.Delivery<RunRequest> delivery) {
         var request = delivery.message();
         UUID runId = request.runId();
-        var token = new Cancellation();
-        active.put(runId, token);
+        var inHand = new InHand();
+        // registered before the check, so a cancel published after the check still reaches the token
+        active.put(runId, inHand);
+        Instant started = Instant.now();
+        CompletableFuture<Void> work;
         try {
-            // registered before the check, so a cancel published after the check still reaches the token
-            Instant started = Instant.now();
-            String begun = script(
-                    BEGIN,
-                    BEGIN_SHA,
-                    ScriptOutputType.STATUS,
-                    new String[] {finishedKey(runId), Streams.cancelledKey(runId), Streams.RUN_RESULTS},
-                    json(new RunResult(runId, RunStatus.RUNNING, null, null, null, started, null)));
-            if ("finished".equals(begun)) {
-                log.info("run {} was already finished; not running it again", runId);
-                return;
+            work = ledger.beginAsync(request, delivery.id()).thenCompose(begun -> switch (begun) {
+                case FINISHED -> {
+                    log.info("run {} was already finished; not running it again", runId);
+                    yield CompletableFuture.<Void>completedFuture(null);
+                }
+                case WAITING -> {
+                    log.debug("run {} waits: its script runs {} at most at once", runId, request.maxConcurrency());
+                    yield CompletableFuture.<Void>completedFuture(null);
+                }
+                case CANCELLED ->
+                    finish(
+                            request,
+                            new RunResult(
+                                    runId,
+                                    RunStatus.CANCELLED,
+                                    null,
+                                    null,
+                                    "cancelled before it started",
+                                    null,
+                                    Instant.now()));
+                case STARTED -> run(request, inHand, started);
+            });
+        } catch (RuntimeException e) {
+            work = CompletableFuture.failedFuture(e);
+        }
+        return work.whenComplete((ok, e) -> active.remove(runId));
+    }
+
+    /** Runs a run that may start: its secrets, the invocation, its logs, its end. */
+    private CompletableFuture<Void> run(RunRequest request, InHand inHand, Instant started) {
+        UUID runId = request.runId();
+        // secrets are fetched (from the api or Infisical) only for a run that has a token for them
+        CompletableFuture<Map<String, String>> env = secrets == null || request.secretsToken() == null
+                ? CompletableFuture.completedFuture(Map.of())
+                : CompletableFuture.supplyAsync(() -> secrets.resolve(request), ScriptRuntime.BLOCKING_RUNS);
+        return env.handle((values, e) -> e).thenCompose(failure -> {
+            var cause = failure instanceof java.util.concurrent.CompletionException ce ? ce.getCause() : failure;
+            if (cause instanceof SecretsUnavailableException unavailable) {
+                return finish(
+                        request,
+                        new RunResult(
+                                runId, RunStatus.FAILED, null, null, unavailable.getMessage(), started, Instant.now()));
             }
-            if ("cancelled".equals(begun)) {
-                finish(new RunResult(
-                        runId, RunStatus.CANCELLED, null, null, "cancelled before it started", null, Instant.now()));
-                return;
-            }
-            Map<String, String> env;
-            try {
-                env = secrets == null ? Map.of() : secrets.resolve(request);
-            } catch (SecretsUnavailableException e) {
-                finish(new RunResult(runId, RunStatus.FAILED, null, null, e.getMessage(), started, Instant.now()));
-                return;
-            }
-            var mask = SecretMask.of(env.values());
-            var logs = new RedisRunLog(redis, runId, settings.keyTtl());
-            String logId = "run/" + runId;
-            LogSink sink = (time, stream, line) -> {
-                String masked = mask.apply(line);
-                logs.line(time, stream, masked);
-                if (shipper != null) shipper.offer(logId, new LogLine(time, stream.wireName(), masked));
-            };
-            Outcome outcome = runtime.run(Invocation.of(request, env, token), sink);
-            if (stopping && outcome.status() == RunStatus.CANCELLED && !cancelRequested(runId)) {
-                // killed because this executor is stopping, not by a user: hand the run back
-                throw new RunHandedBackException(runId);
+            if (cause != null) return CompletableFuture.failedFuture(cause);
+            return invoke(request, inHand, started, env.join());
+        });
+    }
+
+    private CompletableFuture<Void> invoke(
+            RunRequest request, InHand inHand, Instant started, Map<String, String> env) {
+        UUID runId = request.runId();
+        // most runs end within milliseconds: those are reported once, when they end (reportRunningLoop)
+        inHand.started = started;
+        var mask = SecretMask.of(env.values());
+        var logs = new RedisRunLog(redis, runId, settings.keyTtl());
+        String logId = "run/" + runId;
+        LogSink sink = (time, stream, line) -> {
+            String masked = mask.apply(line);
+            logs.line(time, stream, masked);
+            if (shipper != null) shipper.offer(logId, new LogLine(time, stream.wireName(), masked));
+        };
+        return runtime.runAsync(Invocation.of(request, env, inHand.token), sink).thenCompose(outcome -> {
+            if (stopping && outcome.status() == RunStatus.CANCELLED) {
+                // killed because this executor is stopping, or by a user? (a Redis call: off this thread)
+                return CompletableFuture.supplyAsync(() -> cancelRequested(runId), ScriptRuntime.BLOCKING_RUNS)
+                        .thenCompose(byUser -> byUser
+                                ? ended(request, outcome, started, mask, logs, logId)
+                                : CompletableFuture.failedFuture(new RunHandedBackException(runId)));
             }
             if (shipper != null) {
-                shipper.flush(logId, Duration.ofSeconds(5));
-                long lost = shipper.lost(logId);
-                shipper.forget(logId);
-                if (lost > 0) {
-                    logs.line(
-                            Instant.now(),
-                            LogStream.STDERR,
-                            "[cronhook] " + lost + " log lines of this run could not be stored: the log store was"
-                                    + " unavailable (the live log above has them)");
-                }
+                // the log store may be slow or down: waiting for it is not for the thread that read the result
+                return CompletableFuture.supplyAsync(
+                                () -> {
+                                    shipLogs(logs, logId);
+                                    return null;
+                                },
+                                ScriptRuntime.BLOCKING_RUNS)
+                        .thenCompose(shipped -> ended(request, outcome, started, mask, logs, logId));
             }
-            logs.flush();
-            finish(new RunResult(
-                    runId,
-                    outcome.status(),
-                    mask.apply(outcome.resultJson()),
-                    masked(outcome.reply(), mask),
-                    mask.apply(outcome.error()),
-                    started,
-                    Instant.now()));
-        } finally {
-            active.remove(runId);
+            return ended(request, outcome, started, mask, logs, logId);
+        });
+    }
+
+    /** Waits (bounded) for the log store to take the run's lines, and notes in the live log how many it lost. */
+    private void shipLogs(RedisRunLog logs, String logId) {
+        shipper.flush(logId, Duration.ofSeconds(5));
+        long lost = shipper.lost(logId);
+        shipper.forget(logId);
+        if (lost > 0) {
+            logs.line(
+                    Instant.now(),
+                    LogStream.STDERR,
+                    "[cronhook] " + lost + " log lines of this run could not be stored: the log store was"
+                            + " unavailable (the live log above has them)");
         }
+    }
+
+    /** Publishes the run's end once its live log lines are all in Redis. */
+    private CompletableFuture<Void> ended(
+            RunRequest request, Outcome outcome, Instant started, SecretMask mask, RedisRunLog logs, String logId) {
+        return logs.flushAsync()
+                .thenCompose(flushed -> finish(
+                        request,
+                        new RunResult(
+                                request.runId(),
+                                outcome.status(),
+                                mask.apply(outcome.resultJson()),
+                                masked(outcome.reply(), mask),
+                                mask.apply(outcome.error()),
+                                started,
+                                Instant.now())));
+    }
+
+    /**
+     * Reports RUNNING for the runs in hand that started at least {@code runningAfter} ago (one thread looking now
+     * and then costs less than a timer per run, and a report that comes late by that much is fine), and once a
+     * second sweeps the concurrency slots.
+     */
+    private void reportRunningLoop() {
+        long every = Math.clamp(settings.runningAfter().toMillis() / 2, 10, 1000);
+        long lastSweep = 0;
+        while (!Thread.currentThread().isInterrupted()) {
+            try {
+                Thread.sleep(every);
+            } catch (InterruptedException e) {
+                return;
+            }
+            long now = System.currentTimeMillis();
+            if (now - lastSweep >= SWEEP_EVERY_MILLIS) {
+                lastSweep = now;
+                sweep();
+            }
+            var due = Instant.now().minus(settings.runningAfter());
+            active.forEach((runId, run) -> {
+                var started = run.started;
+                if (started != null && !run.reported && !started.isAfter(due)) {
+                    run.reported = true;
+                    reportRunning(runId, started);
+                }
+            });
+        }
+    }
+
+    /** Lets runs waiting for a concurrency slot go where an executor that died left its slots to expire. */
+    private void sweep() {
+        try {
+            ledger.sweep();
+        } catch (RuntimeException e) {
+            log.debug("sweeping the concurrency slots failed: {}", e.toString());
+        }
+    }
+
+    /** RUNNING on the results stream; a report that comes after the final one changes nothing (the api ignores it). */
+    private void reportRunning(UUID runId, Instant started) {
+        redis.async()
+                .xadd(
+                        Streams.RUN_RESULTS,
+                        Map.of(
+                                RedisWorkQueue.FIELD,
+                                Wire.json()
+                                        .writeValueAsString(new RunResult(
+                                                runId, RunStatus.RUNNING, null, null, null, started, null))))
+                .whenComplete((id, e) -> {
+                    if (e != null) log.debug("run {}: RUNNING not reported: {}", runId, e.toString());
+                });
     }
 
     private static HttpReply masked(HttpReply reply, SecretMask mask) {
@@ -284,36 +362,31 @@ public final class RunWorker implements AutoCloseable {
         return redis.sync().exists(Streams.cancelledKey(runId)) > 0;
     }
 
-    /**
-     * Publishes the final result at most once per run, atomically with marking the run finished: either both
-     * the finished key and the result on {@link Streams#RUN_RESULTS} (and the log's end entry) exist, or neither.
-     */
-    private void finish(RunResult result) {
-        long ttl = settings.keyTtl().toSeconds();
-        String[] keys = {finishedKey(result.runId()), Streams.RUN_RESULTS, Streams.runLog(result.runId())};
-        String[] args = {
-            json(result), String.valueOf(ttl), result.status().name(), String.valueOf(System.currentTimeMillis())
-        };
-        Long published = script(FINISH, FINISH_SHA, ScriptOutputType.INTEGER, keys, args);
-        if (published == null || published == 0) {
-            log.info("run {} was finished by another executor; dropping this result", result.runId());
-        }
-    }
-
-    private static String json(RunResult result) {
-        return Wire.json().writeValueAsString(result);
+    private CompletableFuture<Void> finish(RunRequest request, RunResult result) {
+        return ledger.finishAsync(request, result).thenAccept(published -> {
+            if (!published) log.info("run {} was finished by another executor; dropping this result", result.runId());
+        });
     }
 
     /** A request that kept killing its executors: its run fails with the reason. */
     private void abandon(RunRequest request, String reason) {
-        finish(new RunResult(
-                request.runId(),
-                RunStatus.FAILED,
-                null,
-                null,
-                "the run was abandoned: " + reason,
-                null,
-                Instant.now()));
+        try {
+            finish(
+                            request,
+                            new RunResult(
+                                    request.runId(),
+                                    RunStatus.FAILED,
+                                    null,
+                                    null,
+                                    "the run was abandoned: " + reason,
+                                    null,
+                                    Instant.now()))
+                    .join();
+        } catch (java.util.concurrent.CompletionException e) {
+            // the dead-letter handler's caller keeps the message pending when this throws
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            throw e;
+        }
     }
 
     /** Runs in hand right now. */
@@ -332,8 +405,9 @@ public final class RunWorker implements AutoCloseable {
         consumer = null;
         c.close();
         stopping = true;
-        active.values().forEach(Cancellation::cancel);
+        active.values().forEach(run -> run.token.cancel());
         if (cancels != null) cancels.close();
+        reportingRunning.interrupt();
     }
 
     /** Thrown to leave a run pending when this executor stops in the middle of it. */

@@ -76,6 +76,43 @@ class ExecutorAutoConfigurationIT {
     }
 
     @Test
+    void theHarnessSocketsLiveUnderTheWorkDirUnlessConfiguredOrTurnedOff() {
+        runner.withPropertyValues("cronhook.role.executor.enabled=true", "cronhook.home=" + home)
+                .run(context -> {
+                    var properties = context.getBean(ExecutorProperties.class);
+                    var sockets = ExecutorAutoConfiguration.socketDir(properties, context.getEnvironment());
+                    assertThat(sockets).isEqualTo(home.resolve("executor").resolve("sockets"));
+                    assertThat(sockets).isDirectory();
+                });
+        runner.withPropertyValues(
+                        "cronhook.role.executor.enabled=true",
+                        "cronhook.home=" + home,
+                        "cronhook.executor.socket-dir=" + home.resolve("shared"))
+                .run(context -> assertThat(ExecutorAutoConfiguration.socketDir(
+                                context.getBean(ExecutorProperties.class), context.getEnvironment()))
+                        .isEqualTo(home.resolve("shared")));
+        runner.withPropertyValues(
+                        "cronhook.role.executor.enabled=true",
+                        "cronhook.home=" + home,
+                        "cronhook.executor.harness-socket=false")
+                .run(context -> assertThat(ExecutorAutoConfiguration.socketDir(
+                                context.getBean(ExecutorProperties.class), context.getEnvironment()))
+                        .isNull());
+    }
+
+    @Test
+    void aDefaultSocketDirectoryTooLongForASocketAddressMeansHarnessesOnStdio() {
+        runner.withPropertyValues(
+                        "cronhook.role.executor.enabled=true", "cronhook.home=" + home.resolve("h".repeat(80)))
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    assertThat(ExecutorAutoConfiguration.socketDir(
+                                    context.getBean(ExecutorProperties.class), context.getEnvironment()))
+                            .isNull();
+                });
+    }
+
+    @Test
     void autoFallsBackToTheProcessRuntimeWhereNoEngineAnswers() {
         runner.withPropertyValues(
                         "cronhook.role.executor.enabled=true",

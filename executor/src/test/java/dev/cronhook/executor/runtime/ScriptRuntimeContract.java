@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -108,6 +109,28 @@ public abstract class ScriptRuntimeContract {
         assertThat(logs.of(LogStream.STDOUT)).containsExactly("hello from webhook");
         assertThat(logs.of(LogStream.STDERR)).containsExactly("a warning");
         assertThat(logs.lines).allSatisfy(l -> assertThat(l.time()).isNotNull());
+    }
+
+    @Test
+    void consoleOutputRawWritesAndChildProcessOutputAreLogLinesOfTheInvocationThatWroteThem() {
+        var firstLogs = new Logs();
+        var secondLogs = new Logs();
+
+        var first = runtime.run(scenario("mixed", Map.of("n", 1)), firstLogs);
+        var second = runtime.run(scenario("mixed", Map.of("n", 2)), secondLogs);
+
+        assertThat(first.status()).isEqualTo(RunStatus.SUCCEEDED);
+        assertThat(second.status()).isEqualTo(RunStatus.SUCCEEDED);
+        assertThat(second.warm()).isTrue();
+        for (var run : List.of(Map.entry(1, firstLogs), Map.entry(2, secondLogs))) {
+            int n = run.getKey();
+            var logs = run.getValue();
+            // the harness's own channel and what went around it are two streams: no order between them
+            assertThat(logs.of(LogStream.STDOUT))
+                    .containsExactlyInAnyOrder(
+                            "console " + n, "write " + n, "raw out " + n, "child " + n, "no newline " + n);
+            assertThat(logs.of(LogStream.STDERR)).containsExactlyInAnyOrder("console error " + n, "raw err " + n);
+        }
     }
 
     @Test
@@ -208,6 +231,26 @@ public abstract class ScriptRuntimeContract {
         assertThat(second.sandboxId()).isEqualTo(first.sandboxId());
         assertThat(Wire.json().readTree(second.resultJson()).get("calls").asInt())
                 .isEqualTo(2);
+    }
+
+    @Test
+    void anAsyncRunOnAWarmSandboxGivesTheSameOutcomeAndLogsAsABlockingOne() throws Exception {
+        var first = runtime.runAsync(scenario("echo", Map.of()), new Logs()).get(60, TimeUnit.SECONDS);
+        var logs = new Logs();
+        var second =
+                runtime.runAsync(scenario("logs", Map.of("lines", 3)), logs).get(60, TimeUnit.SECONDS);
+        var timedOut = runtime.runAsync(
+                        scenario("loop", Map.of(), Duration.ofSeconds(1), 128, Map.of(), new Cancellation()),
+                        new Logs())
+                .get(60, TimeUnit.SECONDS);
+
+        assertThat(first.warm()).isFalse();
+        assertThat(second.warm()).isTrue();
+        assertThat(second.sandboxId()).isEqualTo(first.sandboxId());
+        assertThat(second.status()).isEqualTo(RunStatus.SUCCEEDED);
+        assertThat(second.resultJson()).isEqualTo("3");
+        assertThat(logs.all()).containsExactly("line 0", "line 1", "line 2");
+        assertThat(timedOut.status()).isEqualTo(RunStatus.TIMED_OUT);
     }
 
     @Test

@@ -19,8 +19,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /**
- * The test script (scenarios.mjs) as a bundle for the process runtime and as a Docker image made from the host's
- * node binary and the libraries it links (imported with {@code docker import}, no registry needed).
+ * The test script (scenarios.mjs) as a bundle for the process runtime and as Docker images made from the host's
+ * node binary and the libraries it links (imported with {@code docker import}, no registry needed): one labelled
+ * like the builder's images (its harness can speak on a socket) and one without the label, like images built
+ * before the label existed.
  */
 public final class TestScripts {
     public static final String NODE = "/usr/bin/node";
@@ -48,8 +50,54 @@ public final class TestScripts {
         }
     }
 
-    /** The scenarios image, imported once per content (tagged by a hash of the harness and the script). */
-    public static synchronized String image() {
+    /** The scenarios image as the builder makes it: labelled with the harness protocol it speaks. */
+    public static String image() {
+        return derived(
+                unlabelledImage(),
+                "protocol" + Harness.PROTOCOL,
+                "LABEL " + Harness.PROTOCOL_LABEL + "=" + Harness.PROTOCOL);
+    }
+
+    /** The labelled image with another entrypoint: a harness that neither connects to its socket nor exits. */
+    public static String imageWhoseHarnessNeverConnects() {
+        return derived(image(), "silent", "ENTRYPOINT [\"node\",\"-e\",\"setInterval(() => {}, 1000)\"]");
+    }
+
+    /** The labelled image with another entrypoint: a harness that says something and exits before it connects. */
+    public static String imageWhoseHarnessExitsAtOnce() {
+        return derived(
+                image(), "exits", "ENTRYPOINT [\"node\",\"-e\",\"console.error('no harness here'); process.exit(3)\"]");
+    }
+
+    /** {@code base} with one Dockerfile-like change, committed once as {@code <base>-<suffix>}. */
+    private static synchronized String derived(String base, String suffix, String change) {
+        try {
+            String tag = base + "-" + suffix;
+            if (run("docker", "image", "inspect", tag) == 0) return tag;
+            var created = new ProcessBuilder("docker", "create", base).start();
+            String container = new String(created.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            if (created.waitFor() != 0) throw new IllegalStateException("docker create " + base + " failed");
+            try {
+                if (run("docker", "commit", "--change", change, container, tag) != 0) {
+                    throw new IllegalStateException("docker commit of " + tag + " failed");
+                }
+            } finally {
+                run("docker", "rm", "-f", container);
+            }
+            return tag;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * The scenarios image without the harness protocol label, as images built before it existed: the executor speaks
+     * to it on stdio. Imported once per content (tagged by a hash of the harness and the script).
+     */
+    public static synchronized String unlabelledImage() {
         try {
             var digest = MessageDigest.getInstance("SHA-256");
             digest.update(Harness.source());

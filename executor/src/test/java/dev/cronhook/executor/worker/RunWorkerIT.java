@@ -54,7 +54,14 @@ class RunWorkerIT {
     void connect() {
         client = RedisClient.create(REDIS);
         redis = client.connect();
-        redis.sync().del(Streams.RUNS, Streams.RUN_RESULTS, Streams.RUNS + ":dead");
+        redis.sync()
+                .del(
+                        Streams.RUNS,
+                        Streams.RUN_RESULTS,
+                        Streams.RUNS + ":dead",
+                        RedisRunLedger.WAITING_SCRIPTS,
+                        RedisRunLedger.slotsKey(scriptId),
+                        RedisRunLedger.waitingKey(scriptId));
         owners.add(owner);
     }
 
@@ -127,8 +134,21 @@ class RunWorkerIT {
     }
 
     @Test
+    void aRunThatEndsBeforeItIsDueToBeReportedRunningIsReportedOnceWithItsStartTime() {
+        startWorker(RunWorker.Settings.named(owner).withRunningAfter(Duration.ofSeconds(30)));
+        var request = request("echo", Map.of());
+
+        enqueue(request);
+        var result = awaitFinal(request.runId());
+
+        assertThat(results(request.runId())).extracting(RunResult::status).containsExactly(RunStatus.SUCCEEDED);
+        assertThat(result.startedAt()).isNotNull();
+        assertThat(result.finishedAt()).isAfterOrEqualTo(result.startedAt());
+    }
+
+    @Test
     void aRunIsReportedRunningThenSucceededWithItsLiveLog() {
-        startWorker(RunWorker.Settings.named(owner));
+        startWorker(RunWorker.Settings.named(owner).withRunningAfter(Duration.ZERO));
         var request = request("echo", Map.of());
 
         enqueue(request);
@@ -273,5 +293,70 @@ class RunWorkerIT {
         } finally {
             process.destroyForcibly();
         }
+    }
+
+    @Test
+    void runsBeyondTheirScriptsConcurrencyLimitWaitTheirTurnAndAllRun() {
+        startWorker(RunWorker.Settings.named(owner));
+        var runs = java.util.stream.IntStream.range(0, 3)
+                .mapToObj(i -> request("sleep", Map.of("millis", 700)).withMaxConcurrency(1))
+                .toList();
+
+        runs.forEach(this::enqueue);
+        var ended = runs.stream().map(r -> awaitFinal(r.runId())).toList();
+
+        assertThat(ended).extracting(RunResult::status).containsOnly(RunStatus.SUCCEEDED);
+        var byStart = ended.stream()
+                .sorted(java.util.Comparator.comparing(RunResult::startedAt))
+                .toList();
+        for (int i = 1; i < byStart.size(); i++) {
+            assertThat(byStart.get(i).startedAt())
+                    .as("a run of a script limited to one at a time starts after the one before ends")
+                    .isAfterOrEqualTo(byStart.get(i - 1).finishedAt());
+        }
+        assertThat(redis.sync().zcard(RedisRunLedger.slotsKey(scriptId))).isZero();
+        assertThat(redis.sync().llen(RedisRunLedger.waitingKey(scriptId))).isZero();
+    }
+
+    @Test
+    void aSlotHeldByAnExecutorThatDiedIsFreedWhenItsLeaseExpiresAndTheWaitingRunGoes() {
+        long expiry = System.currentTimeMillis() + 1500;
+        // what a dead executor leaves behind: a slot nobody will give back
+        redis.sync()
+                .zadd(
+                        RedisRunLedger.slotsKey(scriptId),
+                        expiry,
+                        UUID.randomUUID().toString());
+        startWorker(RunWorker.Settings.named(owner));
+        var request = request("echo", Map.of()).withMaxConcurrency(1);
+
+        enqueue(request);
+        var result = awaitFinal(request.runId());
+
+        assertThat(result.status()).isEqualTo(RunStatus.SUCCEEDED);
+        assertThat(result.startedAt().toEpochMilli()).isGreaterThanOrEqualTo(expiry);
+        assertThat(redis.sync().hexists(RedisRunLedger.WAITING_SCRIPTS, scriptId.toString()))
+                .isFalse();
+    }
+
+    @Test
+    void aWaitingRunThatIsCancelledEndsCancelledAndGivesItsSlotToTheNext() {
+        startWorker(RunWorker.Settings.named(owner));
+        var first = request("sleep", Map.of("millis", 1500)).withMaxConcurrency(1);
+        var cancelled = request("echo", Map.of()).withMaxConcurrency(1);
+        var next = request("echo", Map.of()).withMaxConcurrency(1);
+        enqueue(first);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> results(first.runId()).stream().anyMatch(r -> r.status() == RunStatus.RUNNING));
+        enqueue(cancelled);
+        await().atMost(Duration.ofSeconds(10)).until(() -> redis.sync().llen(RedisRunLedger.waitingKey(scriptId)) == 1);
+
+        redis.sync().set(Streams.cancelledKey(cancelled.runId()), "1");
+        enqueue(next);
+
+        assertThat(awaitFinal(first.runId()).status()).isEqualTo(RunStatus.SUCCEEDED);
+        assertThat(awaitFinal(cancelled.runId()).status()).isEqualTo(RunStatus.CANCELLED);
+        assertThat(awaitFinal(next.runId()).status()).isEqualTo(RunStatus.SUCCEEDED);
+        assertThat(redis.sync().zcard(RedisRunLedger.slotsKey(scriptId))).isZero();
     }
 }

@@ -1,5 +1,5 @@
 // The test script: one default export that plays the scenario the event names.
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
@@ -52,6 +52,39 @@ const scenarios = {
     return event.lines;
   },
   big: (event) => "x".repeat(event.bytes),
+  // every way a script writes output, each line tagged with the invocation's n
+  mixed: (event) => {
+    const n = event.n;
+    console.log(`console ${n}`);
+    process.stdout.write(`write ${n}\n`);
+    console.error(`console error ${n}`);
+    fs.writeSync(1, `raw out ${n}\n`);
+    fs.writeSync(2, `raw err ${n}\n`);
+    spawnSync(process.execPath, ["-e", `process.stdout.write("child ${n}\\n")`], { stdio: "inherit" });
+    process.stdout.write(`no newline ${n}`);
+    return n;
+  },
+  // what a script could try against its harness's socket directory
+  socketDir: async () => {
+    const attempt = async (f) => {
+      try {
+        await f();
+        return "done";
+      } catch (e) {
+        return e.code ?? String(e);
+      }
+    };
+    const write = await attempt(() => fs.writeFileSync("/run/cronhook/evil", "x"));
+    const listen = await attempt(
+      () =>
+        new Promise((resolve, reject) => {
+          const server = net.createServer();
+          server.once("error", reject);
+          server.listen("/run/cronhook/harness.sock", () => resolve(server.close()));
+        }),
+    );
+    return { write, listen, socketEnv: process.env.CRONHOOK_HARNESS_SOCKET ?? null };
+  },
   forkBomb: async () => {
     const kids = [];
     try {

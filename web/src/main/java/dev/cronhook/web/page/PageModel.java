@@ -2,6 +2,7 @@ package dev.cronhook.web.page;
 
 import dev.cronhook.api.error.ProblemException;
 import dev.cronhook.api.user.CurrentUser;
+import org.springframework.beans.TypeMismatchException;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.core.context.ReactiveSecurityContextHolder;
 import org.springframework.security.web.server.csrf.CsrfToken;
@@ -9,8 +10,10 @@ import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.ControllerAdvice;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.ModelAttribute;
+import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.reactive.result.view.Rendering;
 import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.ServerWebInputException;
 import reactor.core.publisher.Mono;
 
 /**
@@ -48,6 +51,22 @@ public class PageModel {
                 "Service unavailable",
                 "the queue (Redis) is unavailable, nothing was accepted; retry later",
                 exchange);
+    }
+
+    /** A page address whose id is not even an id ({@code /scripts/abc}) leads nowhere, like an unknown path. */
+    @ExceptionHandler(ServerWebInputException.class)
+    Mono<Rendering> badPathVariable(ServerWebInputException e, ServerWebExchange exchange) {
+        var parameter = e.getMethodParameter();
+        if (e.getCause() instanceof TypeMismatchException
+                && parameter != null
+                && parameter.hasParameterAnnotation(PathVariable.class)) {
+            return errorPage(
+                    HttpStatus.NOT_FOUND,
+                    "Page not found",
+                    "There is no page at " + exchange.getRequest().getPath().value() + ".",
+                    exchange);
+        }
+        return Mono.error(e);
     }
 
     /** An exception handler gets a model of its own: it is given what every page gets here. */

@@ -46,15 +46,12 @@ public class RunPages {
             new Period("30d", "Last 30 days", Duration.ofDays(30)),
             new Period("", "Any time", null));
 
-    private final RunRepository runs;
     private final RunService service;
     private final ScriptService scripts;
     private final RunLogController logs;
     private final JsonMapper json;
 
-    public RunPages(
-            RunRepository runs, RunService service, ScriptService scripts, RunLogController logs, JsonMapper json) {
-        this.runs = runs;
+    public RunPages(RunService service, ScriptService scripts, RunLogController logs, JsonMapper json) {
         this.service = service;
         this.scripts = scripts;
         this.logs = logs;
@@ -85,7 +82,7 @@ public class RunPages {
             Map<UUID, String> names = new HashMap<>();
             for (ScriptView s : all) names.put(s.id(), s.name());
             return Rendering.view("runs/list")
-                    .modelAttribute("runs", runs.list(user.id(), filter))
+                    .modelAttribute("runs", service.list(user, filter))
                     .modelAttribute("scripts", all)
                     .modelAttribute("names", names)
                     .modelAttribute("statuses", RunStatus.values())
@@ -105,7 +102,7 @@ public class RunPages {
             @PathVariable UUID id,
             @RequestParam(required = false) String notice) {
         return Blocking.call(() -> {
-            var run = runs.find(user.id(), id).orElseThrow(() -> new RunNotFoundException(id));
+            var run = service.find(user, id).orElseThrow(() -> new RunNotFoundException(id));
             var script = scripts.get(user, run.scriptId());
             return Rendering.view("runs/run")
                     .modelAttribute("run", run)
@@ -135,7 +132,7 @@ public class RunPages {
     @PostMapping("/runs/{id}/replay")
     Mono<Rendering> replay(@AuthenticationPrincipal CurrentUser user, @PathVariable UUID id) {
         return Blocking.call(() -> {
-                    var run = runs.find(user.id(), id).orElseThrow(() -> new RunNotFoundException(id));
+                    var run = service.find(user, id).orElseThrow(() -> new RunNotFoundException(id));
                     var event = run.event() == null ? json.createObjectNode() : (ObjectNode) json.readTree(run.event());
                     // what Cronhook set on the original run; the new run gets its own
                     event.remove(List.of("trigger", "runId", "scheduledAt"));

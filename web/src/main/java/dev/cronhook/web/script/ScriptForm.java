@@ -25,7 +25,8 @@ public record ScriptForm(
         String overlapPolicy,
         String catchUpPolicy,
         String timeoutSeconds,
-        String memoryMb) {
+        String memoryMb,
+        String maxConcurrency) {
 
     /** One row of the dependency list. */
     public record Dependency(String name, String range) {}
@@ -51,7 +52,8 @@ public record ScriptForm(
                 "skip",
                 "run-once",
                 Integer.toString(defaultTimeout),
-                Integer.toString(defaultMemory));
+                Integer.toString(defaultMemory),
+                "");
     }
 
     static ScriptForm of(ScriptView s) {
@@ -69,7 +71,8 @@ public record ScriptForm(
                 c == null ? "skip" : c.overlapPolicy(),
                 c == null ? "run-once" : c.catchUpPolicy(),
                 Integer.toString(s.timeoutSeconds()),
-                Integer.toString(s.memoryMb()));
+                Integer.toString(s.memoryMb()),
+                s.maxConcurrency() == null ? "" : Integer.toString(s.maxConcurrency()));
     }
 
     static ScriptForm from(MultiValueMap<String, String> form) {
@@ -92,7 +95,8 @@ public record ScriptForm(
                 value(form, "overlapPolicy"),
                 value(form, "catchUpPolicy"),
                 value(form, "timeoutSeconds"),
-                value(form, "memoryMb"));
+                value(form, "memoryMb"),
+                value(form, "maxConcurrency"));
     }
 
     /** The api request; problems the api cannot see (a row without a name, a number that is not one) throw. */
@@ -112,10 +116,12 @@ public record ScriptForm(
         }
         Integer timeout = number(timeoutSeconds, "timeoutSeconds", v);
         Integer memory = number(memoryMb, "memoryMb", v);
+        // empty means no limit, which the api takes as null
+        Integer concurrency = number(maxConcurrency, "maxConcurrency", v);
         v.throwIfAny();
         var cronRequest =
                 cron ? new ScriptRequest.CronRequest(cronExpression, cronTimezone, overlapPolicy, catchUpPolicy) : null;
-        return new ScriptRequest(name, code, deps, webhook, cronRequest, timeout, memory, retry);
+        return new ScriptRequest(name, code, deps, webhook, cronRequest, timeout, memory, concurrency, retry);
     }
 
     private static Integer number(String text, String field, Violations v) {

@@ -179,7 +179,8 @@ public class ScriptPages {
                 "cron.overlapPolicy",
                 "cron.catchUpPolicy",
                 "timeoutSeconds",
-                "memoryMb");
+                "memoryMb",
+                "maxConcurrency");
         var other = new LinkedHashMap<String, String>();
         errors.forEach((field, message) -> {
             if (!known.contains(field) && !field.startsWith("dependencies.")) other.put(field, message);

@@ -4,6 +4,7 @@ import dev.cronhook.api.db.Blocking;
 import dev.cronhook.api.user.TokenService;
 import dev.cronhook.api.user.UserService;
 import dev.cronhook.core.validation.InvalidInputException;
+import dev.cronhook.web.page.PagePaths;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import org.springframework.beans.factory.annotation.Value;
@@ -26,14 +27,13 @@ import org.springframework.security.web.server.authentication.ServerAuthenticati
 import org.springframework.security.web.server.authentication.logout.RedirectServerLogoutSuccessHandler;
 import org.springframework.security.web.server.csrf.CookieServerCsrfTokenRepository;
 import org.springframework.security.web.server.savedrequest.CookieServerRequestCache;
-import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatchers;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 
 /**
  * The pages' security: form sign-in with the api's users, a session cookie holding an api session token, CSRF
- * protection on every form and script request. Only the page paths are in this chain; the API, webhooks and
- * internal endpoints keep theirs.
+ * protection on every form and script request. Only the page paths ({@link PagePaths}) are in this chain; the
+ * API, webhooks and internal endpoints keep theirs.
  */
 @Configuration(proxyBeanMethods = false)
 public class WebSecurity {
@@ -73,18 +73,8 @@ public class WebSecurity {
         var signedOut = new RedirectServerLogoutSuccessHandler();
         signedOut.setLogoutSuccessUrl(URI.create("/login?signedOut=1"));
 
-        return http.securityMatcher(ServerWebExchangeMatchers.pathMatchers(
-                        "/",
-                        "/login",
-                        "/logout",
-                        "/scripts",
-                        "/scripts/**",
-                        "/runs",
-                        "/runs/**",
-                        "/settings",
-                        "/settings/**",
-                        "/assets/**",
-                        "/webjars/**"))
+        // every page path, those that lead nowhere too: their 404 page shows in the signed-in frame
+        return http.securityMatcher(PagePaths.matcher())
                 .securityContextRepository(sessions)
                 .requestCache(c -> c.requestCache(requestCache))
                 .csrf(c -> c.csrfTokenRepository(new CookieServerCsrfTokenRepository())

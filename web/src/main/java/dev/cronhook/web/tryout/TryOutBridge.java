@@ -1,84 +1,73 @@
 package dev.cronhook.web.tryout;
 
-import dev.cronhook.web.signin.SessionCookieRepository;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import org.springframework.core.env.Environment;
-import org.springframework.http.HttpHeaders;
+import dev.cronhook.api.error.ProblemException;
+import dev.cronhook.api.tryout.TryOutBody;
+import dev.cronhook.api.tryout.TryOuts;
+import dev.cronhook.api.user.CurrentUser;
+import dev.cronhook.core.validation.InvalidInputException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
-import org.springframework.stereotype.Controller;
+import org.springframework.http.codec.ServerSentEvent;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
-import org.springframework.web.bind.annotation.ResponseBody;
-import org.springframework.web.reactive.function.client.WebClient;
-import org.springframework.web.reactive.function.client.WebClientRequestException;
+import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ServerWebExchange;
-import reactor.core.publisher.Mono;
+import reactor.core.publisher.Flux;
 
 /**
- * Lets the editor's "Try it" button reach {@code POST /api/try-out} with the browser's session: the page posts
- * {@code {code, dependencies, event}} here (CSRF-checked), and this forwards it to this process's own API with the
- * session's api token, so whichever module serves try-out answers, with the API's own checks and error documents.
- * While nothing serves it, the answer is a 503 that says so.
+ * The editor's "Try it" button: the page posts {@code {code, dependencies, event}} here with the browser's session
+ * (CSRF-checked) and reads the try-out's events as they happen, exactly as {@code POST /api/try-out} with
+ * {@code Accept: text/event-stream} gives them (the api's {@link TryOuts}, in this process). Errors before the
+ * first event (bad input, no try-out worker up) are problem documents, as the API's.
  */
-@Controller
+@RestController
 public class TryOutBridge {
-    static final String NOT_RUNNING =
-            "{\"title\":\"Service unavailable\",\"status\":503,\"detail\":\"try-out is not running: this Cronhook"
-                    + " has no try-out role serving POST /api/try-out. Save the script and run it instead.\"}";
+    private final TryOuts tryOuts;
 
-    private final Environment env;
-    private final WebClient client = WebClient.create();
-
-    public TryOutBridge(Environment env) {
-        this.env = env;
+    public TryOutBridge(TryOuts tryOuts) {
+        this.tryOuts = tryOuts;
     }
 
     @PostMapping(
             path = "/scripts/try",
             consumes = MediaType.APPLICATION_JSON_VALUE,
-            produces = MediaType.APPLICATION_JSON_VALUE)
-    @ResponseBody
-    Mono<ResponseEntity<String>> tryOut(@RequestBody String body, ServerWebExchange exchange) {
-        String token = SessionCookieRepository.tokenOf(exchange);
-        return client.post()
-                .uri(base() + "/api/try-out")
-                .contentType(MediaType.APPLICATION_JSON)
-                .accept(MediaType.APPLICATION_JSON)
-                .header(HttpHeaders.AUTHORIZATION, "Bearer " + token)
-                .bodyValue(body)
-                .exchangeToMono(response -> response.bodyToMono(String.class)
-                        .defaultIfEmpty("")
-                        .map(text -> {
-                            if (response.statusCode().value() == 404
-                                    || response.statusCode().value() == 405) {
-                                return json(HttpStatus.SERVICE_UNAVAILABLE, NOT_RUNNING);
-                            }
-                            return json(HttpStatus.valueOf(response.statusCode().value()), text);
-                        }))
-                .timeout(Duration.ofMinutes(16))
-                .onErrorResume(
-                        WebClientRequestException.class,
-                        e -> Mono.just(json(
-                                HttpStatus.SERVICE_UNAVAILABLE,
-                                "{\"title\":\"Service unavailable\",\"status\":503,\"detail\":\"the API did not answer: "
-                                        + e.getMessage().replace("\"", "'").replace("\\", "/") + "\"}")));
+            produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+    Flux<ServerSentEvent<Object>> tryOut(@AuthenticationPrincipal CurrentUser user, @RequestBody TryOutBody body) {
+        return tryOuts.serverSentEvents(user.id(), body);
     }
 
-    private static ResponseEntity<String> json(HttpStatus status, String body) {
+    @ExceptionHandler(ProblemException.class)
+    ResponseEntity<Map<String, Object>> problem(ProblemException e, ServerWebExchange exchange) {
+        return problem(e.status(), e.title(), e.getMessage(), null, exchange);
+    }
+
+    @ExceptionHandler(InvalidInputException.class)
+    ResponseEntity<Map<String, Object>> invalid(InvalidInputException e, ServerWebExchange exchange) {
+        return problem(
+                HttpStatus.BAD_REQUEST,
+                "Invalid request",
+                "the request has " + e.violations().size() + " invalid field(s): " + e.getMessage(),
+                e.violations(),
+                exchange);
+    }
+
+    private static ResponseEntity<Map<String, Object>> problem(
+            HttpStatus status, String title, String detail, List<?> errors, ServerWebExchange exchange) {
+        var body = new LinkedHashMap<String, Object>();
+        body.put("type", "about:blank");
+        body.put("title", title);
+        body.put("status", status.value());
+        body.put("detail", detail);
+        body.put("instance", exchange.getRequest().getPath().value());
+        if (errors != null) body.put("errors", errors);
         return ResponseEntity.status(status)
-                .contentType(new MediaType(MediaType.APPLICATION_JSON, StandardCharsets.UTF_8))
+                .contentType(MediaType.APPLICATION_PROBLEM_JSON)
                 .body(body);
-    }
-
-    /** This process's own address: the port it listens on, on loopback unless bound to one address. */
-    private String base() {
-        String address = env.getProperty("server.address", "127.0.0.1");
-        if (address.isBlank() || address.equals("0.0.0.0") || address.equals("::")) address = "127.0.0.1";
-        if (address.contains(":")) address = "[" + address + "]";
-        String port = env.getProperty("local.server.port", env.getProperty("server.port", "8080"));
-        return "http://" + address + ":" + port;
     }
 }

@@ -8,6 +8,7 @@ import io.lettuce.core.Range;
 import io.lettuce.core.RedisBusyException;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisFuture;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XAutoClaimArgs;
 import io.lettuce.core.XClaimArgs;
@@ -16,27 +17,39 @@ import io.lettuce.core.XReadArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@link WorkQueue} on a Redis stream with one consumer group: XREADGROUP to receive, XACK + XDEL after the
- * handler, XCLAIM heartbeats while a message is in hand, XAUTOCLAIM to take over the messages of a dead
- * consumer, and a dead-letter stream ({@code <stream>:dead}) after too many deliveries.
+ * handler (batched: one pair of commands for all the messages finished meanwhile), XCLAIM heartbeats while a
+ * message is in hand, XAUTOCLAIM to take over the messages of a dead consumer, and a dead-letter stream
+ * ({@code <stream>:dead}) after too many deliveries.
  */
 public final class RedisWorkQueue<T> implements WorkQueue<T> {
     private static final Logger log = LoggerFactory.getLogger(RedisWorkQueue.class);
-    private static final String FIELD = "m";
+
+    /** The field of a stream entry that holds the message's JSON: the wire format other writers must follow. */
+    public static final String FIELD = "m";
+
     private static final long BLOCK_MILLIS = 1000;
+    // put on a worker's queue of finished ids to end its acknowledging loop (compared by identity)
+    private static final String NO_MORE = new String("no more acknowledgements");
+    private static final int MAX_ACKS_PER_ROUND = 1024;
 
     private final RedisClient client;
     private final StatefulRedisConnection<String, String> shared;
@@ -76,6 +89,27 @@ public final class RedisWorkQueue<T> implements WorkQueue<T> {
         return shared.sync().xadd(stream, Map.of(FIELD, json.writeValueAsString(message)));
     }
 
+    @Override
+    public List<Optional<String>> enqueueAll(List<T> messages) {
+        var redis = shared.async();
+        var sent = new ArrayList<RedisFuture<String>>(messages.size());
+        for (T message : messages) sent.add(redis.xadd(stream, Map.of(FIELD, json.writeValueAsString(message))));
+        var ids = new ArrayList<Optional<String>>(messages.size());
+        long deadline = System.nanoTime() + shared.getTimeout().toNanos();
+        for (var future : sent) {
+            try {
+                ids.add(Optional.of(future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)));
+            } catch (ExecutionException | TimeoutException e) {
+                log.warn("{}: could not append a message: {}", stream, e.toString());
+                ids.add(Optional.empty());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                ids.add(Optional.empty());
+            }
+        }
+        return ids;
+    }
+
     /** Messages delivered but not yet acknowledged, across all consumers of the group. */
     public long pending() {
         try {
@@ -87,8 +121,23 @@ public final class RedisWorkQueue<T> implements WorkQueue<T> {
 
     @Override
     public Worker consume(String consumerName, MessageHandler<T> handler) {
+        return start(new StreamWorker(consumerName, handler, null));
+    }
+
+    @Override
+    public Worker consumeBatches(String consumerName, BatchHandler<T> handler) {
+        return start(new StreamWorker(consumerName, null, handler));
+    }
+
+    @Override
+    public Worker consumeAsync(String consumerName, AsyncHandler<T> handler) {
+        var worker = new StreamWorker(consumerName, null, null);
+        worker.asyncHandler = handler;
+        return start(worker);
+    }
+
+    private Worker start(StreamWorker worker) {
         ensureGroup(shared.sync());
-        var worker = new StreamWorker(consumerName, handler);
         worker.start();
         return worker;
     }
@@ -104,17 +153,22 @@ public final class RedisWorkQueue<T> implements WorkQueue<T> {
     private final class StreamWorker implements Worker {
         private final String name;
         private final MessageHandler<T> handler;
+        private final BatchHandler<T> batchHandler;
+        private AsyncHandler<T> asyncHandler;
         private final Semaphore permits;
         private final Set<String> inHand = ConcurrentHashMap.newKeySet();
+        private final LinkedBlockingQueue<String> finished = new LinkedBlockingQueue<>();
         private final ExecutorService handlers = Executors.newVirtualThreadPerTaskExecutor();
         private final StatefulRedisConnection<String, String> reader;
         private volatile boolean running = true;
         private Thread loop;
         private Thread heartbeat;
+        private Thread acker;
 
-        StreamWorker(String name, MessageHandler<T> handler) {
+        StreamWorker(String name, MessageHandler<T> handler, BatchHandler<T> batchHandler) {
             this.name = name;
             this.handler = handler;
+            this.batchHandler = batchHandler;
             this.permits = new Semaphore(options.concurrency());
             this.reader = client.connect();
         }
@@ -122,6 +176,7 @@ public final class RedisWorkQueue<T> implements WorkQueue<T> {
         void start() {
             loop = Thread.ofVirtual().name("queue-" + stream + "-" + name).start(this::readLoop);
             heartbeat = Thread.ofVirtual().name("queue-heartbeat-" + stream).start(this::heartbeatLoop);
+            acker = Thread.ofVirtual().name("queue-ack-" + stream).start(this::ackLoop);
         }
 
         private void readLoop() {
@@ -147,7 +202,9 @@ public final class RedisWorkQueue<T> implements WorkQueue<T> {
                     } finally {
                         permits.release(free);
                     }
-                    for (var m : messages) dispatch(m, 1);
+                    var deliveries = new ArrayList<Delivery<T>>(messages.size());
+                    for (var m : messages) readable(m, 1).ifPresent(deliveries::add);
+                    handOver(deliveries);
                     backoff = 100;
                 } catch (RedisCommandExecutionException e) {
                     if (String.valueOf(e.getMessage()).startsWith("NOGROUP")) {
@@ -183,6 +240,7 @@ public final class RedisWorkQueue<T> implements WorkQueue<T> {
                     stream,
                     XAutoClaimArgs.Builder.xautoclaim(consumer, options.visibilityTimeout(), "0-0")
                             .count(16));
+            var again = new ArrayList<Delivery<T>>();
             for (var m : claimed.getMessages()) {
                 if (m.getBody() == null || !m.getBody().containsKey(FIELD)) {
                     // deleted from the stream while pending: nothing left to deliver
@@ -194,38 +252,129 @@ public final class RedisWorkQueue<T> implements WorkQueue<T> {
                 if (count > options.maxDeliveries()) {
                     deadLetter(m, "delivered " + (count - 1) + " times without being finished (its worker kept dying)");
                 } else {
-                    dispatch(m, count);
+                    readable(m, count).ifPresent(again::add);
                 }
+            }
+            handOver(again);
+        }
+
+        /** The message as a delivery, or empty when it cannot be read (it is dead-lettered then). */
+        private Optional<Delivery<T>> readable(StreamMessage<String, String> m, long deliveryCount) {
+            try {
+                return Optional.of(
+                        new Delivery<>(m.getId(), json.readValue(m.getBody().get(FIELD), type), deliveryCount));
+            } catch (RuntimeException e) {
+                deadLetter(m, "unreadable message: " + e.getMessage());
+                return Optional.empty();
             }
         }
 
-        private void dispatch(StreamMessage<String, String> m, long deliveryCount) {
-            T message;
-            try {
-                message = json.readValue(m.getBody().get(FIELD), type);
-            } catch (RuntimeException e) {
-                deadLetter(m, "unreadable message: " + e.getMessage());
-                return;
+        /** Hands deliveries to the handler: each on its own virtual thread, or all together to the batch handler. */
+        private void handOver(List<Delivery<T>> deliveries) {
+            if (deliveries.isEmpty()) return;
+            if (batchHandler != null) {
+                handleBatch(deliveries);
+            } else if (asyncHandler != null) {
+                for (var d : deliveries) start(d);
+            } else {
+                for (var d : deliveries) dispatch(d);
             }
+        }
+
+        private void dispatch(Delivery<T> delivery) {
             permits.acquireUninterruptibly();
-            inHand.add(m.getId());
+            inHand.add(delivery.id());
             handlers.submit(() -> {
+                boolean done = false;
                 try {
-                    handler.handle(new Delivery<>(m.getId(), message, deliveryCount));
-                    // pipelined, not awaited: the handler's work is durable already, and a lost ack only means a
-                    // redelivery that the idempotent handler absorbs; waiting would cost two round trips a message
-                    var redis = shared.async();
-                    redis.xack(stream, group, m.getId());
-                    redis.xdel(stream, m.getId()).whenComplete((n, e) -> {
-                        if (e != null) log.debug("{}: ack of {} failed: {}", stream, m.getId(), e.toString());
-                    });
+                    handler.handle(delivery);
+                    done = true;
                 } catch (Exception e) {
-                    log.warn("{}: message {} failed, it stays pending: {}", stream, m.getId(), e.toString());
+                    log.warn("{}: message {} failed, it stays pending: {}", stream, delivery.id(), e.toString());
                 } finally {
-                    inHand.remove(m.getId());
+                    inHand.remove(delivery.id());
                     permits.release();
                 }
+                if (done) finished.add(delivery.id());
             });
+        }
+
+        /** Starts an async handler's work for one delivery; no thread waits for it. */
+        private void start(Delivery<T> delivery) {
+            permits.acquireUninterruptibly();
+            inHand.add(delivery.id());
+            java.util.concurrent.CompletionStage<Void> stage;
+            try {
+                stage = asyncHandler.handle(delivery);
+            } catch (RuntimeException e) {
+                stage = java.util.concurrent.CompletableFuture.failedFuture(e);
+            }
+            stage.whenComplete((ok, e) -> {
+                inHand.remove(delivery.id());
+                permits.release();
+                if (e == null) {
+                    finished.add(delivery.id());
+                } else {
+                    log.warn("{}: message {} failed, it stays pending: {}", stream, delivery.id(), e.toString());
+                }
+            });
+        }
+
+        private void handleBatch(List<Delivery<T>> deliveries) {
+            deliveries.forEach(d -> inHand.add(d.id()));
+            try {
+                batchHandler.handle(deliveries);
+                deliveries.forEach(d -> finished.add(d.id()));
+            } catch (Exception batchFailure) {
+                log.debug(
+                        "{}: a batch of {} failed, handling its messages one by one: {}",
+                        stream,
+                        deliveries.size(),
+                        batchFailure.toString());
+                for (var d : deliveries) {
+                    try {
+                        batchHandler.handle(List.of(d));
+                        finished.add(d.id());
+                    } catch (Exception e) {
+                        log.warn("{}: message {} failed, it stays pending: {}", stream, d.id(), e.toString());
+                    }
+                }
+            } finally {
+                deliveries.forEach(d -> inHand.remove(d.id()));
+            }
+        }
+
+        /**
+         * Acknowledges finished messages: whatever finished while the previous round was on its way goes in the
+         * next one, so under load one XACK and one XDEL serve many messages. A lost round only means redeliveries,
+         * which the idempotent handlers absorb.
+         */
+        private void ackLoop() {
+            var ids = new ArrayList<String>();
+            boolean last = false;
+            while (!last) {
+                try {
+                    ids.add(finished.take());
+                    finished.drainTo(ids, MAX_ACKS_PER_ROUND - 1);
+                    // identity: the marker, not an id that happens to read the same
+                    last = ids.removeIf(id -> id == NO_MORE);
+                    if (ids.isEmpty()) continue;
+                    var batch = ids.toArray(String[]::new);
+                    var redis = shared.async();
+                    var acked = redis.xack(stream, group, batch);
+                    var deleted = redis.xdel(stream, batch);
+                    // no timeout of our own: the connection's command timeout ends a lost round
+                    acked.get();
+                    deleted.get();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                } catch (ExecutionException | RuntimeException e) {
+                    log.debug("{}: acknowledging {} messages failed: {}", stream, ids.size(), e.toString());
+                } finally {
+                    ids.clear();
+                }
+            }
         }
 
         private void deadLetter(StreamMessage<String, String> m, String reason) {
@@ -287,18 +436,29 @@ public final class RedisWorkQueue<T> implements WorkQueue<T> {
         public void close() {
             running = false;
             heartbeat.interrupt();
-            try {
-                loop.join(Duration.ofMillis(BLOCK_MILLIS + 500));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            join(loop, Duration.ofMillis(BLOCK_MILLIS + 500));
             handlers.shutdown();
             try {
                 handlers.awaitTermination(10, TimeUnit.SECONDS);
+                // an async handler's open stages hold permits: wait for them as for the handler threads
+                if (permits.tryAcquire(options.concurrency(), 10, TimeUnit.SECONDS)) {
+                    permits.release(options.concurrency());
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+            // the acknowledgements of what finished go out before the loop ends
+            finished.add(NO_MORE);
+            join(acker, Duration.ofSeconds(5));
             reader.close();
+        }
+
+        private static void join(Thread thread, Duration limit) {
+            try {
+                thread.join(limit);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }

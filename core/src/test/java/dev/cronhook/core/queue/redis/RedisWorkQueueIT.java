@@ -143,4 +143,104 @@ class RedisWorkQueueIT {
 
         await().atMost(Duration.ofSeconds(10)).until(() -> seen.contains("after"));
     }
+
+    @Test
+    void enqueueAllAppendsEveryMessageInOrder() {
+        var queue = queue(QueueOptions.defaults());
+        var jobs = java.util.stream.IntStream.range(0, 50)
+                .mapToObj(i -> new Job("job-" + i))
+                .toList();
+
+        var ids = queue.enqueueAll(jobs);
+
+        assertThat(ids).hasSize(50).allMatch(java.util.Optional::isPresent);
+        var entries = connection.sync().xrange(stream, io.lettuce.core.Range.create("-", "+"));
+        assertThat(entries)
+                .extracting(m -> Wire.json().readValue(m.getBody().get(RedisWorkQueue.FIELD), Job.class))
+                .containsExactlyElementsOf(jobs);
+        assertThat(entries)
+                .extracting(io.lettuce.core.StreamMessage::getId)
+                .containsExactlyElementsOf(
+                        ids.stream().map(java.util.Optional::orElseThrow).toList());
+    }
+
+    @Test
+    void batchesAreHandledTogetherAndEveryMessageAcknowledged() {
+        var queue = queue(QueueOptions.<Job>defaults().withConcurrency(64));
+        queue.consumeBatches("bootstrap", batch -> {}).close(); // creates the group
+        for (int i = 0; i < 300; i++) queue.enqueue(new Job("job-" + i));
+        var sizes = new CopyOnWriteArrayList<Integer>();
+        Set<String> seen = ConcurrentHashMap.newKeySet();
+        workers.add(queue.consumeBatches("batcher", batch -> {
+            sizes.add(batch.size());
+            batch.forEach(d -> seen.add(d.message().name()));
+        }));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> seen.size() == 300);
+        await().atMost(Duration.ofSeconds(5)).until(() -> queue.pending() == 0);
+        assertThat(sizes).allMatch(n -> n <= 64);
+        assertThat(sizes.stream().mapToInt(Integer::intValue).sum()).isEqualTo(300);
+        assertThat(sizes).as("messages waiting together come in one batch").contains(64);
+        assertThat(connection.sync().xlen(stream)).isZero();
+    }
+
+    @Test
+    void oneBadMessageInABatchDoesNotHoldBackTheOthers() {
+        var dead = new CopyOnWriteArrayList<String>();
+        var queue = queue(QueueOptions.<Job>defaults()
+                .withVisibilityTimeout(Duration.ofMillis(200))
+                .withMaxDeliveries(2)
+                .withDeadLetterHandler((job, reason) -> dead.add(job.name())));
+        queue.consumeBatches("bootstrap", batch -> {}).close();
+        for (int i = 0; i < 10; i++) queue.enqueue(new Job(i == 4 ? "poison" : "job-" + i));
+        Set<String> done = ConcurrentHashMap.newKeySet();
+        workers.add(queue.consumeBatches("batcher", batch -> {
+            if (batch.stream().anyMatch(d -> d.message().name().equals("poison"))) {
+                throw new IllegalStateException("cannot handle poison");
+            }
+            batch.forEach(d -> done.add(d.message().name()));
+        }));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> done.size() == 9 && dead.size() == 1);
+        assertThat(done).doesNotContain("poison");
+        assertThat(dead).containsExactly("poison");
+        await().atMost(Duration.ofSeconds(5)).until(() -> queue.pending() == 0);
+    }
+
+    @Test
+    void anAsyncHandlersMessageIsAcknowledgedWhenItsStageCompletesAndKeptWhenItFails() {
+        var options = QueueOptions.<Job>defaults().withVisibilityTimeout(Duration.ofMillis(300));
+        var queue = queue(options);
+        var later = new java.util.concurrent.CompletableFuture<Void>();
+        var attempts = new ConcurrentHashMap<String, AtomicInteger>();
+        workers.add(queue.consumeAsync("async", d -> {
+            int n = attempts.computeIfAbsent(d.message().name(), k -> new AtomicInteger())
+                    .incrementAndGet();
+            return switch (d.message().name()) {
+                case "later" -> later;
+                case "flaky" ->
+                    n == 1
+                            ? java.util.concurrent.CompletableFuture.failedFuture(new IllegalStateException("boom"))
+                            : java.util.concurrent.CompletableFuture.completedFuture(null);
+                default -> java.util.concurrent.CompletableFuture.completedFuture(null);
+            };
+        }));
+        queue.enqueue(new Job("now"));
+        queue.enqueue(new Job("later"));
+        queue.enqueue(new Job("flaky"));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> attempts.containsKey("later"));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> attempts.getOrDefault("flaky", new AtomicInteger()).get() == 2);
+        await().atMost(Duration.ofSeconds(5)).until(() -> queue.pending() == 1);
+        assertThat(attempts.get("later"))
+                .as("an open stage keeps its message through heartbeats")
+                .hasValue(1);
+
+        later.complete(null);
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> queue.pending() == 0);
+        assertThat(attempts.get("now")).hasValue(1);
+        assertThat(connection.sync().xlen(stream)).isZero();
+    }
 }

@@ -3,28 +3,94 @@ package dev.cronhook.executor.runtime.docker;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.NotFoundException;
+import dev.cronhook.executor.runtime.LogStream;
 import dev.cronhook.executor.runtime.Sandbox;
 import java.io.Closeable;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
-/** One container running the harness, attached before it started. */
+/**
+ * One container running the harness, attached before it started: frames go to the harness over its socket when it
+ * has one ({@link HarnessSocket}), else to its stdin; stdout and stderr come through the attach.
+ */
 final class DockerSandbox implements Sandbox {
+    private static final int EARLY_OUTPUT_BYTES = 4096;
+
     private final DockerClient docker;
     private final String containerId;
     private final StdinStream stdin;
+    private final HarnessSocket socket;
+    private final SandboxOutput output;
+    private final AtomicInteger openStreams;
+    private final AtomicBoolean attachEnded = new AtomicBoolean();
+    private final CompletableFuture<Void> attachDone = new CompletableFuture<>();
+    private final StringBuilder earlyOutput = new StringBuilder();
     private volatile Closeable attachment;
     private final AtomicBoolean destroyed = new AtomicBoolean();
     private volatile boolean killed;
+    private volatile boolean connected;
 
-    DockerSandbox(DockerClient docker, String containerId, StdinStream stdin) {
+    /** {@code stdin} for a harness on stdio, or {@code socket} for one on a socket; the other is null. */
+    DockerSandbox(
+            DockerClient docker, String containerId, StdinStream stdin, HarnessSocket socket, SandboxOutput output) {
         this.docker = docker;
         this.containerId = containerId;
         this.stdin = stdin;
+        this.socket = socket;
+        this.output = output;
+        this.openStreams = new AtomicInteger(socket == null ? 1 : 2);
+        // a harness on stdio has nothing to connect to
+        this.connected = socket == null;
     }
 
     void attachment(Closeable attachment) {
         this.attachment = attachment;
+    }
+
+    /** Output from the attach; until the harness is connected a little of it is kept for the error message. */
+    void attached(LogStream stream, byte[] payload) {
+        if (!connected) {
+            synchronized (earlyOutput) {
+                if (earlyOutput.length() < EARLY_OUTPUT_BYTES) {
+                    earlyOutput.append(new String(payload, StandardCharsets.UTF_8));
+                }
+            }
+        }
+        output.output(stream, payload, 0, payload.length);
+    }
+
+    /** The attach has ended: the container's output is over. */
+    void attachEnded() {
+        if (!attachEnded.compareAndSet(false, true)) return;
+        attachDone.complete(null);
+        streamEnded();
+    }
+
+    CompletableFuture<Void> attachDone() {
+        return attachDone;
+    }
+
+    String earlyOutput() {
+        synchronized (earlyOutput) {
+            return earlyOutput.toString().strip();
+        }
+    }
+
+    /** The harness has connected to its socket: read its frames from now on. */
+    void connected() {
+        connected = true;
+        socket.read(shortId(), (bytes, n) -> output.frames(bytes, 0, n), () -> {
+            // a harness without its channel can serve nobody: the container goes too
+            if (!destroyed.get()) kill();
+            streamEnded();
+        });
+    }
+
+    private void streamEnded() {
+        if (openStreams.decrementAndGet() == 0) output.ended();
     }
 
     @Override
@@ -33,9 +99,15 @@ final class DockerSandbox implements Sandbox {
     }
 
     @Override
+    public boolean privateChannel() {
+        return socket != null;
+    }
+
+    @Override
     public void send(byte[] frame) throws IOException {
         if (destroyed.get() || killed) throw new IOException("container " + shortId() + " is gone");
-        stdin.offer(frame);
+        if (socket != null) socket.send(frame);
+        else stdin.offer(frame);
     }
 
     @Override
@@ -63,12 +135,13 @@ final class DockerSandbox implements Sandbox {
     @Override
     public void destroy() {
         if (!destroyed.compareAndSet(false, true)) return;
-        stdin.close();
+        if (stdin != null) stdin.close();
         try {
             docker.removeContainerCmd(containerId).withForce(true).exec();
         } catch (NotFoundException | ConflictException e) {
             // gone already, or removal already in progress
         }
+        if (socket != null) socket.close();
         try {
             if (attachment != null) attachment.close();
         } catch (IOException ignored) {
@@ -76,7 +149,7 @@ final class DockerSandbox implements Sandbox {
         }
     }
 
-    private String shortId() {
+    String shortId() {
         return containerId.substring(0, Math.min(12, containerId.length()));
     }
 }

@@ -2,11 +2,13 @@ package dev.cronhook.executor.runtime.docker;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
-import com.github.dockerjava.api.command.CreateContainerResponse;
+import com.github.dockerjava.api.command.InspectImageResponse;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.Mount;
+import com.github.dockerjava.api.model.MountType;
 import com.github.dockerjava.api.model.StreamType;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
@@ -18,10 +20,18 @@ import dev.cronhook.executor.runtime.LogStream;
 import dev.cronhook.executor.runtime.RuntimeLimits;
 import dev.cronhook.executor.runtime.Sandbox;
 import dev.cronhook.executor.runtime.SandboxSpec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -31,6 +41,13 @@ import org.slf4j.LoggerFactory;
  * Runs scripts in Docker containers of their images: non-root, read-only root file system, a small tmpfs /tmp, no
  * capabilities, no-new-privileges, a pids limit, the script's memory (no swap) and a CPU quota, on the configured
  * network ({@code none} by default). Containers stay warm between invocations of one script version.
+ *
+ * <p>Given a socket directory, it speaks to the harness of every image that can (label {@link
+ * Harness#PROTOCOL_LABEL} at least 2) over a Unix socket in a directory of its own, mounted read-only into the
+ * container ({@link HarnessSocket}), so invocations do not pass through the engine; stdout and stderr stay attached
+ * for output that goes around the harness. Other images, and every image without a socket directory, are spoken to
+ * on the container's stdin and stdout. The socket directory must be on the engine's file system at the same path
+ * (with a Docker sidecar: a volume both containers mount at that path).
  */
 public final class DockerScriptRuntime extends HarnessScriptRuntime {
     private static final Logger log = LoggerFactory.getLogger(DockerScriptRuntime.class);
@@ -43,14 +60,55 @@ public final class DockerScriptRuntime extends HarnessScriptRuntime {
     private final DockerClient docker;
     private final String network;
     private final String owner;
-    private final Set<String> present = ConcurrentHashMap.newKeySet();
+    private final Path socketDir;
+    private final String socketPrefix;
+    /** Images known to be present, with the harness protocol each speaks. */
+    private final Map<String, Integer> present = new ConcurrentHashMap<>();
 
+    /** A runtime that speaks to every harness on stdin and stdout. */
     public DockerScriptRuntime(
             DockerClient docker, String network, String owner, RuntimeLimits limits, WarmSettings warm) {
+        this(docker, network, owner, limits, warm, null);
+    }
+
+    /**
+     * A runtime that gives each container whose harness can speak on a socket one in a new directory under {@code
+     * socketDir} (created if missing; a directory the engine sees at the same path); null speaks on stdio only.
+     */
+    public DockerScriptRuntime(
+            DockerClient docker,
+            String network,
+            String owner,
+            RuntimeLimits limits,
+            WarmSettings warm,
+            Path socketDir) {
         super(limits, warm);
         this.docker = docker;
         this.network = network == null || network.isBlank() ? "none" : network;
         this.owner = owner;
+        this.socketDir = socketDir == null ? null : socketDir.toAbsolutePath().normalize();
+        // one executor's directories are told from another's sharing the same socket directory by this prefix
+        this.socketPrefix = HexFormat.of()
+                .formatHex(sha256(owner.getBytes(StandardCharsets.UTF_8)))
+                .substring(0, 8);
+        if (this.socketDir != null) {
+            if (!HarnessSocket.fits(this.socketDir, socketPrefix)) {
+                throw new IllegalArgumentException("the socket directory " + this.socketDir + " is too long for a"
+                        + " Unix socket address: use a path of at most "
+                        + HarnessSocket.maxParentPathBytes(socketPrefix)
+                        + " bytes");
+            }
+            try {
+                Files.createDirectories(this.socketDir);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot create the socket directory " + this.socketDir, e);
+            }
+        }
+    }
+
+    /** The longest socket directory path (in UTF-8 bytes) whose sockets fit in a Unix socket address. */
+    public static int maxSocketDirBytes() {
+        return HarnessSocket.maxParentPathBytes("0".repeat(8));
     }
 
     /** A docker-java client over the zerodep transport for {@code dockerHost} (e.g. unix:///var/run/docker.sock). */
@@ -83,7 +141,38 @@ public final class DockerScriptRuntime extends HarnessScriptRuntime {
             throw new ImageUnavailableException("the Docker runtime runs images, not bundles: " + spec.image(), null);
         }
         long t0 = System.nanoTime();
-        ensureImage(spec.image());
+        int protocol = ensureImage(spec.image());
+        HarnessSocket socket = socketDir != null && protocol >= 2 ? HarnessSocket.open(socketDir, socketPrefix) : null;
+        DockerSandbox sandbox = null;
+        try {
+            var created = create(spec, socket);
+            long t1 = System.nanoTime();
+            var stdin = socket == null ? new StdinStream() : null;
+            sandbox = new DockerSandbox(docker, created, stdin, socket, output);
+            attach(sandbox, stdin);
+            long t2 = System.nanoTime();
+            docker.startContainerCmd(created).exec();
+            long t3 = System.nanoTime();
+            if (socket != null) awaitHarness(spec, sandbox, socket);
+            if (log.isDebugEnabled()) {
+                log.debug(
+                        "container {} for {}: image+create {} ms, attach {} ms, start {} ms, harness {} ms",
+                        sandbox.shortId(),
+                        spec.image(),
+                        (t1 - t0) / 1_000_000,
+                        (t2 - t1) / 1_000_000,
+                        (t3 - t2) / 1_000_000,
+                        (System.nanoTime() - t3) / 1_000_000);
+            }
+            return sandbox;
+        } catch (Exception | Error e) {
+            if (sandbox != null) sandbox.destroy();
+            else if (socket != null) socket.close();
+            throw e;
+        }
+    }
+
+    private String create(SandboxSpec spec, HarnessSocket socket) throws InterruptedException {
         long memory = spec.memoryMb() * 1024L * 1024L;
         // V8 fails cleanly (and says so) before the cgroup kills it, when the heap is what grows
         int heapMb = Math.max(16, spec.memoryMb() * 3 / 4);
@@ -99,10 +188,20 @@ public final class DockerScriptRuntime extends HarnessScriptRuntime {
                 .withSecurityOpts(List.of("no-new-privileges"))
                 .withNetworkMode(network)
                 .withInit(false);
+        var env = new ArrayList<>(List.of("NODE_OPTIONS=--max-old-space-size=" + heapMb, "HOME=/tmp", "TMPDIR=/tmp"));
+        if (socket != null) {
+            // read-only: the script can neither replace the socket nor leave anything behind
+            host.withMounts(List.of(new Mount()
+                    .withType(MountType.BIND)
+                    .withSource(socket.dir().toString())
+                    .withTarget(HarnessSocket.MOUNT)
+                    .withReadOnly(true)));
+            env.add(Harness.SOCKET_ENV + "=" + HarnessSocket.containerPath());
+        }
         var create = docker.createContainerCmd(spec.image())
                 .withUser(USER)
                 .withWorkingDir(Harness.APP_DIR)
-                .withEnv("NODE_OPTIONS=--max-old-space-size=" + heapMb, "HOME=/tmp", "TMPDIR=/tmp")
+                .withEnv(env)
                 .withLabels(Map.of(
                         LABEL,
                         owner,
@@ -110,81 +209,81 @@ public final class DockerScriptRuntime extends HarnessScriptRuntime {
                         spec.scriptId().toString(),
                         LABEL + ".version",
                         String.valueOf(spec.version())))
-                .withAttachStdin(true)
+                .withAttachStdin(socket == null)
                 .withAttachStdout(true)
                 .withAttachStderr(true)
-                .withStdinOpen(true)
+                .withStdinOpen(socket == null)
                 .withStdInOnce(false)
                 .withTty(false)
                 .withHostConfig(host);
-        CreateContainerResponse response;
         try {
-            response = create.exec();
+            return create.exec().getId();
         } catch (NotFoundException e) {
             // removed since we last looked: fetch it again, once
             present.remove(spec.image());
             ensureImage(spec.image());
-            response = create.exec();
-        }
-        var created = response;
-        long t1 = System.nanoTime();
-        var stdin = new StdinStream();
-        var sandbox = new DockerSandbox(docker, created.getId(), stdin);
-        try {
-            var attached = docker.attachContainerCmd(created.getId())
-                    .withStdIn(stdin)
-                    .withStdOut(true)
-                    .withStdErr(true)
-                    .withFollowStream(true)
-                    .exec(new ResultCallback.Adapter<Frame>() {
-                        @Override
-                        public void onNext(Frame frame) {
-                            var stream =
-                                    frame.getStreamType() == StreamType.STDERR ? LogStream.STDERR : LogStream.STDOUT;
-                            byte[] payload = frame.getPayload();
-                            output.output(stream, payload, 0, payload.length);
-                        }
-
-                        @Override
-                        public void onError(Throwable throwable) {
-                            log.debug("attach to {} ended: {}", created.getId(), throwable.toString());
-                            output.ended();
-                        }
-
-                        @Override
-                        public void onComplete() {
-                            output.ended();
-                        }
-                    });
-            sandbox.attachment(attached);
-            if (!attached.awaitStarted(limits.startTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
-                throw new IllegalStateException("attaching to the container took too long");
-            }
-            long t2 = System.nanoTime();
-            docker.startContainerCmd(created.getId()).exec();
-            if (log.isDebugEnabled()) {
-                log.debug(
-                        "container {} for {}: image+create {} ms, attach {} ms, start {} ms",
-                        created.getId().substring(0, 12),
-                        spec.image(),
-                        (t1 - t0) / 1_000_000,
-                        (t2 - t1) / 1_000_000,
-                        (System.nanoTime() - t2) / 1_000_000);
-            }
-            return sandbox;
-        } catch (Exception | Error e) {
-            sandbox.destroy();
-            throw e;
+            return create.exec().getId();
         }
     }
 
-    private void ensureImage(String image) throws InterruptedException {
-        // images are content-addressed and rarely removed: one inspect per image, not per cold start
-        if (present.contains(image)) return;
-        try {
-            docker.inspectImageCmd(image).exec();
-            present.add(image);
+    /** Attaches to the created container's output (and its stdin, for a harness on stdio). */
+    private void attach(DockerSandbox sandbox, StdinStream stdin) throws InterruptedException {
+        var cmd = docker.attachContainerCmd(sandbox.id())
+                .withStdOut(true)
+                .withStdErr(true)
+                .withFollowStream(true);
+        if (stdin != null) cmd = cmd.withStdIn(stdin);
+        var attached = cmd.exec(new ResultCallback.Adapter<Frame>() {
+            @Override
+            public void onNext(Frame frame) {
+                var stream = frame.getStreamType() == StreamType.STDERR ? LogStream.STDERR : LogStream.STDOUT;
+                sandbox.attached(stream, frame.getPayload());
+            }
+
+            @Override
+            public void onError(Throwable throwable) {
+                log.debug("attach to {} ended: {}", sandbox.shortId(), throwable.toString());
+                sandbox.attachEnded();
+            }
+
+            @Override
+            public void onComplete() {
+                sandbox.attachEnded();
+            }
+        });
+        sandbox.attachment(attached);
+        if (!attached.awaitStarted(limits.startTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException("attaching to the container took too long");
+        }
+    }
+
+    /** Waits for the started container's harness to connect to its socket, or says clearly why it did not. */
+    private void awaitHarness(SandboxSpec spec, DockerSandbox sandbox, HarnessSocket socket) throws Exception {
+        if (socket.accept(limits.startTimeout(), sandbox.attachDone())) {
+            sandbox.connected();
             return;
+        }
+        String why;
+        if (sandbox.attachDone().isDone()) {
+            why = "exited (code " + sandbox.exitStatus().exitCode() + ") before its harness connected to "
+                    + HarnessSocket.containerPath();
+        } else {
+            why = "did not connect to " + HarnessSocket.containerPath() + " within "
+                    + limits.startTimeout().toMillis() + " ms";
+        }
+        String output = sandbox.earlyOutput();
+        throw new HarnessDidNotConnectException("container " + sandbox.shortId() + " of " + spec.image() + ": "
+                + (why.startsWith("exited") ? why : "its harness " + why)
+                + (output.isEmpty() ? " (it wrote nothing)" : "; its output: " + output));
+    }
+
+    /** Makes sure the image is present (pulling it if not); returns the harness protocol its label names. */
+    private int ensureImage(String image) throws InterruptedException {
+        // images are content-addressed and rarely removed: one inspect per image, not per cold start
+        Integer known = present.get(image);
+        if (known != null) return known;
+        try {
+            return remember(image, docker.inspectImageCmd(image).exec());
         } catch (NotFoundException e) {
             // not here yet: pull it
         }
@@ -193,12 +292,29 @@ public final class DockerScriptRuntime extends HarnessScriptRuntime {
             String tag = tag(image);
             if (tag != null) pull = pull.withTag(tag);
             pull.start().awaitCompletion(5, TimeUnit.MINUTES);
-            docker.inspectImageCmd(image).exec();
-            present.add(image);
+            return remember(image, docker.inspectImageCmd(image).exec());
         } catch (NotFoundException e) {
             throw new ImageUnavailableException("image " + image + " not found", e);
         } catch (RuntimeException e) {
             throw new ImageUnavailableException("could not pull image " + image + ": " + e.getMessage(), e);
+        }
+    }
+
+    private int remember(String image, InspectImageResponse inspected) {
+        int protocol = protocol(
+                inspected.getConfig() == null ? null : inspected.getConfig().getLabels());
+        present.put(image, protocol);
+        return protocol;
+    }
+
+    /** The harness protocol an image's labels name; images from before the label speak 1 (stdio). */
+    static int protocol(Map<String, String> labels) {
+        String value = labels == null ? null : labels.get(Harness.PROTOCOL_LABEL);
+        if (value == null) return 1;
+        try {
+            return Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            return 1;
         }
     }
 
@@ -215,8 +331,9 @@ public final class DockerScriptRuntime extends HarnessScriptRuntime {
         return colon > image.lastIndexOf('/') ? image.substring(colon + 1) : "latest";
     }
 
-    /** Removes containers this owner left behind (a crashed executor of the same name). */
+    /** Removes containers and socket directories this owner left behind (a crashed executor of the same name). */
     public void removeLeftovers() {
+        if (socketDir != null) HarnessSocket.removeLeftovers(socketDir, socketPrefix);
         var leftovers = docker.listContainersCmd()
                 .withShowAll(true)
                 .withLabelFilter(Map.of(LABEL, owner))
@@ -227,6 +344,14 @@ public final class DockerScriptRuntime extends HarnessScriptRuntime {
             } catch (RuntimeException e) {
                 log.debug("could not remove leftover container {}: {}", c.getId(), e.toString());
             }
+        }
+    }
+
+    private static byte[] sha256(byte[] bytes) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(bytes);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 }

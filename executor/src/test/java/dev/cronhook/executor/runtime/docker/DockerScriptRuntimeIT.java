@@ -1,6 +1,7 @@
 package dev.cronhook.executor.runtime.docker;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.model.Capability;
@@ -8,21 +9,36 @@ import dev.cronhook.core.run.RunStatus;
 import dev.cronhook.core.wire.Wire;
 import dev.cronhook.executor.runtime.Cancellation;
 import dev.cronhook.executor.runtime.HarnessScriptRuntime;
+import dev.cronhook.executor.runtime.Invocation;
+import dev.cronhook.executor.runtime.LogStream;
 import dev.cronhook.executor.runtime.RuntimeLimits;
 import dev.cronhook.executor.runtime.ScriptRuntime;
 import dev.cronhook.executor.runtime.ScriptRuntimeContract;
 import dev.cronhook.executor.runtime.TestScripts;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-/** The runtime contract on the real Docker engine, plus what only a container can promise. */
+/**
+ * The runtime contract on the real Docker engine, with an image labelled like the builder's (so the harness speaks
+ * on its socket), plus what only a container can promise.
+ */
 class DockerScriptRuntimeIT extends ScriptRuntimeContract {
     static final String OWNER = "it-" + UUID.randomUUID();
     static DockerClient docker;
     static String image;
+
+    @TempDir
+    static Path sockets;
 
     @BeforeAll
     static void buildImage() {
@@ -40,7 +56,8 @@ class DockerScriptRuntimeIT extends ScriptRuntimeContract {
 
     @Override
     protected ScriptRuntime newRuntime(RuntimeLimits limits) {
-        return new DockerScriptRuntime(docker, "none", OWNER, limits, HarnessScriptRuntime.WarmSettings.defaults());
+        return new DockerScriptRuntime(
+                docker, "none", OWNER, limits, HarnessScriptRuntime.WarmSettings.defaults(), sockets);
     }
 
     @Override
@@ -64,6 +81,126 @@ class DockerScriptRuntimeIT extends ScriptRuntimeContract {
         assertThat(host.getNanoCPUs()).isEqualTo(1_000_000_000L);
         assertThat(host.getNetworkMode()).isEqualTo("none");
         assertThat(host.getTmpFs()).containsKey("/tmp");
+    }
+
+    @Test
+    void theHarnessSpeaksOnASocketMountedReadOnlyWhoseDirectoryGoesWithItsContainer() throws Exception {
+        var outcome = runtime.run(scenario("socketDir", Map.of()), new Logs());
+
+        assertThat(outcome.status()).isEqualTo(RunStatus.SUCCEEDED);
+        var result = Wire.json().readTree(outcome.resultJson());
+        assertThat(result.get("write").asString()).isEqualTo("EROFS");
+        assertThat(result.get("listen").asString()).isEqualTo("EROFS");
+        assertThat(result.get("socketEnv").isNull())
+                .as("the script does not see the socket's name")
+                .isTrue();
+        var inspected = docker.inspectContainerCmd(outcome.sandboxId()).exec();
+        assertThat(inspected.getConfig().getStdinOpen())
+                .as("no stdin through the engine")
+                .isFalse();
+        assertThat(inspected.getMounts()).singleElement().satisfies(mount -> {
+            assertThat(mount.getDestination().getPath()).isEqualTo("/run/cronhook");
+            assertThat(mount.getRW()).isFalse();
+            assertThat(Path.of(mount.getSource())).startsWith(sockets).isDirectory();
+        });
+        String source = inspected.getMounts().getFirst().getSource();
+
+        runtime.close();
+
+        assertThat(Path.of(source)).doesNotExist();
+        assertThat(docker.listContainersCmd()
+                        .withShowAll(true)
+                        .withIdFilter(List.of(outcome.sandboxId()))
+                        .exec())
+                .isEmpty();
+    }
+
+    @Test
+    void aHarnessThatNeverConnectsFailsTheStartClearlyAndLeavesNothingBehind() {
+        var invocation = withImage(scenario("trivial", Map.of()), TestScripts.imageWhoseHarnessNeverConnects());
+        try (var quick = runtimeStartingWithin(Duration.ofSeconds(2))) {
+            assertThatThrownBy(() -> quick.run(invocation, new Logs()))
+                    .hasMessageContaining("its harness did not connect to /run/cronhook/harness.sock within 2000 ms")
+                    .hasMessageContaining("it wrote nothing");
+        }
+        assertThat(socketDirectories()).isEmpty();
+        assertThat(containersOf(OWNER + "-quick")).isEmpty();
+    }
+
+    @Test
+    void aContainerThatExitsBeforeItsHarnessConnectsFailsTheStartWithItsOutput() {
+        var invocation = withImage(scenario("trivial", Map.of()), TestScripts.imageWhoseHarnessExitsAtOnce());
+        try (var quick = runtimeStartingWithin(Duration.ofSeconds(30))) {
+            assertThatThrownBy(() -> quick.run(invocation, new Logs()))
+                    .hasMessageContaining("exited (code 3) before its harness connected")
+                    .hasMessageContaining("no harness here");
+        }
+        assertThat(socketDirectories()).isEmpty();
+    }
+
+    @Test
+    void anImageWithoutTheProtocolLabelIsSpokenToOnStdio() {
+        var logs = new Logs();
+        var outcome = runtime.run(withImage(scenario("echo", Map.of()), TestScripts.unlabelledImage()), logs);
+
+        assertThat(outcome.status()).isEqualTo(RunStatus.SUCCEEDED);
+        assertThat(logs.of(LogStream.STDOUT)).containsExactly("hello from webhook");
+        assertThat(logs.of(LogStream.STDERR)).containsExactly("a warning");
+        var inspected = docker.inspectContainerCmd(outcome.sandboxId()).exec();
+        assertThat(inspected.getConfig().getStdinOpen()).isTrue();
+        assertThat(inspected.getMounts()).isEmpty();
+    }
+
+    private DockerScriptRuntime runtimeStartingWithin(Duration startTimeout) {
+        var l = limits();
+        return new DockerScriptRuntime(
+                docker,
+                "none",
+                OWNER + "-quick",
+                new RuntimeLimits(
+                        l.maxResultBytes(),
+                        l.maxLogLines(),
+                        l.maxLineChars(),
+                        l.pidsLimit(),
+                        l.cpus(),
+                        l.tmpMb(),
+                        l.defaultMemoryMb(),
+                        startTimeout),
+                HarnessScriptRuntime.WarmSettings.defaults(),
+                sockets);
+    }
+
+    private static Invocation withImage(Invocation i, String image) {
+        return new Invocation(
+                i.runId(),
+                i.scriptId(),
+                i.version(),
+                image,
+                i.trigger(),
+                i.eventJson(),
+                i.timeout(),
+                i.memoryMb(),
+                i.env(),
+                i.cancellation());
+    }
+
+    private static List<Path> socketDirectories() {
+        try (var entries = Files.list(sockets)) {
+            return entries.toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static List<String> containersOf(String owner) {
+        return docker
+                .listContainersCmd()
+                .withShowAll(true)
+                .withLabelFilter(Map.of(DockerScriptRuntime.LABEL, owner))
+                .exec()
+                .stream()
+                .map(c -> c.getId())
+                .toList();
     }
 
     @Test

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -26,9 +27,10 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * A stand-in for the two Infisical endpoints a universal-auth machine identity uses: {@code POST
  * /api/v1/auth/universal-auth/login} and {@code GET /api/v3/secrets/raw}, shaped as Infisical documents them. Tokens
- * expire by the given clock and can be revoked; logins, secrets requests and refused tokens are counted.
+ * expire by the given clock and can be revoked; logins, secrets requests and refused tokens are counted. Shared with
+ * the platform tests in {@code app/} through this module's test jar.
  */
-final class InfisicalStandIn implements AutoCloseable {
+public final class InfisicalStandIn implements AutoCloseable {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final Pattern REFERENCE = Pattern.compile("\\$\\{([^}]+)}");
@@ -40,6 +42,7 @@ final class InfisicalStandIn implements AutoCloseable {
     // project/env/path -> key -> value, in insertion order
     private final Map<String, Map<String, String>> folders = new ConcurrentHashMap<>();
     private final Map<String, List<String[]>> imports = new ConcurrentHashMap<>();
+    private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicInteger logins = new AtomicInteger();
     private final AtomicInteger secretsRequests = new AtomicInteger();
     private final AtomicInteger refusedTokens = new AtomicInteger();
@@ -57,72 +60,73 @@ final class InfisicalStandIn implements AutoCloseable {
         server.start();
     }
 
-    static InfisicalStandIn start(Clock clock) throws IOException {
+    public static InfisicalStandIn start(Clock clock) throws IOException {
         return new InfisicalStandIn(clock);
     }
 
-    String url() {
+    public String url() {
         return "http://127.0.0.1:" + server.getAddress().getPort();
     }
 
-    InfisicalStandIn identity(String clientId, String clientSecret) {
+    public InfisicalStandIn identity(String clientId, String clientSecret) {
         identities.put(clientId, clientSecret);
         return this;
     }
 
-    InfisicalStandIn secret(String project, String environment, String path, String key, String value) {
+    public InfisicalStandIn secret(String project, String environment, String path, String key, String value) {
         folders.computeIfAbsent(folder(project, environment, path), f -> new LinkedHashMap<>())
                 .put(key, value);
         return this;
     }
 
     /** Makes the secrets of {@code fromPath} visible in {@code path}, as a secret import does. */
-    InfisicalStandIn importInto(String project, String environment, String path, String fromPath) {
+    public InfisicalStandIn importInto(String project, String environment, String path, String fromPath) {
         imports.computeIfAbsent(folder(project, environment, path), f -> new ArrayList<>())
                 .add(new String[] {environment, fromPath});
         return this;
     }
 
-    void tokenLifetime(Duration lifetime) {
+    public void tokenLifetime(Duration lifetime) {
         tokenLifetime = lifetime;
     }
 
     /** Revokes every token handed out so far (as when an identity's tokens are revoked in the UI). */
-    void revokeTokens() {
+    public void revokeTokens() {
         tokens.clear();
     }
 
     /** Refuses every token, even fresh ones (as when the identity lost access mid-way). */
-    void refuseEveryToken() {
+    public void refuseEveryToken() {
         refuseEveryToken = true;
     }
 
     /** Answers every request with this status and Infisical's error body. */
-    void failWith(int status, String message) {
+    public void failWith(int status, String message) {
         failureMessage = message;
         failureStatus = status;
     }
 
     /** Answers every request only after this delay. */
-    void delay(Duration delay) {
+    public void delay(Duration delay) {
         this.delay = delay;
     }
 
-    int logins() {
+    public int logins() {
         return logins.get();
     }
 
-    int secretsRequests() {
+    public int secretsRequests() {
         return secretsRequests.get();
     }
 
-    int refusedTokens() {
+    public int refusedTokens() {
         return refusedTokens.get();
     }
 
+    /** Stops answering: connections are refused from now on, as when Infisical is down. Idempotent. */
     @Override
     public void close() {
-        server.stop(0);
+        if (closed.compareAndSet(false, true)) server.stop(0);
     }
 
     private void handle(HttpExchange exchange) throws IOException {

@@ -1,4 +1,4 @@
-package dev.cronhook.tryout;
+package dev.cronhook.api.tryout;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonRawValue;
@@ -7,11 +7,11 @@ import dev.cronhook.core.run.HttpReply;
 import java.util.List;
 
 /**
- * How a try-out ended: the status, the result (JSON) or the HTTP reply, the error, the script's log lines, what
- * the dependency install printed, and how long install and run took.
+ * How a try-out ended, as {@code POST /api/try-out} answers: the status, the result (JSON) or the HTTP reply, the
+ * error, the script's log lines, what the dependency install printed, and how long install and run took.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record TryOutResult(
+public record TryOutAnswer(
         String status,
         @JsonRawValue String result,
         HttpReply reply,

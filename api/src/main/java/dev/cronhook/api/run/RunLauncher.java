@@ -1,0 +1,164 @@
+package dev.cronhook.api.run;
+
+import dev.cronhook.api.db.Batcher;
+import dev.cronhook.api.error.RateLimitedException;
+import dev.cronhook.api.error.ServiceUnavailableException;
+import dev.cronhook.core.queue.WorkQueue;
+import dev.cronhook.core.queue.redis.RedisScript;
+import dev.cronhook.core.run.RunRequest;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Accepts runs durably and hands them to the executors: a run's rate limit is checked, its row inserted (QUEUED),
+ * then its request queued; a run whose request the queue does not take is deleted again, so a caller told
+ * "accepted" has a run that an executor will get, and one told "not accepted" left nothing behind. Runs launched
+ * at about the same time share one round of rate checks, one INSERT and one round of queue appends ({@link
+ * Batcher}), so the cost per run falls as the load rises.
+ */
+public class RunLauncher implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(RunLauncher.class);
+
+    /** Counts a call in its one-second window and tells whether it is within the limit (ARGV[1]). */
+    private static final RedisScript COUNT_CALL = RedisScript.of("""
+            local n = redis.call('INCR', KEYS[1])
+            if n == 1 then redis.call('EXPIRE', KEYS[1], 2) end
+            if n > tonumber(ARGV[1]) then return 0 end
+            return 1
+            """, ScriptOutputType.INTEGER);
+
+    /** At most {@code perSecond} runs counted under {@code key} (one key per script and second). */
+    public record RateLimit(String key, int perSecond) {}
+
+    /** A run to accept: its row, the request an executor gets, and its rate limit (null: none). */
+    public record NewLaunch(RunRepository.NewRun row, RunRequest request, RateLimit limit) {}
+
+    /** What became of one run in a batch: accepted (null) or the problem that kept it out. */
+    private record Verdict(RuntimeException refusal) {}
+
+    private static final Verdict ACCEPTED = new Verdict(null);
+
+    private final RunRepository runs;
+    private final WorkQueue<RunRequest> queue;
+    private final StatefulRedisConnection<String, String> redis;
+    private final Batcher<NewLaunch, Verdict> batcher;
+
+    public RunLauncher(
+            RunRepository runs,
+            WorkQueue<RunRequest> queue,
+            StatefulRedisConnection<String, String> redis,
+            int lanes,
+            int maxBatch) {
+        this.runs = runs;
+        this.queue = queue;
+        this.redis = redis;
+        this.batcher = new Batcher<>("run-launcher", lanes, maxBatch, this::accept);
+    }
+
+    /**
+     * Accepts one run; the future fails with the problem when it was not accepted ({@link RateLimitedException},
+     * {@link ServiceUnavailableException}).
+     */
+    public CompletableFuture<RunRequest> launch(NewLaunch launch) {
+        return batcher.submit(launch).thenApply(verdict -> accepted(launch, verdict));
+    }
+
+    /** Accepts runs together; one future per run, as {@link #launch}. */
+    public List<CompletableFuture<RunRequest>> launchAll(List<NewLaunch> launches) {
+        var futures = batcher.submitAll(launches);
+        var out = new ArrayList<CompletableFuture<RunRequest>>(futures.size());
+        for (int i = 0; i < futures.size(); i++) {
+            var launch = launches.get(i);
+            out.add(futures.get(i).thenApply(verdict -> accepted(launch, verdict)));
+        }
+        return out;
+    }
+
+    private static RunRequest accepted(NewLaunch launch, Verdict verdict) {
+        if (verdict.refusal() != null) throw verdict.refusal();
+        return launch.request();
+    }
+
+    /** One batch: the rate checks in one round, the rows in one INSERT, then the requests in one round. */
+    private List<Verdict> accept(List<NewLaunch> launches) {
+        var verdicts = new ArrayList<Verdict>(launches.size());
+        withinLimits(launches).forEach(within -> verdicts.add(within ? ACCEPTED : null));
+        var taken = new ArrayList<NewLaunch>(launches.size());
+        for (int i = 0; i < launches.size(); i++) {
+            if (verdicts.get(i) == null) {
+                var limit = launches.get(i).limit();
+                verdicts.set(i, new Verdict(new RateLimitedException(limit.perSecond(), 1)));
+            } else {
+                taken.add(launches.get(i));
+            }
+        }
+        if (taken.isEmpty()) return verdicts;
+        try {
+            runs.insertAll(taken.stream().map(NewLaunch::row).toList());
+        } catch (RuntimeException e) {
+            throw new ServiceUnavailableException("the run could not be recorded, it was not accepted; retry later ("
+                    + e.getClass().getSimpleName() + ")");
+        }
+        List<Optional<String>> ids =
+                queue.enqueueAll(taken.stream().map(NewLaunch::request).toList());
+        var notQueued = new ArrayList<UUID>();
+        for (int i = 0; i < taken.size(); i++) {
+            if (ids.get(i).isEmpty()) notQueued.add(taken.get(i).row().id());
+        }
+        if (notQueued.isEmpty()) return verdicts;
+        try {
+            runs.deleteQueued(notQueued);
+        } catch (RuntimeException e) {
+            // rare: queue and database both failing; the rows stay QUEUED with no request behind them
+            log.error("{} runs were not queued and could not be removed again: {}", notQueued.size(), e.toString());
+        }
+        var refusal =
+                new ServiceUnavailableException("the run queue is unavailable, the run was not accepted; retry later");
+        for (int i = 0; i < launches.size(); i++) {
+            if (notQueued.contains(launches.get(i).row().id())) verdicts.set(i, new Verdict(refusal));
+        }
+        return verdicts;
+    }
+
+    /** Counts the rate-limited runs of a batch in one pipelined round; true for a run within its limit. */
+    private List<Boolean> withinLimits(List<NewLaunch> launches) {
+        var counted = new ArrayList<RedisFuture<Long>>(launches.size());
+        for (var launch : launches) {
+            var limit = launch.limit();
+            counted.add(limit == null ? null : COUNT_CALL.send(redis, keys(limit), String.valueOf(limit.perSecond())));
+        }
+        var within = new ArrayList<Boolean>(launches.size());
+        for (int i = 0; i < launches.size(); i++) {
+            var limit = launches.get(i).limit();
+            if (limit == null) {
+                within.add(true);
+                continue;
+            }
+            try {
+                long count = COUNT_CALL.await(counted.get(i), redis, keys(limit), String.valueOf(limit.perSecond()));
+                within.add(count == 1L);
+            } catch (RuntimeException e) {
+                throw new ServiceUnavailableException(
+                        "the rate limit could not be checked, the run was not accepted; retry later");
+            }
+        }
+        return within;
+    }
+
+    private static String[] keys(RateLimit limit) {
+        return new String[] {limit.key()};
+    }
+
+    @Override
+    public void close() {
+        batcher.close();
+    }
+}

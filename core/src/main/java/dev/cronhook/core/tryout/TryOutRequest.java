@@ -1,0 +1,34 @@
+package dev.cronhook.core.tryout;
+
+import dev.cronhook.core.script.ScriptSource;
+import dev.cronhook.core.validation.Violations;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * A try-out as the api hands it to a try-out worker: unsaved code, its dependencies (checked, sorted, ranges
+ * trimmed), the event to give it, and until when the caller waits (a worker that takes it later skips it). The
+ * constructor checks code and dependencies like a saved script's and throws every violation at once.
+ */
+public record TryOutRequest(
+        UUID id,
+        UUID userId,
+        String code,
+        Map<String, String> dependencies,
+        Map<String, Object> event,
+        Instant deadline) {
+    public static final int MAX_CODE_BYTES = 256 * 1024;
+    public static final int MAX_DEPENDENCIES = 50;
+
+    public TryOutRequest {
+        var v = new Violations();
+        ScriptSource.checkCode(code, MAX_CODE_BYTES, v);
+        var checked = ScriptSource.checkDependencies(dependencies, MAX_DEPENDENCIES, v);
+        v.throwIfAny();
+        if (id == null) throw new IllegalArgumentException("id is required");
+        if (deadline == null) throw new IllegalArgumentException("deadline is required");
+        dependencies = checked;
+        event = event == null ? Map.of() : event;
+    }
+}
