@@ -27,7 +27,7 @@ def kind(pid, comm, cmd, uid):
         return "dockerd"
     if comm.startswith("containerd"):
         return "containerd + shims"
-    if comm == "node" and "node-red" in cmd:
+    if comm == "node-red" or (comm == "node" and "node-red" in cmd):
         return "node-red"
     if comm.startswith("node") and uid == 65532:
         return "node (scripts)"

@@ -3,7 +3,7 @@
 # for bounded times; then the same scenario against Node-RED (http in -> function -> http response) in the same
 # run, for the ratio. Prints the numbers; recording them in bench/RESULTS.md is left to a human.
 #
-#   bench/webhook/run.sh [seconds] [warm-up seconds]
+#   bench/webhook/run.sh [seconds] [warm-up seconds] [both|cronhook|node-red]
 #
 # Each side is warmed first (the JIT of a Spring application on 2 cores takes minutes to settle: measuring
 # before that measures the compiler), then measured with 1 connection (latency without queueing), 16 and 64
@@ -14,6 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 DURATION="${1:-20}"
 WARMUP="${2:-150}"
+WHICH="${3:-both}"
 PORT=18181
 NODE_RED_PORT=18182
 WORK=$(mktemp -d /tmp/cronhook-bench-XXXX)
@@ -25,6 +26,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
+if [ "$WHICH" != node-red ]; then
 # a copy: rebuilding the project while this runs must not pull classes out from under it
 cp "$(ls app/target/cronhook-app-*.jar | grep -v -- -plain | head -1)" "$WORK/cronhook-app.jar"
 jar="$WORK/cronhook-app.jar"
@@ -65,6 +67,8 @@ measure() { # name url
 for _ in $(seq 50); do curl -fs -XPOST "$HOOK" >/dev/null; done
 measure cronhook "$HOOK"
 kill "$APP_PID"; wait "$APP_PID" 2>/dev/null || true; APP_PID=
+fi
+[ "$WHICH" = cronhook ] && { echo "raw outputs in $WORK"; exit 0; }
 
 echo "== starting Node-RED (npm, cached in ~/.cache/cronhook-bench)"
 RED_HOME="${HOME}/.cache/cronhook-bench/node-red"
