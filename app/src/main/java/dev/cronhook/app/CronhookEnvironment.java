@@ -15,6 +15,7 @@ import org.springframework.boot.context.config.ConfigDataEnvironmentPostProcesso
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.logging.DeferredLogFactory;
+import org.springframework.context.event.ContextRefreshedEvent;
 import org.springframework.core.Ordered;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.MapPropertySource;
@@ -101,8 +102,19 @@ public class CronhookEnvironment implements EnvironmentPostProcessor, Ordered {
             // destroyed last: registered before every other bean, so closed after them (after the pools)
             application.addInitializers(ctx -> ((DefaultListableBeanFactory) ctx.getBeanFactory())
                     .registerDisposableBean("cronhookEmbeddedServices", stopAll::run));
-            // and if the context never gets built, do not leave the servers running
-            Runtime.getRuntime().addShutdownHook(new Thread(stopAll, "embedded-services-stop"));
+            // and if the context never gets built, do not leave the servers running; once it is, its own close
+            // stops them last, and a hook of ours would stop them under the consumers still closing
+            var hook = new Thread(stopAll, "embedded-services-stop");
+            Runtime.getRuntime().addShutdownHook(hook);
+            application.addListeners(event -> {
+                if (event instanceof ContextRefreshedEvent) {
+                    try {
+                        Runtime.getRuntime().removeShutdownHook(hook);
+                    } catch (IllegalStateException shuttingDown) {
+                        // the hook runs anyway
+                    }
+                }
+            });
         }
     }
 

@@ -109,8 +109,19 @@ class EmbeddedDefaultsIT {
                 token);
         assertThat(created.status()).as(created.toString()).isEqualTo(201);
 
+        long postgres = firstNumber(home.resolve("postgres/data/postmaster.pid"));
+        long redis = firstNumber(home.resolve("redis/redis.pid"));
+        int before = read(log1).length();
         process.destroy(); // SIGTERM: graceful, stops the embedded servers
         assertThat(process.waitFor()).isIn(0, 143);
+        // the servers stop after the app's own consumers and pools, not under them, and do stop
+        assertThat(read(log1).substring(before)).doesNotContain(" ERROR ");
+        assertThat(ProcessHandle.of(postgres).filter(ProcessHandle::isAlive))
+                .as("PostgreSQL left running")
+                .isEmpty();
+        assertThat(ProcessHandle.of(redis).filter(ProcessHandle::isAlive))
+                .as("Redis left running")
+                .isEmpty();
 
         Path log2 = home.resolve("second.log");
         process = start(home, port, log2);
@@ -120,5 +131,10 @@ class EmbeddedDefaultsIT {
         var scripts = http.get("/api/scripts", again).json();
         assertThat(scripts).hasSize(1);
         assertThat(scripts.get(0).get("name").asString()).isEqualTo("survivor");
+    }
+
+    /** The first line of a pid file, as a number. */
+    private static long firstNumber(Path pidFile) throws IOException {
+        return Long.parseLong(Files.readAllLines(pidFile).get(0).trim());
     }
 }
