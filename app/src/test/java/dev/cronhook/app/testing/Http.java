@@ -137,6 +137,19 @@ public final class Http {
         try {
             var r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
             return new Response(r.statusCode(), r.headers(), r.body());
+        } catch (java.net.http.HttpTimeoutException e) {
+            // the server runs in this JVM: show where its threads are, so a stall can be told from a slow answer
+            var dump = new StringBuilder("request timed out: " + b.build() + "; threads of this JVM:\n");
+            Thread.getAllStackTraces().forEach((thread, stack) -> {
+                dump.append('"')
+                        .append(thread.getName())
+                        .append("\" ")
+                        .append(thread.getState())
+                        .append('\n');
+                for (var frame : stack) dump.append("    at ").append(frame).append('\n');
+            });
+            System.err.println(dump);
+            throw new java.io.UncheckedIOException(e);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         } catch (InterruptedException e) {
