@@ -33,12 +33,15 @@ final class RedisRunLedger {
     /** Results larger than this are announced by run id only: every api replica hears every announcement. */
     static final int MAX_ANNOUNCED_BYTES = 64 * 1024;
 
+    private static final String SLOTS = "cronhook:slots:";
+    private static final String WAITING = "cronhook:waiting:";
+
     static String slotsKey(UUID scriptId) {
-        return "cronhook:slots:" + scriptId;
+        return SLOTS + scriptId;
     }
 
     static String waitingKey(UUID scriptId) {
-        return "cronhook:waiting:" + scriptId;
+        return WAITING + scriptId;
     }
 
     /**
@@ -138,11 +141,11 @@ final class RedisRunLedger {
               local sep = string.find(all[i + 1], ' ', 1, true)
               local limit = tonumber(string.sub(all[i + 1], 1, sep - 1))
               local lease = tonumber(string.sub(all[i + 1], sep + 1))
-              release('cronhook:slots:' .. all[i], 'cronhook:waiting:' .. all[i], KEYS[1], KEYS[2], all[i], limit,
+              release('{SLOTS}' .. all[i], '{WAITING}' .. all[i], KEYS[1], KEYS[2], all[i], limit,
                 tonumber(ARGV[1]), lease)
             end
             return #all / 2
-            """;
+            """.replace("{SLOTS}", SLOTS).replace("{WAITING}", WAITING);
 
     private static final RedisScript BEGIN_SCRIPT = RedisScript.of(BEGIN, ScriptOutputType.STATUS);
     private static final RedisScript FINISH_SCRIPT = RedisScript.of(FINISH, ScriptOutputType.INTEGER);

@@ -1,6 +1,7 @@
 package dev.cronhook.api.schedule.redis;
 
 import dev.cronhook.api.schedule.DueSet;
+import dev.cronhook.core.queue.redis.RedisScript;
 import io.lettuce.core.ScoredValue;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.ZAddArgs;
@@ -18,14 +19,14 @@ public class RedisDueSet implements DueSet {
     public static final String KEY = "cronhook:schedules:due";
 
     // atomic: the due entries are read and pushed past the lease in one step, so no two callers get one entry
-    private static final String CLAIM = """
+    private static final RedisScript CLAIM = RedisScript.of("""
             local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'WITHSCORES', 'LIMIT', 0, ARGV[2])
             for i = 1, #due, 2 do
               redis.call('ZADD', KEYS[1], 'XX', ARGV[3], due[i])
             end
             local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
             return {due, first}
-            """;
+            """, ScriptOutputType.MULTI);
     private static final int CHUNK = 1000;
 
     private final StatefulRedisConnection<String, String> redis;
@@ -72,14 +73,12 @@ public class RedisDueSet implements DueSet {
 
     @Override
     public Claim claim(Instant now, int limit, Duration lease) {
-        List<Object> reply = redis.sync()
-                .eval(
-                        CLAIM,
-                        ScriptOutputType.MULTI,
-                        new String[] {KEY},
-                        Long.toString(now.toEpochMilli()),
-                        Integer.toString(limit),
-                        Long.toString(now.plus(lease).toEpochMilli()));
+        List<Object> reply = CLAIM.call(
+                redis,
+                new String[] {KEY},
+                Long.toString(now.toEpochMilli()),
+                Integer.toString(limit),
+                Long.toString(now.plus(lease).toEpochMilli()));
         var due = new ArrayList<Due>();
         var pairs = (List<?>) reply.get(0);
         for (int i = 0; i + 1 < pairs.size(); i += 2) {

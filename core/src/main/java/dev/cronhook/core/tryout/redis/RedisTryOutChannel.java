@@ -1,6 +1,7 @@
 package dev.cronhook.core.tryout.redis;
 
 import dev.cronhook.core.queue.Streams;
+import dev.cronhook.core.queue.redis.RedisScript;
 import dev.cronhook.core.tryout.TryOutChannel;
 import dev.cronhook.core.tryout.TryOutEvent;
 import io.lettuce.core.Limit;
@@ -31,10 +32,13 @@ public final class RedisTryOutChannel implements TryOutChannel {
     private static final Duration KEEP = Duration.ofHours(1);
     private static final String NOW =
             "local t = redis.call('TIME') local now = tonumber(t[1]) * 1000" + " + math.floor(tonumber(t[2]) / 1000) ";
-    private static final String HEARTBEAT = NOW
-            + "redis.call('ZADD', KEYS[1], now, ARGV[1])"
-            + " redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[2])) return now";
-    private static final String ALIVE = NOW + "return redis.call('ZCOUNT', KEYS[1], now - tonumber(ARGV[1]), '+inf')";
+    private static final RedisScript HEARTBEAT = RedisScript.of(
+            NOW
+                    + "redis.call('ZADD', KEYS[1], now, ARGV[1])"
+                    + " redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[2])) return now",
+            ScriptOutputType.INTEGER);
+    private static final RedisScript ALIVE = RedisScript.of(
+            NOW + "return redis.call('ZCOUNT', KEYS[1], now - tonumber(ARGV[1]), '+inf')", ScriptOutputType.INTEGER);
 
     private final RedisClient client;
     private final StatefulRedisConnection<String, String> shared;
@@ -81,13 +85,7 @@ public final class RedisTryOutChannel implements TryOutChannel {
 
     @Override
     public void heartbeat(String worker) {
-        shared.sync()
-                .eval(
-                        HEARTBEAT,
-                        ScriptOutputType.INTEGER,
-                        new String[] {Streams.TRY_OUT_WORKERS},
-                        worker,
-                        Long.toString(KEEP.toMillis()));
+        HEARTBEAT.call(shared, new String[] {Streams.TRY_OUT_WORKERS}, worker, Long.toString(KEEP.toMillis()));
     }
 
     @Override
@@ -97,12 +95,7 @@ public final class RedisTryOutChannel implements TryOutChannel {
 
     @Override
     public boolean anyWorkerAlive(Duration within) {
-        Long count = shared.sync()
-                .eval(
-                        ALIVE,
-                        ScriptOutputType.INTEGER,
-                        new String[] {Streams.TRY_OUT_WORKERS},
-                        Long.toString(within.toMillis()));
+        Long count = ALIVE.call(shared, new String[] {Streams.TRY_OUT_WORKERS}, Long.toString(within.toMillis()));
         return count != null && count > 0;
     }
 
