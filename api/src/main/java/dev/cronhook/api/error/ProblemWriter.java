@@ -25,17 +25,25 @@ public class ProblemWriter {
             ServerWebExchange exchange, HttpStatus status, String title, String detail, List<Violation> errors) {
         var response = exchange.getResponse();
         if (response.isCommitted()) return Mono.empty();
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("type", "about:blank");
-        body.put("title", title);
-        body.put("status", status.value());
-        body.put("detail", detail);
-        body.put("instance", exchange.getRequest().getPath().value());
-        if (errors != null && !errors.isEmpty()) body.put("errors", errors);
+        var body =
+                document(status, title, detail, exchange.getRequest().getPath().value(), errors);
         byte[] bytes = json.writeValueAsString(body).getBytes(StandardCharsets.UTF_8);
         response.setStatusCode(status);
         response.getHeaders().setContentType(MediaType.APPLICATION_PROBLEM_JSON);
         response.getHeaders().setContentLength(bytes.length);
         return response.writeWith(Mono.just(response.bufferFactory().wrap(bytes)));
+    }
+
+    /** A problem document's fields, in order; {@code instance} and {@code errors} only when there are some. */
+    public static Map<String, Object> document(
+            HttpStatus status, String title, String detail, String instance, List<?> errors) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("type", "about:blank");
+        body.put("title", title);
+        body.put("status", status.value());
+        body.put("detail", detail);
+        if (instance != null) body.put("instance", instance);
+        if (errors != null && !errors.isEmpty()) body.put("errors", errors);
+        return body;
     }
 }

@@ -1,5 +1,6 @@
 package dev.cronhook.api.tryout;
 
+import dev.cronhook.api.error.ProblemWriter;
 import dev.cronhook.api.error.ServiceUnavailableException;
 import dev.cronhook.api.error.TryOutTimedOutException;
 import dev.cronhook.core.queue.WorkQueue;
@@ -8,7 +9,6 @@ import dev.cronhook.core.tryout.TryOutEvent;
 import dev.cronhook.core.tryout.TryOutRequest;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -110,12 +110,9 @@ public class TryOuts {
                 sse.event("result").data(transcript.answer()).build();
             case TryOutEvent.Failed f -> {
                 var p = problem(f);
-                var doc = new LinkedHashMap<String, Object>();
-                doc.put("type", "about:blank");
-                doc.put("title", p.title());
-                doc.put("status", p.status().value());
-                doc.put("detail", p.getMessage());
-                yield sse.event("error").data(doc).build();
+                yield sse.event("error")
+                        .data(ProblemWriter.document(p.status(), p.title(), p.getMessage(), null, null))
+                        .build();
             }
         };
     }

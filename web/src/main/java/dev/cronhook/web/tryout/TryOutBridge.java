@@ -1,11 +1,11 @@
 package dev.cronhook.web.tryout;
 
 import dev.cronhook.api.error.ProblemException;
+import dev.cronhook.api.error.ProblemWriter;
 import dev.cronhook.api.tryout.TryOutBody;
 import dev.cronhook.api.tryout.TryOuts;
 import dev.cronhook.api.user.CurrentUser;
 import dev.cronhook.core.validation.InvalidInputException;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.springframework.http.HttpStatus;
@@ -59,15 +59,9 @@ public class TryOutBridge {
 
     private static ResponseEntity<Map<String, Object>> problem(
             HttpStatus status, String title, String detail, List<?> errors, ServerWebExchange exchange) {
-        var body = new LinkedHashMap<String, Object>();
-        body.put("type", "about:blank");
-        body.put("title", title);
-        body.put("status", status.value());
-        body.put("detail", detail);
-        body.put("instance", exchange.getRequest().getPath().value());
-        if (errors != null) body.put("errors", errors);
         return ResponseEntity.status(status)
                 .contentType(MediaType.APPLICATION_PROBLEM_JSON)
-                .body(body);
+                .body(ProblemWriter.document(
+                        status, title, detail, exchange.getRequest().getPath().value(), errors));
     }
 }
