@@ -121,19 +121,17 @@ public final class RedisWorkQueue<T> implements WorkQueue<T> {
 
     @Override
     public Worker consume(String consumerName, MessageHandler<T> handler) {
-        return start(new StreamWorker(consumerName, handler, null));
+        return start(new StreamWorker(consumerName, handler, null, null));
     }
 
     @Override
     public Worker consumeBatches(String consumerName, BatchHandler<T> handler) {
-        return start(new StreamWorker(consumerName, null, handler));
+        return start(new StreamWorker(consumerName, null, handler, null));
     }
 
     @Override
     public Worker consumeAsync(String consumerName, AsyncHandler<T> handler) {
-        var worker = new StreamWorker(consumerName, null, null);
-        worker.asyncHandler = handler;
-        return start(worker);
+        return start(new StreamWorker(consumerName, null, null, handler));
     }
 
     private Worker start(StreamWorker worker) {
@@ -154,7 +152,7 @@ public final class RedisWorkQueue<T> implements WorkQueue<T> {
         private final String name;
         private final MessageHandler<T> handler;
         private final BatchHandler<T> batchHandler;
-        private AsyncHandler<T> asyncHandler;
+        private final AsyncHandler<T> asyncHandler;
         private final Semaphore permits;
         private final Set<String> inHand = ConcurrentHashMap.newKeySet();
         private final LinkedBlockingQueue<String> finished = new LinkedBlockingQueue<>();
@@ -165,10 +163,13 @@ public final class RedisWorkQueue<T> implements WorkQueue<T> {
         private Thread heartbeat;
         private Thread acker;
 
-        StreamWorker(String name, MessageHandler<T> handler, BatchHandler<T> batchHandler) {
+        /** Exactly one of the handlers is given: one message per thread, batches, or asynchronous. */
+        StreamWorker(
+                String name, MessageHandler<T> handler, BatchHandler<T> batchHandler, AsyncHandler<T> asyncHandler) {
             this.name = name;
             this.handler = handler;
             this.batchHandler = batchHandler;
+            this.asyncHandler = asyncHandler;
             this.permits = new Semaphore(options.concurrency());
             this.reader = client.connect();
         }
