@@ -80,6 +80,9 @@ class DockerScriptRuntimeIT extends ScriptRuntimeContract {
         assertThat(host.getMemorySwap()).isEqualTo(128L * 1024 * 1024);
         assertThat(host.getNanoCPUs()).isEqualTo(1_000_000_000L);
         assertThat(host.getNetworkMode()).isEqualTo("none");
+        assertThat(inspected.getConfig().getNetworkDisabled())
+                .as("no network hook on start")
+                .isTrue();
         assertThat(host.getTmpFs()).containsKey("/tmp");
     }
 
