@@ -10,6 +10,8 @@ import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -27,12 +29,11 @@ import org.slf4j.LoggerFactory;
 public class RunLauncher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RunLauncher.class);
 
-    /** Counts a call in its one-second window and tells whether it is within the limit (ARGV[1]). */
-    private static final RedisScript COUNT_CALL = RedisScript.of("""
-            local n = redis.call('INCR', KEYS[1])
-            if n == 1 then redis.call('EXPIRE', KEYS[1], 2) end
-            if n > tonumber(ARGV[1]) then return 0 end
-            return 1
+    /** Counts ARGV[1] calls in their one-second window; returns the window's count with them. */
+    private static final RedisScript COUNT_CALLS = RedisScript.of("""
+            local n = redis.call('INCRBY', KEYS[1], ARGV[1])
+            if n == tonumber(ARGV[1]) then redis.call('EXPIRE', KEYS[1], 2) end
+            return n
             """, ScriptOutputType.INTEGER);
 
     /** At most {@code perSecond} runs counted under {@code key} (one key per script and second). */
@@ -128,33 +129,44 @@ public class RunLauncher implements AutoCloseable {
         return verdicts;
     }
 
-    /** Counts the rate-limited runs of a batch in one pipelined round; true for a run within its limit. */
+    /**
+     * Counts the rate-limited runs of a batch in one pipelined round, one count per limit key however many runs
+     * share it (a busy webhook's calls in a batch mostly do); true for a run within its limit. Runs are counted in
+     * the batch's order, so the first ones of a key are the ones let in, as if they had been counted one by one.
+     */
     private List<Boolean> withinLimits(List<NewLaunch> launches) {
-        var counted = new ArrayList<RedisFuture<Long>>(launches.size());
-        for (var launch : launches) {
-            var limit = launch.limit();
-            counted.add(limit == null ? null : COUNT_CALL.send(redis, keys(limit), String.valueOf(limit.perSecond())));
-        }
-        var within = new ArrayList<Boolean>(launches.size());
+        var byKey = new LinkedHashMap<String, List<Integer>>();
         for (int i = 0; i < launches.size(); i++) {
             var limit = launches.get(i).limit();
-            if (limit == null) {
-                within.add(true);
-                continue;
-            }
+            if (limit != null)
+                byKey.computeIfAbsent(limit.key(), k -> new ArrayList<>()).add(i);
+        }
+        var counted = new ArrayList<RedisFuture<Long>>(byKey.size());
+        for (var entry : byKey.entrySet()) {
+            counted.add(COUNT_CALLS.send(
+                    redis,
+                    new String[] {entry.getKey()},
+                    String.valueOf(entry.getValue().size())));
+        }
+        var within = new ArrayList<Boolean>(Collections.nCopies(launches.size(), true));
+        int g = 0;
+        for (var entry : byKey.entrySet()) {
+            var members = entry.getValue();
+            long total;
             try {
-                long count = COUNT_CALL.await(counted.get(i), redis, keys(limit), String.valueOf(limit.perSecond()));
-                within.add(count == 1L);
+                total = COUNT_CALLS.<Long>await(
+                        counted.get(g++), redis, new String[] {entry.getKey()}, String.valueOf(members.size()));
             } catch (RuntimeException e) {
                 throw new ServiceUnavailableException(
                         "the rate limit could not be checked, the run was not accepted; retry later");
             }
+            long before = total - members.size();
+            for (int j = 0; j < members.size(); j++) {
+                int perSecond = launches.get(members.get(j)).limit().perSecond();
+                within.set(members.get(j), before + j + 1 <= perSecond);
+            }
         }
         return within;
-    }
-
-    private static String[] keys(RateLimit limit) {
-        return new String[] {limit.key()};
     }
 
     @Override

@@ -249,6 +249,35 @@ class WebhookIngressIT {
     }
 
     @Test
+    void concurrentCallsCountedTogetherStillKeepToTheRateLimit() throws Exception {
+        // calls that arrive together are counted in one batch: the batch must let in no more than the limit
+        var s = deployedScript("stampede");
+        int calls = 30;
+        long firstSecond = Instant.now().getEpochSecond();
+        List<HttpResponse<String>> replies;
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(calls)) {
+            var futures = new java.util.ArrayList<java.util.concurrent.Future<HttpResponse<String>>>();
+            for (int i = 0; i < calls; i++) {
+                futures.add(pool.submit(() -> call(s[1] + "?async=true", "POST", "application/json", "{}", Map.of())));
+            }
+            replies = new java.util.ArrayList<>();
+            for (var f : futures) replies.add(f.get());
+        }
+        long seconds = Instant.now().getEpochSecond() - firstSecond + 1;
+
+        long accepted = replies.stream().filter(r -> r.statusCode() == 202).count();
+        long limited = replies.stream().filter(r -> r.statusCode() == 429).count();
+        assertThat(accepted + limited).as("every call is accepted or limited").isEqualTo(calls);
+        assertThat(accepted)
+                .as("at most 5 per second over %d second(s)", seconds)
+                .isBetween(1L, 5 * seconds);
+        assertThat(limited).isPositive();
+        assertThat(http.get("/api/runs?scriptId=" + s[0], token).json())
+                .as("a run for every accepted call, none for a limited one")
+                .hasSize((int) accepted);
+    }
+
+    @Test
     void aSignedWebhookRefusesABadSignatureAndAcceptsAGoodOne() {
         var s = deployedScript("signed");
         String secret = "a-shared-secret-of-github";
