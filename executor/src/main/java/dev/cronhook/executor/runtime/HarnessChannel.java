@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -41,6 +42,9 @@ public final class HarnessChannel implements Sandbox.SandboxOutput {
     private static final java.util.concurrent.Executor WAITING =
             java.util.concurrent.Executors.newThreadPerTaskExecutor(
                     Thread.ofVirtual().name("harness-settle-", 0).factory());
+    // invocation deadlines: one timer thread that wakes only for the earliest deadline (CompletableFuture.orTimeout
+    // would wake the JDK's delay scheduler to add each deadline and again to cancel it, twice per invocation)
+    private static final ScheduledThreadPoolExecutor DEADLINES = deadlines();
 
     private final RuntimeLimits limits;
     private final LineSplitter stdout;
@@ -215,24 +219,26 @@ public final class HarnessChannel implements Sandbox.SandboxOutput {
             c.failure = "could not reach the script's harness: " + e.getMessage();
             c.settled.complete(null);
         }
-        return c.settled
-                .orTimeout(invocation.timeout().toMillis(), TimeUnit.MILLISECONDS)
-                .handle((done, e) -> e instanceof TimeoutException)
-                .thenCompose(timedOut -> {
-                    if (timedOut) {
-                        // off the timer's thread: killing a container is a call to the engine
-                        c.timedOut = true;
-                        return CompletableFuture.supplyAsync(
-                                () -> {
-                                    sb.kill();
-                                    return settle(invocation, c, sb);
-                                },
-                                WAITING);
-                    }
-                    return mustWait(c)
-                            ? CompletableFuture.supplyAsync(() -> settle(invocation, c, sb), WAITING)
-                            : CompletableFuture.completedFuture(settle(invocation, c, sb));
-                });
+        var deadline = DEADLINES.schedule(
+                () -> c.settled.completeExceptionally(new TimeoutException()),
+                invocation.timeout().toMillis(),
+                TimeUnit.MILLISECONDS);
+        c.settled.whenComplete((done, e) -> deadline.cancel(false));
+        return c.settled.handle((done, e) -> e instanceof TimeoutException).thenCompose(timedOut -> {
+            if (timedOut) {
+                // off the timer's thread: killing a container is a call to the engine
+                c.timedOut = true;
+                return CompletableFuture.supplyAsync(
+                        () -> {
+                            sb.kill();
+                            return settle(invocation, c, sb);
+                        },
+                        WAITING);
+            }
+            return mustWait(c)
+                    ? CompletableFuture.supplyAsync(() -> settle(invocation, c, sb), WAITING)
+                    : CompletableFuture.completedFuture(settle(invocation, c, sb));
+        });
     }
 
     /** Whether settling an invocation waits for output still on its way. */
@@ -440,5 +446,12 @@ public final class HarnessChannel implements Sandbox.SandboxOutput {
             }
             closed = true;
         }
+    }
+
+    private static ScheduledThreadPoolExecutor deadlines() {
+        var timer = new ScheduledThreadPoolExecutor(
+                1, Thread.ofPlatform().daemon().name("harness-deadlines").factory());
+        timer.setRemoveOnCancelPolicy(true);
+        return timer;
     }
 }

@@ -175,9 +175,14 @@ public final class RedisWorkQueue<T> implements WorkQueue<T> {
         }
 
         void start() {
-            loop = Thread.ofVirtual().name("queue-" + stream + "-" + name).start(this::readLoop);
+            // the two busy loops are platform threads: a batch handler's JDBC on a virtual thread would pass every
+            // round trip through the JDK's poller, and each hand-off between them would wake a carrier as well
+            loop = Thread.ofPlatform()
+                    .daemon()
+                    .name("queue-" + stream + "-" + name)
+                    .start(this::readLoop);
             heartbeat = Thread.ofVirtual().name("queue-heartbeat-" + stream).start(this::heartbeatLoop);
-            acker = Thread.ofVirtual().name("queue-ack-" + stream).start(this::ackLoop);
+            acker = Thread.ofPlatform().daemon().name("queue-ack-" + stream).start(this::ackLoop);
         }
 
         private void readLoop() {

@@ -128,12 +128,13 @@ final class HarnessSocket implements Closeable {
     }
 
     /**
-     * Reads what the harness sends, on a virtual thread of its own, passing each chunk to {@code frames}; runs
-     * {@code ended} once the connection is closed, by either side.
+     * Reads what the harness sends, on a platform thread of its own, passing each chunk to {@code frames}; runs
+     * {@code ended} once the connection is closed, by either side. (A platform thread blocks in read(2); a virtual
+     * one would go through the JDK's poller on every frame: an epoll_ctl, a park and an unpark each time.)
      */
     void read(String name, BiConsumer<byte[], Integer> frames, Runnable ended) {
         SocketChannel ch = channel;
-        Thread.ofVirtual().name("harness-socket-" + name).start(() -> {
+        Thread.ofPlatform().daemon().name("harness-socket-" + name).start(() -> {
             var buffer = ByteBuffer.allocateDirect(64 * 1024);
             byte[] bytes = new byte[buffer.capacity()];
             try {
