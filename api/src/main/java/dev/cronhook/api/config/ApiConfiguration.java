@@ -8,6 +8,7 @@ import dev.cronhook.api.log.DatabaseLogStore;
 import dev.cronhook.api.log.LiveLog;
 import dev.cronhook.api.log.LogArchiver;
 import dev.cronhook.api.run.RunCompletions;
+import dev.cronhook.api.run.RunKeys;
 import dev.cronhook.api.run.RunLauncher;
 import dev.cronhook.api.run.RunRepository;
 import dev.cronhook.api.run.RunResultRecorder;
@@ -161,11 +162,18 @@ public class ApiConfiguration {
             JsonMapper json,
             LiveLog live,
             LogStore store,
-            ObjectProvider<RunRetries> retries) {
+            ObjectProvider<RunRetries> retries,
+            StatefulRedisConnection<String, String> connection,
+            @Value("${cronhook.runs.recorded-key-ttl:10m}") Duration recordedKeyTtl) {
         // with CloudWatch configured the executors ship logs there; otherwise the api archives them
         var archiver = store instanceof DatabaseLogStore ? new LogArchiver(live, store) : null;
         return new RunResultRecorder(
-                runResultQueue, runs, json, archiver, retries.getIfAvailable(() -> RunRetries.NONE));
+                runResultQueue,
+                runs,
+                json,
+                archiver,
+                retries.getIfAvailable(() -> RunRetries.NONE),
+                new RunKeys(connection, recordedKeyTtl));
     }
 
     @Bean

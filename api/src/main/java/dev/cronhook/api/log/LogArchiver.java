@@ -2,6 +2,7 @@ package dev.cronhook.api.log;
 
 import dev.cronhook.core.log.LogStore;
 import dev.cronhook.core.queue.Streams;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -29,24 +30,30 @@ public class LogArchiver {
         archiveRuns(List.of(runId));
     }
 
-    /** Archives several runs' logs, reading their live logs in one round (most runs print nothing). */
-    public void archiveRuns(List<UUID> runIds) {
+    /**
+     * Archives several runs' logs, reading their live logs in one round (most runs print nothing). Returns the runs
+     * whose logs are now in the store (or that had no lines).
+     */
+    public List<UUID> archiveRuns(List<UUID> runIds) {
         List<List<LiveLog.Entry>> logs;
         try {
             logs = live.snapshots(runIds.stream().map(Streams::runLog).toList());
         } catch (RuntimeException e) {
             // the live streams keep the lines for a day; the run page falls back to them
             log.warn("could not archive the logs of {} runs: {}", runIds.size(), e.toString());
-            return;
+            return List.of();
         }
+        var archived = new ArrayList<UUID>(runIds.size());
         for (int i = 0; i < runIds.size(); i++) {
             UUID runId = runIds.get(i);
             try {
                 var lines = LiveLog.lines(logs.get(i));
                 if (!lines.isEmpty() && store.read(runLogId(runId)).isEmpty()) store.append(runLogId(runId), lines);
+                archived.add(runId);
             } catch (RuntimeException e) {
                 log.warn("could not archive the log of run {}: {}", runId, e.toString());
             }
         }
+        return archived;
     }
 }

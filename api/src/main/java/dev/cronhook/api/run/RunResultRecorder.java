@@ -27,6 +27,7 @@ public class RunResultRecorder implements SmartLifecycle {
     private final JsonMapper json;
     private final LogArchiver archiver;
     private final RunRetries retries;
+    private final RunKeys keys;
     private volatile ExecutorService archiving;
     private volatile WorkQueue.Worker worker;
 
@@ -35,7 +36,9 @@ public class RunResultRecorder implements SmartLifecycle {
             RunRepository runs,
             JsonMapper json,
             LogArchiver archiver,
-            RunRetries retries) {
+            RunRetries retries,
+            RunKeys keys) {
+        this.keys = keys;
         this.archiver = archiver;
         this.results = results;
         this.runs = runs;
@@ -75,13 +78,16 @@ public class RunResultRecorder implements SmartLifecycle {
             // asked again on a repeated report too: scheduling the retry is idempotent, and a lost one is made up
             if (r.status() == RunStatus.FAILED || r.status() == RunStatus.TIMED_OUT) retries.afterFailure(r.runId());
         }
-        if (archiver == null) return;
-        var toArchive = new ArrayList<UUID>();
+        var endedNow = new ArrayList<UUID>();
         for (int i = 0; i < ended.size(); i++)
-            if (changed[i]) toArchive.add(ended.get(i).runId());
+            if (changed[i]) endedNow.add(ended.get(i).runId());
+        if (endedNow.isEmpty()) return;
         // off this loop, so the next reports do not wait for it; the live streams keep the lines for a day if the
-        // archive does not happen
-        if (!toArchive.isEmpty()) archiving.execute(() -> archiver.archiveRuns(toArchive));
+        // archive does not happen, and the records in Redis keep their longer expiry if shortening them fails
+        archiving.execute(() -> {
+            keys.recorded(endedNow);
+            keys.logsKept(archiver == null ? endedNow : archiver.archiveRuns(endedNow));
+        });
     }
 
     @Override

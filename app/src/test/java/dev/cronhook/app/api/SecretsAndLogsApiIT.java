@@ -9,6 +9,7 @@ import dev.cronhook.app.testing.TestPlatform;
 import dev.cronhook.app.testing.WireExecutor;
 import dev.cronhook.core.build.BuildState;
 import dev.cronhook.core.queue.Streams;
+import dev.cronhook.core.wire.Wire;
 import io.lettuce.core.RedisClient;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -177,8 +178,16 @@ class SecretsAndLogsApiIT {
                     }
                 }
                 c.sync().xadd(stream, Map.of("end", "SUCCEEDED"));
+                // as the real executor leaves them: the finished mark and the live log last a day
+                var result = WireExecutor.succeeded(r, "1");
+                c.sync()
+                        .setex(
+                                Streams.finishedKey(r.runId()),
+                                86_400,
+                                Wire.json().writeValueAsString(result));
+                c.sync().expire(stream, 86_400);
+                return result;
             }
-            return WireExecutor.succeeded(r, "1");
         })) {
             var run = http.post("/api/scripts/" + id + "/runs", json(Map.of()), alice);
             String runUrl = run.json().get("url").asString();
@@ -225,6 +234,15 @@ class SecretsAndLogsApiIT {
                     .equals("SUCCEEDED"));
             var logs = http.get(runUrl + "/logs", alice).json();
             assertThat(logs.get("lines").findValuesAsString("text")).containsExactlyElementsOf(lines);
+
+            // once recorded and archived, the run's records in Redis last minutes (recorded-key-ttl), not a day
+            var runId = UUID.fromString(run.json().get("id").asString());
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                try (var c = redis.connect()) {
+                    assertThat(c.sync().ttl(Streams.finishedKey(runId))).isBetween(1L, 600L);
+                    assertThat(c.sync().ttl(Streams.runLog(runId))).isBetween(1L, 600L);
+                }
+            });
 
             // kept in the database store after the live stream is gone
             try (var c = redis.connect()) {
