@@ -164,7 +164,8 @@ public class ApiConfiguration {
             LogStore store,
             ObjectProvider<RunRetries> retries,
             StatefulRedisConnection<String, String> connection,
-            @Value("${cronhook.runs.recorded-key-ttl:10m}") Duration recordedKeyTtl) {
+            @Value("${cronhook.runs.recorded-key-ttl:10m}") Duration recordedKeyTtl,
+            @Value("${cronhook.runs.archived-log-ttl:1m}") Duration archivedLogTtl) {
         // with CloudWatch configured the executors ship logs there; otherwise the api archives them
         var archiver = store instanceof DatabaseLogStore ? new LogArchiver(live, store) : null;
         return new RunResultRecorder(
@@ -173,7 +174,7 @@ public class ApiConfiguration {
                 json,
                 archiver,
                 retries.getIfAvailable(() -> RunRetries.NONE),
-                new RunKeys(connection, recordedKeyTtl));
+                new RunKeys(connection, recordedKeyTtl, archivedLogTtl));
     }
 
     @Bean

@@ -16,33 +16,40 @@ import org.slf4j.LoggerFactory;
 /**
  * A run's records in Redis (its finished mark and its live log) are written to last the executor's key TTL (a
  * day by default), so nothing is lost while the api is away. Once the database holds what a record held, it needs
- * to last only a short while more ({@code ttl}): without this, a platform doing 1,000 runs a second would keep
- * tens of millions of such keys in Redis. Shortening never lengthens a key ({@code EXPIRE … LT}), and a failure
- * only leaves keys to their longer expiry.
+ * to last only a short while more: without this, a platform doing 1,000 runs a second would keep tens of millions
+ * of such keys in Redis. The finished mark keeps {@code recordedTtl} (minutes: it is what makes a run redelivered
+ * after its executor died between finishing and acknowledging it finish only once); the live log, a stream that
+ * costs Redis ~5 KB even when it holds only its end mark, keeps {@code archivedLogTtl} (a minute: followers then
+ * read the archive). Shortening never lengthens a key ({@code EXPIRE … LT}), and a failure only leaves keys to
+ * their longer expiry.
  */
 public class RunKeys {
     private static final Logger log = LoggerFactory.getLogger(RunKeys.class);
 
     private final StatefulRedisConnection<String, String> redis;
-    private final Duration ttl;
+    private final Duration recordedTtl;
+    private final Duration archivedLogTtl;
 
-    public RunKeys(StatefulRedisConnection<String, String> redis, Duration ttl) {
-        if (ttl.toSeconds() < 1) throw new IllegalArgumentException("the recorded-key TTL must be at least 1 s");
+    public RunKeys(StatefulRedisConnection<String, String> redis, Duration recordedTtl, Duration archivedLogTtl) {
+        if (recordedTtl.toSeconds() < 1 || archivedLogTtl.toSeconds() < 1) {
+            throw new IllegalArgumentException("the TTLs of recorded runs' keys must be at least 1 s");
+        }
         this.redis = redis;
-        this.ttl = ttl;
+        this.recordedTtl = recordedTtl;
+        this.archivedLogTtl = archivedLogTtl;
     }
 
     /** The finished marks of runs whose end the database has recorded. */
     public void recorded(List<UUID> runIds) {
-        shorten(runIds, Streams::finishedKey);
+        shorten(runIds, Streams::finishedKey, recordedTtl);
     }
 
     /** The live logs of runs whose lines are in the log store (or that had none), or that are kept elsewhere. */
     public void logsKept(List<UUID> runIds) {
-        shorten(runIds, Streams::runLog);
+        shorten(runIds, Streams::runLog, archivedLogTtl);
     }
 
-    private void shorten(List<UUID> runIds, Function<UUID, String> key) {
+    private void shorten(List<UUID> runIds, Function<UUID, String> key, Duration ttl) {
         if (runIds.isEmpty()) return;
         var async = redis.async();
         var sent = new ArrayList<RedisFuture<Boolean>>(runIds.size());
