@@ -59,12 +59,19 @@ public class ExecutorAutoConfiguration {
             if (kind == ExecutorProperties.RuntimeKind.DOCKER || DockerScriptRuntime.reachable(docker)) {
                 var sockets = socketDir(properties, environment);
                 var runtime = new DockerScriptRuntime(
-                        docker, properties.network(), consumerName(properties), limits, warm, sockets);
+                        docker,
+                        properties.network(),
+                        consumerName(properties),
+                        limits,
+                        warm,
+                        sockets,
+                        properties.ociRuntime());
                 runtime.removeLeftovers();
                 log.info(
-                        "scripts run in Docker at {} (network {}); harness {}",
+                        "scripts run in Docker at {} (network {}, OCI runtime {}); harness {}",
                         properties.dockerHost(),
                         properties.network(),
+                        runtime.ociRuntime().orElse("the engine's default"),
                         sockets == null ? "on stdio through the engine" : "sockets in " + sockets);
                 return runtime;
             }

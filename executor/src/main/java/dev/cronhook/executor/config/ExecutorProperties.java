@@ -12,6 +12,7 @@ public record ExecutorProperties(
         @DefaultValue("auto") RuntimeKind runtime,
         @DefaultValue("unix:///var/run/docker.sock") String dockerHost,
         @DefaultValue("none") String network,
+        @DefaultValue("auto") String ociRuntime,
         @DefaultValue("node") String node,
         Path workDir,
         @DefaultValue("true") boolean harnessSocket,

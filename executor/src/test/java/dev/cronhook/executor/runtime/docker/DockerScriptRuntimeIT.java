@@ -57,7 +57,18 @@ class DockerScriptRuntimeIT extends ScriptRuntimeContract {
     @Override
     protected ScriptRuntime newRuntime(RuntimeLimits limits) {
         return new DockerScriptRuntime(
-                docker, "none", OWNER, limits, HarnessScriptRuntime.WarmSettings.defaults(), sockets);
+                docker, "none", OWNER, limits, HarnessScriptRuntime.WarmSettings.defaults(), sockets, ociRuntime());
+    }
+
+    /** The OCI runtime setting every runtime of this class is made with. */
+    protected String ociRuntime() {
+        return DockerScriptRuntime.OCI_AUTO;
+    }
+
+    /** The engine's name of the OCI runtime the containers of {@link #ociRuntime()} must show. */
+    protected String expectedOciRuntime() {
+        boolean crunOffered = docker.infoCmd().exec().getRuntimes().containsKey("crun");
+        return crunOffered ? "crun" : "runc";
     }
 
     @Override
@@ -84,6 +95,44 @@ class DockerScriptRuntimeIT extends ScriptRuntimeContract {
                 .as("no network hook on start")
                 .isTrue();
         assertThat(host.getTmpFs()).containsKey("/tmp");
+        assertThat(host.getRuntime()).isEqualTo(expectedOciRuntime());
+    }
+
+    @Test
+    void anOciRuntimeTheEngineDoesNotOfferIsRefusedWithWhatItHas() {
+        assertThatThrownBy(() -> new DockerScriptRuntime(
+                        docker,
+                        "none",
+                        OWNER,
+                        limits(),
+                        HarnessScriptRuntime.WarmSettings.defaults(),
+                        sockets,
+                        "no-such-runtime"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("the Docker engine has no OCI runtime \"no-such-runtime\"")
+                .hasMessageContaining("runc");
+    }
+
+    @Test
+    void theEngineDefaultSettingLeavesTheOciRuntimeToTheEngine() {
+        try (var engineDefault = new DockerScriptRuntime(
+                docker,
+                "none",
+                OWNER,
+                limits(),
+                HarnessScriptRuntime.WarmSettings.defaults(),
+                sockets,
+                DockerScriptRuntime.OCI_ENGINE_DEFAULT)) {
+            assertThat(engineDefault.ociRuntime()).isEmpty();
+            var outcome = engineDefault.run(scenario("trivial", Map.of()), new Logs());
+
+            assertThat(outcome.status()).isEqualTo(RunStatus.SUCCEEDED);
+            assertThat(docker.inspectContainerCmd(outcome.sandboxId())
+                            .exec()
+                            .getHostConfig()
+                            .getRuntime())
+                    .isEqualTo("runc");
+        }
     }
 
     @Test
@@ -170,7 +219,8 @@ class DockerScriptRuntimeIT extends ScriptRuntimeContract {
                         l.defaultMemoryMb(),
                         startTimeout),
                 HarnessScriptRuntime.WarmSettings.defaults(),
-                sockets);
+                sockets,
+                ociRuntime());
     }
 
     private static Invocation withImage(Invocation i, String image) {
