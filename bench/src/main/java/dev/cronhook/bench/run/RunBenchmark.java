@@ -31,6 +31,7 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -46,6 +47,8 @@ public final class RunBenchmark {
     private static final String SCRIPT = "export default async function () { return 1; }\n";
     /** {@code -Dchannel=stdio} speaks to the harness through the engine (stdin/stdout), as before protocol 2. */
     private static final Path SOCKETS = System.getProperty("channel", "socket").equals("stdio") ? null : sockets();
+    /** {@code -DociRuntime=runc} (or {@code default}) compares with the engine's default OCI runtime. */
+    private static final String OCI_RUNTIME = System.getProperty("ociRuntime", DockerScriptRuntime.OCI_AUTO);
 
     private RunBenchmark() {}
 
@@ -62,13 +65,17 @@ public final class RunBenchmark {
                 Set.of(System.getProperty("phases", "cold,runtime,queue").split(","));
         System.out.println(
                 "harness channel: " + (SOCKETS == null ? "stdio, through the engine" : "socket in " + SOCKETS));
+        System.out.println("OCI runtime: "
+                + Optional.ofNullable(DockerScriptRuntime.resolveOciRuntime(docker, OCI_RUNTIME))
+                        .orElse("the engine's default"));
         if (phases.contains("cold")) cold(docker, scriptId, image, coldRuns);
         if (phases.contains("runtime"))
             runtimeOnly(docker, scriptId, image, warmRuns, throughputRuns, concurrency, perScript);
         if (phases.contains("queue")) queue(docker, scriptId, image, warmRuns, coldRuns, throughputRuns);
     }
 
-    private static void cold(DockerClient docker, UUID scriptId, String image, int coldRuns) {
+    private static void cold(DockerClient docker, UUID scriptId, String image, int coldRuns)
+            throws InterruptedException {
         // cold: nothing kept warm, so every invocation creates, attaches, starts and calls a new container
         try (var cold = new DockerScriptRuntime(
                 docker,
@@ -76,7 +83,8 @@ public final class RunBenchmark {
                 "bench-cold",
                 RuntimeLimits.defaults(),
                 new HarnessScriptRuntime.WarmSettings(0, Duration.ofMinutes(1), 8),
-                SOCKETS)) {
+                SOCKETS,
+                OCI_RUNTIME)) {
             long[] ms = new long[coldRuns];
             for (int i = -3; i < coldRuns; i++) {
                 long t0 = System.nanoTime();
@@ -84,8 +92,24 @@ public final class RunBenchmark {
                 long t = System.nanoTime() - t0;
                 if (!outcome.status().name().equals("SUCCEEDED")) throw new IllegalStateException(outcome.toString());
                 if (i >= 0) ms[i] = t;
+                // the runtime removes a used container off the caller's thread: let that finish, so each start is
+                // measured on an engine doing nothing else, as when a script's first call in a while arrives
+                // (-DoverlapTeardown=true measures starts back to back, each beside the previous removal)
+                if (!Boolean.getBoolean("overlapTeardown")) awaitRemoved(docker, "bench-cold");
             }
             report("cold start, image present (runtime.run, new container each)", ms);
+        }
+    }
+
+    private static void awaitRemoved(DockerClient docker, String owner) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!docker.listContainersCmd()
+                .withShowAll(true)
+                .withLabelFilter(Map.of(DockerScriptRuntime.LABEL, owner))
+                .exec()
+                .isEmpty()) {
+            if (System.nanoTime() > deadline) throw new IllegalStateException("containers of " + owner + " remain");
+            Thread.sleep(20);
         }
     }
 
@@ -104,7 +128,8 @@ public final class RunBenchmark {
                 "bench-runtime",
                 RuntimeLimits.defaults(),
                 new HarnessScriptRuntime.WarmSettings(32, Duration.ofMinutes(5), perScript),
-                SOCKETS)) {
+                SOCKETS,
+                OCI_RUNTIME)) {
             long[] ms = new long[warmRuns];
             for (int i = -200; i < warmRuns; i++) {
                 long t0 = System.nanoTime();
@@ -155,8 +180,10 @@ public final class RunBenchmark {
                 "none",
                 "bench-warm",
                 RuntimeLimits.defaults(),
-                new HarnessScriptRuntime.WarmSettings(32, Duration.ofMinutes(5), 8),
-                SOCKETS);
+                // room for every cold run's container to stay warm: none is evicted (removed) beside a start
+                new HarnessScriptRuntime.WarmSettings(64, Duration.ofMinutes(5), 8),
+                SOCKETS,
+                OCI_RUNTIME);
         var worker = new RunWorker(
                 client, redis, runtime, RunWorker.Settings.named("bench").withConcurrency(16));
         worker.start();
@@ -189,14 +216,15 @@ public final class RunBenchmark {
             }
             report("warm run, request enqueued → final result on RUN_RESULTS", ms);
 
-            // cold through the queue: every request names a new version, so none has a warm container
-            long[] coldMs = new long[coldRuns];
-            for (int i = 0; i < coldRuns; i++) {
+            // cold through the queue: every request is another script's, so none has a warm container (a new
+            // version of one script would also retire its old container, a removal beside each start)
+            long[] coldMs = new long[Math.min(coldRuns, 48)];
+            for (int i = 0; i < coldMs.length; i++) {
                 var base = request(scriptId, image);
                 var request = new RunRequest(
                         base.runId(),
-                        scriptId,
-                        1000 + i,
+                        UUID.randomUUID(),
+                        1,
                         image,
                         base.trigger(),
                         base.eventJson(),
@@ -209,7 +237,7 @@ public final class RunBenchmark {
                 last = awaitFinal(reader, last, request.runId());
                 coldMs[i] = System.nanoTime() - t0;
             }
-            report("cold run through the queue (new version each), enqueued → final result", coldMs);
+            report("cold run through the queue (new script each), enqueued → final result", coldMs);
             // a fresh script for the burst: the one above now has a newer version than 1
             UUID burstScript = UUID.randomUUID();
 
