@@ -31,8 +31,8 @@ public class LogArchiver {
     }
 
     /**
-     * Archives several runs' logs, reading their live logs in one round (most runs print nothing). Returns the runs
-     * whose logs are now in the store (or that had no lines).
+     * Archives several runs' logs, reading their live logs in one round (most runs print nothing, and have none).
+     * Returns the runs whose live logs are now in the store, so can be cut short; runs without one are left out.
      */
     public List<UUID> archiveRuns(List<UUID> runIds) {
         List<List<LiveLog.Entry>> logs;
@@ -47,6 +47,7 @@ public class LogArchiver {
         for (int i = 0; i < runIds.size(); i++) {
             UUID runId = runIds.get(i);
             try {
+                if (logs.get(i).isEmpty()) continue;
                 var lines = LiveLog.lines(logs.get(i));
                 if (!lines.isEmpty() && store.read(runLogId(runId)).isEmpty()) store.append(runLogId(runId), lines);
                 archived.add(runId);

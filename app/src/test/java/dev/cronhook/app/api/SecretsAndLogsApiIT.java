@@ -254,4 +254,56 @@ class SecretsAndLogsApiIT {
             assertThat(http.get(runUrl + "/logs", bob).status()).isEqualTo(404);
         }
     }
+
+    @Test
+    void aLiveFollowerOfARunThatPrintsNothingGetsItsEndFromItsStatus() throws Exception {
+        String id = script(alice, "silent");
+        platform.reportBuild(UUID.fromString(id), 1, BuildState.READY);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> http.get("/api/scripts/" + id, alice)
+                                .json()
+                                .path("activeVersion")
+                                .asInt(0)
+                        == 1);
+        // as the executor does for a run that prints nothing: no live log at all, only the result; late enough that
+        // the follower below starts while the run is going
+        try (var executor = new WireExecutor(platform.redisUrl(), r -> {
+            try {
+                Thread.sleep(3000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return WireExecutor.succeeded(r, "1");
+        })) {
+            String runUrl = http.post("/api/scripts/" + id + "/runs", json(Map.of()), alice)
+                    .json()
+                    .get("url")
+                    .asString();
+            var response = HttpClient.newBuilder()
+                    .version(HttpClient.Version.HTTP_1_1)
+                    .build()
+                    .sendAsync(
+                            HttpRequest.newBuilder(URI.create(platform.baseUrl() + runUrl + "/logs"))
+                                    .header("Accept", "text/event-stream")
+                                    .header("Authorization", "Bearer " + alice)
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofInputStream());
+            var events = new ArrayList<String>();
+            var reader = CompletableFuture.runAsync(() -> {
+                try (var in =
+                        new BufferedReader(new InputStreamReader(response.get().body()))) {
+                    for (String line = in.readLine(); line != null; line = in.readLine()) {
+                        if (line.startsWith("event:") || line.startsWith("data:")) events.add(line);
+                    }
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+
+            reader.get(30, TimeUnit.SECONDS);
+            assertThat(events).hasSize(2);
+            assertThat(events.get(0)).isEqualTo("event:end");
+            assertThat(events.get(1)).contains("SUCCEEDED");
+        }
+    }
 }

@@ -176,6 +176,18 @@ class RunWorkerIT {
     }
 
     @Test
+    void aRunThatPrintsNothingLeavesNoLiveLogBehind() {
+        startWorker(RunWorker.Settings.named(owner));
+        var request = request("trivial", Map.of());
+
+        enqueue(request);
+
+        assertThat(awaitFinal(request.runId()).status()).isEqualTo(RunStatus.SUCCEEDED);
+        assertThat(redis.sync().exists(Streams.runLog(request.runId()))).isZero();
+        assertThat(redis.sync().exists(Streams.finishedKey(request.runId()))).isOne();
+    }
+
+    @Test
     void aRunDeliveredTwiceIsRunAndFinishedOnce() {
         startWorker(RunWorker.Settings.named(owner).withConcurrency(1));
         var request = request("echo", Map.of());
