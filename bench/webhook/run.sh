@@ -4,6 +4,8 @@
 # run, for the ratio. Prints the numbers; recording them in bench/RESULTS.md is left to a human.
 #
 #   bench/webhook/run.sh [seconds] [warm-up seconds] [both|cronhook|node-red]
+#   WINDOWS=n (default 1) measures the 64-connection load n times in a row: the machine's speed drifts by ~20%
+#   within minutes, and one window says little about "sustained"
 #
 # Each side is warmed first (the JIT of a Spring application on 2 cores takes minutes to settle: measuring
 # before that measures the compiler), then measured with 1 connection (latency without queueing), 16 and 64
@@ -52,7 +54,9 @@ echo "webhook: $HOOK"
 measure() { # name url
   echo "== $1: warm-up ${WARMUP}s at 64 connections"
   wrk -t2 -c64 -d"${WARMUP}s" -s bench/webhook/post.lua "$2" | grep -E "Requests/sec|Non-2xx|errors"
-  for c in 1 16 64; do
+  local conns="1 16"
+  for _ in $(seq "${WINDOWS:-1}"); do conns="$conns 64"; done
+  for c in $conns; do
     echo "== $1: ${c} connection(s), ${DURATION}s (load average $(cut -d' ' -f1-3 /proc/loadavg))"
     if [ "$c" = 64 ]; then
       python3 bench/webhook/cpu.py before >"$WORK/cpu-before"
