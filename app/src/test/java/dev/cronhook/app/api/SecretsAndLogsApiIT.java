@@ -26,6 +26,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -63,6 +64,40 @@ class SecretsAndLogsApiIT {
         var r = http.post("/api/scripts", json(Map.of("name", name, "code", "export default async () => 1")), token);
         assertThat(r.status()).as(r.toString()).isEqualTo(201);
         return r.json().get("id").asString();
+    }
+
+    /** A script whose version 1 the (stand-in) builder has reported READY, once the api has made it active. */
+    static String activeScript(String token, String name) {
+        String id = script(token, name);
+        platform.reportBuild(UUID.fromString(id), 1, BuildState.READY);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> http.get("/api/scripts/" + id, token)
+                                .json()
+                                .path("activeVersion")
+                                .asInt(0)
+                        == 1);
+        return id;
+    }
+
+    /** Follows a run's live log as a browser does; every line of the event stream goes to {@code onLine}. */
+    static CompletableFuture<Void> followLog(String runUrl, String token, Consumer<String> onLine) {
+        var response = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .build()
+                .sendAsync(
+                        HttpRequest.newBuilder(URI.create(platform.baseUrl() + runUrl + "/logs"))
+                                .header("Accept", "text/event-stream")
+                                .header("Authorization", "Bearer " + token)
+                                .build(),
+                        HttpResponse.BodyHandlers.ofInputStream());
+        return CompletableFuture.runAsync(() -> {
+            try (var in =
+                    new BufferedReader(new InputStreamReader(response.get().body()))) {
+                for (String line = in.readLine(); line != null; line = in.readLine()) onLine.accept(line);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
     }
 
     @Test
@@ -142,14 +177,7 @@ class SecretsAndLogsApiIT {
 
     @Test
     void runLogsAreReadableAsJsonAndStreamLiveUntilTheRunEnds() throws Exception {
-        String id = script(alice, "chatty");
-        platform.reportBuild(UUID.fromString(id), 1, BuildState.READY);
-        await().atMost(Duration.ofSeconds(10))
-                .until(() -> http.get("/api/scripts/" + id, alice)
-                                .json()
-                                .path("activeVersion")
-                                .asInt(0)
-                        == 1);
+        String id = activeScript(alice, "chatty");
 
         // the executor writes each line only once the follower has the one before; with nothing written after
         // the last line until the follower has it, every line must reach the follower while the run goes on
@@ -194,29 +222,13 @@ class SecretsAndLogsApiIT {
 
             // a live follower sees every line while the run is still going, then the end
             var events = new ArrayList<String>();
-            var sse = HttpClient.newBuilder()
-                    .version(HttpClient.Version.HTTP_1_1)
-                    .build()
-                    .sendAsync(
-                            HttpRequest.newBuilder(URI.create(platform.baseUrl() + runUrl + "/logs"))
-                                    .header("Accept", "text/event-stream")
-                                    .header("Authorization", "Bearer " + alice)
-                                    .build(),
-                            HttpResponse.BodyHandlers.ofInputStream());
-            var reader = CompletableFuture.runAsync(() -> {
-                try (var in = new BufferedReader(new InputStreamReader(sse.get().body()))) {
-                    for (String line = in.readLine(); line != null; line = in.readLine()) {
-                        if (line.startsWith("data:")) {
-                            synchronized (events) {
-                                events.add(line);
-                            }
-                            for (int i = 0; i < lines.size(); i++) {
-                                if (line.contains(lines.get(i))) seen.get(i).countDown();
-                            }
-                        }
-                    }
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
+            var reader = followLog(runUrl, alice, line -> {
+                if (!line.startsWith("data:")) return;
+                synchronized (events) {
+                    events.add(line);
+                }
+                for (int i = 0; i < lines.size(); i++) {
+                    if (line.contains(lines.get(i))) seen.get(i).countDown();
                 }
             });
             reader.get(90, TimeUnit.SECONDS);
@@ -257,14 +269,7 @@ class SecretsAndLogsApiIT {
 
     @Test
     void aLiveFollowerOfARunThatPrintsNothingGetsItsEndFromItsStatus() throws Exception {
-        String id = script(alice, "silent");
-        platform.reportBuild(UUID.fromString(id), 1, BuildState.READY);
-        await().atMost(Duration.ofSeconds(10))
-                .until(() -> http.get("/api/scripts/" + id, alice)
-                                .json()
-                                .path("activeVersion")
-                                .asInt(0)
-                        == 1);
+        String id = activeScript(alice, "silent");
         // as the executor does for a run that prints nothing: no live log at all, only the result; late enough that
         // the follower below starts while the run is going
         try (var executor = new WireExecutor(platform.redisUrl(), r -> {
@@ -279,25 +284,9 @@ class SecretsAndLogsApiIT {
                     .json()
                     .get("url")
                     .asString();
-            var response = HttpClient.newBuilder()
-                    .version(HttpClient.Version.HTTP_1_1)
-                    .build()
-                    .sendAsync(
-                            HttpRequest.newBuilder(URI.create(platform.baseUrl() + runUrl + "/logs"))
-                                    .header("Accept", "text/event-stream")
-                                    .header("Authorization", "Bearer " + alice)
-                                    .build(),
-                            HttpResponse.BodyHandlers.ofInputStream());
-            var events = new ArrayList<String>();
-            var reader = CompletableFuture.runAsync(() -> {
-                try (var in =
-                        new BufferedReader(new InputStreamReader(response.get().body()))) {
-                    for (String line = in.readLine(); line != null; line = in.readLine()) {
-                        if (line.startsWith("event:") || line.startsWith("data:")) events.add(line);
-                    }
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
+            var events = new CopyOnWriteArrayList<String>();
+            var reader = followLog(runUrl, alice, line -> {
+                if (line.startsWith("event:") || line.startsWith("data:")) events.add(line);
             });
 
             reader.get(30, TimeUnit.SECONDS);

@@ -60,6 +60,11 @@ class DockerScriptRuntimeIT extends ScriptRuntimeContract {
                 docker, "none", OWNER, limits, HarnessScriptRuntime.WarmSettings.defaults(), sockets, ociRuntime());
     }
 
+    private DockerScriptRuntime runtimeOn(String ociRuntime) {
+        return new DockerScriptRuntime(
+                docker, "none", OWNER, limits(), HarnessScriptRuntime.WarmSettings.defaults(), sockets, ociRuntime);
+    }
+
     /** The OCI runtime setting every runtime of this class is made with. */
     protected String ociRuntime() {
         return DockerScriptRuntime.OCI_AUTO;
@@ -100,14 +105,7 @@ class DockerScriptRuntimeIT extends ScriptRuntimeContract {
 
     @Test
     void anOciRuntimeTheEngineDoesNotOfferIsRefusedWithWhatItHas() {
-        assertThatThrownBy(() -> new DockerScriptRuntime(
-                        docker,
-                        "none",
-                        OWNER,
-                        limits(),
-                        HarnessScriptRuntime.WarmSettings.defaults(),
-                        sockets,
-                        "no-such-runtime"))
+        assertThatThrownBy(() -> runtimeOn("no-such-runtime"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("the Docker engine has no OCI runtime \"no-such-runtime\"")
                 .hasMessageContaining("runc");
@@ -115,14 +113,7 @@ class DockerScriptRuntimeIT extends ScriptRuntimeContract {
 
     @Test
     void theEngineDefaultSettingLeavesTheOciRuntimeToTheEngine() {
-        try (var engineDefault = new DockerScriptRuntime(
-                docker,
-                "none",
-                OWNER,
-                limits(),
-                HarnessScriptRuntime.WarmSettings.defaults(),
-                sockets,
-                DockerScriptRuntime.OCI_ENGINE_DEFAULT)) {
+        try (var engineDefault = runtimeOn(DockerScriptRuntime.OCI_ENGINE_DEFAULT)) {
             assertThat(engineDefault.ociRuntime()).isEmpty();
             var outcome = engineDefault.run(scenario("trivial", Map.of()), new Logs());
 
