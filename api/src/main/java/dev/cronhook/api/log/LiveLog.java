@@ -73,8 +73,9 @@ public class LiveLog {
     /**
      * Follows a stream from its start until its end entry, or until {@code idleLimit} passes with nothing new
      * and {@code stillRunning} says the writer is gone. While the stream is still empty (or missing: a run that
-     * prints nothing gets none), {@code stillRunning} is asked after every empty read, about once a second. Blocking reads run on their own connection and their own
-     * virtual thread, so followers are not bounded by a thread pool.
+     * prints nothing gets none), {@code stillRunning} is asked after every empty read, about once a second.
+     * Blocking reads run on their own connection and their own virtual thread, so followers are not bounded by a
+     * thread pool.
      */
     public Flux<Entry> follow(String stream, Duration idleLimit, java.util.function.BooleanSupplier stillRunning) {
         return Flux.<Entry>create(sink -> {

@@ -15,9 +15,10 @@ import java.util.concurrent.CompletableFuture;
 /**
  * What executors agree on in Redis about runs, each step one atomic script: whether a run may start (not when it
  * has finished already or was cancelled, and only within its script's concurrency limit), and its end (the result
- * published exactly once, with the log's end mark and an announcement that wakes a waiting webhook caller). A script with a limit holds a sorted set of slots, one per
- * running run with its lease's expiry; a run that finds no free slot waits in the script's list, in order, and is
- * put back on the run stream (its slot reserved) when a run of the script ends or a lease expires. Thread-safe.
+ * published exactly once, with the end mark of its live log if it logged anything, and an announcement that wakes
+ * a waiting webhook caller). A script with a limit holds a sorted set of slots, one per running run with its
+ * lease's expiry; a run that finds no free slot waits in the script's list, in order, and is put back on the run
+ * stream (its slot reserved) when a run of the script ends or a lease expires. Thread-safe.
  */
 final class RedisRunLedger {
     /** What {@link #begin} decided. */
