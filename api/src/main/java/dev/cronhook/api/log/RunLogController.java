@@ -12,7 +12,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.springframework.http.MediaType;
 import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
@@ -66,24 +66,17 @@ public class RunLogController {
                                 .map(RunLogController::lineEvent)
                                 .concatWith(Mono.just(endEvent(run.status().name())));
                     }
-                    var ended = new AtomicBoolean();
-                    return live.follow(Streams.runLog(id), Duration.ofSeconds(5), () -> runs.find(user.id(), id)
-                                    .map(r -> !r.status().isFinal())
-                                    .orElse(false))
-                            .map(e -> {
-                                if (e.end() == null) return lineEvent(e.line());
-                                ended.set(true);
-                                return endEvent(e.end());
+                    // the final run, when its status (not an end entry) is what ended the follow
+                    var endedBy = new AtomicReference<RunView>();
+                    return live.follow(Streams.runLog(id), Duration.ofSeconds(5), () -> {
+                                var found = runs.find(user.id(), id);
+                                found.filter(r -> r.status().isFinal()).ifPresent(endedBy::set);
+                                return found.map(r -> !r.status().isFinal()).orElse(false);
                             })
+                            .map(e -> e.end() != null ? endEvent(e.end()) : lineEvent(e.line()))
                             // a run that printed nothing has no live log to carry its end: its status does
-                            .concatWith(Mono.defer(() -> ended.get()
-                                    ? Mono.empty()
-                                    : Blocking.call(() -> runs.find(user.id(), id))
-                                            .flatMap(found -> found.filter(
-                                                            r -> r.status().isFinal())
-                                                    .map(r -> Mono.just(
-                                                            endEvent(r.status().name())))
-                                                    .orElseGet(Mono::empty))));
+                            .concatWith(Mono.fromSupplier(endedBy::get)
+                                    .map(r -> endEvent(r.status().name())));
                 });
     }
 
