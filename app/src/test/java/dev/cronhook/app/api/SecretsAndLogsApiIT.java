@@ -7,7 +7,6 @@ import static org.awaitility.Awaitility.await;
 import dev.cronhook.app.testing.Http;
 import dev.cronhook.app.testing.TestPlatform;
 import dev.cronhook.app.testing.WireExecutor;
-import dev.cronhook.core.build.BuildState;
 import dev.cronhook.core.queue.Streams;
 import dev.cronhook.core.wire.Wire;
 import io.lettuce.core.RedisClient;
@@ -69,13 +68,7 @@ class SecretsAndLogsApiIT {
     /** A script whose version 1 the (stand-in) builder has reported READY, once the api has made it active. */
     static String activeScript(String token, String name) {
         String id = script(token, name);
-        platform.reportBuild(UUID.fromString(id), 1, BuildState.READY);
-        await().atMost(Duration.ofSeconds(10))
-                .until(() -> http.get("/api/scripts/" + id, token)
-                                .json()
-                                .path("activeVersion")
-                                .asInt(0)
-                        == 1);
+        platform.deploy(UUID.fromString(id), 1, token);
         return id;
     }
 

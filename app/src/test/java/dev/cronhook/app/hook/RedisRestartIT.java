@@ -7,7 +7,6 @@ import static org.awaitility.Awaitility.await;
 import dev.cronhook.app.testing.RedisProcess;
 import dev.cronhook.app.testing.TestPlatform;
 import dev.cronhook.app.testing.WireExecutor;
-import dev.cronhook.core.build.BuildState;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -35,13 +34,7 @@ class RedisRestartIT {
                     "/api/scripts", json(Map.of("name", "durable", "code", "export default async () => 1")), token);
             String id = created.json().get("id").asString();
             String hook = created.json().get("webhookUrl").asString();
-            platform.reportBuild(UUID.fromString(id), 1, BuildState.READY);
-            await().atMost(Duration.ofSeconds(10))
-                    .until(() -> http.get("/api/scripts/" + id, token)
-                                    .json()
-                                    .path("activeVersion")
-                                    .asInt(0)
-                            == 1);
+            platform.deploy(UUID.fromString(id), 1, token);
 
             // accepted while no executor runs: they wait in the queue
             var accepted = new ArrayList<String>();

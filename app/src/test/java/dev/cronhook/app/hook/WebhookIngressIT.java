@@ -8,7 +8,6 @@ import dev.cronhook.api.hook.SignatureVerifier;
 import dev.cronhook.app.testing.Http;
 import dev.cronhook.app.testing.TestPlatform;
 import dev.cronhook.app.testing.WireExecutor;
-import dev.cronhook.core.build.BuildState;
 import dev.cronhook.core.run.HttpReply;
 import dev.cronhook.core.run.RunResult;
 import dev.cronhook.core.run.RunStatus;
@@ -100,13 +99,7 @@ class WebhookIngressIT {
                 "/api/scripts", json(Map.of("name", name, "code", "export default async (event) => event")), token);
         assertThat(r.status()).as(r.toString()).isEqualTo(201);
         String id = r.json().get("id").asString();
-        platform.reportBuild(UUID.fromString(id), 1, BuildState.READY);
-        await().atMost(Duration.ofSeconds(10))
-                .until(() -> http.get("/api/scripts/" + id, token)
-                                .json()
-                                .path("activeVersion")
-                                .asInt(0)
-                        == 1);
+        platform.deploy(UUID.fromString(id), 1, token);
         return new String[] {id, r.json().get("webhookUrl").asString()};
     }
 

@@ -1,5 +1,7 @@
 package dev.cronhook.app.testing;
 
+import static org.awaitility.Awaitility.await;
+
 import dev.cronhook.app.CronhookApplication;
 import dev.cronhook.core.build.BuildResult;
 import dev.cronhook.core.build.BuildState;
@@ -11,6 +13,7 @@ import io.lettuce.core.RedisClient;
 import java.nio.file.Files;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Map;
@@ -129,6 +132,20 @@ public final class TestPlatform implements AutoCloseable {
         } finally {
             client.shutdown();
         }
+    }
+
+    /**
+     * Reports version {@code version} of the script READY, as {@link #reportBuild} does, and waits until the api,
+     * asked as {@code token}'s user, shows it as the script's active version.
+     */
+    public void deploy(UUID scriptId, int version, String token) {
+        reportBuild(scriptId, version, BuildState.READY);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> http.get("/api/scripts/" + scriptId, token)
+                                .json()
+                                .path("activeVersion")
+                                .asInt(0)
+                        == version);
     }
 
     public String redisUrl() {
