@@ -56,13 +56,16 @@ class DockerScriptRuntimeIT extends ScriptRuntimeContract {
 
     @Override
     protected ScriptRuntime newRuntime(RuntimeLimits limits) {
-        return new DockerScriptRuntime(
-                docker, "none", OWNER, limits, HarnessScriptRuntime.WarmSettings.defaults(), sockets, ociRuntime());
+        return runtime(limits, ociRuntime());
     }
 
     private DockerScriptRuntime runtimeOn(String ociRuntime) {
+        return runtime(limits(), ociRuntime);
+    }
+
+    private DockerScriptRuntime runtime(RuntimeLimits limits, String ociRuntime) {
         return new DockerScriptRuntime(
-                docker, "none", OWNER, limits(), HarnessScriptRuntime.WarmSettings.defaults(), sockets, ociRuntime);
+                docker, "none", OWNER, limits, HarnessScriptRuntime.WarmSettings.defaults(), sockets, ociRuntime);
     }
 
     /** The OCI runtime setting every runtime of this class is made with. */
