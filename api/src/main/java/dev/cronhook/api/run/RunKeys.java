@@ -19,8 +19,8 @@ import org.slf4j.LoggerFactory;
  * to last only a short while more: without this, a platform doing 1,000 runs a second would keep tens of millions
  * of such keys in Redis. The finished mark keeps {@code recordedTtl} (minutes: it is what makes a run redelivered
  * after its executor died between finishing and acknowledging it finish only once); the live log, a stream that
- * costs Redis ~5 KB even when it holds only its end mark, keeps {@code archivedLogTtl} (a minute: followers then
- * read the archive). Shortening never lengthens a key ({@code EXPIRE … LT}), and a failure only leaves keys to
+ * costs Redis ~5 KB however short (only runs that logged have one), keeps {@code archivedLogTtl} (a minute:
+ * followers then read the archive). Shortening never lengthens a key ({@code EXPIRE … LT}), and a failure only leaves keys to
  * their longer expiry.
  */
 public class RunKeys {
@@ -44,7 +44,7 @@ public class RunKeys {
         shorten(runIds, Streams::finishedKey, recordedTtl);
     }
 
-    /** The live logs of runs whose lines are in the log store (or that had none), or that are kept elsewhere. */
+    /** The live logs of runs whose lines are in the log store, or are kept elsewhere (CloudWatch). */
     public void logsKept(List<UUID> runIds) {
         shorten(runIds, Streams::runLog, archivedLogTtl);
     }

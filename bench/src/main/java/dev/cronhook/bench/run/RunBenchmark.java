@@ -238,7 +238,7 @@ public final class RunBenchmark {
                 coldMs[i] = System.nanoTime() - t0;
             }
             report("cold run through the queue (new script each), enqueued → final result", coldMs);
-            // a fresh script for the burst: the one above now has a newer version than 1
+            // a fresh script for the burst, its containers apart from the warm phase's
             UUID burstScript = UUID.randomUUID();
 
             // throughput: a burst of runs of the same script, all enqueued at once

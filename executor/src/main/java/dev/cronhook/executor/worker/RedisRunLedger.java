@@ -109,8 +109,8 @@ final class RedisRunLedger {
      * key TTL (s), final status, time (ms), run id, script id, limit, lease, the channel that announces ends. The
      * announcement carries the result itself unless it is large (then the run id: read the finished mark). The run
      * log gets its end entry only if it exists: the run's lines are in it before this runs, and a run that printed
-     * nothing (most) gets no stream at all, which costs Redis a 4.8 KB stream node and ~80 µs per run; followers of
-     * such a run learn its end from its status.
+     * nothing (most) gets no stream at all (one would cost Redis a 4.8 KB stream node and ~80 µs); followers of such
+     * a run learn its end from its status.
      */
     private static final String FINISH = RELEASE
             + """
