@@ -49,6 +49,11 @@ public final class RunBenchmark {
     private static final Path SOCKETS = System.getProperty("channel", "socket").equals("stdio") ? null : sockets();
     /** {@code -DociRuntime=runc} (or {@code default}) compares with the engine's default OCI runtime. */
     private static final String OCI_RUNTIME = System.getProperty("ociRuntime", DockerScriptRuntime.OCI_AUTO);
+    /**
+     * {@code -DwarmupBurst=N} (default 20,000; 0: none): a burst before the queue phase's measurements, so they
+     * measure the executor's steady state and not the JIT compiling it.
+     */
+    private static final int WARMUP_BURST = Integer.getInteger("warmupBurst", 20_000);
 
     private RunBenchmark() {}
 
@@ -189,6 +194,15 @@ public final class RunBenchmark {
         worker.start();
         try {
             String last = "$";
+            // the script of the bursts: its containers apart from the warm phase's
+            UUID burstScript = UUID.randomUUID();
+            if (WARMUP_BURST > 0) {
+                // an executor is a long-lived process: the JIT compiles its paths within its first ~20,000 runs, and
+                // on two cores the compiler threads took ~40% of the CPU of a fresh JVM's first burst
+                var warmup = burst(redis, reader, last, burstScript, image, WARMUP_BURST);
+                last = warmup.last();
+                warmup.print("warm-up burst (fresh JVM, JIT compiling; not the figure)");
+            }
             // warm: one run at a time, enqueue → its final result read from RUN_RESULTS
             long[] ms = new long[warmRuns];
             for (int i = -200; i < warmRuns; i++) {
@@ -238,53 +252,8 @@ public final class RunBenchmark {
                 coldMs[i] = System.nanoTime() - t0;
             }
             report("cold run through the queue (new script each), enqueued → final result", coldMs);
-            // a fresh script for the burst, its containers apart from the warm phase's
-            UUID burstScript = UUID.randomUUID();
-
-            // throughput: a burst of runs of the same script, all enqueued at once
-            Set<UUID> expected = new HashSet<>();
-            List<String> bodies = new ArrayList<>();
-            for (int i = 0; i < throughputRuns; i++) {
-                var request = request(burstScript, image);
-                expected.add(request.runId());
-                bodies.add(Wire.json().writeValueAsString(request));
-            }
-            long cpu0 = cpuNanos();
-            long t0 = System.nanoTime();
-            var async = redis.async();
-            var futures = new ArrayList<io.lettuce.core.RedisFuture<String>>();
-            for (String body : bodies) futures.add(async.xadd(Streams.RUNS, Map.of("m", body)));
-            for (var f : futures) f.get();
-            Set<UUID> finished = new HashSet<>();
-            int succeeded = 0;
-            while (finished.size() < expected.size()) {
-                var messages = reader.sync()
-                        .xread(
-                                XReadArgs.Builder.block(10_000).count(1000),
-                                XReadArgs.StreamOffset.from(Streams.RUN_RESULTS, last));
-                if (messages.isEmpty()) break;
-                for (StreamMessage<String, String> m : messages) {
-                    last = m.getId();
-                    var result = Wire.json().readValue(m.getBody().get("m"), RunResult.class);
-                    if (result.status().isFinal()
-                            && expected.contains(result.runId())
-                            && finished.add(result.runId())) {
-                        if (result.status().name().equals("SUCCEEDED")) succeeded++;
-                    }
-                }
-            }
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            System.out.printf(
-                    "JVM CPU per run (worker and this benchmark's enqueuing and reading): %.0f µs%n",
-                    (cpuNanos() - cpu0) / 1e3 / throughputRuns);
-            System.out.printf(
-                    "throughput: %d runs enqueued at once, %d finished (%d succeeded, %d lost) in %.2f s = %.0f runs/s%n",
-                    throughputRuns,
-                    finished.size(),
-                    succeeded,
-                    throughputRuns - finished.size(),
-                    seconds,
-                    finished.size() / seconds);
+            // throughput: a burst of runs of the same script, all enqueued at once, on its warm containers
+            burst(redis, reader, last, burstScript, image, throughputRuns).print("throughput");
         } finally {
             worker.close();
             runtime.close();
@@ -293,6 +262,60 @@ public final class RunBenchmark {
             redis.close();
             client.shutdown();
         }
+    }
+
+    /** What a burst did: runs, finished, succeeded, seconds, JVM CPU, and the last result stream id it read. */
+    private record Burst(int runs, int finished, int succeeded, double seconds, long cpuNanos, String last) {
+        void print(String what) {
+            System.out.printf(
+                    "%s: JVM CPU per run (worker and this benchmark's enqueuing and reading): %.0f µs%n",
+                    what, cpuNanos / 1e3 / runs);
+            System.out.printf(
+                    "%s: %d runs enqueued at once, %d finished (%d succeeded, %d lost) in %.2f s = %.0f runs/s%n",
+                    what, runs, finished, succeeded, runs - finished, seconds, finished / seconds);
+        }
+    }
+
+    /** Enqueues {@code n} runs of the script at once and waits until each one's final result is on RUN_RESULTS. */
+    private static Burst burst(
+            StatefulRedisConnection<String, String> redis,
+            StatefulRedisConnection<String, String> reader,
+            String last,
+            UUID scriptId,
+            String image,
+            int n)
+            throws Exception {
+        Set<UUID> expected = new HashSet<>();
+        List<String> bodies = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            var request = request(scriptId, image);
+            expected.add(request.runId());
+            bodies.add(Wire.json().writeValueAsString(request));
+        }
+        long cpu0 = cpuNanos();
+        long t0 = System.nanoTime();
+        var async = redis.async();
+        var futures = new ArrayList<io.lettuce.core.RedisFuture<String>>();
+        for (String body : bodies) futures.add(async.xadd(Streams.RUNS, Map.of("m", body)));
+        for (var f : futures) f.get();
+        Set<UUID> finished = new HashSet<>();
+        int succeeded = 0;
+        while (finished.size() < expected.size()) {
+            var messages = reader.sync()
+                    .xread(
+                            XReadArgs.Builder.block(10_000).count(1000),
+                            XReadArgs.StreamOffset.from(Streams.RUN_RESULTS, last));
+            if (messages.isEmpty()) break;
+            for (StreamMessage<String, String> m : messages) {
+                last = m.getId();
+                var result = Wire.json().readValue(m.getBody().get("m"), RunResult.class);
+                if (result.status().isFinal() && expected.contains(result.runId()) && finished.add(result.runId())) {
+                    if (result.status().name().equals("SUCCEEDED")) succeeded++;
+                }
+            }
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        return new Burst(n, finished.size(), succeeded, seconds, cpuNanos() - cpu0, last);
     }
 
     /** Runs {@code call} {@code n} times from {@code concurrency} virtual threads; returns when all are done. */
