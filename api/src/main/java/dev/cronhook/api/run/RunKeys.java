@@ -1,8 +1,10 @@
 package dev.cronhook.api.run;
 
 import dev.cronhook.core.queue.Streams;
+import dev.cronhook.core.queue.redis.RedisScript;
 import io.lettuce.core.ExpireArgs;
 import io.lettuce.core.RedisFuture;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,9 +41,41 @@ public class RunKeys {
         this.archivedLogTtl = archivedLogTtl;
     }
 
-    /** The finished marks of runs whose end the database has recorded. */
-    public void recorded(List<UUID> runIds) {
-        shorten(runIds, Streams::finishedKey, recordedTtl);
+    /**
+     * KEYS: the finished marks of N runs, then their live logs; ARGV: the marks' TTL (s). Shortens each mark and
+     * returns the 1-based positions of the runs that have a live log: one call for a batch, where a command per
+     * key and run cost the api and Redis more than the recording itself.
+     */
+    private static final RedisScript RECORDED = RedisScript.of("""
+            local n = #KEYS / 2
+            local logged = {}
+            for i = 1, n do
+              redis.call('EXPIRE', KEYS[i], ARGV[1], 'LT')
+              if redis.call('EXISTS', KEYS[n + i]) == 1 then logged[#logged + 1] = i end
+            end
+            return logged
+            """, ScriptOutputType.MULTI);
+
+    /**
+     * Shortens the finished marks of runs whose end the database has recorded, and returns those of them that
+     * have a live log (most runs print nothing, and have none); all of them when Redis could not be asked.
+     */
+    public List<UUID> recorded(List<UUID> runIds) {
+        if (runIds.isEmpty()) return List.of();
+        var keys = new String[runIds.size() * 2];
+        for (int i = 0; i < runIds.size(); i++) {
+            keys[i] = Streams.finishedKey(runIds.get(i));
+            keys[runIds.size() + i] = Streams.runLog(runIds.get(i));
+        }
+        try {
+            List<Object> positions = RECORDED.call(redis, keys, String.valueOf(recordedTtl.toSeconds()));
+            var logged = new ArrayList<UUID>(positions.size());
+            for (Object position : positions) logged.add(runIds.get(((Long) position).intValue() - 1));
+            return logged;
+        } catch (RuntimeException e) {
+            log.debug("could not shorten the expiry of {} finished marks: {}", runIds.size(), e.toString());
+            return runIds;
+        }
     }
 
     /** The live logs of runs whose lines are in the log store, or are kept elsewhere (CloudWatch). */

@@ -85,8 +85,8 @@ public class RunResultRecorder implements SmartLifecycle {
         // off this loop, so the next reports do not wait for it; the live streams keep the lines for a day if the
         // archive does not happen, and the records in Redis keep their longer expiry if shortening them fails
         archiving.execute(() -> {
-            keys.recorded(endedNow);
-            keys.logsKept(archiver == null ? endedNow : archiver.archiveRuns(endedNow));
+            var logged = keys.recorded(endedNow);
+            keys.logsKept(archiver == null ? logged : archiver.archiveRuns(logged));
         });
     }
 
