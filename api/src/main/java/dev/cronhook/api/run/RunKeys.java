@@ -28,19 +28,6 @@ import org.slf4j.LoggerFactory;
 public class RunKeys {
     private static final Logger log = LoggerFactory.getLogger(RunKeys.class);
 
-    private final StatefulRedisConnection<String, String> redis;
-    private final Duration recordedTtl;
-    private final Duration archivedLogTtl;
-
-    public RunKeys(StatefulRedisConnection<String, String> redis, Duration recordedTtl, Duration archivedLogTtl) {
-        if (recordedTtl.toSeconds() < 1 || archivedLogTtl.toSeconds() < 1) {
-            throw new IllegalArgumentException("the TTLs of recorded runs' keys must be at least 1 s");
-        }
-        this.redis = redis;
-        this.recordedTtl = recordedTtl;
-        this.archivedLogTtl = archivedLogTtl;
-    }
-
     /**
      * KEYS: the finished marks of N runs, then their live logs; ARGV: the marks' TTL (s). Shortens each mark and
      * returns the 1-based positions of the runs that have a live log: one call for a batch, where a command per
@@ -55,6 +42,19 @@ public class RunKeys {
             end
             return logged
             """, ScriptOutputType.MULTI);
+
+    private final StatefulRedisConnection<String, String> redis;
+    private final Duration recordedTtl;
+    private final Duration archivedLogTtl;
+
+    public RunKeys(StatefulRedisConnection<String, String> redis, Duration recordedTtl, Duration archivedLogTtl) {
+        if (recordedTtl.toSeconds() < 1 || archivedLogTtl.toSeconds() < 1) {
+            throw new IllegalArgumentException("the TTLs of recorded runs' keys must be at least 1 s");
+        }
+        this.redis = redis;
+        this.recordedTtl = recordedTtl;
+        this.archivedLogTtl = archivedLogTtl;
+    }
 
     /**
      * Shortens the finished marks of runs whose end the database has recorded, and returns those of them that

@@ -209,23 +209,7 @@ public final class RunBenchmark {
                 var request = request(scriptId, image);
                 long t0 = System.nanoTime();
                 redis.sync().xadd(Streams.RUNS, Map.of("m", Wire.json().writeValueAsString(request)));
-                boolean done = false;
-                while (!done) {
-                    var messages = reader.sync()
-                            .xread(
-                                    XReadArgs.Builder.block(5000),
-                                    XReadArgs.StreamOffset.from(Streams.RUN_RESULTS, last));
-                    for (StreamMessage<String, String> m : messages) {
-                        last = m.getId();
-                        var result = Wire.json().readValue(m.getBody().get("m"), RunResult.class);
-                        if (result.runId().equals(request.runId())
-                                && result.status().isFinal()) {
-                            if (!result.status().name().equals("SUCCEEDED"))
-                                throw new IllegalStateException(result.toString());
-                            done = true;
-                        }
-                    }
-                }
+                last = awaitFinal(reader, last, request.runId());
                 if (i >= 0) ms[i] = System.nanoTime() - t0;
             }
             report("warm run, request enqueued → final result on RUN_RESULTS", ms);

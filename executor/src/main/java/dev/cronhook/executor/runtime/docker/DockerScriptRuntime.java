@@ -173,7 +173,7 @@ public final class DockerScriptRuntime extends HarnessScriptRuntime {
 
     /** The OCI runtime containers are created with, or empty when the engine picks its default. */
     public Optional<String> ociRuntime() {
-        return java.util.Optional.ofNullable(ociRuntime);
+        return Optional.ofNullable(ociRuntime);
     }
 
     /** The longest socket directory path (in UTF-8 bytes) whose sockets fit in a Unix socket address. */
