@@ -25,6 +25,12 @@ public abstract class HarnessScriptRuntime implements ScriptRuntime {
         }
     }
 
+    /**
+     * Sandboxes of one script version starting at once: a start is mostly CPU (the engine, the runtime, node
+     * loading the script), so more starts than cores only slow down the first one that could serve a burst.
+     */
+    private static final int STARTS_AT_ONCE = Math.max(2, Runtime.getRuntime().availableProcessors());
+
     protected final RuntimeLimits limits;
     private final Map<UUID, Integer> latestVersion = new ConcurrentHashMap<>();
     private final Map<UUID, Integer> retiredUpTo = new ConcurrentHashMap<>();
@@ -36,6 +42,7 @@ public abstract class HarnessScriptRuntime implements ScriptRuntime {
                 warm.maxWarm(),
                 warm.idleTime(),
                 warm.perScriptLimit(),
+                STARTS_AT_ONCE,
                 channel -> channel.sandbox().destroy(),
                 this::isStale,
                 Clock.systemUTC());

@@ -4,22 +4,30 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Semaphore;
+import java.util.concurrent.Future;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
  * Started sandboxes kept warm between invocations, by key (script version): a lease hands out an idle one (the
- * most recently used) or starts a new one; at most {@code perKeyLimit} leases per key at once; at most {@code
- * maxIdle} idle ones in all, the least recently used destroyed first; idle ones older than {@code idleTime} or
- * whose key has gone stale are destroyed. Thread-safe. Destroying happens off the caller's thread.
+ * most recently used) or waits for the first one of its key to be free, whether one a lease gives back or one
+ * started for the waiters; at most {@code perKeyLimit} leases per key at once, at most {@code maxStarting}
+ * sandboxes of a key starting at once; at most {@code maxIdle} idle ones in all, the least recently used destroyed
+ * first; idle ones older than {@code idleTime} or whose key has gone stale are destroyed. Thread-safe. Starting
+ * and destroying happen off the callers' threads.
+ *
+ * <p>Why waiters take the first free sandbox rather than the one started for them: a burst on a cold script would
+ * otherwise make each of its first runs wait for a container of its own, all of them starting at once on the same
+ * cores, while the first one up could have served them all a few milliseconds each.
  */
 public final class WarmPool<K, T> implements AutoCloseable {
 
@@ -32,25 +40,50 @@ public final class WarmPool<K, T> implements AutoCloseable {
     private final int maxIdle;
     private final Duration idleTime;
     private final int perKeyLimit;
+    private final int maxStarting;
     private final Consumer<T> destroyer;
     private final Predicate<K> stale;
     private final Clock clock;
     private final ReentrantLock lock = new ReentrantLock();
     private final ArrayDeque<Idle<K, T>> idle = new ArrayDeque<>(); // oldest release first
-    private final Map<K, Semaphore> permits = new ConcurrentHashMap<>();
+    private final Map<K, Demand<T>> demands = new HashMap<>(); // keys with leases out, starts or waiters
+    private final ExecutorService starting = Executors.newVirtualThreadPerTaskExecutor();
     private final ExecutorService destroying = Executors.newVirtualThreadPerTaskExecutor();
     private final Thread reaper;
     private volatile boolean closed;
 
     private record Idle<K, T>(K key, T value, long since) {}
 
+    /** A sandbox handed to a waiter, and whether it had served before. */
+    private record Handed<T>(T value, boolean warm) {}
+
+    /** A key's leases out, starts under way and waiters (oldest first), guarded by the pool's lock. */
+    private static final class Demand<T> {
+        int leased;
+        int starting;
+        final ArrayDeque<CompletableFuture<Handed<T>>> waiters = new ArrayDeque<>();
+        Starter<T> starter;
+
+        boolean none() {
+            return leased == 0 && starting == 0 && waiters.isEmpty();
+        }
+    }
+
     public WarmPool(
-            int maxIdle, Duration idleTime, int perKeyLimit, Consumer<T> destroyer, Predicate<K> stale, Clock clock) {
+            int maxIdle,
+            Duration idleTime,
+            int perKeyLimit,
+            int maxStarting,
+            Consumer<T> destroyer,
+            Predicate<K> stale,
+            Clock clock) {
         if (maxIdle < 0) throw new IllegalArgumentException("maxIdle must not be negative");
         if (perKeyLimit < 1) throw new IllegalArgumentException("perKeyLimit must be at least 1");
+        if (maxStarting < 1) throw new IllegalArgumentException("maxStarting must be at least 1");
         this.maxIdle = maxIdle;
         this.idleTime = idleTime;
         this.perKeyLimit = perKeyLimit;
+        this.maxStarting = maxStarting;
         this.destroyer = destroyer;
         this.stale = stale;
         this.clock = clock;
@@ -75,56 +108,77 @@ public final class WarmPool<K, T> implements AutoCloseable {
             return value;
         }
 
-        /** Whether the sandbox had served before this lease. */
+        /** Whether the sandbox was up before this lease asked for it (false: it was started for this lease's wait). */
         public boolean warm() {
             return warm;
         }
 
-        /** Returns the sandbox to the pool if {@code reusable}, else destroys it. */
+        /** Returns the sandbox to the pool (to the key's oldest waiter, if any) if {@code reusable}, else destroys it. */
         public void release(boolean reusable) {
             if (released) return;
             released = true;
-            try {
-                if (reusable && !closed && !stale.test(key) && maxIdle > 0) {
-                    keepIdle(key, value);
-                } else {
-                    destroy(value);
-                }
-            } finally {
-                permits(key).release();
-            }
+            free(key, value, reusable, true);
         }
     }
 
-    /** Takes an idle sandbox for the key or starts one; blocks while the key has {@code perKeyLimit} leases out. */
+    /**
+     * Takes an idle sandbox for the key, or waits for the first one of the key that is free: one a lease gives back
+     * or one started for the key's waiters (with {@code starter}). Blocks while the key has {@code perKeyLimit}
+     * leases out. Throws what a start threw when the start made for this call failed.
+     */
     public Lease acquire(K key, Starter<T> starter) throws Exception {
-        if (closed) throw new IllegalStateException("the warm pool is closed");
-        var semaphore = permits(key);
-        semaphore.acquire();
+        var waiter = new CompletableFuture<Handed<T>>();
+        lock.lock();
         try {
-            T warm = takeIdle(key);
-            if (warm != null) return new Lease(key, warm, true);
-            return new Lease(key, starter.start(), false);
-        } catch (Exception | Error e) {
-            semaphore.release();
+            // checked under the lock: close() fails the waiters it finds there, so none is left waiting after it
+            if (closed) throw new IllegalStateException("the warm pool is closed");
+            var demand = demands.computeIfAbsent(key, k -> new Demand<>());
+            demand.starter = starter;
+            if (demand.leased < perKeyLimit && demand.waiters.isEmpty()) {
+                T warm = takeIdle(key);
+                if (warm != null) {
+                    demand.leased++;
+                    return new Lease(key, warm, true);
+                }
+            }
+            demand.waiters.addLast(waiter);
+            startIfWanted(key, demand);
+        } finally {
+            lock.unlock();
+        }
+        try {
+            var handed = waiter.get();
+            return new Lease(key, handed.value(), handed.warm());
+        } catch (ExecutionException e) {
+            throw switch (e.getCause()) {
+                case Exception cause -> cause;
+                case Error error -> throw error;
+                default -> e;
+            };
+        } catch (InterruptedException e) {
+            abandon(key, waiter);
             throw e;
         }
     }
 
     /**
      * An idle sandbox for the key, leased without waiting: null when the key has {@code perKeyLimit} leases out or
-     * no idle sandbox (then {@link #acquire} starts one, which takes time).
+     * no idle sandbox (then {@link #acquire} waits for one, which takes time).
      */
     public Lease tryAcquireIdle(K key) {
         if (closed) return null;
-        var semaphore = permits(key);
-        if (!semaphore.tryAcquire()) return null;
-        T warm = takeIdle(key);
-        if (warm == null) {
-            semaphore.release();
-            return null;
+        lock.lock();
+        try {
+            var demand = demands.get(key);
+            if (demand != null && (demand.leased >= perKeyLimit || !demand.waiters.isEmpty())) return null;
+            T warm = takeIdle(key);
+            if (warm == null) return null;
+            if (demand == null) demands.put(key, demand = new Demand<>());
+            demand.leased++;
+            return new Lease(key, warm, true);
+        } finally {
+            lock.unlock();
         }
-        return new Lease(key, warm, true);
     }
 
     /** Destroys the idle sandboxes whose key matches (busy ones go when released, if {@code stale} says so). */
@@ -154,36 +208,113 @@ public final class WarmPool<K, T> implements AutoCloseable {
         }
     }
 
-    private Semaphore permits(K key) {
-        return permits.computeIfAbsent(key, k -> new Semaphore(perKeyLimit));
+    /**
+     * Starts sandboxes for the key's waiters that no start under way will serve, within the key's limits. Under
+     * the lock.
+     */
+    private void startIfWanted(K key, Demand<T> demand) {
+        while (!closed
+                && demand.starter != null
+                && demand.starting < demand.waiters.size()
+                && demand.starting < maxStarting
+                && demand.leased + demand.starting < perKeyLimit) {
+            demand.starting++;
+            var starter = demand.starter;
+            try {
+                starting.execute(() -> start(key, starter));
+            } catch (RuntimeException e) { // shut down: the pool is closing
+                demand.starting--;
+                return;
+            }
+        }
+    }
+
+    /** One start, on its own thread: its sandbox goes to the key's oldest waiter, its failure too. */
+    private void start(K key, Starter<T> starter) {
+        T value;
+        try {
+            value = starter.start();
+        } catch (Throwable e) {
+            lock.lock();
+            try {
+                var demand = demands.get(key);
+                demand.starting--;
+                var waiter = demand.waiters.pollFirst();
+                if (waiter != null) waiter.completeExceptionally(e);
+                startIfWanted(key, demand);
+                forgetIfNone(key, demand);
+            } finally {
+                lock.unlock();
+            }
+            return;
+        }
+        free(key, value, true, false);
+    }
+
+    /**
+     * A sandbox of the key that is free, given back by a lease ({@code served}) or just started: to the key's
+     * oldest waiter, else idle, or destroyed when it cannot be reused or kept. A served sandbox is reused only
+     * where one may be kept ({@code maxIdle} 0: every lease gets a new one); a new one always goes to a waiter.
+     */
+    private void free(K key, T value, boolean reusable, boolean served) {
+        T evicted = null;
+        boolean keepable = maxIdle > 0 && !stale.test(key);
+        boolean reuse = reusable && !closed && (!served || keepable);
+        boolean destroyIt = !reuse;
+        lock.lock();
+        try {
+            var demand = demands.get(key);
+            if (served) demand.leased--;
+            else demand.starting--;
+            var waiter = reuse ? demand.waiters.pollFirst() : null;
+            if (waiter != null) {
+                demand.leased++;
+                waiter.complete(new Handed<>(value, served));
+            } else if (reuse && keepable) {
+                idle.addLast(new Idle<>(key, value, clock.millis()));
+                if (idle.size() > maxIdle) evicted = idle.pollFirst().value();
+            } else {
+                destroyIt = true;
+            }
+            startIfWanted(key, demand);
+            forgetIfNone(key, demand);
+        } finally {
+            lock.unlock();
+        }
+        if (destroyIt) destroy(value);
+        if (evicted != null) destroy(evicted);
+    }
+
+    /** A waiter that stopped waiting: leaves the queue, or gives back what it was handed as it stopped. */
+    private void abandon(K key, CompletableFuture<Handed<T>> waiter) {
+        lock.lock();
+        try {
+            var demand = demands.get(key);
+            if (!waiter.isDone() && demand.waiters.remove(waiter)) {
+                waiter.cancel(false);
+                forgetIfNone(key, demand);
+                return;
+            }
+        } finally {
+            lock.unlock();
+        }
+        // handed a sandbox just as it stopped waiting: that sandbox is free again
+        if (waiter.state() == Future.State.SUCCESS) free(key, waiter.resultNow().value(), true, true);
+    }
+
+    private void forgetIfNone(K key, Demand<T> demand) {
+        if (demand.none()) demands.remove(key);
     }
 
     private T takeIdle(K key) {
-        lock.lock();
-        try {
-            for (Iterator<Idle<K, T>> it = idle.descendingIterator(); it.hasNext(); ) {
-                var i = it.next();
-                if (i.key().equals(key)) {
-                    it.remove();
-                    return i.value();
-                }
+        for (Iterator<Idle<K, T>> it = idle.descendingIterator(); it.hasNext(); ) {
+            var i = it.next();
+            if (i.key().equals(key)) {
+                it.remove();
+                return i.value();
             }
-            return null;
-        } finally {
-            lock.unlock();
         }
-    }
-
-    private void keepIdle(K key, T value) {
-        T evicted = null;
-        lock.lock();
-        try {
-            idle.addLast(new Idle<>(key, value, clock.millis()));
-            if (idle.size() > maxIdle) evicted = idle.pollFirst().value();
-        } finally {
-            lock.unlock();
-        }
-        if (evicted != null) destroy(evicted);
+        return null;
     }
 
     private void reapEvery(long millis) {
@@ -215,14 +346,30 @@ public final class WarmPool<K, T> implements AutoCloseable {
         }
     }
 
-    /** Destroys every idle sandbox and waits (bounded) for destruction to finish; leases out are destroyed on release. */
+    /**
+     * Destroys every idle sandbox, fails the waiters, and waits (bounded) for starts and destruction to finish;
+     * leases out are destroyed on release, sandboxes still starting as they come up.
+     */
     @Override
     public void close() {
         closed = true;
         reaper.interrupt();
+        lock.lock();
+        try {
+            for (var demand : demands.values()) {
+                for (var waiter : demand.waiters) {
+                    waiter.completeExceptionally(new IllegalStateException("the warm pool is closed"));
+                }
+                demand.waiters.clear();
+            }
+        } finally {
+            lock.unlock();
+        }
         evictIf(k -> true);
+        starting.shutdown();
         destroying.shutdown();
         try {
+            starting.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS);
             destroying.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

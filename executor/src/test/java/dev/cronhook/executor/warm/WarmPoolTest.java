@@ -1,14 +1,20 @@
 package dev.cronhook.executor.warm;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -23,7 +29,7 @@ class WarmPoolTest {
     private WarmPool<Key, String> pool;
 
     private WarmPool<Key, String> pool(int maxIdle, Duration idle, int perKey) {
-        pool = new WarmPool<>(maxIdle, idle, perKey, destroyed::add, stale::contains, Clock.systemUTC());
+        pool = new WarmPool<>(maxIdle, idle, perKey, 2, destroyed::add, stale::contains, Clock.systemUTC());
         return pool;
     }
 
@@ -59,6 +65,19 @@ class WarmPoolTest {
 
         await().until(() -> destroyed.contains(lease.value()));
         assertThat(pool.acquire(key, () -> start(key)).warm()).isFalse();
+    }
+
+    @Test
+    void withNoIdleSandboxesKeptEveryLeaseGetsANewOne() throws Exception {
+        var pool = pool(0, Duration.ofMinutes(1), 2);
+        var key = new Key("a", 1);
+        var first = pool.acquire(key, () -> start(key));
+        first.release(true);
+        var second = pool.acquire(key, () -> start(key));
+
+        assertThat(second.warm()).isFalse();
+        assertThat(second.value()).isNotEqualTo(first.value());
+        await().until(() -> destroyed.contains(first.value()));
     }
 
     @Test
@@ -121,5 +140,131 @@ class WarmPoolTest {
 
         await().until(() -> destroyed.containsAll(List.of("idle", "busy")));
         assertThat(pool.idleCount()).isZero();
+    }
+
+    @Test
+    void aWaiterTakesTheFirstSandboxFreedRatherThanWaitForTheOneStartedForIt() throws Exception {
+        var pool = pool(4, Duration.ofMinutes(1), 4);
+        var key = new Key("a", 1);
+        var first = pool.acquire(key, () -> start(key));
+        var startAsked = new CountDownLatch(1);
+        var slowStart = new CountDownLatch(1);
+        var second = new CompletableFuture<WarmPool<Key, String>.Lease>();
+        Thread.ofVirtual().start(() -> {
+            try {
+                second.complete(pool.acquire(key, () -> {
+                    startAsked.countDown();
+                    slowStart.await();
+                    return start(key);
+                }));
+            } catch (Exception e) {
+                second.completeExceptionally(e);
+            }
+        });
+        assertThat(startAsked.await(5, TimeUnit.SECONDS)).isTrue();
+
+        first.release(true);
+
+        var lease = second.get(5, TimeUnit.SECONDS);
+        assertThat(lease.value()).isEqualTo(first.value());
+        assertThat(lease.warm()).isTrue();
+        slowStart.countDown();
+        // the sandbox started for the wait is kept for the next one
+        await().until(() -> pool.idleCount() == 1);
+        assertThat(started).hasValue(2);
+    }
+
+    @Test
+    void aBurstOfWaitersStartsNoMoreThanTheMaximumAtOnceAndEveryWaiterIsServed() throws Exception {
+        var pool = pool(16, Duration.ofMinutes(1), 8);
+        var key = new Key("a", 1);
+        var inFlight = new AtomicInteger();
+        var mostAtOnce = new AtomicInteger();
+        var gate = new Semaphore(0);
+        WarmPool.Starter<String> starter = () -> {
+            mostAtOnce.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+            gate.acquire();
+            inFlight.decrementAndGet();
+            return start(key);
+        };
+        var leases = new CopyOnWriteArrayList<String>();
+        var waiters = new ArrayList<Thread>();
+        for (int i = 0; i < 6; i++) {
+            waiters.add(Thread.ofVirtual().start(() -> {
+                try {
+                    leases.add(pool.acquire(key, starter).value());
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }));
+        }
+        await().until(() -> inFlight.get() == 2);
+        Thread.sleep(100);
+        assertThat(inFlight).hasValue(2);
+
+        gate.release(6);
+        for (var waiter : waiters) waiter.join(Duration.ofSeconds(5));
+
+        assertThat(leases).hasSize(6).doesNotHaveDuplicates();
+        assertThat(mostAtOnce).hasValue(2);
+    }
+
+    @Test
+    void aFailedStartFailsTheWaiterWithTheStartersException() {
+        var pool = pool(4, Duration.ofMinutes(1), 2);
+        var key = new Key("a", 1);
+
+        assertThatThrownBy(() -> pool.acquire(key, () -> {
+                    throw new java.io.IOException("no such image");
+                }))
+                .isInstanceOf(java.io.IOException.class)
+                .hasMessage("no such image");
+    }
+
+    @Test
+    void aWaiterThatIsInterruptedHoldsNoLeaseAfterwards() throws Exception {
+        var pool = pool(4, Duration.ofMinutes(1), 1);
+        var key = new Key("a", 1);
+        var first = pool.acquire(key, () -> start(key));
+        var interrupted = new CompletableFuture<Throwable>();
+        var waiter = Thread.ofVirtual().start(() -> {
+            try {
+                pool.acquire(key, () -> start(key));
+            } catch (Exception e) {
+                interrupted.complete(e);
+            }
+        });
+        Thread.sleep(100);
+        waiter.interrupt();
+        assertThat(interrupted.get(5, TimeUnit.SECONDS)).isInstanceOf(InterruptedException.class);
+
+        first.release(true);
+
+        // the key's one lease is free again: the next acquire gets the sandbox at once
+        var next = pool.acquire(key, () -> start(key));
+        assertThat(next.value()).isEqualTo(first.value());
+        assertThat(started).hasValue(1);
+    }
+
+    @Test
+    void closingThePoolFailsItsWaiters() throws Exception {
+        var pool = pool(4, Duration.ofMinutes(1), 1);
+        var key = new Key("a", 1);
+        pool.acquire(key, () -> start(key));
+        var failure = new CompletableFuture<Throwable>();
+        Thread.ofVirtual().start(() -> {
+            try {
+                pool.acquire(key, () -> start(key));
+            } catch (Exception e) {
+                failure.complete(e);
+            }
+        });
+        Thread.sleep(100);
+
+        pool.close();
+
+        assertThat(failure.get(5, TimeUnit.SECONDS))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("closed");
     }
 }
