@@ -94,6 +94,9 @@ public final class RunWorker implements AutoCloseable {
     /** A run this worker holds: how to cancel it, and when it started once it has (null before). */
     private static final class InHand {
         final Cancellation token = new Cancellation();
+        /** Completes as the work for its delivery does (a second delivery of the run ends with it). */
+        final CompletableFuture<Void> done = new CompletableFuture<>();
+
         volatile Instant started;
         boolean reported; // only the reporting thread reads and writes it
     }
@@ -177,7 +180,14 @@ public final class RunWorker implements AutoCloseable {
         UUID runId = request.runId();
         var inHand = new InHand();
         // registered before the check, so a cancel published after the check still reaches the token
-        active.put(runId, inHand);
+        var prior = active.putIfAbsent(runId, inHand);
+        if (prior != null) {
+            // delivered again while this executor has it in hand (two messages for one run, or one reclaimed while
+            // it runs here): the ledger cannot tell the two apart before the run ends, so this delivery runs
+            // nothing, and is acknowledged, or left pending, with the first
+            log.info("run {} is already in hand here; its second delivery waits for the first", runId);
+            return prior.done;
+        }
         Instant started = Instant.now();
         CompletableFuture<Void> work;
         try {
@@ -206,7 +216,11 @@ public final class RunWorker implements AutoCloseable {
         } catch (RuntimeException e) {
             work = CompletableFuture.failedFuture(e);
         }
-        return work.whenComplete((ok, e) -> active.remove(runId));
+        return work.whenComplete((ok, e) -> {
+            active.remove(runId, inHand);
+            if (e == null) inHand.done.complete(null);
+            else inHand.done.completeExceptionally(e);
+        });
     }
 
     /** Runs a run that may start: its secrets, the invocation, its logs, its end. */

@@ -202,6 +202,25 @@ class RunWorkerIT {
     }
 
     @Test
+    void aRunDeliveredTwiceAtOnceToOneExecutorIsRunOnce() {
+        startWorker(RunWorker.Settings.named(owner).withConcurrency(4));
+        var request = request("sleep", Map.of("millis", 1500));
+
+        enqueue(request);
+        enqueue(request);
+        var result = awaitFinal(request.runId());
+        await().atMost(Duration.ofSeconds(10)).until(() -> redis.sync().xlen(Streams.RUNS) == 0);
+
+        assertThat(result.status()).isEqualTo(RunStatus.SUCCEEDED);
+        assertThat(finals(request.runId())).hasSize(1);
+        var log = redis.sync().xrange(Streams.runLog(request.runId()), io.lettuce.core.Range.create("-", "+"));
+        assertThat(log)
+                .extracting(StreamMessage::getBody)
+                .filteredOn(b -> "sleeping".equals(b.get("line")))
+                .hasSize(1);
+    }
+
+    @Test
     void aRunCancelledBeforeItStartsIsSkipped() {
         startWorker(RunWorker.Settings.named(owner));
         var request = request("echo", Map.of());
