@@ -54,7 +54,7 @@ public final class WarmPool<K, T> implements AutoCloseable {
 
     private record Idle<K, T>(K key, T value, long since) {}
 
-    /** A sandbox handed to a waiter, and whether it had served before. */
+    /** A sandbox handed to a waiter, and whether it was up before the wait (see {@link Lease#warm}). */
     private record Handed<T>(T value, boolean warm) {}
 
     /** A key's leases out, starts under way and waiters (oldest first), guarded by the pool's lock. */
@@ -134,13 +134,8 @@ public final class WarmPool<K, T> implements AutoCloseable {
             if (closed) throw new IllegalStateException("the warm pool is closed");
             var demand = demands.computeIfAbsent(key, k -> new Demand<>());
             demand.starter = starter;
-            if (demand.leased < perKeyLimit && demand.waiters.isEmpty()) {
-                T warm = takeIdle(key);
-                if (warm != null) {
-                    demand.leased++;
-                    return new Lease(key, warm, true);
-                }
-            }
+            var idleLease = leaseIdle(key, demand);
+            if (idleLease != null) return idleLease;
             demand.waiters.addLast(waiter);
             startIfWanted(key, demand);
         } finally {
@@ -169,16 +164,25 @@ public final class WarmPool<K, T> implements AutoCloseable {
         if (closed) return null;
         lock.lock();
         try {
-            var demand = demands.get(key);
-            if (demand != null && (demand.leased >= perKeyLimit || !demand.waiters.isEmpty())) return null;
-            T warm = takeIdle(key);
-            if (warm == null) return null;
-            if (demand == null) demands.put(key, demand = new Demand<>());
-            demand.leased++;
-            return new Lease(key, warm, true);
+            var demand = demands.computeIfAbsent(key, k -> new Demand<>());
+            var lease = leaseIdle(key, demand);
+            if (lease == null) forgetIfNone(key, demand);
+            return lease;
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * An idle sandbox of the key as a lease, or null: none idle, the key at its limit, or runs already waiting for
+     * the key (they go first). Under the lock.
+     */
+    private Lease leaseIdle(K key, Demand<T> demand) {
+        if (demand.leased >= perKeyLimit || !demand.waiters.isEmpty()) return null;
+        T warm = takeIdle(key);
+        if (warm == null) return null;
+        demand.leased++;
+        return new Lease(key, warm, true);
     }
 
     /** Destroys the idle sandboxes whose key matches (busy ones go when released, if {@code stale} says so). */
