@@ -374,13 +374,7 @@ class SchedulerIT {
         assertThat(r.status()).as(r.toString()).isEqualTo(201);
         String id = r.json().get("id").asString();
         reportBuild(on, UUID.fromString(id));
-        await().atMost(Duration.ofSeconds(10))
-                .until(() -> on.http
-                                .get("/api/scripts/" + id, token)
-                                .json()
-                                .path("activeVersion")
-                                .asInt(0)
-                        == 1);
+        on.awaitActive(UUID.fromString(id), 1, token, Duration.ofSeconds(10));
         return id;
     }
 

@@ -140,7 +140,16 @@ public final class TestPlatform implements AutoCloseable {
      */
     public void deploy(UUID scriptId, int version, String token) {
         reportBuild(scriptId, version, BuildState.READY);
-        await().atMost(Duration.ofSeconds(10))
+        awaitActive(scriptId, version, token, Duration.ofSeconds(10));
+    }
+
+    /**
+     * Waits, for at most {@code within}, until the api, asked as {@code token}'s user, shows {@code version} as the
+     * script's active version (after a real build, or one reported with {@link #reportBuild}).
+     */
+    public void awaitActive(UUID scriptId, int version, String token, Duration within) {
+        await().atMost(within)
+                .pollInterval(Duration.ofMillis(200))
                 .until(() -> http.get("/api/scripts/" + scriptId, token)
                                 .json()
                                 .path("activeVersion")

@@ -2,7 +2,6 @@ package dev.cronhook.app.web;
 
 import static dev.cronhook.app.testing.Http.json;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.cronhook.app.testing.TestPlatform;
 import java.net.URI;
@@ -53,14 +52,7 @@ class SecretInBrowserIT {
         assertThat(created.status()).as(created.toString()).isEqualTo(201);
         UUID id = UUID.fromString(created.json().get("id").asString());
         String hook = URI.create(created.json().get("webhookUrl").asString()).getPath();
-        await().atMost(Duration.ofMinutes(3))
-                .pollInterval(Duration.ofMillis(300))
-                .until(() -> platform.http
-                                .get("/api/scripts/" + id, token)
-                                .json()
-                                .path("activeVersion")
-                                .asInt(0)
-                        == 1);
+        platform.awaitActive(id, 1, token, Duration.ofMinutes(3));
 
         browser.open("/scripts/" + id);
         browser.fill("#username", "admin");

@@ -2,7 +2,6 @@ package dev.cronhook.app.web;
 
 import static dev.cronhook.app.testing.Http.json;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.cronhook.app.testing.Http;
 import dev.cronhook.app.testing.TestPlatform;
@@ -558,13 +557,7 @@ class WebUiIT {
     }
 
     private static void awaitActive(UUID id, int version) {
-        await().atMost(Duration.ofSeconds(20))
-                .until(() -> platform.http
-                                .get("/api/scripts/" + id, token)
-                                .json()
-                                .path("activeVersion")
-                                .asInt(0)
-                        == version);
+        platform.awaitActive(id, version, token, Duration.ofSeconds(20));
     }
 
     private static Map<String, String> line(String stream, String text) {
