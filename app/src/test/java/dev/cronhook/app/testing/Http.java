@@ -133,6 +133,28 @@ public final class Http {
         return b;
     }
 
+    /** Asks the server for its liveness on a connection of its own, to tell a stuck connection from a stuck server. */
+    private String probe() {
+        long start = System.nanoTime();
+        try (var fresh = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5))
+                .build()) {
+            var r = fresh.send(
+                    HttpRequest.newBuilder(URI.create(base + "/actuator/health/liveness"))
+                            .timeout(Duration.ofSeconds(5))
+                            .build(),
+                    HttpResponse.BodyHandlers.discarding());
+            return "a new connection's liveness request was answered " + r.statusCode() + " in "
+                    + (System.nanoTime() - start) / 1_000_000 + " ms";
+        } catch (IOException e) {
+            return "a new connection's liveness request failed too: " + e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted while probing";
+        }
+    }
+
     private Response send(HttpRequest.Builder b) {
         try {
             var r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
@@ -149,7 +171,11 @@ public final class Http {
                 for (var frame : stack) dump.append("    at ").append(frame).append('\n');
             });
             System.err.println(dump);
-            throw new java.io.UncheckedIOException(e);
+            // the message is what a CI summary shows: say whether the server still answers on a new connection
+            throw new java.io.UncheckedIOException(
+                    "request timed out: " + b.build().method() + " "
+                            + b.build().uri().getPath() + "; " + probe(),
+                    e);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         } catch (InterruptedException e) {
