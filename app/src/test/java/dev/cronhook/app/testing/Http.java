@@ -156,12 +156,13 @@ public final class Http {
     }
 
     private Response send(HttpRequest.Builder b) {
+        var request = b.build();
         try {
-            var r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            var r = client.send(request, HttpResponse.BodyHandlers.ofString());
             return new Response(r.statusCode(), r.headers(), r.body());
         } catch (java.net.http.HttpTimeoutException e) {
             // the server runs in this JVM: show where its threads are, so a stall can be told from a slow answer
-            var dump = new StringBuilder("request timed out: " + b.build() + "; threads of this JVM:\n");
+            var dump = new StringBuilder("request timed out: " + request + "; threads of this JVM:\n");
             Thread.getAllStackTraces().forEach((thread, stack) -> {
                 dump.append('"')
                         .append(thread.getName())
@@ -173,8 +174,8 @@ public final class Http {
             System.err.println(dump);
             // the message is what a CI summary shows: say whether the server still answers on a new connection
             throw new java.io.UncheckedIOException(
-                    "request timed out: " + b.build().method() + " "
-                            + b.build().uri().getPath() + "; " + probe(),
+                    "request timed out: " + request.method() + " "
+                            + request.uri().getPath() + "; " + probe(),
                     e);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
