@@ -149,7 +149,8 @@ class KeepAliveIT {
             }
             return new Reply(status, body.toString(StandardCharsets.UTF_8));
         } catch (SocketTimeoutException e) {
-            throw new AssertionError(what + ": no answer within 10 s on a connection that is still open", e);
+            throw new AssertionError(
+                    what + ": no answer within the read timeout on a connection that is still open", e);
         }
     }
 
