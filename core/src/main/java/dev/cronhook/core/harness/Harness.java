@@ -20,6 +20,12 @@ public final class Harness {
     /** The environment variable naming the Unix socket the harness connects to; unset, it speaks on stdio. */
     public static final String SOCKET_ENV = "CRONHOOK_HARNESS_SOCKET";
 
+    /**
+     * The environment variable naming the script a blank sandbox's harness loads on its first call (the executor puts
+     * the code there first); unset, the harness loads {@link #SCRIPT_FILE_NAME} beside it at start.
+     */
+    public static final String SCRIPT_ENV = "CRONHOOK_HARNESS_SCRIPT";
+
     /** The image label saying which harness protocol an image's harness speaks; images without it speak 1. */
     public static final String PROTOCOL_LABEL = "dev.cronhook.harness.protocol";
 

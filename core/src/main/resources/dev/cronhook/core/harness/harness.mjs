@@ -202,15 +202,25 @@ function frame(id, body) {
   writeFully(2, MARK + id + '{"end":true}\n');
 }
 
+// A blank sandbox (started before anyone asked for it) is told where its code will be: the executor puts it there
+// before the first invocation, which loads it. Otherwise the script beside the harness is loaded now.
+const deferredScript = env.CRONHOOK_HARNESS_SCRIPT;
+delete env.CRONHOOK_HARNESS_SCRIPT;
 let script;
 let loadError;
-try {
-  script = await import(new URL("./script.mjs", import.meta.url).href);
-  if (typeof script.default !== "function") loadError = new Error("script.mjs has no default export function");
-} catch (e) {
-  loadError = e;
-  console.error(e?.stack ?? String(e));
+let loaded = false;
+async function load() {
+  loaded = true;
+  try {
+    const url = deferredScript ? new URL(`file://${deferredScript}`) : new URL("./script.mjs", import.meta.url);
+    script = await import(url.href);
+    if (typeof script.default !== "function") loadError = new Error("script.mjs has no default export function");
+  } catch (e) {
+    loadError = e;
+    console.error(e?.stack ?? String(e));
+  }
 }
+if (!deferredScript) await load();
 
 function capText(text, max) {
   if (BufferType.byteLength(text, "utf8") <= max) return { text, truncated: false };
@@ -273,6 +283,7 @@ async function invoke(req) {
       inv.saved.push([name, env[name]]);
       env[name] = String(value);
     }
+    if (!loaded) await load();
     if (loadError) throw new Error(`script failed to load: ${loadError?.message ?? loadError}`);
     const value = await script.default(req.event ?? {}, Object.freeze({ ...(req.ctx ?? {}) }));
     if (isResponse(value)) finish(inv, { ok: true, reply: await toReply(value, max) });

@@ -2,12 +2,16 @@ package dev.cronhook.executor.runtime;
 
 import dev.cronhook.core.run.RunStatus;
 import dev.cronhook.executor.warm.WarmPool;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Deque;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +39,12 @@ public abstract class HarnessScriptRuntime implements ScriptRuntime {
     private final Map<UUID, Integer> latestVersion = new ConcurrentHashMap<>();
     private final Map<UUID, Integer> retiredUpTo = new ConcurrentHashMap<>();
     private final WarmPool<SandboxSpec, HarnessChannel> pool;
+    /** Blank sandboxes started ahead of time, by memory size, and how many of each to keep ready. */
+    private final Map<Integer, Deque<HarnessChannel>> blanks = new ConcurrentHashMap<>();
+
+    private final Map<Integer, Integer> blanksWanted = new ConcurrentHashMap<>();
+    private final Map<Integer, AtomicInteger> blanksStarting = new ConcurrentHashMap<>();
+    private volatile boolean closed;
 
     protected HarnessScriptRuntime(RuntimeLimits limits, WarmSettings warm) {
         this.limits = limits;
@@ -50,6 +60,100 @@ public abstract class HarnessScriptRuntime implements ScriptRuntime {
 
     /** Starts a harness for the spec, its output going to {@code output}; returns once it runs. */
     protected abstract Sandbox start(SandboxSpec spec, Sandbox.SandboxOutput output) throws Exception;
+
+    /**
+     * Starts a sandbox that has no code yet: its harness loads the code {@link #place placed} into it when its first
+     * call comes. Adapters that cannot start one say so here.
+     */
+    protected Sandbox startBlank(int memoryMb, Sandbox.SandboxOutput output) throws Exception {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot start blank sandboxes");
+    }
+
+    /** Puts code into a blank sandbox before its first call. */
+    protected void place(Sandbox sandbox, ScriptFiles code) throws IOException {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot start blank sandboxes");
+    }
+
+    /**
+     * Keeps {@code count} blank sandboxes of {@code memoryMb} started ahead of time (in the background, now and after
+     * each one is used), so {@link #runOnce} does not wait for a sandbox to start.
+     */
+    public void keepBlanksReady(int memoryMb, int count) {
+        blanksWanted.put(memoryMb, Math.max(0, count));
+        replenish(memoryMb);
+    }
+
+    /**
+     * Runs code that has no image of its own once: in a blank sandbox started ahead of time when one is ready (else
+     * one started now), which receives the code before the call and is destroyed after it. A blank sandbox serves
+     * exactly one call: never another call, another user's or the same one's.
+     */
+    public Outcome runOnce(Invocation invocation, ScriptFiles code, LogSink logs) {
+        int memoryMb = limits.memoryMb(invocation.memoryMb());
+        if (invocation.cancellation().isCancelled()) return Outcome.of(RunStatus.CANCELLED, "cancelled", null, false);
+        HarnessChannel channel = takeBlank(memoryMb);
+        try {
+            if (channel == null) channel = startBlankChannel(memoryMb);
+            place(channel.sandbox(), code);
+            return channel.invoke(invocation, logs).warm(false);
+        } catch (ImageUnavailableException e) {
+            return Outcome.failed(e.getMessage(), null, false);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting a sandbox", e);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("could not start a blank sandbox: " + e, e);
+        } finally {
+            if (channel != null) {
+                var used = channel.sandbox();
+                // removing its files and container is no business of the caller's
+                Thread.ofVirtual().name("blank-destroy").start(used::destroy);
+            }
+            replenish(memoryMb);
+        }
+    }
+
+    private HarnessChannel takeBlank(int memoryMb) {
+        var ready = blanks.get(memoryMb);
+        if (ready == null) return null;
+        HarnessChannel channel;
+        while ((channel = ready.pollFirst()) != null) {
+            if (channel.isAlive()) return channel;
+            channel.sandbox().destroy();
+        }
+        return null;
+    }
+
+    private HarnessChannel startBlankChannel(int memoryMb) throws Exception {
+        var channel = new HarnessChannel(limits);
+        channel.attach(startBlank(memoryMb, channel));
+        return channel;
+    }
+
+    /** Starts, in the background, as many blank sandboxes as are missing from the number wanted. */
+    private void replenish(int memoryMb) {
+        int wanted = blanksWanted.getOrDefault(memoryMb, 0);
+        var ready = blanks.computeIfAbsent(memoryMb, m -> new ConcurrentLinkedDeque<>());
+        var starting = blanksStarting.computeIfAbsent(memoryMb, m -> new AtomicInteger());
+        while (!closed) {
+            int now = starting.get();
+            if (ready.size() + now >= wanted) return;
+            if (!starting.compareAndSet(now, now + 1)) continue;
+            Thread.ofVirtual().name("blank-start").start(() -> {
+                try {
+                    var channel = startBlankChannel(memoryMb);
+                    ready.addLast(channel);
+                    if (closed) channel.sandbox().destroy();
+                } catch (Exception e) {
+                    log.warn("could not start a blank sandbox ahead of time: {}", e.toString());
+                } finally {
+                    starting.decrementAndGet();
+                }
+            });
+        }
+    }
 
     @Override
     public Outcome run(Invocation invocation, LogSink logs) {
@@ -131,6 +235,12 @@ public abstract class HarnessScriptRuntime implements ScriptRuntime {
         return spec.version() < latestVersion.getOrDefault(spec.scriptId(), spec.version());
     }
 
+    /** Blank sandboxes of {@code memoryMb} started and waiting for code. */
+    public int blanksReady(int memoryMb) {
+        var ready = blanks.get(memoryMb);
+        return ready == null ? 0 : ready.size();
+    }
+
     public int warmCount() {
         return pool.idleCount();
     }
@@ -138,6 +248,11 @@ public abstract class HarnessScriptRuntime implements ScriptRuntime {
     @Override
     public void close() {
         log.debug("closing runtime: destroying warm sandboxes");
+        closed = true;
         pool.close();
+        for (var ready : blanks.values()) {
+            HarnessChannel channel;
+            while ((channel = ready.pollFirst()) != null) channel.sandbox().destroy();
+        }
     }
 }

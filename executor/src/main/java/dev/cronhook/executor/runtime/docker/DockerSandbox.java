@@ -17,6 +17,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * has one ({@link HarnessSocket}), else to its stdin; stdout and stderr come through the attach.
  */
 final class DockerSandbox implements Sandbox {
+    /** Where, in its socket directory, a blank sandbox's code is put. */
+    static final String CODE_DIR = "code";
+
     private static final int EARLY_OUTPUT_BYTES = 4096;
 
     private final DockerClient docker;
@@ -147,6 +150,12 @@ final class DockerSandbox implements Sandbox {
         } catch (IOException ignored) {
             // the stream is gone with its container
         }
+    }
+
+    /** The host directory a blank sandbox's harness loads its code from (inside the directory it sees read-only). */
+    java.nio.file.Path codeDir() {
+        if (socket == null) throw new IllegalStateException("container " + shortId() + " has no directory of its own");
+        return socket.dir().resolve(CODE_DIR);
     }
 
     String shortId() {

@@ -20,6 +20,7 @@ import dev.cronhook.executor.runtime.LogStream;
 import dev.cronhook.executor.runtime.RuntimeLimits;
 import dev.cronhook.executor.runtime.Sandbox;
 import dev.cronhook.executor.runtime.SandboxSpec;
+import dev.cronhook.executor.runtime.ScriptFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -75,6 +76,8 @@ public final class DockerScriptRuntime extends HarnessScriptRuntime {
     private final String socketPrefix;
     /** The engine's name of the OCI runtime containers are created with; null for the engine's default. */
     private final String ociRuntime;
+    /** The image blank sandboxes are started from (its harness, no script of its own), or null for none. */
+    private volatile String blankImage;
     /** Images known to be present, with the harness protocol each speaks. */
     private final Map<String, Integer> present = new ConcurrentHashMap<>();
 
@@ -171,6 +174,18 @@ public final class DockerScriptRuntime extends HarnessScriptRuntime {
         return wanted;
     }
 
+    /**
+     * Lets this runtime start blank sandboxes ({@link #runOnce}) from {@code image}: an image the builder made, whose
+     * harness is told to load the code placed into the sandbox's own directory instead of its own script. Needs a
+     * socket directory (the code goes there).
+     */
+    public void blankImage(String image) {
+        if (socketDir == null) {
+            throw new IllegalStateException("blank sandboxes need the harness socket directory: the code is put there");
+        }
+        this.blankImage = image;
+    }
+
     /** The OCI runtime containers are created with, or empty when the engine picks its default. */
     public Optional<String> ociRuntime() {
         return Optional.ofNullable(ociRuntime);
@@ -207,15 +222,38 @@ public final class DockerScriptRuntime extends HarnessScriptRuntime {
 
     @Override
     protected Sandbox start(SandboxSpec spec, Sandbox.SandboxOutput output) throws Exception {
+        return start(spec, output, false);
+    }
+
+    @Override
+    protected Sandbox startBlank(int memoryMb, Sandbox.SandboxOutput output) throws Exception {
+        String image = blankImage;
+        if (image == null) throw new ImageUnavailableException("this runtime has no image for blank sandboxes", null);
+        return start(new SandboxSpec(BLANK, 0, image, memoryMb), output, true);
+    }
+
+    @Override
+    protected void place(Sandbox sandbox, ScriptFiles code) throws IOException {
+        code.writeTo(((DockerSandbox) sandbox).codeDir());
+    }
+
+    /** The script id blank sandboxes are labelled with: they belong to no script until their code is placed. */
+    private static final java.util.UUID BLANK = new java.util.UUID(0, 0);
+
+    private Sandbox start(SandboxSpec spec, Sandbox.SandboxOutput output, boolean blank) throws Exception {
         if (spec.image().startsWith("bundle:")) {
             throw new ImageUnavailableException("the Docker runtime runs images, not bundles: " + spec.image(), null);
         }
         long t0 = System.nanoTime();
         int protocol = ensureImage(spec.image());
         HarnessSocket socket = socketDir != null && protocol >= 2 ? HarnessSocket.open(socketDir, socketPrefix) : null;
+        if (blank && socket == null) {
+            throw new ImageUnavailableException(
+                    "blank sandboxes need a harness that speaks on a socket: " + spec.image(), null);
+        }
         DockerSandbox sandbox = null;
         try {
-            var created = create(spec, socket);
+            var created = create(spec, socket, blank);
             long t1 = System.nanoTime();
             var stdin = socket == null ? new StdinStream() : null;
             sandbox = new DockerSandbox(docker, created, stdin, socket, output);
@@ -242,7 +280,7 @@ public final class DockerScriptRuntime extends HarnessScriptRuntime {
         }
     }
 
-    private String create(SandboxSpec spec, HarnessSocket socket) throws InterruptedException {
+    private String create(SandboxSpec spec, HarnessSocket socket, boolean blank) throws InterruptedException {
         long memory = spec.memoryMb() * 1024L * 1024L;
         // V8 fails cleanly (and says so) before the cgroup kills it, when the heap is what grows
         int heapMb = Math.max(16, spec.memoryMb() * 3 / 4);
@@ -268,6 +306,9 @@ public final class DockerScriptRuntime extends HarnessScriptRuntime {
                     .withTarget(HarnessSocket.MOUNT)
                     .withReadOnly(true)));
             env.add(Harness.SOCKET_ENV + "=" + HarnessSocket.containerPath());
+            if (blank)
+                env.add(Harness.SCRIPT_ENV + "=" + HarnessSocket.MOUNT + "/" + DockerSandbox.CODE_DIR + "/"
+                        + Harness.SCRIPT_FILE_NAME);
         }
         var create = docker.createContainerCmd(spec.image())
                 .withUser(USER)

@@ -176,11 +176,18 @@ final class HarnessSocket implements Closeable {
         }
     }
 
+    /** Deletes the directory and what is in it (a blank sandbox's code too), never following a link out of it. */
     private static void deleteTree(Path dir) {
-        try {
-            Files.deleteIfExists(dir.resolve(FILE_NAME));
-            Files.deleteIfExists(dir);
-        } catch (IOException e) {
+        if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return;
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    // left for removeLeftovers
+                }
+            });
+        } catch (IOException | java.io.UncheckedIOException e) {
             // left for removeLeftovers
         }
     }

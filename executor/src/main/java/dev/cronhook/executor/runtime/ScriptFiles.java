@@ -1,0 +1,76 @@
+package dev.cronhook.executor.runtime;
+
+import java.io.IOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
+
+/**
+ * Code without an image of its own, as a blank sandbox receives it: files by path relative to the code directory
+ * ({@code script.mjs}, {@code package.json}) and, when it has dependencies, the installed {@code node_modules} tree
+ * of its lockfile, which is linked in (hard links: the sandbox sees the tree read-only and nothing else of the
+ * cache it lives in).
+ */
+public record ScriptFiles(Map<String, byte[]> files, Path nodeModules) {
+    public ScriptFiles {
+        files = Map.copyOf(files);
+        for (String name : files.keySet()) {
+            Path p = Path.of(name).normalize();
+            if (p.isAbsolute() || p.startsWith("..") || name.isBlank()) {
+                throw new IllegalArgumentException("not a relative path inside the code directory: " + name);
+            }
+        }
+    }
+
+    /** Writes the files and the dependency tree into {@code dir} (created; readable by every uid, writable by none). */
+    public void writeTo(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        for (var file : files.entrySet()) {
+            Path target = dir.resolve(file.getKey()).normalize();
+            Files.createDirectories(target.getParent());
+            Files.write(target, file.getValue());
+            Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rw-r--r--"));
+        }
+        if (nodeModules != null) linkTree(nodeModules.toRealPath(), dir.resolve("node_modules"));
+    }
+
+    /**
+     * Mirrors {@code source} under {@code target}: directories made anew, files hard-linked (copied when the two are
+     * on different file systems), relative symbolic links kept (npm's {@code .bin}); absolute ones, which would
+     * point at the host, are left out.
+     */
+    static void linkTree(Path source, Path target) throws IOException {
+        Files.walkFileTree(source, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) throws IOException {
+                Path made = target.resolve(source.relativize(d).toString());
+                Files.createDirectories(made);
+                Files.setPosixFilePermissions(made, PosixFilePermissions.fromString("rwxr-xr-x"));
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Path made = target.resolve(source.relativize(file).toString());
+                if (attrs.isSymbolicLink()) {
+                    Path link = Files.readSymbolicLink(file);
+                    if (!link.isAbsolute()) Files.createSymbolicLink(made, link);
+                } else if (attrs.isRegularFile()) {
+                    try {
+                        Files.createLink(made, file);
+                    } catch (IOException | UnsupportedOperationException e) {
+                        Files.copy(file, made, StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
+                    }
+                }
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+}
