@@ -8,15 +8,20 @@ import dev.cronhook.builder.log.BuildLogSink;
 import dev.cronhook.builder.npm.DependencyInstaller;
 import dev.cronhook.builder.npm.PackageJson;
 import dev.cronhook.core.build.BuildState;
+import dev.cronhook.core.harness.Harness;
 import dev.cronhook.core.run.RunStatus;
 import dev.cronhook.core.run.TriggerKind;
 import dev.cronhook.core.tryout.TryOutEvent;
 import dev.cronhook.core.tryout.TryOutRequest;
 import dev.cronhook.core.wire.Wire;
 import dev.cronhook.executor.runtime.Cancellation;
+import dev.cronhook.executor.runtime.HarnessScriptRuntime;
 import dev.cronhook.executor.runtime.Invocation;
-import dev.cronhook.executor.runtime.ScriptRuntime;
+import dev.cronhook.executor.runtime.LogSink;
+import dev.cronhook.executor.runtime.Outcome;
+import dev.cronhook.executor.runtime.ScriptFiles;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -30,9 +35,10 @@ import java.util.function.Consumer;
 
 /**
  * Runs unsaved code once: installs its dependencies through the builder's installer (and so its cache of
- * node_modules trees by lockfile), lays out a bundle like the builder's, and runs it once in an executor runtime.
- * Every install line and every line the script logs is handed on as it happens. Nothing is stored; the bundle is
- * removed afterwards.
+ * node_modules trees by lockfile) and runs the code once in a sandbox of an executor runtime: a blank sandbox that
+ * receives the code and the lockfile's node_modules read-only and is removed after this one call, when the runtime
+ * starts them (Docker), else a bundle laid out like the builder's, run by the process runtime and then removed. Every
+ * install line and every line the script logs is handed on as it happens. Nothing is stored.
  */
 public final class TryOutService {
 
@@ -42,15 +48,31 @@ public final class TryOutService {
     private final DependencyInstaller installer;
     private final BundleImageBuilder bundles;
     private final Path bundlesDir;
-    private final ScriptRuntime runtime;
+    private final HarnessScriptRuntime runtime;
     private final Limits limits;
+    private final BlankImage blankImage;
 
-    public TryOutService(DependencyInstaller installer, Path bundlesDir, ScriptRuntime runtime, Limits limits) {
+    /**
+     * The image blank sandboxes start from, once it is there: try-outs wait for it (it is built when the worker
+     * starts); null runs try-outs as bundles in the process runtime.
+     */
+    @FunctionalInterface
+    public interface BlankImage {
+        String await(Duration atMost) throws InterruptedException;
+    }
+
+    public TryOutService(
+            DependencyInstaller installer,
+            Path bundlesDir,
+            HarnessScriptRuntime runtime,
+            Limits limits,
+            BlankImage blankImage) {
         this.installer = installer;
         this.bundlesDir = bundlesDir;
         this.bundles = new BundleImageBuilder(bundlesDir);
         this.runtime = runtime;
         this.limits = limits;
+        this.blankImage = blankImage;
     }
 
     /**
@@ -77,25 +99,28 @@ public final class TryOutService {
             var deps = request.dependencies();
             var installed = installer.install(deps, null, log);
             long installedAt = System.nanoTime();
-            var image =
-                    bundles.build(new ImageSpec(scriptId, 1, request.code(), PackageJson.render(deps), installed), log);
-            bundle = Path.of(image.imageRef().substring(BundleImageBuilder.REF_PREFIX.length()));
             var event = new LinkedHashMap<String, Object>(request.event());
             event.put("trigger", TriggerKind.TRY_OUT.wireName());
             event.put("runId", request.id().toString());
-            var outcome = runtime.run(
-                    new Invocation(
-                            request.id(),
-                            scriptId,
-                            1,
-                            image.imageRef(),
-                            TriggerKind.TRY_OUT,
-                            Wire.json().writeValueAsString(event),
-                            limits.timeout(),
-                            limits.memoryMb(),
-                            Map.of(),
-                            new Cancellation()),
-                    (time, stream, text) -> events.accept(new TryOutEvent.Log(time, stream.wireName(), text)));
+            String eventJson = Wire.json().writeValueAsString(event);
+            LogSink logs = (time, stream, text) -> events.accept(new TryOutEvent.Log(time, stream.wireName(), text));
+            Outcome outcome;
+            if (blankImage != null) {
+                String image = blankImage.await(Duration.between(Instant.now(), request.deadline()));
+                var files = new ScriptFiles(
+                        Map.of(
+                                Harness.SCRIPT_FILE_NAME,
+                                request.code().getBytes(StandardCharsets.UTF_8),
+                                "package.json",
+                                PackageJson.render(deps).getBytes(StandardCharsets.UTF_8)),
+                        installed.nodeModules());
+                outcome = runtime.runOnce(invocation(request, scriptId, image, eventJson), files, logs);
+            } else {
+                var built = bundles.build(
+                        new ImageSpec(scriptId, 1, request.code(), PackageJson.render(deps), installed), log);
+                bundle = Path.of(built.imageRef().substring(BundleImageBuilder.REF_PREFIX.length()));
+                outcome = runtime.run(invocation(request, scriptId, built.imageRef(), eventJson), logs);
+            }
             long end = System.nanoTime();
             return new TryOutEvent.Finished(
                     outcome.status().name(),
@@ -118,6 +143,20 @@ public final class TryOutService {
         } finally {
             if (bundle != null) deleteBundle(bundle.getParent());
         }
+    }
+
+    private Invocation invocation(TryOutRequest request, UUID scriptId, String image, String eventJson) {
+        return new Invocation(
+                request.id(),
+                scriptId,
+                1,
+                image,
+                TriggerKind.TRY_OUT,
+                eventJson,
+                limits.timeout(),
+                limits.memoryMb(),
+                Map.of(),
+                new Cancellation());
     }
 
     private static long millis(long nanos) {

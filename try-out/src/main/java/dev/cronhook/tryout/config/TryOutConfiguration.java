@@ -1,6 +1,9 @@
 package dev.cronhook.tryout.config;
 
 import dev.cronhook.builder.RetryPolicy;
+import dev.cronhook.builder.image.ImageBuilder;
+import dev.cronhook.builder.image.ImageTarget;
+import dev.cronhook.builder.image.JibImageBuilder;
 import dev.cronhook.builder.npm.DependencyInstaller;
 import dev.cronhook.builder.npm.NpmDependencyInstaller;
 import dev.cronhook.builder.npm.NpmSettings;
@@ -12,18 +15,22 @@ import dev.cronhook.core.tryout.redis.RedisTryOutChannel;
 import dev.cronhook.core.wire.Wire;
 import dev.cronhook.executor.runtime.HarnessScriptRuntime;
 import dev.cronhook.executor.runtime.RuntimeLimits;
+import dev.cronhook.executor.runtime.docker.DockerScriptRuntime;
 import dev.cronhook.executor.runtime.process.ProcessScriptRuntime;
+import dev.cronhook.tryout.BlankSandboxImage;
 import dev.cronhook.tryout.TryOutService;
 import dev.cronhook.tryout.worker.TryOutWorker;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
@@ -33,32 +40,97 @@ import org.springframework.context.annotation.Bean;
 
 /**
  * The try-out role: a worker that takes try-outs off the {@code cronhook:try-outs} stream (the api, in this
- * process or another, puts them there) and runs them. Uses the builder's npm installer (the same cache under
- * {@code cronhook.home/builder}, so dependencies installed for a saved script are reused) and the executor's
- * process runtime, which starts fastest; its isolation is the pod's, see README.
+ * process or another, puts them there) and runs each once in a sandbox. With a Docker engine (the executor's
+ * settings: {@code cronhook.executor.runtime}, {@code docker-host}, {@code oci-runtime}) every try-out gets a blank
+ * container as hardened as a saved script's, started ahead of time and removed after it; without one, the process
+ * runtime's sandbox. Dependencies come from the builder's npm installer and its cache under {@code
+ * cronhook.home/builder}, so a tree installed for a saved script is reused.
  */
 @AutoConfiguration
 @ConditionalOnBooleanProperty("cronhook.role.try-out.enabled")
 public class TryOutConfiguration {
+    private static final Logger log = LoggerFactory.getLogger(TryOutConfiguration.class);
+
+    /** How the try-out role runs code: a runtime and, with Docker, the image of its blank sandboxes. */
+    public record TryOutSandboxes(HarnessScriptRuntime runtime, BlankSandboxImage image) implements AutoCloseable {
+        @Override
+        public void close() {
+            runtime.close();
+            if (image != null) image.close();
+        }
+    }
 
     @Bean(destroyMethod = "close")
-    ProcessScriptRuntime tryOutRuntime(
-            @Value("${cronhook.home}") Path home, @Value("${cronhook.executor.node:node}") String node) {
-        var limits = new RuntimeLimits(1024 * 1024, 10_000, 16_384, 128, 1.0, 64, 256, Duration.ofSeconds(30));
-        LoggerFactory.getLogger(TryOutConfiguration.class)
-                .warn("try-out runs unsaved code as local node processes: they are not isolated from this host;"
-                        + " run the try-out role in its own pod or machine");
-        return new ProcessScriptRuntime(
-                node,
-                home.resolve("try-out"),
-                limits,
-                new HarnessScriptRuntime.WarmSettings(1, Duration.ofSeconds(1), 1));
+    TryOutSandboxes tryOutSandboxes(
+            @Value("${cronhook.home}") Path home,
+            @Value("${cronhook.executor.runtime:auto}") String runtimeKind,
+            @Value("${cronhook.executor.docker-host:unix:///var/run/docker.sock}") String dockerHost,
+            @Value("${cronhook.executor.oci-runtime:auto}") String ociRuntime,
+            @Value("${cronhook.executor.node:node}") String node,
+            @Value("${cronhook.try-out.memory-mb:256}") int memoryMb,
+            @Value("${cronhook.try-out.blanks-ready:2}") int blanksReady,
+            @Value("${cronhook.try-out.socket-dir:}") String socketDirSetting,
+            @Value("${cronhook.builder.base-image:host}") String baseImage,
+            @Value("${cronhook.builder.docker-executable:docker}") Path dockerExecutable,
+            ObjectProvider<ImageBuilder> builderImages) {
+        var limits = new RuntimeLimits(1024 * 1024, 10_000, 16_384, 128, 1.0, 64, memoryMb, Duration.ofSeconds(30));
+        if (!"process".equalsIgnoreCase(runtimeKind.trim())) {
+            var docker = DockerScriptRuntime.client(dockerHost);
+            boolean required = "docker".equalsIgnoreCase(runtimeKind.trim());
+            if (required || DockerScriptRuntime.reachable(docker)) {
+                Path sockets = socketDirSetting.isBlank()
+                        ? home.resolve("try-out").resolve("sockets").toAbsolutePath()
+                        : Path.of(socketDirSetting).toAbsolutePath();
+                if (sockets.toString().getBytes(StandardCharsets.UTF_8).length
+                        > DockerScriptRuntime.maxSocketDirBytes()) {
+                    throw new IllegalStateException("the try-out socket directory " + sockets + " is too long for a"
+                            + " Unix socket address (at most " + DockerScriptRuntime.maxSocketDirBytes()
+                            + " bytes): set CRONHOOK_TRY_OUT_SOCKET_DIR to a shorter path");
+                }
+                var runtime = new DockerScriptRuntime(
+                        docker,
+                        "none",
+                        ownerName(home),
+                        limits,
+                        new HarnessScriptRuntime.WarmSettings(0, Duration.ofSeconds(1), 1),
+                        sockets,
+                        ociRuntime);
+                runtime.removeLeftovers();
+                var images = builderImages.getIfAvailable();
+                if (!(images instanceof JibImageBuilder)) {
+                    // the builder role is elsewhere (or builds bundles): make the image in this engine ourselves
+                    images = new JibImageBuilder(
+                            new ImageTarget.DockerDaemon(dockerExecutable),
+                            baseImage,
+                            null,
+                            home.resolve("builder"),
+                            new RetryPolicy(3, Duration.ofSeconds(1), Duration.ofSeconds(10)));
+                }
+                var image = BlankSandboxImage.buildInBackground(images, built -> {
+                    runtime.blankImage(built);
+                    runtime.keepBlanksReady(memoryMb, blanksReady);
+                });
+                log.info(
+                        "try-outs run in blank Docker containers (network none, OCI runtime {}), {} kept ready",
+                        runtime.ociRuntime().orElse("the engine's default"),
+                        blanksReady);
+                return new TryOutSandboxes(runtime, image);
+            }
+            log.warn("no Docker engine answers at {}: try-outs run in the process runtime's sandbox", dockerHost);
+        }
+        return new TryOutSandboxes(
+                new ProcessScriptRuntime(
+                        node,
+                        home.resolve("try-out"),
+                        limits,
+                        new HarnessScriptRuntime.WarmSettings(1, Duration.ofSeconds(1), 1)),
+                null);
     }
 
     @Bean
     TryOutService tryOutService(
             ObjectProvider<DependencyInstaller> builderInstaller,
-            ProcessScriptRuntime tryOutRuntime,
+            TryOutSandboxes sandboxes,
             @Value("${cronhook.home}") Path home,
             @Value("${cronhook.try-out.timeout:10s}") Duration timeout,
             @Value("${cronhook.try-out.memory-mb:256}") int memoryMb) {
@@ -75,8 +147,9 @@ public class TryOutConfiguration {
         return new TryOutService(
                 installer,
                 home.resolve("try-out").resolve("bundles"),
-                tryOutRuntime,
-                new TryOutService.Limits(timeout, memoryMb));
+                sandboxes.runtime(),
+                new TryOutService.Limits(timeout, memoryMb),
+                sandboxes.image() == null ? null : sandboxes.image()::await);
     }
 
     @Bean
@@ -100,16 +173,33 @@ public class TryOutConfiguration {
         return new TryOutWorkerLifecycle(new TryOutWorker(queue, channel, service, name, Duration.ofSeconds(2)));
     }
 
+    /**
+     * Labels this worker's containers: the same for every start of one installation (host and home), so a start
+     * removes what a crashed one left, and different for two installations sharing an engine.
+     */
+    private static String ownerName(Path home) {
+        try {
+            var digest = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest((hostName() + "\n" + home.toAbsolutePath().normalize()).getBytes(StandardCharsets.UTF_8));
+            return "try-out-" + HexFormat.of().formatHex(digest).substring(0, 16);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "localhost";
+        }
+    }
+
     /** Host, process and a random part: two workers in one JVM (tests) never share a name. */
     private static String defaultName() {
-        String host;
-        try {
-            host = InetAddress.getLocalHost().getHostName();
-        } catch (UnknownHostException e) {
-            host = "localhost";
-        }
         byte[] random = new byte[3];
         ThreadLocalRandom.current().nextBytes(random);
-        return host + "-" + ProcessHandle.current().pid() + "-" + HexFormat.of().formatHex(random);
+        return hostName() + "-" + ProcessHandle.current().pid() + "-"
+                + HexFormat.of().formatHex(random);
     }
 }
