@@ -157,6 +157,11 @@ public final class TestPlatform implements AutoCloseable {
                         == version);
     }
 
+    /** The platform's data directory ({@code cronhook.home}). */
+    public java.nio.file.Path home() {
+        return java.nio.file.Path.of(context.getEnvironment().getRequiredProperty("cronhook.home"));
+    }
+
     public String redisUrl() {
         return redisUrl;
     }
