@@ -11,6 +11,7 @@ import dev.cronhook.core.build.BuildState;
 import dev.cronhook.core.harness.Harness;
 import dev.cronhook.core.run.RunStatus;
 import dev.cronhook.core.run.TriggerKind;
+import dev.cronhook.core.secret.SecretsUnavailableException;
 import dev.cronhook.core.tryout.TryOutEvent;
 import dev.cronhook.core.tryout.TryOutRequest;
 import dev.cronhook.core.wire.Wire;
@@ -20,6 +21,8 @@ import dev.cronhook.executor.runtime.Invocation;
 import dev.cronhook.executor.runtime.LogSink;
 import dev.cronhook.executor.runtime.Outcome;
 import dev.cronhook.executor.runtime.ScriptFiles;
+import dev.cronhook.executor.secrets.RunSecretsResolver;
+import dev.cronhook.executor.secrets.SecretMask;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -51,6 +54,7 @@ public final class TryOutService {
     private final HarnessScriptRuntime runtime;
     private final Limits limits;
     private final BlankImage blankImage;
+    private final RunSecretsResolver secrets;
 
     /**
      * The image blank sandboxes start from, once it is there: try-outs wait for it (it is built when the worker
@@ -66,13 +70,15 @@ public final class TryOutService {
             Path bundlesDir,
             HarnessScriptRuntime runtime,
             Limits limits,
-            BlankImage blankImage) {
+            BlankImage blankImage,
+            RunSecretsResolver secrets) {
         this.installer = installer;
         this.bundlesDir = bundlesDir;
         this.bundles = new BundleImageBuilder(bundlesDir);
         this.runtime = runtime;
         this.limits = limits;
         this.blankImage = blankImage;
+        this.secrets = secrets;
     }
 
     /**
@@ -103,7 +109,18 @@ public final class TryOutService {
             event.put("trigger", TriggerKind.TRY_OUT.wireName());
             event.put("runId", request.id().toString());
             String eventJson = Wire.json().writeValueAsString(event);
-            LogSink logs = (time, stream, text) -> events.accept(new TryOutEvent.Log(time, stream.wireName(), text));
+            // a saved script's try-out has its secrets, as its runs do, and they are masked the same way
+            Map<String, String> env;
+            try {
+                env = secrets == null ? Map.of() : secrets.resolve(request.id(), request.secretsToken());
+            } catch (SecretsUnavailableException e) {
+                long took = millis(System.nanoTime() - start);
+                return new TryOutEvent.Finished(
+                        RunStatus.FAILED.name(), null, null, "secrets unavailable: " + e.getMessage(), took, 0, took);
+            }
+            var mask = SecretMask.of(env.values());
+            LogSink logs = (time, stream, text) ->
+                    events.accept(new TryOutEvent.Log(time, stream.wireName(), mask.apply(text)));
             Outcome outcome;
             if (blankImage != null) {
                 String image = blankImage.await(Duration.between(Instant.now(), request.deadline()));
@@ -114,19 +131,19 @@ public final class TryOutService {
                                 "package.json",
                                 PackageJson.render(deps).getBytes(StandardCharsets.UTF_8)),
                         installed.nodeModules());
-                outcome = runtime.runOnce(invocation(request, scriptId, image, eventJson), files, logs);
+                outcome = runtime.runOnce(invocation(request, scriptId, image, eventJson, env), files, logs);
             } else {
                 var built = bundles.build(
                         new ImageSpec(scriptId, 1, request.code(), PackageJson.render(deps), installed), log);
                 bundle = Path.of(built.imageRef().substring(BundleImageBuilder.REF_PREFIX.length()));
-                outcome = runtime.run(invocation(request, scriptId, built.imageRef(), eventJson), logs);
+                outcome = runtime.run(invocation(request, scriptId, built.imageRef(), eventJson, env), logs);
             }
             long end = System.nanoTime();
             return new TryOutEvent.Finished(
                     outcome.status().name(),
-                    outcome.resultJson(),
-                    outcome.reply(),
-                    outcome.error(),
+                    mask.apply(outcome.resultJson()),
+                    mask.apply(outcome.reply()),
+                    mask.apply(outcome.error()),
                     millis(installedAt - start),
                     millis(end - installedAt),
                     millis(end - start));
@@ -145,7 +162,8 @@ public final class TryOutService {
         }
     }
 
-    private Invocation invocation(TryOutRequest request, UUID scriptId, String image, String eventJson) {
+    private Invocation invocation(
+            TryOutRequest request, UUID scriptId, String image, String eventJson, Map<String, String> env) {
         return new Invocation(
                 request.id(),
                 scriptId,
@@ -155,7 +173,7 @@ public final class TryOutService {
                 eventJson,
                 limits.timeout(),
                 limits.memoryMb(),
-                Map.of(),
+                env,
                 new Cancellation());
     }
 

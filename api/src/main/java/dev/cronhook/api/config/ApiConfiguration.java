@@ -3,6 +3,7 @@ package dev.cronhook.api.config;
 import dev.cronhook.api.build.BuildResultRecorder;
 import dev.cronhook.api.db.ReadCaches;
 import dev.cronhook.api.db.Tx;
+import dev.cronhook.api.error.ScriptNotFoundException;
 import dev.cronhook.api.hook.WebhookProperties;
 import dev.cronhook.api.log.DatabaseLogStore;
 import dev.cronhook.api.log.LiveLog;
@@ -16,6 +17,7 @@ import dev.cronhook.api.run.RunRetries;
 import dev.cronhook.api.script.ScriptLimits;
 import dev.cronhook.api.script.ScriptRepository;
 import dev.cronhook.api.secret.SecretCipher;
+import dev.cronhook.api.secret.TryOutGrants;
 import dev.cronhook.api.tryout.TryOuts;
 import dev.cronhook.core.build.BuildRequest;
 import dev.cronhook.core.build.BuildResult;
@@ -193,6 +195,8 @@ public class ApiConfiguration {
     TryOuts tryOuts(
             RedisClient redis,
             StatefulRedisConnection<String, String> connection,
+            ScriptRepository scripts,
+            TryOutGrants grants,
             @Value("${cronhook.try-out.pickup-timeout:15s}") Duration pickupTimeout,
             @Value("${cronhook.try-out.wait-timeout:5m}") Duration waitTimeout,
             @Value("${cronhook.try-out.worker-timeout:10s}") Duration workerTimeout) {
@@ -208,6 +212,10 @@ public class ApiConfiguration {
         return new TryOuts(
                 queue,
                 new RedisTryOutChannel(redis, connection, Wire.json()),
-                new TryOuts.Settings(pickupTimeout, waitTimeout, workerTimeout));
+                new TryOuts.Settings(pickupTimeout, waitTimeout, workerTimeout),
+                (tryOutId, userId, scriptId, validFor) -> {
+                    scripts.find(userId, scriptId).orElseThrow(() -> new ScriptNotFoundException(scriptId));
+                    return grants.issue(tryOutId, userId, scriptId, validFor);
+                });
     }
 }

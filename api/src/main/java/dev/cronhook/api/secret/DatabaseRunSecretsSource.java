@@ -17,11 +17,13 @@ public class DatabaseRunSecretsSource implements RunSecretsSource {
     private final RunTokens tokens;
     private final RunRepository runs;
     private final SecretService secrets;
+    private final TryOutGrants tryOuts;
 
-    public DatabaseRunSecretsSource(RunTokens tokens, RunRepository runs, SecretService secrets) {
+    public DatabaseRunSecretsSource(RunTokens tokens, RunRepository runs, SecretService secrets, TryOutGrants tryOuts) {
         this.tokens = tokens;
         this.runs = runs;
         this.secrets = secrets;
+        this.tryOuts = tryOuts;
     }
 
     @Override
@@ -29,11 +31,20 @@ public class DatabaseRunSecretsSource implements RunSecretsSource {
         if (!tokens.verify(runId, runToken)) {
             throw new SecretsUnavailableException("the run's token is not valid (expired, or not this run's)");
         }
-        var run = runs.findAnyOwner(runId).orElseThrow(() -> new SecretsUnavailableException("no run " + runId));
+        var found = runs.findAnyOwner(runId);
+        if (found.isEmpty()) {
+            // a try-out of a saved script is no run: its grant says whose secrets it opens
+            var grant = tryOuts.find(runId).orElseThrow(() -> new SecretsUnavailableException("no run " + runId));
+            return forScript(grant.ownerId(), grant.scriptId());
+        }
+        var run = found.get();
         if (run.status().isFinal()) throw new SecretsUnavailableException("run " + runId + " has ended");
-        var owner = runs.ownerOf(runId).orElseThrow();
+        return forScript(runs.ownerOf(runId).orElseThrow(), run.scriptId());
+    }
+
+    private RunSecrets forScript(UUID ownerId, UUID scriptId) {
         return new RunSecrets(
-                secrets.valuesFor(owner, run.scriptId()),
-                secrets.infisicalBinding(run.scriptId()).orElse(null));
+                secrets.valuesFor(ownerId, scriptId),
+                secrets.infisicalBinding(scriptId).orElse(null));
     }
 }

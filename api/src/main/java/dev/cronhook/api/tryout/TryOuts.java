@@ -1,5 +1,6 @@
 package dev.cronhook.api.tryout;
 
+import dev.cronhook.api.db.Blocking;
 import dev.cronhook.api.error.ProblemWriter;
 import dev.cronhook.api.error.ServiceUnavailableException;
 import dev.cronhook.api.error.TryOutTimedOutException;
@@ -37,14 +38,25 @@ public class TryOuts {
     /** How long a caller waits: for a worker to take the try-out, in all, and for a silent worker to count as gone. */
     public record Settings(Duration pickupTimeout, Duration waitTimeout, Duration workerTimeout) {}
 
+    /**
+     * Grants a try-out the secrets of a saved script of its user and returns the token for them. Blocking; throws
+     * {@link dev.cronhook.api.error.ScriptNotFoundException} when the script is not the user's.
+     */
+    @FunctionalInterface
+    public interface SecretsGrant {
+        String grant(UUID tryOutId, UUID userId, UUID scriptId, Duration validFor);
+    }
+
     private final WorkQueue<TryOutRequest> queue;
     private final TryOutChannel channel;
     private final Settings settings;
+    private final SecretsGrant secrets;
 
-    public TryOuts(WorkQueue<TryOutRequest> queue, TryOutChannel channel, Settings settings) {
+    public TryOuts(WorkQueue<TryOutRequest> queue, TryOutChannel channel, Settings settings, SecretsGrant secrets) {
         this.queue = queue;
         this.channel = channel;
         this.settings = settings;
+        this.secrets = secrets;
     }
 
     /**
@@ -53,13 +65,26 @@ public class TryOuts {
      * ({@link ServiceUnavailableException}) before any event.
      */
     public Flux<TryOutEvent> start(UUID userId, TryOutBody body) {
-        var request = new TryOutRequest(
+        var unsaved = new TryOutRequest(
                 UUID.randomUUID(),
                 userId,
                 body == null ? null : body.code(),
                 body == null ? null : body.dependencies(),
                 body == null ? null : body.event(),
                 Instant.now().plus(settings.waitTimeout()));
+        if (body == null || body.scriptId() == null) return follow(unsaved);
+        // the script's secrets: looked up off the event loop, before any event
+        return Blocking.call(() -> unsaved.withSecrets(
+                        body.scriptId(),
+                        secrets.grant(
+                                unsaved.id(),
+                                userId,
+                                body.scriptId(),
+                                Duration.between(Instant.now(), unsaved.deadline()))))
+                .flatMapMany(this::follow);
+    }
+
+    private Flux<TryOutEvent> follow(TryOutRequest request) {
         return Flux.create(sink -> {
             var gone = new AtomicBoolean();
             sink.onDispose(() -> gone.set(true));

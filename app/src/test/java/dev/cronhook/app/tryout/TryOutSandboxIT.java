@@ -194,4 +194,47 @@ class TryOutSandboxIT {
         assertThat(second.at("/result/host").asString())
                 .isNotEqualTo(first.at("/result/host").asString());
     }
+
+    @Test
+    void aTryOutOfASavedScriptHasItsSecretsMaskedAndNoneOfAnotherUsers() {
+        String admin = http.login("admin", TestPlatform.ADMIN_PASSWORD);
+        assertThat(http.put("/api/secrets/ADMIN_ONLY", json(Map.of("value", "the-admins-secret")), admin)
+                        .status())
+                .isBetween(200, 204);
+        var adminScript = http.post(
+                        "/api/scripts", json(Map.of("name", "admins", "code", "export default async () => 1")), admin)
+                .json()
+                .get("id")
+                .asString();
+        var script = http.post(
+                        "/api/scripts", json(Map.of("name", "mine", "code", "export default async () => 1")), mallory)
+                .json()
+                .get("id")
+                .asString();
+        assertThat(http.put(
+                                "/api/scripts/" + script + "/secrets/API_KEY",
+                                json(Map.of("value", "mallorys-api-key")),
+                                mallory)
+                        .status())
+                .isBetween(200, 204);
+        String code = """
+                export default async () => {
+                  console.log("key is", process.env.API_KEY);
+                  return { key: process.env.API_KEY, admins: process.env.ADMIN_ONLY ?? null };
+                };
+                """;
+
+        var unsaved =
+                http.post("/api/try-out", json(Map.of("code", code)), mallory).json();
+        var saved = http.post("/api/try-out", json(Map.of("code", code, "scriptId", script)), mallory);
+        var someoneElses = http.post("/api/try-out", json(Map.of("code", code, "scriptId", adminScript)), mallory);
+
+        assertThat(unsaved.at("/result/key").isMissingNode()).as(unsaved.toString()).isTrue();
+        assertThat(saved.status()).as(saved.toString()).isEqualTo(200);
+        assertThat(saved.json().at("/result/key").asString()).as("masked").isEqualTo("***");
+        assertThat(saved.json().at("/result/admins").isNull()).isTrue();
+        assertThat(saved.json().get("logs").findValuesAsString("text")).containsExactly("key is ***");
+        assertThat(saved.text()).doesNotContain("mallorys-api-key");
+        assertThat(someoneElses.status()).as(someoneElses.toString()).isEqualTo(404);
+    }
 }

@@ -8,8 +8,10 @@ import java.util.UUID;
 
 /**
  * A try-out as the api hands it to a try-out worker: unsaved code, its dependencies (checked, sorted, ranges
- * trimmed), the event to give it, and until when the caller waits (a worker that takes it later skips it). The
- * constructor checks code and dependencies like a saved script's and throws every violation at once.
+ * trimmed), the event to give it, and until when the caller waits (a worker that takes it later skips it). A try-out
+ * of a saved script names it ({@code scriptId}) and carries a token with which the worker, proving it is one, fetches
+ * that script's secrets while the try-out runs ({@code secretsToken}; null for none). The constructor checks code and
+ * dependencies like a saved script's and throws every violation at once.
  */
 public record TryOutRequest(
         UUID id,
@@ -17,7 +19,9 @@ public record TryOutRequest(
         String code,
         Map<String, String> dependencies,
         Map<String, Object> event,
-        Instant deadline) {
+        Instant deadline,
+        UUID scriptId,
+        String secretsToken) {
     public static final int MAX_CODE_BYTES = 256 * 1024;
     public static final int MAX_DEPENDENCIES = 50;
 
@@ -30,5 +34,26 @@ public record TryOutRequest(
         if (deadline == null) throw new IllegalArgumentException("deadline is required");
         dependencies = checked;
         event = event == null ? Map.of() : event;
+    }
+
+    /** A try-out of code that belongs to no saved script: no secrets. */
+    public TryOutRequest(
+            UUID id,
+            UUID userId,
+            String code,
+            Map<String, String> dependencies,
+            Map<String, Object> event,
+            Instant deadline) {
+        this(id, userId, code, dependencies, event, deadline, null, null);
+    }
+
+    /** This try-out as a saved script's, with the token for its secrets. */
+    public TryOutRequest withSecrets(UUID scriptId, String secretsToken) {
+        return new TryOutRequest(id, userId, code, dependencies, event, deadline, scriptId, secretsToken);
+    }
+
+    @Override
+    public String toString() {
+        return "TryOutRequest[" + id + ", user " + userId + (scriptId == null ? "" : ", script " + scriptId) + "]";
     }
 }

@@ -23,8 +23,13 @@ public final class RunSecretsResolver {
     }
 
     public Map<String, String> resolve(RunRequest request) {
-        if (request.secretsToken() == null || source == null) return Map.of();
-        var secrets = source.forRun(request.runId(), request.secretsToken());
+        return resolve(request.runId(), request.secretsToken());
+    }
+
+    /** The environment of the run (or try-out) {@code id} against its token; none without a token. */
+    public Map<String, String> resolve(java.util.UUID id, String token) {
+        if (token == null || source == null) return Map.of();
+        var secrets = source.forRun(id, token);
         var env = new LinkedHashMap<>(secrets.values());
         if (secrets.infisical() != null) {
             if (infisical == null) throw new SecretsUnavailableException("no Infisical client in this executor");

@@ -68,4 +68,15 @@ public final class SecretMask {
         }
         return sb.toString();
     }
+
+    /** The reply with every secret masked in its headers and, unless it is binary, its body. */
+    public dev.cronhook.core.run.HttpReply apply(dev.cronhook.core.run.HttpReply reply) {
+        if (reply == null || isEmpty()) return reply;
+        var headers = new java.util.LinkedHashMap<String, List<String>>();
+        reply.headers()
+                .forEach((name, headerValues) ->
+                        headers.put(name, headerValues.stream().map(this::apply).toList()));
+        return new dev.cronhook.core.run.HttpReply(
+                reply.status(), headers, reply.base64() ? reply.body() : apply(reply.body()), reply.base64());
+    }
 }

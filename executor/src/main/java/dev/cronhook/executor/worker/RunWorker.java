@@ -5,7 +5,6 @@ import dev.cronhook.core.queue.QueueOptions;
 import dev.cronhook.core.queue.Streams;
 import dev.cronhook.core.queue.WorkQueue;
 import dev.cronhook.core.queue.redis.RedisWorkQueue;
-import dev.cronhook.core.run.HttpReply;
 import dev.cronhook.core.run.RunRequest;
 import dev.cronhook.core.run.RunResult;
 import dev.cronhook.core.run.RunStatus;
@@ -26,7 +25,6 @@ import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -302,7 +300,7 @@ public final class RunWorker implements AutoCloseable {
                                 request.runId(),
                                 outcome.status(),
                                 mask.apply(outcome.resultJson()),
-                                masked(outcome.reply(), mask),
+                                mask.apply(outcome.reply()),
                                 mask.apply(outcome.error()),
                                 started,
                                 Instant.now())));
@@ -360,16 +358,6 @@ public final class RunWorker implements AutoCloseable {
                 .whenComplete((id, e) -> {
                     if (e != null) log.debug("run {}: RUNNING not reported: {}", runId, e.toString());
                 });
-    }
-
-    private static HttpReply masked(HttpReply reply, SecretMask mask) {
-        if (reply == null || mask.isEmpty()) return reply;
-        var headers = new java.util.LinkedHashMap<String, List<String>>();
-        reply.headers()
-                .forEach((name, values) ->
-                        headers.put(name, values.stream().map(mask::apply).toList()));
-        return new HttpReply(
-                reply.status(), headers, reply.base64() ? reply.body() : mask.apply(reply.body()), reply.base64());
     }
 
     private boolean cancelRequested(UUID runId) {

@@ -10,6 +10,7 @@ import dev.cronhook.builder.npm.NpmSettings;
 import dev.cronhook.core.queue.QueueOptions;
 import dev.cronhook.core.queue.Streams;
 import dev.cronhook.core.queue.redis.RedisWorkQueue;
+import dev.cronhook.core.secret.RunSecretsSource;
 import dev.cronhook.core.tryout.TryOutRequest;
 import dev.cronhook.core.tryout.redis.RedisTryOutChannel;
 import dev.cronhook.core.wire.Wire;
@@ -17,15 +18,20 @@ import dev.cronhook.executor.runtime.HarnessScriptRuntime;
 import dev.cronhook.executor.runtime.RuntimeLimits;
 import dev.cronhook.executor.runtime.docker.DockerScriptRuntime;
 import dev.cronhook.executor.runtime.process.ProcessScriptRuntime;
+import dev.cronhook.executor.secrets.HttpRunSecretsSource;
+import dev.cronhook.executor.secrets.RunSecretsResolver;
+import dev.cronhook.executor.secrets.infisical.InfisicalSecretProvider;
 import dev.cronhook.tryout.BlankSandboxImage;
 import dev.cronhook.tryout.TryOutService;
 import dev.cronhook.tryout.worker.TryOutWorker;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.net.InetAddress;
+import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
@@ -127,10 +133,43 @@ public class TryOutConfiguration {
                 null);
     }
 
+    /**
+     * Where a saved script's try-out gets its secrets: the api in this process when it has one, else the api at
+     * {@code cronhook.executor.api-url}, as executors do; Infisical bindings through the executor's client when this
+     * process has one.
+     */
+    @Bean
+    TryOutSecrets tryOutSecrets(
+            ObjectProvider<RunSecretsSource> inProcess,
+            ObjectProvider<InfisicalSecretProvider> executorInfisical,
+            @Value("${cronhook.executor.api-url:}") String apiUrl) {
+        RunSecretsSource source = inProcess.getIfAvailable();
+        if (source == null && !apiUrl.isBlank()) source = new HttpRunSecretsSource(URI.create(apiUrl));
+        if (source == null) {
+            log.warn(
+                    "no api in this process and no cronhook.executor.api-url: try-outs of saved scripts get no secrets");
+        }
+        var infisical = executorInfisical.getIfAvailable();
+        var own = infisical == null
+                ? new InfisicalSecretProvider(InfisicalSecretProvider.Settings.defaults(), Clock.systemUTC())
+                : null;
+        var provider = infisical != null ? infisical : own;
+        return new TryOutSecrets(new RunSecretsResolver(source, provider::fetch), own);
+    }
+
+    /** The try-out worker's secrets resolver, and the Infisical client it made for itself (closed with it). */
+    public record TryOutSecrets(RunSecretsResolver resolver, InfisicalSecretProvider own) implements AutoCloseable {
+        @Override
+        public void close() {
+            if (own != null) own.close();
+        }
+    }
+
     @Bean
     TryOutService tryOutService(
             ObjectProvider<DependencyInstaller> builderInstaller,
             TryOutSandboxes sandboxes,
+            TryOutSecrets secrets,
             @Value("${cronhook.home}") Path home,
             @Value("${cronhook.try-out.timeout:10s}") Duration timeout,
             @Value("${cronhook.try-out.memory-mb:256}") int memoryMb) {
@@ -149,7 +188,8 @@ public class TryOutConfiguration {
                 home.resolve("try-out").resolve("bundles"),
                 sandboxes.runtime(),
                 new TryOutService.Limits(timeout, memoryMb),
-                sandboxes.image() == null ? null : sandboxes.image()::await);
+                sandboxes.image() == null ? null : sandboxes.image()::await,
+                secrets.resolver());
     }
 
     @Bean
