@@ -286,7 +286,8 @@
       method: "POST",
       credentials: "same-origin",
       headers: headers,
-      body: JSON.stringify({ code: currentCode(), dependencies: dependencies(), event: event })
+      body: JSON.stringify({ code: currentCode(), dependencies: dependencies(), event: event,
+        scriptId: document.getElementById("try-button").dataset.scriptId || null })
     }).then(function (r) {
       var type = r.headers.get("Content-Type") || "";
       if (r.ok && type.indexOf("text/event-stream") === 0) return readEvents(r);
