@@ -24,9 +24,19 @@ import reactor.core.publisher.Mono;
 public class PageModel {
     private static final Times TIMES = new Times();
 
+    /** The operator said user code may run outside a sandbox (a single-user laptop): every page says so. */
+    private final boolean unsafeRuntime;
+
+    public PageModel(
+            @org.springframework.beans.factory.annotation.Value("${cronhook.executor.unsafe-process-runtime:false}")
+                    boolean unsafeRuntime) {
+        this.unsafeRuntime = unsafeRuntime;
+    }
+
     @ModelAttribute
     Mono<Void> common(Model model, ServerWebExchange exchange) {
         model.addAttribute("times", TIMES);
+        model.addAttribute("unsafeRuntime", unsafeRuntime);
         model.addAttribute("path", exchange.getRequest().getPath().value());
         Mono<CsrfToken> csrf = exchange.getAttribute(CsrfToken.class.getName());
         var user = ReactiveSecurityContextHolder.getContext()
