@@ -126,7 +126,7 @@ elif [ "$(id -u)" = 0 ]; then
   if engine_lacks_runtimes; then
     # a reload keeps every container running; it reads $daemon_json unless dockerd was given another file
     pid="$(cat /var/run/docker.pid 2>/dev/null || pgrep -xo dockerd || true)"
-    if [ -n "$pid" ] && ! tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q -- '--config-file'; then
+    if [ -n "$pid" ] && [[ "$(tr '\0' ' ' <"/proc/$pid/cmdline")" != *--config-file* ]]; then
       log "the running Docker engine lacks one of ${wanted_runtimes[*]}: reloading its configuration (SIGHUP)"
       kill -HUP "$pid"
       for _ in $(seq 20); do engine_lacks_runtimes || break; sleep 0.5; done
