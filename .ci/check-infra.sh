@@ -12,7 +12,9 @@
 #               fields, enums, quantities) and, strictly, for fields the schema does not know; then what
 #               the deployment promises: a Deployment per role with probes, limits, preStop, non-root;
 #               the privileged Docker sidecar beside executor and try-out, sharing the Docker socket and the
-#               harness socket directory (CRONHOOK_EXECUTOR_SOCKET_DIR) with the app; database Secrets only in api
+#               harness socket directory (CRONHOOK_EXECUTOR_SOCKET_DIR) with the app; scripts under gVisor: the
+#               CRONHOOK_EXECUTOR_OCI_RUNTIME registered in the sidecar's daemon.json, its binary placed by an
+#               init container; database Secrets only in api
 #               and scheduler; NetworkPolicies under which no worker pod can reach CockroachDB; HPAs,
 #               PDBs, ServiceAccounts without tokens, both Ingress hosts, the ConfigMap, replica counts.
 #   workflows   each file in .github/workflows passes action-validator (the GitHub workflow schema).
@@ -410,6 +412,8 @@ function promises(overlay, docs) {
   check(env.CRONHOOK_BIND === '0.0.0.0', where('ConfigMap: CRONHOOK_BIND=0.0.0.0 (reachable in a pod)'));
   check(!Object.keys(env).some((k) => /^CRONHOOK_DB_(URL|USERNAME|PASSWORD)$|PASSWORD|SECRET_KEY|AWS_SECRET/.test(k)), where('ConfigMap holds no credentials'));
 
+  check(env.CRONHOOK_EXECUTOR_OCI_RUNTIME === 'runsc', where('scripts run under gVisor (CRONHOOK_EXECUTOR_OCI_RUNTIME=runsc)'), env.CRONHOOK_EXECUTOR_OCI_RUNTIME);
+
   const deployments = {};
   for (const [component, role] of Object.entries(ROLES)) {
     const d = named('Deployment', `cronhook-${component}`);
@@ -473,6 +477,28 @@ function promises(overlay, docs) {
       && harnessMountOf(dind).name === harnessMountOf(app).name
       && (spec.volumes || []).some((v) => v.name === harnessMountOf(app).name && v.emptyDir);
     check(Boolean(harnessShared), where(`${component}: CRONHOOK_EXECUTOR_SOCKET_DIR (${harnessDir}) is one emptyDir at the same path in the app and the sidecar`));
+    // the OCI runtime the app asks for (it refuses to start otherwise) is registered in the sidecar's daemon.json,
+    // and its binary is put in place by an init container: the app, the only one that creates containers, starts
+    // after every init container has finished (the engine does not look for the binary before a container starts)
+    const oci = env.CRONHOOK_EXECUTOR_OCI_RUNTIME || 'auto';
+    if (!['auto', 'default', 'runc'].includes(oci)) {
+      const daemonMount = (dind.volumeMounts || []).find((m) => m.mountPath === '/etc/docker/daemon.json');
+      const daemonVolume = daemonMount && (spec.volumes || []).find((v) => v.name === daemonMount.name && v.configMap);
+      const daemonMap = daemonVolume && named('ConfigMap', daemonVolume.configMap.name);
+      let registered;
+      try {
+        registered = JSON.parse(daemonMap.data[daemonMount.subPath || 'daemon.json']).runtimes[oci];
+      } catch (e) {
+        registered = undefined;
+      }
+      check(Boolean(registered && registered.path), where(`${component}: the sidecar's /etc/docker/daemon.json registers the OCI runtime "${oci}" (CRONHOOK_EXECUTOR_OCI_RUNTIME)`));
+      if (registered && registered.path) {
+        const binMount = (dind.volumeMounts || []).find((m) => registered.path.startsWith(m.mountPath.replace(/\/?$/, '/')));
+        const filler = binMount && (spec.initContainers || []).find((c) => c.restartPolicy !== 'Always'
+          && (c.volumeMounts || []).some((m) => m.name === binMount.name && !m.readOnly));
+        check(Boolean(filler), where(`${component}: ${registered.path} is put in place by an init container before the app starts`));
+      }
+    }
   }
 
   // api Service, Ingress hosts

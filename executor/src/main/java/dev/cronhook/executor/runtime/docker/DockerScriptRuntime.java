@@ -104,7 +104,7 @@ public final class DockerScriptRuntime extends HarnessScriptRuntime {
 
     /**
      * As above, with containers created by the engine's OCI runtime {@code ociRuntime}: a name the engine lists
-     * (e.g. runc, crun), {@link #OCI_AUTO} or {@link #OCI_ENGINE_DEFAULT}.
+     * (e.g. runc, crun, runsc for gVisor), {@link #OCI_AUTO} or {@link #OCI_ENGINE_DEFAULT}.
      *
      * @throws IllegalArgumentException when the engine does not offer the runtime named
      */
@@ -168,7 +168,8 @@ public final class DockerScriptRuntime extends HarnessScriptRuntime {
         if (!offered.containsKey(wanted)) {
             throw new IllegalArgumentException("the Docker engine has no OCI runtime \"" + wanted + "\" (it has "
                     + String.join(", ", new TreeSet<>(offered.keySet()))
-                    + "): register it with dockerd --add-runtime, or use \"" + OCI_AUTO + "\" or \""
+                    + "): register it under \"runtimes\" in the engine's daemon.json, or use \"" + OCI_AUTO
+                    + "\" or \""
                     + OCI_ENGINE_DEFAULT + "\"");
         }
         return wanted;

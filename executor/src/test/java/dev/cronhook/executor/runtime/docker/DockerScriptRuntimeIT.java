@@ -79,6 +79,14 @@ class DockerScriptRuntimeIT extends ScriptRuntimeContract {
         return crunOffered ? "crun" : "runc";
     }
 
+    /**
+     * The error codes a script meets writing to the read-only root file system or socket directory as its user: Linux
+     * checks for a read-only mount before permissions, so EROFS.
+     */
+    protected List<String> refusedWriteCodes() {
+        return List.of("EROFS");
+    }
+
     @Override
     protected String image() {
         return image;
@@ -135,8 +143,8 @@ class DockerScriptRuntimeIT extends ScriptRuntimeContract {
 
         assertThat(outcome.status()).isEqualTo(RunStatus.SUCCEEDED);
         var result = Wire.json().readTree(outcome.resultJson());
-        assertThat(result.get("write").asString()).isEqualTo("EROFS");
-        assertThat(result.get("listen").asString()).isEqualTo("EROFS");
+        assertThat(result.get("write").asString()).isIn(refusedWriteCodes());
+        assertThat(result.get("listen").asString()).isIn(refusedWriteCodes());
         assertThat(result.get("socketEnv").isNull())
                 .as("the script does not see the socket's name")
                 .isTrue();
@@ -256,7 +264,7 @@ class DockerScriptRuntimeIT extends ScriptRuntimeContract {
         var outcome = runtime.run(scenario("writeOutside", Map.of()), logs);
 
         assertThat(outcome.status()).isEqualTo(RunStatus.FAILED);
-        assertThat(outcome.error()).containsAnyOf("EROFS", "read-only file system");
+        assertThat(outcome.error()).containsAnyOf(refusedWriteCodes().toArray(String[]::new));
     }
 
     @Test
