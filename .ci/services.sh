@@ -14,6 +14,7 @@ command -v dockerd >/dev/null || packages+=(docker.io)
 [ -x /usr/bin/chromium ] || packages+=(chromium)
 [ -x /usr/bin/chromedriver ] || packages+=(chromium-driver)
 command -v crun >/dev/null || packages+=(crun)
+command -v bwrap >/dev/null || packages+=(bubblewrap)
 command -v node >/dev/null || packages+=(nodejs)
 command -v npm >/dev/null || packages+=(npm)
 if [ ${#packages[@]} -gt 0 ]; then
