@@ -84,6 +84,7 @@ final class SandboxCgroups {
             }
             if (path == null) return none("the " + controller + " controller is not mounted");
             Path dir = ROOT.resolve(controller).resolve(path.substring(1)).resolve(group);
+            removeStale(dir.getParent());
             try {
                 Files.createDirectories(dir);
             } catch (IOException e) {
@@ -98,6 +99,7 @@ final class SandboxCgroups {
         if (own == null) return none("this process is in no v2 cgroup");
         Path base = ROOT.resolve(own.substring(1));
         Path dir = base.resolve(group);
+        removeStale(base);
         try {
             Files.createDirectories(dir);
             // delegation: a cgroup may hand controllers to its children only if it holds no process itself; the
@@ -108,6 +110,30 @@ final class SandboxCgroups {
             return none("cannot delegate memory, pids and cpu under " + base + ": " + e.getMessage());
         }
         return new SandboxCgroups(Version.V2, null, Map.of("unified", dir));
+    }
+
+    /**
+     * Removes the groups of executors that are gone (a JVM killed before it could clean up): {@code cronhook-<pid>}
+     * whose pid no longer runs, with their sandboxes' groups, which its killed sandboxes left empty.
+     */
+    private static void removeStale(Path parent) {
+        List<Path> groups;
+        try (var list = Files.list(parent)) {
+            groups = list.filter(p -> p.getFileName().toString().matches("cronhook-\\d+"))
+                    .toList();
+        } catch (IOException | RuntimeException e) {
+            return;
+        }
+        for (Path group : groups) {
+            long pid = Long.parseLong(group.getFileName().toString().substring("cronhook-".length()));
+            if (ProcessHandle.of(pid).isPresent()) continue;
+            try (var sandboxes = Files.list(group)) {
+                for (Path sandbox : sandboxes.filter(Files::isDirectory).toList()) Files.deleteIfExists(sandbox);
+                Files.deleteIfExists(group);
+            } catch (IOException | RuntimeException e) {
+                // a group still holding a process (or one we may not remove) stays
+            }
+        }
     }
 
     /** /proc/self/cgroup as controller list (v1) or "" (v2) to path. */
