@@ -88,7 +88,7 @@ final class SandboxCgroups {
             try {
                 Files.createDirectories(dir);
             } catch (IOException e) {
-                return none("cannot create " + dir + ": " + e.getMessage());
+                return none("cannot create " + dir + " (" + e.getClass().getSimpleName() + ")");
             }
             parents.put(controller, dir);
         }
@@ -107,7 +107,7 @@ final class SandboxCgroups {
             write(base.resolve("cgroup.subtree_control"), "+memory +pids +cpu");
             write(dir.resolve("cgroup.subtree_control"), "+memory +pids +cpu");
         } catch (IOException e) {
-            return none("cannot delegate memory, pids and cpu under " + base + ": " + e.getMessage());
+            return none("cannot delegate memory, pids and cpu under " + base + " (" + e + ")");
         }
         return new SandboxCgroups(Version.V2, null, Map.of("unified", dir));
     }
