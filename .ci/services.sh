@@ -16,6 +16,7 @@ command -v dockerd >/dev/null || packages+=(docker.io)
 [ -x /usr/bin/chromedriver ] || packages+=(chromium-driver)
 command -v crun >/dev/null || packages+=(crun)
 command -v runsc >/dev/null || packages+=(runsc)
+command -v bwrap >/dev/null || packages+=(bubblewrap)
 command -v node >/dev/null || packages+=(nodejs)
 command -v npm >/dev/null || packages+=(npm)
 if [ ${#packages[@]} -gt 0 ]; then

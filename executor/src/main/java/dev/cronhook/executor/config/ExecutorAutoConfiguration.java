@@ -6,6 +6,7 @@ import dev.cronhook.executor.runtime.HarnessScriptRuntime;
 import dev.cronhook.executor.runtime.RuntimeLimits;
 import dev.cronhook.executor.runtime.ScriptRuntime;
 import dev.cronhook.executor.runtime.docker.DockerScriptRuntime;
+import dev.cronhook.executor.runtime.process.ProcessSandboxing;
 import dev.cronhook.executor.runtime.process.ProcessScriptRuntime;
 import dev.cronhook.executor.secrets.HttpRunSecretsSource;
 import dev.cronhook.executor.secrets.RunSecretsResolver;
@@ -77,7 +78,20 @@ public class ExecutorAutoConfiguration {
             }
             log.warn("no Docker engine answers at {}: falling back to the process runtime", properties.dockerHost());
         }
-        return new ProcessScriptRuntime(properties.node(), workDir(properties, environment), limits, warm);
+        return new ProcessScriptRuntime(
+                properties.node(), workDir(properties, environment), limits, warm, processIsolation(properties));
+    }
+
+    /**
+     * Sandboxes, unless the operator said unsafe (a single-user machine) and none can be made here: then scripts run
+     * unisolated, said loudly. With a sandbox available the flag changes nothing.
+     */
+    static ProcessScriptRuntime.Isolation processIsolation(ExecutorProperties properties) {
+        if (!properties.unsafeProcessRuntime()) return ProcessScriptRuntime.Isolation.sandbox();
+        var probe = ProcessSandboxing.available();
+        if (probe.available()) return ProcessScriptRuntime.Isolation.sandbox();
+        log.warn("{}; cronhook.executor.unsafe-process-runtime is set: scripts run NOT isolated", probe);
+        return ProcessScriptRuntime.Isolation.unsafeNone();
     }
 
     @Bean(destroyMethod = "close")

@@ -6,7 +6,11 @@ import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
-/** {@code cronhook.executor.*}: which runtime runs scripts, how warm containers are kept, the limits and caps. */
+/**
+ * {@code cronhook.executor.*}: which runtime runs scripts, how warm containers are kept, the limits and caps. {@code
+ * unsafeProcessRuntime} ({@code CRONHOOK_UNSAFE_PROCESS_RUNTIME}) lets the process runtime run scripts without a
+ * sandbox where none can be made: only for a single-user machine.
+ */
 @ConfigurationProperties("cronhook.executor")
 public record ExecutorProperties(
         @DefaultValue("auto") RuntimeKind runtime,
@@ -14,6 +18,7 @@ public record ExecutorProperties(
         @DefaultValue("none") String network,
         @DefaultValue("auto") String ociRuntime,
         @DefaultValue("node") String node,
+        @DefaultValue("false") boolean unsafeProcessRuntime,
         Path workDir,
         @DefaultValue("true") boolean harnessSocket,
         Path socketDir,

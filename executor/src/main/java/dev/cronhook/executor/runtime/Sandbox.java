@@ -20,6 +20,14 @@ public interface Sandbox {
         return false;
     }
 
+    /**
+     * Whether processes other than the harness still run in it after an invocation (children the script started and
+     * left running, detached or double-forked): such a sandbox is not reused, so nothing of one run meets the next.
+     */
+    default boolean leftProcessesBehind() {
+        return false;
+    }
+
     /** Kills it at once; idempotent; its output ends soon after. */
     void kill();
 

@@ -56,8 +56,12 @@ class ExecutorAutoConfigurationIT {
                         "cronhook.executor.warm-idle-time=2m")
                 .run(context -> {
                     assertThat(context).hasNotFailed();
-                    assertThat(context.getBean(ScriptRuntime.class)).isInstanceOf(ProcessScriptRuntime.class);
+                    assertThat(context.getBean(ScriptRuntime.class))
+                            .isInstanceOfSatisfying(
+                                    ProcessScriptRuntime.class,
+                                    runtime -> assertThat(runtime.sandboxed()).isTrue());
                     var properties = context.getBean(ExecutorProperties.class);
+                    assertThat(properties.unsafeProcessRuntime()).isFalse();
                     assertThat(properties.maxLogLines()).isEqualTo(500);
                     assertThat(properties.maxResultBytes()).isEqualTo(1 << 20);
                     assertThat(properties.warmIdleTime()).hasMinutes(2);
@@ -120,5 +124,22 @@ class ExecutorAutoConfigurationIT {
                         "cronhook.executor.docker-host=unix://" + home.resolve("no-docker.sock"))
                 .run(context ->
                         assertThat(context.getBean(ScriptRuntime.class)).isInstanceOf(ProcessScriptRuntime.class));
+    }
+
+    @Test
+    void theUnsafeSettingDoesNotTurnOffASandboxThisMachineCanMake() {
+        runner.withPropertyValues(
+                        "cronhook.role.executor.enabled=true",
+                        "cronhook.executor.runtime=process",
+                        "cronhook.executor.unsafe-process-runtime=true",
+                        "cronhook.home=" + home)
+                .run(context -> {
+                    assertThat(context.getBean(ExecutorProperties.class).unsafeProcessRuntime())
+                            .isTrue();
+                    assertThat(context.getBean(ScriptRuntime.class))
+                            .isInstanceOfSatisfying(
+                                    ProcessScriptRuntime.class,
+                                    runtime -> assertThat(runtime.sandboxed()).isTrue());
+                });
     }
 }

@@ -7,6 +7,33 @@ import os from "node:os";
 let calls = 0;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+function attemptSync(f) {
+  try {
+    return f();
+  } catch (e) {
+    return e.code ?? String(e);
+  }
+}
+
+function tryConnect(host, port) {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    const timer = setTimeout(() => {
+      socket.destroy();
+      resolve("timeout");
+    }, 3000);
+    socket.once("connect", () => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve("connected");
+    });
+    socket.once("error", (e) => {
+      clearTimeout(timer);
+      resolve(e.code ?? String(e));
+    });
+  });
+}
+
 const scenarios = {
   trivial: () => 1,
   echo: (event, ctx) => {
@@ -106,6 +133,104 @@ const scenarios = {
     fs.writeFileSync("/app/evil.txt", "no");
     return "wrote outside /tmp";
   },
+  // ---- hostile scenarios (HostileScriptContract): each reports what it managed, the test judges ----
+  // event.files: read each; event.dirs: list each. Answers "read"/"listed" or the error code.
+  readFiles: (event) => {
+    const result = {};
+    for (const file of event.files ?? []) result[file] = attemptSync(() => (fs.readFileSync(file), "read"));
+    for (const dir of event.dirs ?? []) result[dir] = attemptSync(() => (fs.readdirSync(dir), "listed"));
+    return result;
+  },
+  // event.targets: [{host, port}]; answers "host:port" -> "connected" or the error code.
+  connect: async (event) => {
+    const result = {};
+    for (const { host, port } of event.targets) result[`${host}:${port}`] = await tryConnect(host, port);
+    return result;
+  },
+  // another run that stays: a file in its /tmp, a child with the marker in argv, a port on its loopback
+  stay: async (event) => {
+    fs.writeFileSync(`/tmp/${event.marker}`, "mine");
+    const child = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)", event.marker], { stdio: "ignore" });
+    await new Promise((resolve) => child.once("spawn", resolve));
+    const server = net.createServer((socket) => socket.destroy());
+    await new Promise((resolve) => server.listen(event.port, "127.0.0.1", resolve));
+    console.log("staying");
+    try {
+      await sleep(event.millis);
+    } finally {
+      server.close();
+      child.kill("SIGKILL");
+    }
+    return "stayed";
+  },
+  // looks for another run's marker in every process's command line and in /tmp, and for its port
+  snoop: async (event) => {
+    const inProc = [];
+    for (const pid of fs.readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
+      const cmdline = attemptSync(() => fs.readFileSync(`/proc/${pid}/cmdline`, "utf8"));
+      if (cmdline.includes(event.marker)) inProc.push(pid);
+    }
+    const inTmp = fs.readdirSync("/tmp").filter((name) => name.includes(event.marker));
+    const port = await tryConnect("127.0.0.1", event.port);
+    return { inProc, inTmp, port, processes: fs.readdirSync("/proc").filter((name) => /^\d+$/.test(name)).length };
+  },
+  // event.paths: try to write a file at each; answers path -> "wrote" or the error code
+  writeEverywhere: (event) => {
+    const result = {};
+    for (const path of event.paths) result[path] = attemptSync(() => (fs.writeFileSync(path, "x"), "wrote"));
+    if (process.env.HOME && !process.env.HOME.startsWith("/tmp")) {
+      result.HOME = attemptSync(() => (fs.writeFileSync(`${process.env.HOME}/cronhook-evil`, "x"), "wrote"));
+    }
+    return result;
+  },
+  // every usual way to leave a process running after the run; answers how many the script sees alive at the end
+  leaveChildren: async (event) => {
+    const m = event.marker;
+    const idle = "process.on('SIGHUP', () => {}); process.on('SIGTERM', () => {}); setInterval(() => {}, 1000)";
+    const started = {};
+    const start = async (name, command, args, options) => {
+      const child = spawn(command, args, { stdio: "ignore", ...options });
+      started[name] = await new Promise((resolve) => {
+        child.once("spawn", () => resolve("started"));
+        child.once("error", (e) => resolve(e.code ?? String(e)));
+      });
+      return child;
+    };
+    (await start("detached", process.execPath, ["-e", idle, `${m}-detached`], { detached: true })).unref();
+    // double fork: the middle process starts the grandchild and exits, leaving it an orphan
+    const grandchild = `require('child_process').spawn(process.execPath, ['-e', ${JSON.stringify(idle)}, '${m}-orphan'], { stdio: 'ignore' }).unref()`;
+    const middle = await start("doubleFork", process.execPath, ["-e", grandchild, `${m}-middle`]);
+    await new Promise((resolve) => (middle.exitCode !== null ? resolve() : middle.once("exit", resolve)));
+    // the binaries where the sandbox has them, and what they do in node where it does not
+    (await start("setsid", "setsid", [process.execPath, "-e", idle, `${m}-setsid`], {})).unref();
+    (await start("nohup", "nohup", [process.execPath, "-e", idle, `${m}-nohup`], {})).unref();
+    (await start("ignoresHangup", process.execPath, ["-e", idle, `${m}-hangup`], { detached: true })).unref();
+    await sleep(200);
+    const alive = fs
+      .readdirSync("/proc")
+      .filter((name) => /^\d+$/.test(name))
+      .filter((pid) => attemptSync(() => fs.readFileSync(`/proc/${pid}/cmdline`, "utf8")).includes(m)).length;
+    return { started, alive };
+  },
+  // processes that multiply until something stops them, each with the marker in argv
+  forkBombTree: async (event) => {
+    // each process starts two more and then one every 50 ms; its code travels in the environment children inherit
+    const code = `const { spawn } = require('child_process');
+      const again = () => { try { spawn(process.execPath, ['-e', process.env.BOMB, '${event.marker}'], { stdio: 'ignore', detached: true }).on('error', () => {}); } catch {} };
+      again(); again(); setInterval(again, 50);`;
+    spawn(process.execPath, ["-e", code, event.marker], { stdio: "ignore", detached: true, env: { ...process.env, BOMB: code } })
+      .on("error", () => {});
+    await sleep(event.millis);
+    return "still here";
+  },
+  // memory allocated by a child process, out of reach of the harness's V8 heap limit
+  memoryBombInChild: async (event) => {
+    const code = "const kept = []; for (;;) kept.push(Buffer.alloc(16 << 20, 1));";
+    const child = spawn(process.execPath, ["-e", code, event.marker], { stdio: "ignore" });
+    const [exitCode, signal] = await new Promise((resolve) => child.once("exit", (c, s) => resolve([c, s])));
+    throw new Error(`the memory bomb ended: code ${exitCode}, signal ${signal}`);
+  },
+  environment: () => ({ ...process.env }),
   network: async () => {
     const interfaces = Object.keys(os.networkInterfaces());
     const reached = await new Promise((resolve) => {

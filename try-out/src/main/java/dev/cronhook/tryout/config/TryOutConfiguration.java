@@ -17,6 +17,7 @@ import dev.cronhook.core.wire.Wire;
 import dev.cronhook.executor.runtime.HarnessScriptRuntime;
 import dev.cronhook.executor.runtime.RuntimeLimits;
 import dev.cronhook.executor.runtime.docker.DockerScriptRuntime;
+import dev.cronhook.executor.runtime.process.ProcessSandboxing;
 import dev.cronhook.executor.runtime.process.ProcessScriptRuntime;
 import dev.cronhook.executor.secrets.HttpRunSecretsSource;
 import dev.cronhook.executor.secrets.RunSecretsResolver;
@@ -78,6 +79,7 @@ public class TryOutConfiguration {
             @Value("${cronhook.try-out.socket-dir:}") String socketDirSetting,
             @Value("${cronhook.builder.base-image:host}") String baseImage,
             @Value("${cronhook.builder.docker-executable:docker}") Path dockerExecutable,
+            @Value("${cronhook.executor.unsafe-process-runtime:false}") boolean unsafe,
             ObjectProvider<ImageBuilder> builderImages) {
         var limits = new RuntimeLimits(1024 * 1024, 10_000, 16_384, 128, 1.0, 64, memoryMb, Duration.ofSeconds(30));
         if (!"process".equalsIgnoreCase(runtimeKind.trim())) {
@@ -124,12 +126,19 @@ public class TryOutConfiguration {
             }
             log.warn("no Docker engine answers at {}: try-outs run in the process runtime's sandbox", dockerHost);
         }
+        var isolation = ProcessScriptRuntime.Isolation.choose(unsafe);
+        if (!isolation.sandboxed()) {
+            log.warn(
+                    "{}; cronhook.executor.unsafe-process-runtime is set: try-outs run NOT isolated",
+                    ProcessSandboxing.available());
+        }
         return new TryOutSandboxes(
                 new ProcessScriptRuntime(
                         node,
                         home.resolve("try-out"),
                         limits,
-                        new HarnessScriptRuntime.WarmSettings(1, Duration.ofSeconds(1), 1)),
+                        new HarnessScriptRuntime.WarmSettings(1, Duration.ofSeconds(1), 1),
+                        isolation),
                 null);
     }
 

@@ -3,11 +3,15 @@ package dev.cronhook.executor.runtime.docker;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.NotFoundException;
+import dev.cronhook.core.harness.Harness;
 import dev.cronhook.executor.runtime.LogStream;
 import dev.cronhook.executor.runtime.Sandbox;
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -35,6 +39,7 @@ final class DockerSandbox implements Sandbox {
     private final AtomicBoolean destroyed = new AtomicBoolean();
     private volatile boolean killed;
     private volatile boolean connected;
+    private volatile long hostPid = -1;
 
     /** {@code stdin} for a harness on stdio, or {@code socket} for one on a socket; the other is null. */
     DockerSandbox(
@@ -153,9 +158,59 @@ final class DockerSandbox implements Sandbox {
     }
 
     /** The host directory a blank sandbox's harness loads its code from (inside the directory it sees read-only). */
-    java.nio.file.Path codeDir() {
+    Path codeDir() {
         if (socket == null) throw new IllegalStateException("container " + shortId() + " has no directory of its own");
         return socket.dir().resolve(CODE_DIR);
+    }
+
+    /**
+     * The harness is the container's PID 1 (no init), so every process a script left running, orphans included, is
+     * its descendant. Where the harness is a process this host sees (a local engine, runc or crun) its children are
+     * read from /proc, which costs microseconds; elsewhere (a remote engine, gVisor's own kernel) the engine lists the
+     * container's processes ({@code docker top}, ~0.1 s).
+     */
+    @Override
+    public boolean leftProcessesBehind() {
+        if (destroyed.get() || killed) return false;
+        try {
+            long pid = harnessPid();
+            if (pid > 0) return hasChildren(pid);
+            var top = docker.topContainerCmd(containerId).exec();
+            return top.getProcesses() != null && top.getProcesses().length > 1;
+        } catch (RuntimeException e) {
+            // the container is gone or the engine did not answer: not worth reusing
+            return true;
+        }
+    }
+
+    /** The harness's pid on this host, or 0 when this host does not see it as a process. */
+    private long harnessPid() {
+        long pid = hostPid;
+        if (pid >= 0) return pid;
+        Long state = docker.inspectContainerCmd(containerId).exec().getState().getPidLong();
+        pid = 0;
+        if (state != null && state > 0) {
+            try {
+                String cmdline = Files.readString(Path.of("/proc", state.toString(), "cmdline"));
+                if (cmdline.contains(Harness.FILE_NAME)) pid = state;
+            } catch (IOException | RuntimeException e) {
+                // another pid namespace (a remote engine, or the executor in a container)
+            }
+        }
+        hostPid = pid;
+        return pid;
+    }
+
+    private static boolean hasChildren(long pid) {
+        var tasks = Path.of("/proc", String.valueOf(pid), "task");
+        try (var list = Files.list(tasks)) {
+            for (var task : list.toList()) {
+                if (!Files.readString(task.resolve("children")).isBlank()) return true;
+            }
+            return false;
+        } catch (IOException | UncheckedIOException e) {
+            return false;
+        }
     }
 
     String shortId() {

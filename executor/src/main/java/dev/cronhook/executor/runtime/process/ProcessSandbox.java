@@ -11,22 +11,40 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-/** One local node process running the harness; its descendants die with it. */
+/**
+ * One local harness: a bubblewrap sandbox (its shell is {@code process}), or in unsafe mode a bare node process;
+ * its descendants die with it. Limits come from its cgroups when it has them, else from {@link #checkLimits} (its
+ * resident memory and number of processes, watched by the runtime).
+ */
 class ProcessSandbox implements Sandbox {
     private final Process process;
     private final OutputStream stdin;
     private final long maxRssBytes;
     private final int maxProcesses;
     private final boolean inOwnProcessGroup;
+    private final SandboxCgroups.Group cgroup;
+    private final int baseProcesses;
     private final AtomicBoolean destroyed = new AtomicBoolean();
     private final CountDownLatch streamsDone = new CountDownLatch(2);
     private volatile boolean outOfMemory;
     private volatile boolean tooManyProcesses;
 
+    /**
+     * {@code cgroup} null without cgroups; {@code baseProcesses}: how many processes it holds with nothing but the
+     * harness running (counted in its cgroup when it has one, else among the descendants of {@code process}).
+     */
     ProcessSandbox(
-            Process process, long maxRssBytes, int maxProcesses, boolean inOwnProcessGroup, SandboxOutput output) {
+            Process process,
+            long maxRssBytes,
+            int maxProcesses,
+            boolean inOwnProcessGroup,
+            SandboxCgroups.Group cgroup,
+            int baseProcesses,
+            SandboxOutput output) {
         this.process = process;
         this.inOwnProcessGroup = inOwnProcessGroup;
+        this.cgroup = cgroup;
+        this.baseProcesses = baseProcesses;
         this.stdin = process.getOutputStream();
         this.maxRssBytes = maxRssBytes;
         this.maxProcesses = maxProcesses;
@@ -74,6 +92,8 @@ class ProcessSandbox implements Sandbox {
 
     @Override
     public void kill() {
+        // the cgroup first: a fork bomb cannot outrun it, and it holds double-forked orphans too
+        if (cgroup != null) cgroup.killAll();
         var descendants = process.descendants().toList();
         if (inOwnProcessGroup) killProcessGroup();
         descendants.forEach(ProcessHandle::destroyForcibly);
@@ -95,9 +115,22 @@ class ProcessSandbox implements Sandbox {
         }
     }
 
-    /** Kills the process when its resident memory or its number of processes (with descendants) is over the limit. */
+    /**
+     * Kills the sandbox when its cgroup saw the memory limit kill a process or a fork fail on the pids limit; without
+     * cgroups, when its resident memory or its number of processes (with descendants) is over the limit.
+     */
     void checkLimits() {
         if (!process.isAlive()) return;
+        if (cgroup != null) {
+            if (cgroup.outOfMemory()) {
+                outOfMemory = true;
+                kill();
+            } else if (cgroup.hitProcessLimit()) {
+                tooManyProcesses = true;
+                kill();
+            }
+            return;
+        }
         var descendants = process.descendants().toList();
         if (descendants.size() + 1 > maxProcesses) {
             tooManyProcesses = true;
@@ -130,12 +163,21 @@ class ProcessSandbox implements Sandbox {
     }
 
     @Override
+    public boolean leftProcessesBehind() {
+        if (!process.isAlive()) return false;
+        long count =
+                cgroup != null ? cgroup.processCount() : process.descendants().count();
+        return count > baseProcesses;
+    }
+
+    @Override
     public ExitStatus exitStatus() {
         try {
             process.waitFor(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        if (cgroup != null && cgroup.outOfMemory()) outOfMemory = true;
         return new ExitStatus(process.isAlive() ? -1 : process.exitValue(), outOfMemory, tooManyProcesses);
     }
 
@@ -147,6 +189,17 @@ class ProcessSandbox implements Sandbox {
             stdin.close();
         } catch (IOException ignored) {
             // the process is gone
+        }
+        if (cgroup == null) return;
+        try {
+            process.waitFor(5, TimeUnit.SECONDS);
+            // its processes leave the cgroup as the kernel reaps them, a little after the kill
+            for (int i = 0; i < 100 && !cgroup.remove(); i++) {
+                cgroup.killAll();
+                Thread.sleep(20);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

@@ -11,35 +11,122 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs scripts as local {@code node} processes from bundle directories ({@code bundle:/abs/dir}), for machines
- * with no Docker engine. It applies the limits a process can have (V8 heap size; resident memory and the number
- * of processes watched every 50 ms and killed over the limit; timeouts; a clean environment) but does NOT isolate
- * scripts from the host.
+ * Runs scripts as local {@code node} processes from bundle directories ({@code bundle:/abs/dir}), for machines with
+ * no Docker engine. Each sandbox (one harness, kept warm across the calls of one version) runs under bubblewrap as
+ * uid {@value ProcessSandboxing#SANDBOX_UID} in new user, mount, PID, network, IPC, UTS and cgroup namespaces,
+ * seeing only the node binary and its libraries, its bundle at {@code /app} (read-only, node_modules bound from the
+ * shared cache), a private {@code /tmp} tmpfs, a fresh {@code /proc} and a minimal {@code /dev}; see {@link
+ * ProcessSandboxing} for how, and why so when the platform runs as root. Memory, processes and CPU are limited by
+ * cgroups (v1 or v2) where this process may create them, else by a watchdog (resident memory and process count
+ * every 50 ms, killed over the limit). Killing a sandbox kills every process in it: its PID namespace ends with its
+ * init. A sandbox in which a call left processes running is retired, not reused.
+ *
+ * <p>Where no sandbox can be made (no bwrap, user namespaces refused) construction fails with {@link
+ * ProcessSandboxUnavailableException}: a worker that cannot isolate user code must not take runs (another executor
+ * may), and the operator learns it at start, not from each failed run. {@link Isolation#unsafeNone()} (the
+ * operator's {@code CRONHOOK_UNSAFE_PROCESS_RUNTIME=true}, for a single-user laptop) runs node directly as this
+ * process's user, isolated from nothing.
  */
 public final class ProcessScriptRuntime extends HarnessScriptRuntime {
     private static final Logger log = LoggerFactory.getLogger(ProcessScriptRuntime.class);
     public static final String BUNDLE_PREFIX = "bundle:";
     private static final String SETSID = Files.isExecutable(Path.of("/usr/bin/setsid")) ? "/usr/bin/setsid" : null;
+    /** What a sandbox's script finds in its environment besides what an invocation gives it. */
+    static final Map<String, String> SANDBOX_ENV =
+            Map.of("PATH", "/usr/local/bin:/usr/bin:/bin", "HOME", "/tmp", "TMPDIR", "/tmp");
+
+    /** Whether scripts run sandboxed (with this bwrap binary) or, explicitly, not isolated at all. */
+    public record Isolation(boolean sandboxed, String bwrap) {
+        public static Isolation sandbox() {
+            return new Isolation(true, ProcessSandboxing.DEFAULT_BWRAP);
+        }
+
+        public static Isolation sandboxWith(String bwrap) {
+            return new Isolation(true, bwrap);
+        }
+
+        /** No sandbox: scripts run as this process's user on the host. Only for a single-user machine. */
+        /**
+         * A sandbox; no isolation only when {@code unsafeAllowed} (the operator's word that this is a single-user
+         * machine) and no sandbox can be made here.
+         */
+        public static Isolation choose(boolean unsafeAllowed) {
+            if (!unsafeAllowed || ProcessSandboxing.available().available()) return sandbox();
+            return unsafeNone();
+        }
+
+        public static Isolation unsafeNone() {
+            return new Isolation(false, null);
+        }
+    }
 
     private final String node;
     private final Path workDir;
+    private final Isolation isolation;
+    private final String bwrap;
+    private final boolean root;
+    private final List<String> nodeFiles;
+    private final SandboxCgroups cgroups;
     private final Set<ProcessSandbox> live = ConcurrentHashMap.newKeySet();
     private final Thread watchdog;
     private volatile boolean closed;
 
+    /** A runtime whose scripts run sandboxed; throws {@link ProcessSandboxUnavailableException} where none can be. */
     public ProcessScriptRuntime(String node, Path workDir, RuntimeLimits limits, WarmSettings warm) {
+        this(node, workDir, limits, warm, Isolation.sandbox());
+    }
+
+    public ProcessScriptRuntime(
+            String node, Path workDir, RuntimeLimits limits, WarmSettings warm, Isolation isolation) {
         super(limits, warm);
-        this.node = node == null || node.isBlank() ? "node" : node;
         this.workDir = workDir;
-        log.warn("Scripts run as local node processes: the process runtime does NOT isolate them from this host"
-                + " (file system, network, other processes). Use the Docker runtime for untrusted scripts.");
-        this.watchdog = Thread.ofVirtual().name("process-runtime-memory").start(this::watchMemory);
+        this.isolation = isolation;
+        String given = node == null || node.isBlank() ? "node" : node;
+        if (isolation.sandboxed()) {
+            var probe = ProcessSandboxing.probe(isolation.bwrap());
+            if (!probe.available()) {
+                throw new ProcessSandboxUnavailableException("the process runtime cannot sandbox scripts: "
+                        + probe.reason()
+                        + ". Install bubblewrap and allow unprivileged user namespaces, use Docker, or on a"
+                        + " single-user machine set CRONHOOK_UNSAFE_PROCESS_RUNTIME=true to run scripts unisolated");
+            }
+            this.node = ProcessSandboxing.resolve(given);
+            if (this.node == null) throw new ProcessSandboxUnavailableException("no node binary \"" + given + "\"");
+            try {
+                this.nodeFiles = ProcessSandboxing.nodeFiles(this.node);
+            } catch (IOException e) {
+                throw new ProcessSandboxUnavailableException("cannot list the files node needs: " + e.getMessage());
+            }
+            this.bwrap = ProcessSandboxing.resolve(isolation.bwrap());
+            this.root = probe.dropsPrivileges();
+            this.cgroups = SandboxCgroups.detect();
+            log.info(
+                    "scripts run as local node processes in bubblewrap sandboxes as uid {}{}; limits by {}",
+                    ProcessSandboxing.SANDBOX_UID,
+                    root ? " (dropped from root)" : "",
+                    cgroups.available() ? cgroups.describe() : "a watchdog: " + cgroups.describe());
+        } else {
+            this.node = given;
+            this.nodeFiles = List.of();
+            this.bwrap = null;
+            this.root = false;
+            this.cgroups = SandboxCgroups.none("unsafe mode");
+            log.warn("CRONHOOK_UNSAFE_PROCESS_RUNTIME: scripts run as local node processes NOT isolated from this host"
+                    + " (its files, network, processes, as this process's user). Only for a single-user machine.");
+        }
+        this.watchdog = Thread.ofVirtual().name("process-runtime-limits").start(this::watchLimits);
+    }
+
+    /** Whether this runtime's scripts run in sandboxes. */
+    public boolean sandboxed() {
+        return isolation.sandboxed();
     }
 
     @Override
@@ -52,9 +139,65 @@ public final class ProcessScriptRuntime extends HarnessScriptRuntime {
         if (!Files.isRegularFile(bundle.resolve(Harness.FILE_NAME))) {
             throw new ImageUnavailableException("no " + Harness.FILE_NAME + " in bundle " + bundle, null);
         }
+        int heapMb = Math.max(16, spec.memoryMb() * 3 / 4);
+        long memoryBytes = spec.memoryMb() * 1024L * 1024L;
+        // without cgroups, processes are counted and the sandbox is killed over the limit
+        int maxProcesses = Math.max(2, limits.pidsLimit() / 8);
+        ProcessSandbox sandbox = isolation.sandboxed()
+                ? startSandboxed(bundle, heapMb, memoryBytes, maxProcesses, output)
+                : startUnsafe(bundle, heapMb, memoryBytes, maxProcesses, output);
+        live.add(sandbox);
+        return sandbox;
+    }
+
+    private ProcessSandbox startSandboxed(
+            Path bundle, int heapMb, long memoryBytes, int maxProcesses, Sandbox.SandboxOutput output)
+            throws IOException {
+        List<String> entries;
+        try (var list = Files.list(bundle)) {
+            entries = list.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+        Path links = bundle.resolve("node_modules");
+        Path nodeModules = Files.isSymbolicLink(links) ? links.toRealPath() : null;
+        var group = cgroups.available() ? cgroups.create(memoryBytes, limits.pidsLimit(), limits.cpus()) : null;
+        var command = ProcessSandboxing.command(
+                bwrap,
+                root,
+                nodeFiles,
+                bundle.toAbsolutePath(),
+                entries,
+                nodeModules,
+                group == null ? List.of() : group.procsFiles(),
+                limits.tmpMb(),
+                SANDBOX_ENV,
+                List.of(node, "--max-old-space-size=" + heapMb, "/app/" + Harness.FILE_NAME));
+        var builder = new ProcessBuilder(command);
+        // the executor's own environment may hold credentials: the tools that start the sandbox get a PATH only
+        builder.environment().clear();
+        builder.environment().put("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+        Process process;
+        try {
+            process = builder.start();
+        } catch (IOException | RuntimeException e) {
+            if (group != null) group.remove();
+            throw e;
+        }
+        // with nothing but the harness running: the shell (in the cgroup only), bwrap, bwrap's init and node
+        int base = group != null ? 4 : 3;
+        return new ProcessSandbox(process, memoryBytes, maxProcesses, false, group, base, output) {
+            @Override
+            public void destroy() {
+                super.destroy();
+                live.remove(this);
+            }
+        };
+    }
+
+    private ProcessSandbox startUnsafe(
+            Path bundle, int heapMb, long memoryBytes, int maxProcesses, Sandbox.SandboxOutput output)
+            throws IOException {
         Path tmp = workDir.resolve("tmp");
         Files.createDirectories(tmp);
-        int heapMb = Math.max(16, spec.memoryMb() * 3 / 4);
         var command = new ArrayList<String>();
         // its own session and process group, so a kill reaches every process the script forked, orphans too
         if (SETSID != null) command.add(SETSID);
@@ -69,22 +212,16 @@ public final class ProcessScriptRuntime extends HarnessScriptRuntime {
         env.put("PATH", "/usr/local/bin:/usr/bin:/bin");
         env.put("HOME", tmp.toString());
         env.put("TMPDIR", tmp.toString());
-        // a process cannot be given a pids cgroup: its processes are counted and it is killed over the limit
-        int maxProcesses = Math.max(2, limits.pidsLimit() / 8);
-        var sandbox =
-                new ProcessSandbox(
-                        builder.start(), spec.memoryMb() * 1024L * 1024L, maxProcesses, SETSID != null, output) {
-                    @Override
-                    public void destroy() {
-                        super.destroy();
-                        live.remove(this);
-                    }
-                };
-        live.add(sandbox);
-        return sandbox;
+        return new ProcessSandbox(builder.start(), memoryBytes, maxProcesses, SETSID != null, null, 0, output) {
+            @Override
+            public void destroy() {
+                super.destroy();
+                live.remove(this);
+            }
+        };
     }
 
-    private void watchMemory() {
+    private void watchLimits() {
         while (!closed) {
             try {
                 Thread.sleep(50);
@@ -103,5 +240,6 @@ public final class ProcessScriptRuntime extends HarnessScriptRuntime {
         closed = true;
         watchdog.interrupt();
         live.forEach(ProcessSandbox::destroy);
+        cgroups.close();
     }
 }

@@ -1,0 +1,53 @@
+package dev.cronhook.executor.runtime.docker;
+
+import com.github.dockerjava.api.DockerClient;
+import dev.cronhook.executor.runtime.HarnessScriptRuntime;
+import dev.cronhook.executor.runtime.HostileScriptContract;
+import dev.cronhook.executor.runtime.RuntimeLimits;
+import dev.cronhook.executor.runtime.ScriptRuntime;
+import dev.cronhook.executor.runtime.TestScripts;
+import java.nio.file.Path;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The hostile-script contract in Docker with the executor's default OCI runtime (crun where the engine has it). */
+class DockerHostileScriptIT extends HostileScriptContract {
+    static final String OWNER = "it-hostile-" + UUID.randomUUID();
+    static DockerClient docker;
+    static String image;
+
+    @TempDir
+    static Path sockets;
+
+    @BeforeAll
+    static void buildImage() {
+        docker = DockerScriptRuntime.client(
+                System.getenv().getOrDefault("CRONHOOK_TEST_DOCKER_HOST", "unix:///var/run/docker.sock"));
+        image = TestScripts.image();
+    }
+
+    @AfterAll
+    static void removeLeftovers() {
+        new DockerScriptRuntime(
+                        docker, "none", OWNER, RuntimeLimits.defaults(), HarnessScriptRuntime.WarmSettings.defaults())
+                .removeLeftovers();
+    }
+
+    /** The OCI runtime setting the runtime is made with. */
+    protected String ociRuntime() {
+        return DockerScriptRuntime.OCI_AUTO;
+    }
+
+    @Override
+    protected ScriptRuntime newRuntime(RuntimeLimits limits) {
+        return new DockerScriptRuntime(
+                docker, "none", OWNER, limits, HarnessScriptRuntime.WarmSettings.defaults(), sockets, ociRuntime());
+    }
+
+    @Override
+    protected String image() {
+        return image;
+    }
+}

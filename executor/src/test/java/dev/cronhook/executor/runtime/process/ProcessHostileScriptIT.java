@@ -1,0 +1,29 @@
+package dev.cronhook.executor.runtime.process;
+
+import dev.cronhook.executor.runtime.HarnessScriptRuntime;
+import dev.cronhook.executor.runtime.HostileScriptContract;
+import dev.cronhook.executor.runtime.RuntimeLimits;
+import dev.cronhook.executor.runtime.ScriptRuntime;
+import dev.cronhook.executor.runtime.TestScripts;
+import java.nio.file.Path;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The hostile-script contract for the process runtime in its bubblewrap sandboxes. */
+class ProcessHostileScriptIT extends HostileScriptContract {
+    @TempDir
+    static Path dir;
+
+    private static String bundle;
+
+    @Override
+    protected ScriptRuntime newRuntime(RuntimeLimits limits) {
+        return new ProcessScriptRuntime(
+                TestScripts.NODE, dir.resolve("work"), limits, HarnessScriptRuntime.WarmSettings.defaults());
+    }
+
+    @Override
+    protected synchronized String image() {
+        if (bundle == null) bundle = TestScripts.bundle(dir.resolve("bundle"));
+        return bundle;
+    }
+}
