@@ -64,6 +64,14 @@ public abstract class HostileScriptContract {
         runtime.close();
     }
 
+    /**
+     * Whether a script's processes are processes of this host that {@code ps} shows with their arguments (runc, crun,
+     * bubblewrap); under gVisor they live in its own kernel, so the host cannot see them to begin with.
+     */
+    protected boolean scriptProcessesAreHostProcesses() {
+        return true;
+    }
+
     @Test
     void aScriptCannotReadTheShadowFileNorTheHomeOfThePlatform() throws IOException {
         Path secret = Files.writeString(cronhookHome.resolve("secret.key"), "the platform's key");
@@ -126,9 +134,11 @@ public abstract class HostileScriptContract {
         try {
             await().atMost(Duration.ofSeconds(30)).until(() -> otherLogs.all().contains("staying") || other.isDone());
             assertThat(other).isNotDone();
-            assertThat(hostProcessesWith(marker))
-                    .as("the other run's child, seen from the host")
-                    .isNotEmpty();
+            if (scriptProcessesAreHostProcesses()) {
+                assertThat(hostProcessesWith(marker))
+                        .as("the other run's child, seen from the host")
+                        .isNotEmpty();
+            }
 
             var result = succeeded(run("snoop", Map.of("marker", marker, "port", port)));
 
