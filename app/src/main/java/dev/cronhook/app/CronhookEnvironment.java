@@ -76,7 +76,7 @@ public class CronhookEnvironment implements EnvironmentPostProcessor, Ordered {
             started.add(redis);
             derived.put("cronhook.redis.url", redis.url());
             derived.put("cronhook.redis.embedded", true);
-            log.info("Embedded Redis is up at " + redis.url() + " (data in " + home.resolve("redis") + ")");
+            log.info("Embedded Redis is up at " + redis.address() + " (data in " + home.resolve("redis") + ")");
         }
         if (!roles.needsDatabase()) {
             var excluded = new ArrayList<>(Binder.get(env)
