@@ -78,6 +78,11 @@ public class CronhookEnvironment implements EnvironmentPostProcessor, Ordered {
             derived.put("cronhook.redis.embedded", true);
             log.info("Embedded Redis is up at " + redis.address() + " (data in " + home.resolve("redis") + ")");
         }
+        if (blank(env.getProperty("cronhook.internal-token"))) {
+            // the all-in-one process, or replicas sharing CRONHOOK_HOME; elsewhere every worker and the api are given
+            // the same CRONHOOK_INTERNAL_TOKEN
+            derived.put("cronhook.internal-token", Credentials.internalToken(home));
+        }
         if (!roles.needsDatabase()) {
             var excluded = new ArrayList<>(Binder.get(env)
                     .bind("spring.autoconfigure.exclude", Bindable.listOf(String.class))

@@ -96,9 +96,16 @@ public class ExecutorAutoConfiguration {
     RunSecretsResolver runSecretsResolver(
             ExecutorProperties properties,
             ObjectProvider<RunSecretsSource> inProcess,
-            InfisicalSecretProvider infisical) {
+            InfisicalSecretProvider infisical,
+            Environment environment) {
         RunSecretsSource source = inProcess.getIfAvailable();
-        if (source == null && properties.apiUrl() != null) source = new HttpRunSecretsSource(properties.apiUrl());
+        if (source == null && properties.apiUrl() != null) {
+            String workerToken = environment.getProperty("cronhook.internal-token", "");
+            if (workerToken.isBlank()) {
+                log.warn("no CRONHOOK_INTERNAL_TOKEN: the api will refuse this executor a run's secrets");
+            }
+            source = new HttpRunSecretsSource(properties.apiUrl(), workerToken);
+        }
         if (source == null) {
             log.warn("no api in this process and no cronhook.executor.api-url: runs get no secrets");
         }
