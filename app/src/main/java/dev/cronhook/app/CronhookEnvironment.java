@@ -52,7 +52,9 @@ public class CronhookEnvironment implements EnvironmentPostProcessor, Ordered {
 
     @Override
     public void postProcessEnvironment(ConfigurableEnvironment env, SpringApplication application) {
+        Credentials.load(env, log);
         var roles = Roles.parse(env.getProperty("cronhook.roles", "all"));
+        Credentials.warnIfInEnvironment(roles, log);
         Map<String, Object> derived = new HashMap<>();
         for (var role : Roles.Role.values()) {
             derived.put("cronhook.role." + role.propertyName() + ".enabled", roles.has(role));
