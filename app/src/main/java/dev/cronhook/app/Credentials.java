@@ -71,7 +71,8 @@ final class Credentials {
                     values.put(line.substring(0, eq).trim(), line.substring(eq + 1));
                 }
             }
-            if ("true".equalsIgnoreCase(env.getProperty("CRONHOOK_CREDENTIALS_FILE_DELETE", ""))) {
+            if (!Files.isDirectory(path)
+                    && "true".equalsIgnoreCase(env.getProperty("CRONHOOK_CREDENTIALS_FILE_DELETE", ""))) {
                 Files.deleteIfExists(path);
             }
         } catch (IOException e) {
