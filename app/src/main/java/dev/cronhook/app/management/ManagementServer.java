@@ -7,6 +7,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory;
+import org.springframework.boot.web.server.Shutdown;
 import org.springframework.boot.web.server.WebServer;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.core.env.Environment;
@@ -60,6 +61,7 @@ public final class ManagementServer implements SmartLifecycle {
         } catch (UnknownHostException e) {
             throw new IllegalStateException("CRONHOOK_MANAGEMENT_BIND " + address() + " is not an address", e);
         }
+        factory.setShutdown(Shutdown.GRACEFUL);
         var resourceFactory = resources.getIfAvailable();
         if (resourceFactory != null) factory.setResourceFactory(resourceFactory);
         Duration idle = environment.getProperty("server.netty.idle-timeout", Duration.class);
@@ -78,6 +80,20 @@ public final class ManagementServer implements SmartLifecycle {
         server = null;
     }
 
+    /** Lets the requests in flight (an executor fetching a run's secrets) finish first, as the public server does. */
+    @Override
+    public void stop(Runnable callback) {
+        var s = server;
+        if (s == null) {
+            callback.run();
+            return;
+        }
+        s.shutDownGracefully(result -> {
+            stop();
+            callback.run();
+        });
+    }
+
     @Override
     public boolean isRunning() {
         return server != null;
@@ -85,7 +101,7 @@ public final class ManagementServer implements SmartLifecycle {
 
     @Override
     public int getPhase() {
-        // the public server's phase: up when it is, stopped when it is
+        // the public server's graceful shutdown phase: started after the public server, drained with it
         return SmartLifecycle.DEFAULT_PHASE - 1024;
     }
 }
