@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import org.slf4j.Logger;
@@ -72,9 +71,7 @@ public final class EmbeddedRedis implements AutoCloseable {
         String password = SecretFile.readOrCreate(dir.resolve("password"));
         Path config = dir.resolve("redis.conf");
         // written afresh each start, readable by us only: what it holds is the password
-        Files.deleteIfExists(config);
-        Files.createFile(config, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(config, "requirepass " + password + "\n");
+        SecretFile.write(config, "requirepass " + password + "\n");
         int port = EmbeddedPostgres.freePort();
         var process = new ProcessBuilder(List.of(
                         binary.toString(),

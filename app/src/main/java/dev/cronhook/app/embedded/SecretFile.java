@@ -20,15 +20,20 @@ public final class SecretFile {
      */
     public static String readOrCreate(Path file) throws IOException {
         if (!Files.exists(file)) {
-            Files.createDirectories(file.getParent());
-            Path tmp = file.resolveSibling(file.getFileName() + ".new");
-            Files.deleteIfExists(tmp);
-            Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             byte[] raw = new byte[24];
             RANDOM.nextBytes(raw);
-            Files.writeString(tmp, Base64.getUrlEncoder().withoutPadding().encodeToString(raw));
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+            write(file, Base64.getUrlEncoder().withoutPadding().encodeToString(raw));
         }
         return Files.readString(file).trim();
+    }
+
+    /** Writes {@code value} to {@code file} (replacing it), which is mode 0600 from the moment it exists. */
+    public static void write(Path file, String value) throws IOException {
+        Files.createDirectories(file.getParent());
+        Path tmp = file.resolveSibling(file.getFileName() + ".new");
+        Files.deleteIfExists(tmp);
+        Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(tmp, value);
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 }
