@@ -28,15 +28,16 @@ public class CronhookApplication {
         log.info(
                 "\n\n    Cronhook is up (roles {}).\n    UI:      {}/\n    API:     {}/api  (OpenAPI: {}/v3/api-docs)\n"
                         + "    Health:  {}/actuator/health/readiness\n"
-                        + "    Management (internal endpoints, metrics): http://{}:{}/actuator/prometheus\n"
+                        + "    Metrics: {}  (management port: internal endpoints, metrics)\n"
                         + "    Data:    {}{}{}\n",
                 env.getProperty("cronhook.roles.effective"),
                 base,
                 base,
                 base,
                 base,
-                management.address(),
-                management.port(),
+                management.port() > 0
+                        ? "http://" + management.address() + ":" + management.port() + "/actuator/prometheus"
+                        : "none",
                 env.getProperty("cronhook.home"),
                 env.getProperty("cronhook.db.embedded", Boolean.class, false) ? " (embedded PostgreSQL)" : "",
                 env.getProperty("cronhook.redis.embedded", Boolean.class, false) ? " (embedded Redis)" : "");

@@ -50,6 +50,12 @@ public final class ManagementServer implements SmartLifecycle {
     @Override
     public void start() {
         int configured = environment.getProperty("cronhook.management.port", Integer.class, 8081);
+        if (configured < 0) {
+            log.info(
+                    "No management server (CRONHOOK_MANAGEMENT_PORT {}): /internal and metrics are served nowhere",
+                    configured);
+            return;
+        }
         int publicPort = environment.getProperty("server.port", Integer.class, 8080);
         if (configured != 0 && configured == publicPort) {
             throw new IllegalStateException("CRONHOOK_MANAGEMENT_PORT must differ from CRONHOOK_PORT (both "

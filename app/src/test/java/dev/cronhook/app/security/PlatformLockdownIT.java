@@ -119,6 +119,19 @@ class PlatformLockdownIT {
     }
 
     @Test
+    void withTheManagementPortOffInternalEndpointsAreServedNowhere() throws Exception {
+        try (var off = TestPlatform.start("api", Map.of("cronhook.management.port", "-1"))) {
+            var internal = call(
+                    "GET",
+                    off.baseUrl() + "/internal/runs/" + UUID.randomUUID() + "/secrets",
+                    Map.of(WorkerCredential.HEADER, off.internalToken(), "Authorization", "Run x"));
+            assertThat(internal.statusCode()).isEqualTo(404);
+            assertThat(off.http.get("/actuator/health/readiness", null).status())
+                    .isEqualTo(200);
+        }
+    }
+
+    @Test
     void aUserChangesTheirPasswordAndTheOldOneStopsWorking() {
         http.post("/api/users", json(Map.of("username", "carol", "password", "first-password")), admin);
         String session = http.login("carol", "first-password");
