@@ -39,6 +39,12 @@ public final class HttpRunSecretsSource implements RunSecretsSource {
                 .build();
         try {
             var response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() == 401 || response.statusCode() == 404) {
+                // 404: the URL is the api's public port, where /internal is not served
+                throw new SecretsUnavailableException(
+                        "the api answered " + response.statusCode()
+                                + " (is CRONHOOK_EXECUTOR_API_URL the api's management port, and CRONHOOK_INTERNAL_TOKEN set?)");
+            }
             if (response.statusCode() != 200) {
                 throw new SecretsUnavailableException("the api answered " + response.statusCode());
             }
