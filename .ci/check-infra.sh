@@ -567,6 +567,38 @@ function promises(overlay, docs) {
     check(crdb.spec.replicas === expected, where(`cockroachdb replicas = ${expected}`), String(crdb.spec.replicas));
   }
 
+  // the management port (/internal and metrics): a Service of its own, reached by executor and try-out only
+  const management = Number(env.CRONHOOK_MANAGEMENT_PORT), publicPort = Number(env.CRONHOOK_PORT);
+  check(management > 0 && management !== publicPort && env.CRONHOOK_MANAGEMENT_BIND === '0.0.0.0',
+    where('ConfigMap: CRONHOOK_MANAGEMENT_PORT differs from CRONHOOK_PORT, bound to 0.0.0.0'), `${management} ${env.CRONHOOK_MANAGEMENT_BIND}`);
+  const internal = named('Service', 'cronhook-api-internal');
+  check(Boolean(internal) && deployments.api && selects({ matchLabels: internal.spec.selector }, deployments.api.spec.template.metadata.labels)
+    && internal.spec.ports.some((p) => p.port === management), where('Service cronhook-api-internal selects the api pods on the management port'));
+  check(env.CRONHOOK_EXECUTOR_API_URL === `http://cronhook-api-internal:${management}`,
+    where('CRONHOOK_EXECUTOR_API_URL is the api management Service'), env.CRONHOOK_EXECUTOR_API_URL);
+  if (deployments.api) {
+    const apiLabels = deployments.api.spec.template.metadata.labels;
+    const apiIngress = policies.filter((p) => selects(p.spec.podSelector, apiLabels) && (p.spec.policyTypes || []).includes('Ingress'));
+    const admits = (labels, port) => apiIngress.some((p) => (p.spec.ingress || []).some((r) =>
+      ((r.ports || []).length === 0 || r.ports.some((x) => x.port === port))
+      && ((r.from || []).length === 0 || r.from.some((f) => !f.ipBlock && (!f.namespaceSelector || selects(f.namespaceSelector, NAMESPACE_LABELS))
+        && (!f.podSelector || selects(f.podSelector, labels))))));
+    const reaches = (labels, port) => policies
+      .filter((p) => selects(p.spec.podSelector, labels) && (p.spec.policyTypes || []).includes('Egress'))
+      .some((p) => (p.spec.egress || []).some((r) => ruleAllows(r, apiLabels, port, 'management')));
+    for (const [component, d] of Object.entries(deployments)) {
+      if (component === 'api') continue;
+      const labels = d.spec.template.metadata.labels;
+      const worker = ['executor', 'try-out'].includes(component);
+      check(admits(labels, management) === worker && (!worker || reaches(labels, management)),
+        where(`${component}: ${worker ? 'may' : 'may not'} reach the api's management port`));
+      check(!admits(labels, publicPort), where(`${component}: may not reach the api's public port from inside`));
+      const refs = secretRefs(podSpecOf(d));
+      check(refs.has('cronhook-internal') === worker, where(`${component}: ${worker ? 'gets' : 'does not get'} the workers' credential (cronhook-internal)`));
+    }
+    check(secretRefs(podSpecOf(deployments.api)).has('cronhook-internal'), where('api: gets the workers\' credential to check it'));
+  }
+
   // replica counts: small keeps one of each, production scales up
   for (const [component, d] of Object.entries(deployments)) {
     if (overlay === 'small') check(d.spec.replicas === 1, where(`${component}: 1 replica`), String(d.spec.replicas));

@@ -22,10 +22,12 @@ APP_PID=$!; trap 'kill $APP_PID 2>/dev/null || true; wait $APP_PID 2>/dev/null |
 for _ in $(seq 180); do curl -fs "http://127.0.0.1:$PORT/actuator/health/readiness" >/dev/null 2>&1 && break; sleep 1; done
 REDIS_PORT=$(grep -o 'Embedded Redis is up at redis://127.0.0.1:[0-9]*' "$WORK/app.log" | head -1 | grep -o '[0-9]*$')
 echo "$(date -u +%FT%TZ) $(nproc) cpus, load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
-python3 - "$PORT" "$REDIS_PORT" "$N" <<'PY'
+# the embedded Redis requires the password in CRONHOOK_HOME/redis/password
+REDIS_PASSWORD=$(cat "$WORK/home/redis/password")
+python3 - "$PORT" "$REDIS_PORT" "$N" "$REDIS_PASSWORD" <<'PY'
 import json, socket, sys, threading, time, urllib.request
 from datetime import datetime
-port, redis_port, n = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+port, redis_port, n, redis_password = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 base = f"http://127.0.0.1:{port}"
 def call(method, path, body=None, token=None, accept="application/json"):
     req = urllib.request.Request(base + path, method=method, data=None if body is None else json.dumps(body).encode())
@@ -56,6 +58,7 @@ def redis_reader(key, seen):
     """XREAD BLOCK from the start until the end entry: tick -> (arrival, entry id ms)."""
     with socket.create_connection(("127.0.0.1", redis_port)) as s:
         f = s.makefile("rb"); last = "0-0"
+        s.sendall(command("AUTH", redis_password)); reply(f)
         while True:
             s.sendall(command("XREAD", "BLOCK", "5000", "STREAMS", key, last))
             r = reply(f); now = time.time()

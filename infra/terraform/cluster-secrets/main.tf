@@ -122,6 +122,22 @@ resource "kubernetes_secret" "app" {
   }
 }
 
+# the workers' own credential on the api's internal endpoints (api, executor, try-out)
+resource "random_password" "internal" {
+  length  = 48
+  special = false
+}
+
+resource "kubernetes_secret" "internal" {
+  metadata {
+    name      = "cronhook-internal"
+    namespace = kubernetes_namespace.cronhook.metadata[0].name
+  }
+  data = {
+    CRONHOOK_INTERNAL_TOKEN = random_password.internal.result
+  }
+}
+
 # ---- CockroachDB TLS (secure mode) ------------------------------------------------------------
 
 resource "tls_private_key" "cockroach_ca" {

@@ -1,5 +1,6 @@
 package dev.cronhook.app;
 
+import dev.cronhook.app.management.ManagementServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.SpringApplication;
@@ -23,14 +24,20 @@ public class CronhookApplication {
         String port = env.getProperty("local.server.port", env.getProperty("server.port", "8080"));
         String host = env.getProperty("server.address", "127.0.0.1");
         String base = "http://" + host + ":" + port;
+        var management = event.getApplicationContext().getBean(ManagementServer.class);
         log.info(
                 "\n\n    Cronhook is up (roles {}).\n    UI:      {}/\n    API:     {}/api  (OpenAPI: {}/v3/api-docs)\n"
-                        + "    Health:  {}/actuator/health/readiness\n    Data:    {}{}{}\n",
+                        + "    Health:  {}/actuator/health/readiness\n"
+                        + "    Metrics: {}  (management port: internal endpoints, metrics)\n"
+                        + "    Data:    {}{}{}\n",
                 env.getProperty("cronhook.roles.effective"),
                 base,
                 base,
                 base,
                 base,
+                management.port() > 0
+                        ? "http://" + management.address() + ":" + management.port() + "/actuator/prometheus"
+                        : "none",
                 env.getProperty("cronhook.home"),
                 env.getProperty("cronhook.db.embedded", Boolean.class, false) ? " (embedded PostgreSQL)" : "",
                 env.getProperty("cronhook.redis.embedded", Boolean.class, false) ? " (embedded Redis)" : "");

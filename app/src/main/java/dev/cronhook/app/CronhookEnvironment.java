@@ -52,7 +52,9 @@ public class CronhookEnvironment implements EnvironmentPostProcessor, Ordered {
 
     @Override
     public void postProcessEnvironment(ConfigurableEnvironment env, SpringApplication application) {
+        Credentials.load(env, log);
         var roles = Roles.parse(env.getProperty("cronhook.roles", "all"));
+        Credentials.warnIfInEnvironment(roles, log);
         Map<String, Object> derived = new HashMap<>();
         for (var role : Roles.Role.values()) {
             derived.put("cronhook.role." + role.propertyName() + ".enabled", roles.has(role));
@@ -76,7 +78,12 @@ public class CronhookEnvironment implements EnvironmentPostProcessor, Ordered {
             started.add(redis);
             derived.put("cronhook.redis.url", redis.url());
             derived.put("cronhook.redis.embedded", true);
-            log.info("Embedded Redis is up at " + redis.url() + " (data in " + home.resolve("redis") + ")");
+            log.info("Embedded Redis is up at " + redis.address() + " (data in " + home.resolve("redis") + ")");
+        }
+        if (blank(env.getProperty("cronhook.internal-token"))) {
+            // the all-in-one process, or replicas sharing CRONHOOK_HOME; elsewhere every worker and the api are given
+            // the same CRONHOOK_INTERNAL_TOKEN
+            derived.put("cronhook.internal-token", Credentials.internalToken(home));
         }
         if (!roles.needsDatabase()) {
             var excluded = new ArrayList<>(Binder.get(env)

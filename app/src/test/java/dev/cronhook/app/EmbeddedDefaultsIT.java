@@ -20,9 +20,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The README's first command on a fresh data directory: the packaged jar, started with no configuration, brings
- * up its own PostgreSQL and Redis (as root too), answers readiness, prints the admin password once, and keeps
- * the scripts across a restart.
+ * The README's first command on a fresh data directory: {@code ./cronhook} (the launcher, on the packaged jar),
+ * started with no configuration, brings up its own PostgreSQL and Redis (as root too; Redis with a password),
+ * answers readiness, prints the admin password once, which can then be changed, keeps the scripts across a
+ * restart, and leaves no credential it was given in the environment of the running process.
  */
 class EmbeddedDefaultsIT {
     private Process process;
@@ -42,16 +43,23 @@ class EmbeddedDefaultsIT {
         return jars[0].toPath().toAbsolutePath();
     }
 
+    /** The launcher, given a credential in its environment as an operator would. */
     private Process start(Path home, int port, Path log) throws IOException {
-        var java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        var pb = new ProcessBuilder(List.of(java, "-jar", jar().toString()))
+        jar(); // the launcher would build one
+        var launcher = Path.of("..", "cronhook").toAbsolutePath().normalize();
+        var pb = new ProcessBuilder(List.of(launcher.toString()))
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         pb.environment().keySet().removeIf(k -> k.startsWith("CRONHOOK_"));
+        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
         pb.environment().put("CRONHOOK_HOME", home.toString());
         pb.environment().put("CRONHOOK_PORT", Integer.toString(port));
+        pb.environment().put("CRONHOOK_MANAGEMENT_PORT", "0");
+        pb.environment().put("CRONHOOK_SECRET_KEY", SECRET_KEY);
         return pb.start();
     }
+
+    private static final String SECRET_KEY = java.util.Base64.getEncoder().encodeToString(new byte[32]);
 
     private static void awaitReady(int port, Process p, Path log) {
         var client =
@@ -101,7 +109,35 @@ class EmbeddedDefaultsIT {
         assertThat(m.find()).as("the first start prints the admin password").isTrue();
         String password = m.group(1);
 
+        // the launcher's exec keeps the pid: this is the JVM, whose environment user code could read
+        String environ = Files.readString(Path.of("/proc/" + process.pid() + "/environ"));
+        assertThat(environ)
+                .contains("CRONHOOK_HOME=")
+                .doesNotContain("CRONHOOK_SECRET_KEY")
+                .doesNotContain(SECRET_KEY);
+        try (var left = Files.list(home.resolve("run"))) {
+            assertThat(left.toList())
+                    .as("the credentials file, read and deleted")
+                    .isEmpty();
+        }
+        var redisPort = Pattern.compile("Embedded Redis is up at redis://127\\.0\\.0\\.1:(\\d+)")
+                .matcher(out);
+        assertThat(redisPort.find()).isTrue();
+        assertThat(redisRefusesWithoutPassword(Integer.parseInt(redisPort.group(1))))
+                .as("the embedded Redis wants a password")
+                .startsWith("-NOAUTH");
+        assertThat(Files.getPosixFilePermissions(home.resolve("redis/password")))
+                .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+
         var http = new Http("http://127.0.0.1:" + port);
+        String first = http.login("admin", password);
+        // the printed password is changed at once, as the README says
+        var changed = http.put(
+                "/api/users/me/password",
+                Http.json(Map.of("currentPassword", password, "newPassword", "a-password-of-my-own")),
+                first);
+        assertThat(changed.status()).as(changed.toString()).isEqualTo(204);
+        password = "a-password-of-my-own";
         String token = http.login("admin", password);
         var created = http.post(
                 "/api/scripts",
@@ -131,6 +167,17 @@ class EmbeddedDefaultsIT {
         var scripts = http.get("/api/scripts", again).json();
         assertThat(scripts).hasSize(1);
         assertThat(scripts.get(0).get("name").asString()).isEqualTo("survivor");
+    }
+
+    /** What Redis answers a PING from a client that has not authenticated. */
+    private static String redisRefusesWithoutPassword(int port) throws IOException {
+        try (var socket = new java.net.Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(5000);
+            socket.getOutputStream().write("PING\r\n".getBytes());
+            byte[] reply = new byte[128];
+            int n = socket.getInputStream().read(reply);
+            return n <= 0 ? "" : new String(reply, 0, n);
+        }
     }
 
     /** The first line of a pid file, as a number. */

@@ -108,8 +108,9 @@ public class ApiConfiguration {
         byte[] raw = new byte[32];
         new SecureRandom().nextBytes(raw);
         Files.createDirectories(file.getParent());
+        // mode 0600 from the moment it exists, not after a chmod
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         Files.writeString(file, Base64.getEncoder().encodeToString(raw));
-        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
         LoggerFactory.getLogger(ApiConfiguration.class)
                 .warn(
                         "No CRONHOOK_SECRET_KEY set: generated a new secret key in {}. Back it up: without it the"

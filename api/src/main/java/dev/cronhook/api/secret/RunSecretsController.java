@@ -15,7 +15,8 @@ import reactor.core.publisher.Mono;
 
 /**
  * For executors in a split deployment: a run's secrets against that run's token ({@code Authorization: Run
- * <token>}), while the run has not ended. Not for users; the public Ingress does not route {@code /internal}.
+ * <token>}), while the run has not ended. Not for users: served on the management port only, to workers that
+ * prove themselves with their own credential too ({@link WorkerCredentialFilter}).
  */
 @RestController
 public class RunSecretsController {

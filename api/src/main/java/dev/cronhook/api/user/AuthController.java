@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -15,7 +16,9 @@ import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 import reactor.core.publisher.Mono;
@@ -30,6 +33,8 @@ public class AuthController {
     public record TokenRequest(String name, Integer expiresInDays) {}
 
     public record UserRequest(String username, String password, Boolean admin) {}
+
+    public record PasswordChange(String currentPassword, String newPassword) {}
 
     private final UserService service;
     private final TokenService tokens;
@@ -53,6 +58,23 @@ public class AuthController {
     @GetMapping("/api/me")
     public CurrentUser me(@AuthenticationPrincipal CurrentUser user) {
         return user;
+    }
+
+    /**
+     * Changes the caller's password (e.g. the one printed on the first start). Other sign-in sessions of the user
+     * end; the session or API token of this request and the user's API tokens stay (they are listed and revoked
+     * one by one under /api/tokens).
+     */
+    @PutMapping(path = "/api/users/me/password", consumes = MediaType.APPLICATION_JSON_VALUE)
+    public Mono<ResponseEntity<Void>> changePassword(
+            @AuthenticationPrincipal CurrentUser user,
+            @RequestBody PasswordChange request,
+            @RequestHeader(HttpHeaders.AUTHORIZATION) String authorization) {
+        String token = authorization.substring("Bearer ".length()).trim();
+        return Blocking.call(() -> {
+            service.changePassword(user, request.currentPassword(), request.newPassword(), token);
+            return ResponseEntity.noContent().<Void>build();
+        });
     }
 
     @PostMapping(path = "/api/tokens", consumes = MediaType.APPLICATION_JSON_VALUE)

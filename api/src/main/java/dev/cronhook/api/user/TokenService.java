@@ -109,6 +109,14 @@ public class TokenService {
                 > 0;
     }
 
+    /** Ends every sign-in session of the user but the one of {@code keepToken} (API tokens stay). */
+    public void endSessionsExcept(UUID userId, String keepToken) {
+        jdbc.sql("DELETE FROM api_tokens WHERE user_id = ? AND kind = 'session' AND token_hash <> ?")
+                .params(userId, keepToken == null ? "" : hash(keepToken))
+                .update();
+        cache.clear();
+    }
+
     /** The SHA-256 (hex) under which a token is kept; only the hash is ever stored. */
     public static String hash(String token) {
         try {

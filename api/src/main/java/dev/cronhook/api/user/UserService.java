@@ -57,8 +57,35 @@ public class UserService {
         return new CurrentUser(id, username, admin);
     }
 
+    /**
+     * Sets {@code user}'s password to {@code newPassword} if {@code currentPassword} is the current one (400 naming
+     * the field otherwise), and ends the user's other sign-in sessions: every session token but {@code
+     * keepToken}, the one the change was asked with. API tokens stay.
+     */
+    public void changePassword(CurrentUser user, String currentPassword, String newPassword, String keepToken) {
+        var v = new Violations();
+        if (currentPassword == null || currentPassword.isEmpty()) v.add("currentPassword", "is required");
+        checkPassword("newPassword", newPassword, v);
+        if (newPassword != null && newPassword.equals(currentPassword)) {
+            v.add("newPassword", "must differ from the current password");
+        }
+        v.throwIfAny();
+        var stored =
+                users.findByUsername(user.username()).orElseThrow(() -> new BadCredentialsException("no such user"));
+        if (!encoder.matches(currentPassword, stored.passwordHash())) {
+            v.add("currentPassword", "is not your current password");
+            v.throwIfAny();
+        }
+        users.updatePassword(stored.id(), encoder.encode(newPassword));
+        tokens.endSessionsExcept(stored.id(), keepToken);
+    }
+
     static void checkPassword(String password, Violations v) {
-        if (password == null || password.length() < 8) v.add("password", "must be at least 8 characters");
-        else if (password.length() > 200) v.add("password", "must be at most 200 characters");
+        checkPassword("password", password, v);
+    }
+
+    static void checkPassword(String field, String password, Violations v) {
+        if (password == null || password.length() < 8) v.add(field, "must be at least 8 characters");
+        else if (password.length() > 200) v.add(field, "must be at most 200 characters");
     }
 }

@@ -73,10 +73,10 @@ public final class EmbeddedPostgres implements AutoCloseable {
         List<String> prefix = root ? unprivileged() : List.of();
         if (!Files.exists(data.resolve("PG_VERSION"))) {
             String password = randomPassword();
-            Files.writeString(passwordFile, password);
-            Files.setPosixFilePermissions(passwordFile, PosixFilePermissions.fromString("rw-------"));
+            // never readable by others, not even between writing and a chmod
+            SecretFile.write(passwordFile, password);
             Path pwfile = dir.resolve("initdb-password");
-            Files.writeString(pwfile, password);
+            SecretFile.write(pwfile, password);
             Files.createDirectories(data);
             Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwx------"));
             var cmd = new ArrayList<>(prefix);

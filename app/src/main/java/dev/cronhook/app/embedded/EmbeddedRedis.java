@@ -1,9 +1,12 @@
 package dev.cronhook.app.embedded;
 
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -14,7 +17,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A Redis server of our own under {@code <home>/redis}, from the binary packaged in org.signal:embedded-redis.
- * The append-only file is on (fsync every second), so queued work survives a restart.
+ * The append-only file is on (fsync every second), so queued work survives a restart. It requires the password in
+ * {@code <home>/redis/password} (mode 0600, made on the first start, also for a directory from before there was
+ * one), handed to the server in a configuration file of mode 0600, never on its command line, which every user of
+ * the machine can read.
  */
 public final class EmbeddedRedis implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EmbeddedRedis.class);
@@ -22,10 +28,12 @@ public final class EmbeddedRedis implements AutoCloseable {
 
     private final Process process;
     private final int port;
+    private final String password;
 
-    private EmbeddedRedis(Process process, int port) {
+    private EmbeddedRedis(Process process, int port, String password) {
         this.process = process;
         this.port = port;
+        this.password = password;
     }
 
     public static EmbeddedRedis start(Path home) {
@@ -36,7 +44,13 @@ public final class EmbeddedRedis implements AutoCloseable {
         }
     }
 
+    /** The URL clients connect with, password included: never log it, log {@link #address()}. */
     public String url() {
+        return "redis://:" + password + "@127.0.0.1:" + port;
+    }
+
+    /** Where it listens, without the password. */
+    public String address() {
         return "redis://127.0.0.1:" + port;
     }
 
@@ -54,9 +68,14 @@ public final class EmbeddedRedis implements AutoCloseable {
         }
         Path pidFile = dir.resolve("redis.pid");
         ChildProcesses.stopLeftover(pidFile, BINARY, "TERM");
+        String password = SecretFile.readOrCreate(dir.resolve("password"));
+        Path config = dir.resolve("redis.conf");
+        // written afresh each start, readable by us only: what it holds is the password
+        SecretFile.write(config, "requirepass " + password + "\n");
         int port = EmbeddedPostgres.freePort();
         var process = new ProcessBuilder(List.of(
                         binary.toString(),
+                        config.toString(),
                         "--bind",
                         "127.0.0.1",
                         "--port",
@@ -81,7 +100,7 @@ public final class EmbeddedRedis implements AutoCloseable {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(
                         dir.resolve("redis.log").toFile()))
                 .start();
-        var redis = new EmbeddedRedis(process, port);
+        var redis = new EmbeddedRedis(process, port, password);
         redis.awaitReady(dir);
         log.info("Embedded Redis is up on 127.0.0.1:{} (data in {})", port, dir);
         return redis;
@@ -95,11 +114,18 @@ public final class EmbeddedRedis implements AutoCloseable {
                         "Redis exited (code " + process.exitValue() + "); see " + dir.resolve("redis.log"));
             }
             try (var socket = new Socket("127.0.0.1", port)) {
-                socket.getOutputStream().write("PING\r\n".getBytes());
-                byte[] reply = new byte[7];
-                int n = socket.getInputStream().read(reply);
+                socket.setSoTimeout(2000);
+                socket.getOutputStream()
+                        .write(("AUTH " + password + "\r\nPING\r\n").getBytes(StandardCharsets.US_ASCII));
+                var in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+                String auth = in.readLine();
+                String ping = in.readLine();
+                if (auth != null && auth.startsWith("-WRONGPASS")) {
+                    throw new IllegalStateException(
+                            "the embedded Redis refuses the password in " + dir.resolve("password"));
+                }
                 // while it loads the append-only file Redis answers -LOADING; wait for +PONG
-                if (n > 0 && new String(reply, 0, n).startsWith("+PONG")) return;
+                if ("+PONG".equals(ping)) return;
             } catch (IOException e) {
                 // not listening yet
             }

@@ -392,7 +392,12 @@ class ApiIT {
         assertThat(ready.status()).isEqualTo(200);
         assertThat(ready.json().get("status").asString()).isEqualTo("UP");
         assertThat(http.get("/actuator/health/liveness", null).status()).isEqualTo(200);
-        assertThat(http.get("/actuator/prometheus", null).text()).contains("jvm_memory_used_bytes");
+        // metrics are on the management port only
+        assertThat(new Http(platform.managementUrl())
+                        .get("/actuator/prometheus", null)
+                        .text())
+                .contains("jvm_memory_used_bytes");
+        assertThat(http.get("/actuator/prometheus", null).status()).isEqualTo(404);
         var docs = http.get("/v3/api-docs", null);
         assertThat(docs.status()).isEqualTo(200);
         assertThat(docs.json().get("paths").has("/api/scripts")).isTrue();

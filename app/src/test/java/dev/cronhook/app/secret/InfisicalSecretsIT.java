@@ -245,9 +245,14 @@ class InfisicalSecretsIT {
                         api,
                         "executor",
                         Map.of(
-                                "cronhook.executor.runtime", "process",
-                                "cronhook.executor.api-url", api.baseUrl(),
-                                "cronhook.executor.secrets-cache-ttl", "0s"))) {
+                                "cronhook.executor.runtime",
+                                "process",
+                                "cronhook.executor.api-url",
+                                api.managementUrl(),
+                                "cronhook.internal-token",
+                                api.internalToken(),
+                                "cronhook.executor.secrets-cache-ttl",
+                                "0s"))) {
             String adminToken = api.http.login("admin", TestPlatform.ADMIN_PASSWORD);
             assertThat(api.http
                             .put("/api/secrets/API_KEY", json(Map.of("value", BUILT_IN_KEY)), adminToken)

@@ -3,6 +3,7 @@ package dev.cronhook.app.testing;
 import static org.awaitility.Awaitility.await;
 
 import dev.cronhook.app.CronhookApplication;
+import dev.cronhook.app.management.ManagementServer;
 import dev.cronhook.core.build.BuildResult;
 import dev.cronhook.core.build.BuildState;
 import dev.cronhook.core.queue.QueueOptions;
@@ -79,15 +80,19 @@ public final class TestPlatform implements AutoCloseable {
     private static TestPlatform start(
             String roles, Map<String, ?> extra, String db, String redisUrl, boolean ownsData, boolean ownsRedis) {
         try {
-            var home = Files.createTempDirectory("cronhook-it-");
             var args = new ArrayList<String>();
             args.add("--cronhook.roles=" + roles);
-            args.add("--cronhook.home=" + home);
+            // a test that restarts a replica on the same data directory gives its own
+            if (!extra.containsKey("cronhook.home")) {
+                args.add("--cronhook.home=" + Files.createTempDirectory("cronhook-it-"));
+            }
             args.add("--cronhook.db.url=" + pgBase() + db);
             args.add("--cronhook.db.username=" + pgUser());
             args.add("--cronhook.redis.url=" + redisUrl);
             args.add("--cronhook.admin-password=" + ADMIN_PASSWORD);
             args.add("--server.port=0");
+            // internal endpoints and metrics: on a port of their own, any free one
+            if (!extra.containsKey("cronhook.management.port")) args.add("--cronhook.management.port=0");
             extra.forEach((k, v) -> args.add("--" + k + "=" + v));
             var context = new SpringApplicationBuilder(CronhookApplication.class)
                     // several platforms share this JVM: one closing must not dispose Netty's global event loops
@@ -168,6 +173,16 @@ public final class TestPlatform implements AutoCloseable {
 
     public String baseUrl() {
         return http.base();
+    }
+
+    /** The management port's base URL: internal endpoints and metrics. */
+    public String managementUrl() {
+        return "http://127.0.0.1:" + context.getBean(ManagementServer.class).port();
+    }
+
+    /** The workers' credential this platform checks on its internal endpoints. */
+    public String internalToken() {
+        return context.getEnvironment().getProperty("cronhook.internal-token");
     }
 
     public <T> T bean(Class<T> type) {

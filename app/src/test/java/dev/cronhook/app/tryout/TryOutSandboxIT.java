@@ -229,7 +229,9 @@ class TryOutSandboxIT {
         var saved = http.post("/api/try-out", json(Map.of("code", code, "scriptId", script)), mallory);
         var someoneElses = http.post("/api/try-out", json(Map.of("code", code, "scriptId", adminScript)), mallory);
 
-        assertThat(unsaved.at("/result/key").isMissingNode()).as(unsaved.toString()).isTrue();
+        assertThat(unsaved.at("/result/key").isMissingNode())
+                .as(unsaved.toString())
+                .isTrue();
         assertThat(saved.status()).as(saved.toString()).isEqualTo(200);
         assertThat(saved.json().at("/result/key").asString()).as("masked").isEqualTo("***");
         assertThat(saved.json().at("/result/admins").isNull()).isTrue();

@@ -14,8 +14,6 @@ import dev.cronhook.executor.secrets.infisical.InfisicalSecretProvider;
 import dev.cronhook.executor.worker.RunWorker;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -40,9 +38,23 @@ import org.springframework.core.env.Environment;
 public class ExecutorAutoConfiguration {
     private static final Logger log = LoggerFactory.getLogger(ExecutorAutoConfiguration.class);
 
+    /** This replica's name; see {@link ExecutorName}. */
+    @Bean(destroyMethod = "close")
+    ExecutorName executorName(ExecutorProperties properties, Environment environment) {
+        String home = Path.of(environment.getProperty(
+                        "cronhook.home",
+                        Path.of(System.getProperty("user.home"), ".cronhook").toString()))
+                .toAbsolutePath()
+                .normalize()
+                .toString();
+        var name = ExecutorName.claim(properties.consumerName(), home);
+        log.info("executor {}: containers and a consumer of that name left by an earlier start are taken over", name);
+        return name;
+    }
+
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
-    ScriptRuntime scriptRuntime(ExecutorProperties properties, Environment environment) {
+    ScriptRuntime scriptRuntime(ExecutorProperties properties, Environment environment, ExecutorName name) {
         var limits = new RuntimeLimits(
                 properties.maxResultBytes(),
                 properties.maxLogLines(),
@@ -60,13 +72,7 @@ public class ExecutorAutoConfiguration {
             if (kind == ExecutorProperties.RuntimeKind.DOCKER || DockerScriptRuntime.reachable(docker)) {
                 var sockets = socketDir(properties, environment);
                 var runtime = new DockerScriptRuntime(
-                        docker,
-                        properties.network(),
-                        consumerName(properties),
-                        limits,
-                        warm,
-                        sockets,
-                        properties.ociRuntime());
+                        docker, properties.network(), name.value(), limits, warm, sockets, properties.ociRuntime());
                 runtime.removeLeftovers();
                 log.info(
                         "scripts run in Docker at {} (network {}, OCI runtime {}); harness {}",
@@ -110,9 +116,16 @@ public class ExecutorAutoConfiguration {
     RunSecretsResolver runSecretsResolver(
             ExecutorProperties properties,
             ObjectProvider<RunSecretsSource> inProcess,
-            InfisicalSecretProvider infisical) {
+            InfisicalSecretProvider infisical,
+            Environment environment) {
         RunSecretsSource source = inProcess.getIfAvailable();
-        if (source == null && properties.apiUrl() != null) source = new HttpRunSecretsSource(properties.apiUrl());
+        if (source == null && properties.apiUrl() != null) {
+            String workerToken = environment.getProperty("cronhook.internal-token", "");
+            if (workerToken.isBlank()) {
+                log.warn("no CRONHOOK_INTERNAL_TOKEN: the api will refuse this executor a run's secrets");
+            }
+            source = new HttpRunSecretsSource(properties.apiUrl(), workerToken);
+        }
         if (source == null) {
             log.warn("no api in this process and no cronhook.executor.api-url: runs get no secrets");
         }
@@ -127,9 +140,10 @@ public class ExecutorAutoConfiguration {
             ScriptRuntime scriptRuntime,
             ExecutorProperties properties,
             RunSecretsResolver secrets,
-            ObjectProvider<LogShipper> shipper) {
+            ObjectProvider<LogShipper> shipper,
+            ExecutorName name) {
         var settings = new RunWorker.Settings(
-                consumerName(properties),
+                name.value(),
                 properties.concurrency(),
                 properties.visibilityTimeout(),
                 properties.maxDeliveries(),
@@ -166,16 +180,5 @@ public class ExecutorAutoConfiguration {
             return null;
         }
         return dir;
-    }
-
-    static String consumerName(ExecutorProperties properties) {
-        if (properties.consumerName() != null && !properties.consumerName().isBlank()) return properties.consumerName();
-        String host;
-        try {
-            host = InetAddress.getLocalHost().getHostName();
-        } catch (UnknownHostException e) {
-            host = "executor";
-        }
-        return host + "-" + ProcessHandle.current().pid();
     }
 }

@@ -151,9 +151,11 @@ public class TryOutConfiguration {
     TryOutSecrets tryOutSecrets(
             ObjectProvider<RunSecretsSource> inProcess,
             ObjectProvider<InfisicalSecretProvider> executorInfisical,
-            @Value("${cronhook.executor.api-url:}") String apiUrl) {
+            @Value("${cronhook.executor.api-url:}") String apiUrl,
+            @Value("${cronhook.internal-token:}") String workerToken) {
         RunSecretsSource source = inProcess.getIfAvailable();
-        if (source == null && !apiUrl.isBlank()) source = new HttpRunSecretsSource(URI.create(apiUrl));
+        // the api's management port, where the workers' credential is asked for besides the try-out's token
+        if (source == null && !apiUrl.isBlank()) source = new HttpRunSecretsSource(URI.create(apiUrl), workerToken);
         if (source == null) {
             log.warn(
                     "no api in this process and no cronhook.executor.api-url: try-outs of saved scripts get no secrets");

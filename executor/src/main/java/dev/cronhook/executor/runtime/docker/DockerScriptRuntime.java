@@ -455,6 +455,7 @@ public final class DockerScriptRuntime extends HarnessScriptRuntime {
                 .withShowAll(true)
                 .withLabelFilter(Map.of(LABEL, owner))
                 .exec();
+        if (!leftovers.isEmpty()) log.info("removing {} container(s) left by an earlier {}", leftovers.size(), owner);
         for (var c : leftovers) {
             try {
                 docker.removeContainerCmd(c.getId()).withForce(true).exec();
