@@ -17,8 +17,6 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.XGroupCreateArgs;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -149,12 +147,11 @@ class SplitTryOutIT {
     @Order(4)
     void aTryOutWhoseWorkerDiedIsTakenOverByAnotherWorkerAndAnswered() throws Exception {
         startWorker();
-        // the try-out process (one at a time) is kept busy by a try-out that waits for a gate, so that the
-        // dying worker is the one that takes the next try-out
-        Path gate = Files.createTempDirectory("cronhook-gate-").resolve("open");
-        String waiting = "import fs from 'node:fs';\n"
-                + "export default async function () {\n"
-                + "  while (!fs.existsSync(" + json(gate.toString()) + ")) await new Promise(r => setTimeout(r, 20));\n"
+        // the try-out process (one at a time) is kept busy for a while by a try-out that sleeps, so that the dying
+        // worker is the one that takes the next try-out (a try-out runs in a sandbox: it sees no file of this host
+        // that could serve as a gate)
+        String waiting = "export default async function () {\n"
+                + "  await new Promise(r => setTimeout(r, 5000));\n"
                 + "  return 'through';\n"
                 + "}";
         var busy = CompletableFuture.supplyAsync(
@@ -166,8 +163,7 @@ class SplitTryOutIT {
         var taken = take("doomed-2");
         channel.publish(taken.id(), new TryOutEvent.Started(1, "doomed-2"));
         channel.publish(taken.id(), new TryOutEvent.Log(Instant.now(), "stdout", "about to die"));
-        // doomed-2 dies here; the try-out process is freed and takes its try-out over
-        Files.createFile(gate);
+        // doomed-2 dies here; the try-out process, once free, takes its try-out over
 
         var through = busy.get(60, TimeUnit.SECONDS);
         assertThat(through.named("result").getFirst().data().get("result").asString())
