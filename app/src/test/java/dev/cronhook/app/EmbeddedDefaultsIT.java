@@ -45,6 +45,10 @@ class EmbeddedDefaultsIT {
 
     /** The launcher, given a credential in its environment as an operator would. */
     private Process start(Path home, int port, Path log) throws IOException {
+        return start(home, port, log, Map.of());
+    }
+
+    private Process start(Path home, int port, Path log, Map<String, String> settings) throws IOException {
         jar(); // the launcher would build one
         var launcher = Path.of("..", "cronhook").toAbsolutePath().normalize();
         var pb = new ProcessBuilder(List.of(launcher.toString()))
@@ -56,6 +60,7 @@ class EmbeddedDefaultsIT {
         pb.environment().put("CRONHOOK_PORT", Integer.toString(port));
         pb.environment().put("CRONHOOK_MANAGEMENT_PORT", "0");
         pb.environment().put("CRONHOOK_SECRET_KEY", SECRET_KEY);
+        pb.environment().putAll(settings);
         return pb.start();
     }
 
@@ -167,6 +172,108 @@ class EmbeddedDefaultsIT {
         var scripts = http.get("/api/scripts", again).json();
         assertThat(scripts).hasSize(1);
         assertThat(scripts.get(0).get("name").asString()).isEqualTo("survivor");
+    }
+
+    @Test
+    void aKilledEmbeddedRedisOrPostgresIsStartedAgainOnItsDataAndTheAcceptedWorkIsKept() throws Exception {
+        Path home = Files.createTempDirectory("cronhook-home-");
+        int port = 20000 + (int) ((ProcessHandle.current().pid() + 7919) % 20000);
+        Path log = home.resolve("app.log");
+        process = start(
+                home,
+                port,
+                log,
+                Map.of(
+                        "CRONHOOK_ROLES", "api,builder",
+                        "CRONHOOK_BUILDER_TARGET", "bundle",
+                        "CRONHOOK_ADMIN_PASSWORD", "the-admins-password"));
+        awaitReady(port, process, log);
+        var http = new Http("http://127.0.0.1:" + port);
+        String token = http.login("admin", "the-admins-password");
+        String script = http.post(
+                        "/api/scripts",
+                        Http.json(Map.of("name", "survivor", "code", "export default async () => 'still here'")),
+                        token)
+                .json()
+                .get("id")
+                .asString();
+        awaitVersionReady(http, token, script, 1);
+        // no executor runs here: the manual run waits in the runs stream
+        var run = http.post("/api/scripts/" + script + "/runs", Http.json(Map.of("event", Map.of())), token);
+        assertThat(run.status()).as(run.toString()).isEqualTo(202);
+        String runId = run.json().get("id").asString();
+        // Redis writes its append-only file once a second: what was accepted a second ago is on disk
+        Thread.sleep(1500);
+
+        long redis = firstNumber(home.resolve("redis/redis.pid"));
+        new ProcessBuilder("kill", "-9", Long.toString(redis)).start().waitFor();
+        await().atMost(Duration.ofMinutes(1)).until(() -> {
+            long now = firstNumber(home.resolve("redis/redis.pid"));
+            return now != redis
+                    && ProcessHandle.of(now).map(ProcessHandle::isAlive).orElse(false);
+        });
+        awaitReady(port, process, log);
+        var redisPort = Pattern.compile("Embedded Redis is up at redis://127\\.0\\.0\\.1:(\\d+)")
+                .matcher(read(log));
+        assertThat(redisPort.find()).isTrue();
+        String password = Files.readString(home.resolve("redis/password")).trim();
+        var client = io.lettuce.core.RedisClient.create("redis://:" + password + "@127.0.0.1:" + redisPort.group(1));
+        try (var c = client.connect()) {
+            assertThat(c.sync().xrange("cronhook:runs", io.lettuce.core.Range.create("-", "+")))
+                    .as("the run accepted before Redis was killed, still queued after its restart")
+                    .anySatisfy(m -> assertThat(m.getBody().toString()).contains(runId));
+        } finally {
+            client.shutdown();
+        }
+
+        long postgres = firstNumber(home.resolve("postgres/data/postmaster.pid"));
+        new ProcessBuilder("kill", "-9", Long.toString(postgres)).start().waitFor();
+        await().atMost(Duration.ofMinutes(2))
+                .pollInterval(Duration.ofMillis(500))
+                .until(() -> {
+                    try {
+                        long now = firstNumber(home.resolve("postgres/data/postmaster.pid"));
+                        return now != postgres
+                                && ProcessHandle.of(now)
+                                        .map(ProcessHandle::isAlive)
+                                        .orElse(false);
+                    } catch (IOException | RuntimeException e) {
+                        return false;
+                    }
+                });
+        awaitReady(port, process, log);
+        // the platform works on both again: the run is still recorded, and a new version is built and recorded
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(http.get("/api/runs/" + runId, token)
+                        .json()
+                        .get("status")
+                        .asString())
+                .isEqualTo("QUEUED"));
+        var changed = http.put(
+                "/api/scripts/" + script,
+                Http.json(Map.of("name", "survivor", "code", "export default async () => 'changed'")),
+                token);
+        assertThat(changed.status()).as(changed.toString()).isEqualTo(200);
+        awaitVersionReady(http, token, script, 2);
+        assertThat(read(log))
+                .contains("the embedded Redis exited unexpectedly")
+                .contains("the embedded PostgreSQL exited unexpectedly")
+                .contains("the embedded Redis is up again")
+                .contains("the embedded PostgreSQL is up again");
+    }
+
+    private static void awaitVersionReady(Http http, String token, String script, int version) {
+        await().atMost(Duration.ofMinutes(2))
+                .pollInterval(Duration.ofMillis(500))
+                .untilAsserted(() -> {
+                    var versions = http.get("/api/scripts/" + script + "/versions", token)
+                            .json();
+                    boolean ready = false;
+                    for (var v : versions) {
+                        if (v.get("version").asInt() == version
+                                && "READY".equals(v.get("buildState").asString())) ready = true;
+                    }
+                    assertThat(ready).as(versions.toString()).isTrue();
+                });
     }
 
     /** What Redis answers a PING from a client that has not authenticated. */

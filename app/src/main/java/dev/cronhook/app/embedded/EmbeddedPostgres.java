@@ -33,13 +33,12 @@ public final class EmbeddedPostgres implements AutoCloseable {
     private static final String DATABASE = "cronhook";
 
     private final Path dir;
-    private final Process process;
     private final int port;
     private final String password;
+    private Supervisor supervisor;
 
-    private EmbeddedPostgres(Path dir, Process process, int port, String password) {
+    private EmbeddedPostgres(Path dir, int port, String password) {
         this.dir = dir;
-        this.process = process;
         this.port = port;
         this.password = password;
     }
@@ -100,8 +99,16 @@ public final class EmbeddedPostgres implements AutoCloseable {
             log.info("Initialised a new PostgreSQL database in {}", data);
         }
         String password = Files.readString(passwordFile).trim();
+        var pg = new EmbeddedPostgres(dir, freePort(), password);
+        pg.supervisor = new Supervisor("the embedded PostgreSQL", () -> pg.launch(runtime, data, prefix));
+        pg.createDatabase();
+        log.info("Embedded PostgreSQL {} is up on 127.0.0.1:{} (data in {})", version(runtime), pg.port, data);
+        return pg;
+    }
+
+    /** Starts postgres on this port and data (again, after a crash) and waits until it accepts connections. */
+    private Process launch(Path runtime, Path data, List<String> prefix) throws IOException {
         ChildProcesses.stopLeftover(data.resolve("postmaster.pid"), data.toString(), "INT");
-        int port = freePort();
         var cmd = new ArrayList<>(prefix);
         cmd.addAll(List.of(
                 runtime.resolve("bin/postgres").toString(),
@@ -120,11 +127,23 @@ public final class EmbeddedPostgres implements AutoCloseable {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(
                         dir.resolve("postgres.log").toFile()))
                 .start();
-        var pg = new EmbeddedPostgres(dir, process, port, password);
-        pg.awaitReady();
-        pg.createDatabase();
-        log.info("Embedded PostgreSQL {} is up on 127.0.0.1:{} (data in {})", version(runtime), port, data);
-        return pg;
+        try {
+            awaitReady(process);
+        } catch (IOException | RuntimeException e) {
+            process.destroyForcibly();
+            throw e;
+        }
+        return process;
+    }
+
+    /** How often it was started again after exiting on its own. */
+    public int restarts() {
+        return supervisor.restarts();
+    }
+
+    /** The pid of the server now running (its postmaster). */
+    public long pid() {
+        return supervisor.process().pid();
     }
 
     /** The command prefix that runs a program as uid 65534 inside a user namespace. */
@@ -149,7 +168,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
         return out;
     }
 
-    private void awaitReady() throws IOException {
+    private void awaitReady(Process process) throws IOException {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         SQLException last = null;
         while (System.nanoTime() < deadline) {
@@ -267,8 +286,9 @@ public final class EmbeddedPostgres implements AutoCloseable {
 
     @Override
     public void close() {
+        supervisor.close();
         // SIGINT is PostgreSQL's fast shutdown: open sessions are ended, data is flushed
-        ChildProcesses.stop(process.toHandle(), "INT", Duration.ofSeconds(20));
+        ChildProcesses.stop(supervisor.process().toHandle(), "INT", Duration.ofSeconds(20));
         log.info("Embedded PostgreSQL stopped");
     }
 }

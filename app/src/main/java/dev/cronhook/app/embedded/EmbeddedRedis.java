@@ -26,12 +26,13 @@ public final class EmbeddedRedis implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EmbeddedRedis.class);
     private static final String BINARY = "redis-server-7.0.15-linux-amd64";
 
-    private final Process process;
+    private final Path dir;
     private final int port;
     private final String password;
+    private Supervisor supervisor;
 
-    private EmbeddedRedis(Process process, int port, String password) {
-        this.process = process;
+    private EmbeddedRedis(Path dir, int port, String password) {
+        this.dir = dir;
         this.port = port;
         this.password = password;
     }
@@ -72,7 +73,15 @@ public final class EmbeddedRedis implements AutoCloseable {
         Path config = dir.resolve("redis.conf");
         // written afresh each start, readable by us only: what it holds is the password
         SecretFile.write(config, "requirepass " + password + "\n");
-        int port = EmbeddedPostgres.freePort();
+        var redis = new EmbeddedRedis(dir, EmbeddedPostgres.freePort(), password);
+        redis.supervisor = new Supervisor("the embedded Redis", () -> redis.launch(binary, config, pidFile));
+        log.info("Embedded Redis is up on 127.0.0.1:{} (data in {})", redis.port, dir);
+        return redis;
+    }
+
+    /** Starts redis-server on this port and data (again, after a crash) and waits until it answers. */
+    private Process launch(Path binary, Path config, Path pidFile) throws IOException {
+        ChildProcesses.stopLeftover(pidFile, BINARY, "TERM");
         var process = new ProcessBuilder(List.of(
                         binary.toString(),
                         config.toString(),
@@ -100,13 +109,26 @@ public final class EmbeddedRedis implements AutoCloseable {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(
                         dir.resolve("redis.log").toFile()))
                 .start();
-        var redis = new EmbeddedRedis(process, port, password);
-        redis.awaitReady(dir);
-        log.info("Embedded Redis is up on 127.0.0.1:{} (data in {})", port, dir);
-        return redis;
+        try {
+            awaitReady(process);
+        } catch (IOException | RuntimeException e) {
+            process.destroyForcibly();
+            throw e;
+        }
+        return process;
     }
 
-    private void awaitReady(Path dir) throws IOException {
+    /** How often it was started again after exiting on its own. */
+    public int restarts() {
+        return supervisor.restarts();
+    }
+
+    /** The pid of the server now running. */
+    public long pid() {
+        return supervisor.process().pid();
+    }
+
+    private void awaitReady(Process process) throws IOException {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
@@ -141,8 +163,9 @@ public final class EmbeddedRedis implements AutoCloseable {
 
     @Override
     public void close() {
+        supervisor.close();
         // SIGTERM: Redis flushes the append-only file and exits
-        ChildProcesses.stop(process.toHandle(), "TERM", Duration.ofSeconds(10));
+        ChildProcesses.stop(supervisor.process().toHandle(), "TERM", Duration.ofSeconds(10));
         log.info("Embedded Redis stopped");
     }
 }
