@@ -32,6 +32,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Consumer;
@@ -130,7 +131,8 @@ public final class TryOutService {
                                 request.code().getBytes(StandardCharsets.UTF_8),
                                 "package.json",
                                 PackageJson.render(deps).getBytes(StandardCharsets.UTF_8)),
-                        installed.nodeModules());
+                        installed.nodeModules(),
+                        List.copyOf(deps.keySet()));
                 outcome = runtime.runOnce(invocation(request, scriptId, image, eventJson, env), files, logs);
             } else {
                 var built = bundles.build(

@@ -26,6 +26,12 @@ public final class Harness {
      */
     public static final String SCRIPT_ENV = "CRONHOOK_HARNESS_SCRIPT";
 
+    /**
+     * The environment variable listing (comma-separated) the packages a blank sandbox started for a dependency tree
+     * loads ahead of its code, from the {@code node_modules} beside {@link #SCRIPT_ENV}.
+     */
+    public static final String PRELOAD_ENV = "CRONHOOK_HARNESS_PRELOAD";
+
     /** The image label saying which harness protocol an image's harness speaks; images without it speak 1. */
     public static final String PROTOCOL_LABEL = "dev.cronhook.harness.protocol";
 

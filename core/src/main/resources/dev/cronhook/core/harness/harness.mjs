@@ -23,7 +23,7 @@
 // Never relies on stdin EOF (a Docker attach cannot send one).
 import childProcess from "node:child_process";
 import fs from "node:fs";
-import { syncBuiltinESMExports } from "node:module";
+import { createRequire, syncBuiltinESMExports } from "node:module";
 import net from "node:net";
 import { StringDecoder } from "node:string_decoder";
 import { promisify } from "node:util";
@@ -221,6 +221,21 @@ async function load() {
   }
 }
 if (!deferredScript) await load();
+// A blank sandbox started for a dependency tree (already beside where its code will be) loads those packages now,
+// while it waits: the code's own imports of them are then served from the module cache. Packages that cannot be
+// required (ES modules only) are left to the code's import.
+const preload = env.CRONHOOK_HARNESS_PRELOAD;
+delete env.CRONHOOK_HARNESS_PRELOAD;
+if (deferredScript && preload) {
+  const requireFromCode = createRequire(deferredScript);
+  for (const name of preload.split(",")) {
+    try {
+      if (name) requireFromCode(name);
+    } catch {
+      // the code's own import will say what is wrong, if anything is
+    }
+  }
+}
 
 function capText(text, max) {
   if (BufferType.byteLength(text, "utf8") <= max) return { text, truncated: false };

@@ -3,9 +3,11 @@ package dev.cronhook.executor.runtime;
 import dev.cronhook.core.run.RunStatus;
 import dev.cronhook.executor.warm.WarmPool;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Deque;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -40,10 +42,11 @@ public abstract class HarnessScriptRuntime implements ScriptRuntime {
     private final Map<UUID, Integer> retiredUpTo = new ConcurrentHashMap<>();
     private final WarmPool<SandboxSpec, HarnessChannel> pool;
     /** Blank sandboxes started ahead of time, by memory size, and how many of each to keep ready. */
-    private final Map<Integer, Deque<HarnessChannel>> blanks = new ConcurrentHashMap<>();
+    private final Map<BlankSpec, Deque<HarnessChannel>> blanks = new ConcurrentHashMap<>();
 
-    private final Map<Integer, Integer> blanksWanted = new ConcurrentHashMap<>();
-    private final Map<Integer, AtomicInteger> blanksStarting = new ConcurrentHashMap<>();
+    private final Map<BlankSpec, Integer> blanksWanted = new ConcurrentHashMap<>();
+    private final Map<BlankSpec, AtomicInteger> blanksStarting = new ConcurrentHashMap<>();
+    private final java.util.ArrayDeque<BlankSpec> recentTrees = new java.util.ArrayDeque<>();
     private volatile boolean closed;
 
     protected HarnessScriptRuntime(RuntimeLimits limits, WarmSettings warm) {
@@ -62,10 +65,33 @@ public abstract class HarnessScriptRuntime implements ScriptRuntime {
     protected abstract Sandbox start(SandboxSpec spec, Sandbox.SandboxOutput output) throws Exception;
 
     /**
+     * What a blank sandbox is started for: its memory and, for code with dependencies, the {@code node_modules} tree
+     * linked in before it starts and the packages its harness loads ahead of the code (null and empty for none).
+     */
+    public record BlankSpec(int memoryMb, Path nodeModules, List<String> packages) {
+        public BlankSpec {
+            packages = packages == null ? List.of() : List.copyOf(packages);
+        }
+
+        static BlankSpec of(int memoryMb, ScriptFiles code) {
+            return code.nodeModules() == null
+                    ? new BlankSpec(memoryMb, null, List.of())
+                    : new BlankSpec(memoryMb, code.nodeModules(), code.packages());
+        }
+
+        public boolean hasDependencies() {
+            return nodeModules != null;
+        }
+    }
+
+    /** Dependency trees for which one blank sandbox is kept ready, the most recently tried last. */
+    private static final int DEPENDENCY_TREES_KEPT = 4;
+
+    /**
      * Starts a sandbox that has no code yet: its harness loads the code {@link #place placed} into it when its first
      * call comes. Adapters that cannot start one say so here.
      */
-    protected Sandbox startBlank(int memoryMb, Sandbox.SandboxOutput output) throws Exception {
+    protected Sandbox startBlank(BlankSpec spec, Sandbox.SandboxOutput output) throws Exception {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot start blank sandboxes");
     }
 
@@ -76,24 +102,30 @@ public abstract class HarnessScriptRuntime implements ScriptRuntime {
 
     /**
      * Keeps {@code count} blank sandboxes of {@code memoryMb} started ahead of time (in the background, now and after
-     * each one is used), so {@link #runOnce} does not wait for a sandbox to start.
+     * each one is used), so {@link #runOnce} does not wait for a sandbox to start. Code with dependencies also finds,
+     * after its first call, one started for its dependency tree with its packages loaded, for the last few trees.
      */
     public void keepBlanksReady(int memoryMb, int count) {
-        blanksWanted.put(memoryMb, Math.max(0, count));
-        replenish(memoryMb);
+        var spec = new BlankSpec(memoryMb, null, List.of());
+        blanksWanted.put(spec, Math.max(0, count));
+        replenish(spec);
     }
 
     /**
-     * Runs code that has no image of its own once: in a blank sandbox started ahead of time when one is ready (else
-     * one started now), which receives the code before the call and is destroyed after it. A blank sandbox serves
-     * exactly one call: never another call, another user's or the same one's.
+     * Runs code that has no image of its own once: in a blank sandbox started ahead of time when one is ready (one
+     * started for its dependency tree, else a plain one; else one started now), which receives the code before the
+     * call and is destroyed after it. A blank sandbox serves exactly one call: never another call, another user's or
+     * the same one's.
      */
     public Outcome runOnce(Invocation invocation, ScriptFiles code, LogSink logs) {
         int memoryMb = limits.memoryMb(invocation.memoryMb());
         if (invocation.cancellation().isCancelled()) return Outcome.of(RunStatus.CANCELLED, "cancelled", null, false);
-        HarnessChannel channel = takeBlank(memoryMb);
+        var spec = BlankSpec.of(memoryMb, code);
+        var plain = new BlankSpec(memoryMb, null, List.of());
+        HarnessChannel channel = takeBlank(spec);
+        if (channel == null && spec.hasDependencies()) channel = takeBlank(plain);
         try {
-            if (channel == null) channel = startBlankChannel(memoryMb);
+            if (channel == null) channel = startBlankChannel(plain);
             place(channel.sandbox(), code);
             return channel.invoke(invocation, logs).warm(false);
         } catch (ImageUnavailableException e) {
@@ -111,12 +143,30 @@ public abstract class HarnessScriptRuntime implements ScriptRuntime {
                 // removing its files and container is no business of the caller's
                 Thread.ofVirtual().name("blank-destroy").start(used::destroy);
             }
-            replenish(memoryMb);
+            if (spec.hasDependencies()) keepOneFor(spec);
+            replenish(plain);
         }
     }
 
-    private HarnessChannel takeBlank(int memoryMb) {
-        var ready = blanks.get(memoryMb);
+    /** Keeps one blank sandbox ready for this dependency tree, and for the last few trees tried only. */
+    private void keepOneFor(BlankSpec spec) {
+        BlankSpec dropped = null;
+        synchronized (recentTrees) {
+            recentTrees.remove(spec);
+            recentTrees.addLast(spec);
+            if (recentTrees.size() > DEPENDENCY_TREES_KEPT) dropped = recentTrees.removeFirst();
+            blanksWanted.put(spec, 1);
+            if (dropped != null) blanksWanted.remove(dropped);
+        }
+        if (dropped != null) {
+            var ready = blanks.remove(dropped);
+            if (ready != null) ready.forEach(c -> c.sandbox().destroy());
+        }
+        replenish(spec);
+    }
+
+    private HarnessChannel takeBlank(BlankSpec spec) {
+        var ready = blanks.get(spec);
         if (ready == null) return null;
         HarnessChannel channel;
         while ((channel = ready.pollFirst()) != null) {
@@ -126,26 +176,29 @@ public abstract class HarnessScriptRuntime implements ScriptRuntime {
         return null;
     }
 
-    private HarnessChannel startBlankChannel(int memoryMb) throws Exception {
+    private HarnessChannel startBlankChannel(BlankSpec spec) throws Exception {
         var channel = new HarnessChannel(limits);
-        channel.attach(startBlank(memoryMb, channel));
+        channel.attach(startBlank(spec, channel));
         return channel;
     }
 
     /** Starts, in the background, as many blank sandboxes as are missing from the number wanted. */
-    private void replenish(int memoryMb) {
-        int wanted = blanksWanted.getOrDefault(memoryMb, 0);
-        var ready = blanks.computeIfAbsent(memoryMb, m -> new ConcurrentLinkedDeque<>());
-        var starting = blanksStarting.computeIfAbsent(memoryMb, m -> new AtomicInteger());
+    private void replenish(BlankSpec spec) {
+        var ready = blanks.computeIfAbsent(spec, m -> new ConcurrentLinkedDeque<>());
+        var starting = blanksStarting.computeIfAbsent(spec, m -> new AtomicInteger());
         while (!closed) {
             int now = starting.get();
-            if (ready.size() + now >= wanted) return;
+            if (ready.size() + now >= blanksWanted.getOrDefault(spec, 0)) return;
             if (!starting.compareAndSet(now, now + 1)) continue;
             Thread.ofVirtual().name("blank-start").start(() -> {
                 try {
-                    var channel = startBlankChannel(memoryMb);
+                    var channel = startBlankChannel(spec);
                     ready.addLast(channel);
-                    if (closed) channel.sandbox().destroy();
+                    // closed meanwhile, or its tree no longer among the last few tried
+                    if (closed || !blanksWanted.containsKey(spec)) {
+                        ready.remove(channel);
+                        channel.sandbox().destroy();
+                    }
                 } catch (Exception e) {
                     log.warn("could not start a blank sandbox ahead of time: {}", e.toString());
                 } finally {
@@ -237,7 +290,16 @@ public abstract class HarnessScriptRuntime implements ScriptRuntime {
 
     /** Blank sandboxes of {@code memoryMb} started and waiting for code. */
     public int blanksReady(int memoryMb) {
-        var ready = blanks.get(memoryMb);
+        return blanksReady(new BlankSpec(memoryMb, null, List.of()));
+    }
+
+    /** Blank sandboxes started for {@code code}'s dependency tree (or plain ones, for code without) and waiting. */
+    public int blanksReady(int memoryMb, ScriptFiles code) {
+        return blanksReady(BlankSpec.of(memoryMb, code));
+    }
+
+    private int blanksReady(BlankSpec spec) {
+        var ready = blanks.get(spec);
         return ready == null ? 0 : ready.size();
     }
 

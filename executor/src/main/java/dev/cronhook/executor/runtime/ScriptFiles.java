@@ -17,9 +17,10 @@ import java.util.Map;
  * of its lockfile, which is linked in (hard links: the sandbox sees the tree read-only and nothing else of the
  * cache it lives in).
  */
-public record ScriptFiles(Map<String, byte[]> files, Path nodeModules) {
+public record ScriptFiles(Map<String, byte[]> files, Path nodeModules, java.util.List<String> packages) {
     public ScriptFiles {
         files = Map.copyOf(files);
+        packages = packages == null ? java.util.List.of() : java.util.List.copyOf(packages);
         for (String name : files.keySet()) {
             Path p = Path.of(name).normalize();
             if (p.isAbsolute() || p.startsWith("..") || name.isBlank()) {
@@ -28,7 +29,15 @@ public record ScriptFiles(Map<String, byte[]> files, Path nodeModules) {
         }
     }
 
-    /** Writes the files and the dependency tree into {@code dir} (created; readable by every uid, writable by none). */
+    /** Code without dependencies, or whose packages need not be loaded ahead. */
+    public ScriptFiles(Map<String, byte[]> files, Path nodeModules) {
+        this(files, nodeModules, java.util.List.of());
+    }
+
+    /**
+     * Writes the files and the dependency tree into {@code dir} (created; readable by every uid, writable by none);
+     * a tree linked there already (a blank sandbox started for it) is kept.
+     */
     public void writeTo(Path dir) throws IOException {
         Files.createDirectories(dir);
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -38,11 +47,18 @@ public record ScriptFiles(Map<String, byte[]> files, Path nodeModules) {
             Files.write(target, file.getValue());
             Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rw-r--r--"));
         }
-        if (nodeModules != null) {
-            Path source = nodeModules.toRealPath();
-            Path target = dir.resolve("node_modules");
-            if (!linkWithCp(source, target)) linkTree(source, target);
+        if (nodeModules != null && !Files.exists(dir.resolve("node_modules"), LinkOption.NOFOLLOW_LINKS)) {
+            linkDependencies(nodeModules, dir);
         }
+    }
+
+    /** Links the {@code node_modules} tree {@code nodeModules} into {@code dir} (created). */
+    public static void linkDependencies(Path nodeModules, Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path source = nodeModules.toRealPath();
+        Path target = dir.resolve("node_modules");
+        if (!linkWithCp(source, target)) linkTree(source, target);
     }
 
     private static final Path CP = Path.of("/bin/cp");

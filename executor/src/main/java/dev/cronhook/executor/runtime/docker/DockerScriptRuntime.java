@@ -15,6 +15,7 @@ import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
 import dev.cronhook.core.harness.Harness;
 import dev.cronhook.executor.runtime.HarnessScriptRuntime;
+import dev.cronhook.executor.runtime.HarnessScriptRuntime.BlankSpec;
 import dev.cronhook.executor.runtime.ImageUnavailableException;
 import dev.cronhook.executor.runtime.LogStream;
 import dev.cronhook.executor.runtime.RuntimeLimits;
@@ -223,14 +224,14 @@ public final class DockerScriptRuntime extends HarnessScriptRuntime {
 
     @Override
     protected Sandbox start(SandboxSpec spec, Sandbox.SandboxOutput output) throws Exception {
-        return start(spec, output, false);
+        return start(spec, output, null);
     }
 
     @Override
-    protected Sandbox startBlank(int memoryMb, Sandbox.SandboxOutput output) throws Exception {
+    protected Sandbox startBlank(BlankSpec blank, Sandbox.SandboxOutput output) throws Exception {
         String image = blankImage;
         if (image == null) throw new ImageUnavailableException("this runtime has no image for blank sandboxes", null);
-        return start(new SandboxSpec(BLANK, 0, image, memoryMb), output, true);
+        return start(new SandboxSpec(BLANK, 0, image, blank.memoryMb()), output, blank);
     }
 
     @Override
@@ -241,19 +242,24 @@ public final class DockerScriptRuntime extends HarnessScriptRuntime {
     /** The script id blank sandboxes are labelled with: they belong to no script until their code is placed. */
     private static final java.util.UUID BLANK = new java.util.UUID(0, 0);
 
-    private Sandbox start(SandboxSpec spec, Sandbox.SandboxOutput output, boolean blank) throws Exception {
+    /** Starts a container for {@code spec}; a blank one (no code yet) when {@code blank} says what it is for. */
+    private Sandbox start(SandboxSpec spec, Sandbox.SandboxOutput output, BlankSpec blank) throws Exception {
         if (spec.image().startsWith("bundle:")) {
             throw new ImageUnavailableException("the Docker runtime runs images, not bundles: " + spec.image(), null);
         }
         long t0 = System.nanoTime();
         int protocol = ensureImage(spec.image());
         HarnessSocket socket = socketDir != null && protocol >= 2 ? HarnessSocket.open(socketDir, socketPrefix) : null;
-        if (blank && socket == null) {
+        if (blank != null && socket == null) {
             throw new ImageUnavailableException(
                     "blank sandboxes need a harness that speaks on a socket: " + spec.image(), null);
         }
         DockerSandbox sandbox = null;
         try {
+            // a blank started for a dependency tree has it beside where its code will go before its harness starts
+            if (blank != null && blank.hasDependencies()) {
+                ScriptFiles.linkDependencies(blank.nodeModules(), socket.dir().resolve(DockerSandbox.CODE_DIR));
+            }
             var created = create(spec, socket, blank);
             long t1 = System.nanoTime();
             var stdin = socket == null ? new StdinStream() : null;
@@ -281,7 +287,7 @@ public final class DockerScriptRuntime extends HarnessScriptRuntime {
         }
     }
 
-    private String create(SandboxSpec spec, HarnessSocket socket, boolean blank) throws InterruptedException {
+    private String create(SandboxSpec spec, HarnessSocket socket, BlankSpec blank) throws InterruptedException {
         long memory = spec.memoryMb() * 1024L * 1024L;
         // V8 fails cleanly (and says so) before the cgroup kills it, when the heap is what grows
         int heapMb = Math.max(16, spec.memoryMb() * 3 / 4);
@@ -307,9 +313,13 @@ public final class DockerScriptRuntime extends HarnessScriptRuntime {
                     .withTarget(HarnessSocket.MOUNT)
                     .withReadOnly(true)));
             env.add(Harness.SOCKET_ENV + "=" + HarnessSocket.containerPath());
-            if (blank)
+            if (blank != null) {
                 env.add(Harness.SCRIPT_ENV + "=" + HarnessSocket.MOUNT + "/" + DockerSandbox.CODE_DIR + "/"
                         + Harness.SCRIPT_FILE_NAME);
+                if (blank.hasDependencies() && !blank.packages().isEmpty()) {
+                    env.add(Harness.PRELOAD_ENV + "=" + String.join(",", blank.packages()));
+                }
+            }
         }
         var create = docker.createContainerCmd(spec.image())
                 .withUser(USER)

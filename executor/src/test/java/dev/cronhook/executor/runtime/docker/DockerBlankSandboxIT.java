@@ -72,8 +72,8 @@ class DockerBlankSandboxIT {
         runtime.removeLeftovers();
     }
 
-    private Outcome runOnce(String code, Path nodeModules, Logs logs) {
-        var invocation = new Invocation(
+    private static Invocation invocation() {
+        return new Invocation(
                 UUID.randomUUID(),
                 UUID.randomUUID(),
                 1,
@@ -84,10 +84,13 @@ class DockerBlankSandboxIT {
                 128,
                 Map.of(),
                 new Cancellation());
+    }
+
+    private Outcome runOnce(String code, Path nodeModules, Logs logs) {
         var files = new ScriptFiles(
                 Map.of("script.mjs", code.getBytes(StandardCharsets.UTF_8), "package.json", "{}".getBytes()),
                 nodeModules);
-        return runtime.runOnce(invocation, files, logs);
+        return runtime.runOnce(invocation(), files, logs);
     }
 
     @Test
@@ -160,6 +163,46 @@ class DockerBlankSandboxIT {
                 .as("the cache's own directory is not in the sandbox")
                 .isFalse();
         assertThat(Files.readString(modules.resolve("greet/index.js"))).contains("hello");
+    }
+
+    @Test
+    void codeWithDependenciesFindsABlankStartedForItsTreeWithItsPackagesLoadedAhead() throws IOException {
+        Path modules = cache.resolve("another-lockfile/node_modules");
+        Files.createDirectories(modules.resolve("counted"));
+        Files.writeString(modules.resolve("counted/package.json"), "{\"name\":\"counted\",\"main\":\"index.js\"}");
+        Files.writeString(
+                modules.resolve("counted/index.js"),
+                "globalThis.countedLoads = (globalThis.countedLoads ?? 0) + 1; module.exports = () => 'counted';");
+        String code = """
+                export default async () => {
+                  const loadedBefore = globalThis.countedLoads ?? 0;
+                  const counted = (await import('counted')).default;
+                  return { loadedBefore, loads: globalThis.countedLoads, value: counted() };
+                };
+                """;
+        var files = new ScriptFiles(
+                Map.of("script.mjs", code.getBytes(StandardCharsets.UTF_8), "package.json", "{}".getBytes()),
+                modules,
+                java.util.List.of("counted"));
+
+        var first = runtime.runOnce(invocation(), files, new Logs());
+        await().atMost(Duration.ofSeconds(30)).until(() -> runtime.blanksReady(128, files) == 1);
+        var second = runtime.runOnce(invocation(), files, new Logs());
+
+        assertThat(first.status()).as(first.error()).isEqualTo(RunStatus.SUCCEEDED);
+        assertThat(Wire.json().readTree(first.resultJson()).get("loadedBefore").asInt())
+                .as("a plain blank: the code's import loads the package")
+                .isZero();
+        assertThat(second.status()).as(second.error()).isEqualTo(RunStatus.SUCCEEDED);
+        var result = Wire.json().readTree(second.resultJson());
+        assertThat(result.get("loadedBefore").asInt())
+                .as("loaded once, ahead of the code")
+                .isEqualTo(1);
+        assertThat(result.get("loads").asInt())
+                .as("and not again by the code's import")
+                .isEqualTo(1);
+        assertThat(result.get("value").asString()).isEqualTo("counted");
+        assertThat(second.sandboxId()).isNotEqualTo(first.sandboxId());
     }
 
     @Test
