@@ -122,28 +122,13 @@ public final class EmbeddedPostgres implements AutoCloseable {
                 "unix_socket_directories=",
                 "-c",
                 "max_connections=100"));
-        var process = new ProcessBuilder(cmd)
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(
-                        dir.resolve("postgres.log").toFile()))
-                .start();
-        try {
-            awaitReady(process);
-        } catch (IOException | RuntimeException e) {
-            process.destroyForcibly();
-            throw e;
-        }
-        return process;
-    }
-
-    /** How often it was started again after exiting on its own. */
-    public int restarts() {
-        return supervisor.restarts();
-    }
-
-    /** The pid of the server now running (its postmaster). */
-    public long pid() {
-        return supervisor.process().pid();
+        return Supervisor.whenReady(
+                new ProcessBuilder(cmd)
+                        .redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.appendTo(
+                                dir.resolve("postgres.log").toFile()))
+                        .start(),
+                this::awaitReady);
     }
 
     /** The command prefix that runs a program as uid 65534 inside a user namespace. */

@@ -82,50 +82,35 @@ public final class EmbeddedRedis implements AutoCloseable {
     /** Starts redis-server on this port and data (again, after a crash) and waits until it answers. */
     private Process launch(Path binary, Path config, Path pidFile) throws IOException {
         ChildProcesses.stopLeftover(pidFile, BINARY, "TERM");
-        var process = new ProcessBuilder(List.of(
-                        binary.toString(),
-                        config.toString(),
-                        "--bind",
-                        "127.0.0.1",
-                        "--port",
-                        Integer.toString(port),
-                        "--dir",
-                        dir.toString(),
-                        "--pidfile",
-                        pidFile.toString(),
-                        "--appendonly",
-                        "yes",
-                        "--appendfsync",
-                        "everysec",
-                        "--save",
-                        "",
-                        "--daemonize",
-                        "no",
-                        "--protected-mode",
-                        "yes",
-                        "--logfile",
-                        dir.resolve("redis.log").toString()))
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(
-                        dir.resolve("redis.log").toFile()))
-                .start();
-        try {
-            awaitReady(process);
-        } catch (IOException | RuntimeException e) {
-            process.destroyForcibly();
-            throw e;
-        }
-        return process;
-    }
-
-    /** How often it was started again after exiting on its own. */
-    public int restarts() {
-        return supervisor.restarts();
-    }
-
-    /** The pid of the server now running. */
-    public long pid() {
-        return supervisor.process().pid();
+        return Supervisor.whenReady(
+                new ProcessBuilder(List.of(
+                                binary.toString(),
+                                config.toString(),
+                                "--bind",
+                                "127.0.0.1",
+                                "--port",
+                                Integer.toString(port),
+                                "--dir",
+                                dir.toString(),
+                                "--pidfile",
+                                pidFile.toString(),
+                                "--appendonly",
+                                "yes",
+                                "--appendfsync",
+                                "everysec",
+                                "--save",
+                                "",
+                                "--daemonize",
+                                "no",
+                                "--protected-mode",
+                                "yes",
+                                "--logfile",
+                                dir.resolve("redis.log").toString()))
+                        .redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.appendTo(
+                                dir.resolve("redis.log").toFile()))
+                        .start(),
+                this::awaitReady);
     }
 
     private void awaitReady(Process process) throws IOException {

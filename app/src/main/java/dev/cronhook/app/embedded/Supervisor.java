@@ -2,7 +2,6 @@ package dev.cronhook.app.embedded;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,9 +21,25 @@ final class Supervisor implements AutoCloseable {
         Process start() throws IOException;
     }
 
+    /** Waits until a process just started answers. */
+    @FunctionalInterface
+    interface ReadyCheck {
+        void await(Process process) throws IOException;
+    }
+
+    /** The process once {@code check} says it answers; killed when it does not. */
+    static Process whenReady(Process process, ReadyCheck check) throws IOException {
+        try {
+            check.await(process);
+        } catch (IOException | RuntimeException e) {
+            process.destroyForcibly();
+            throw e;
+        }
+        return process;
+    }
+
     private final String name;
     private final Launch launch;
-    private final AtomicInteger restarts = new AtomicInteger();
     private final Thread watcher;
     private volatile Process process;
     private volatile boolean closing;
@@ -50,7 +65,6 @@ final class Supervisor implements AutoCloseable {
             while (!closing) {
                 try {
                     process = launch.start();
-                    restarts.incrementAndGet();
                     log.info("{} is up again", name);
                     break;
                 } catch (IOException | RuntimeException e) {
@@ -69,11 +83,6 @@ final class Supervisor implements AutoCloseable {
     /** The server's current process. */
     Process process() {
         return process;
-    }
-
-    /** How often it was started again. */
-    int restarts() {
-        return restarts.get();
     }
 
     /** Stops watching (the caller then stops the process). */

@@ -48,8 +48,7 @@ class DockerBlankSandboxIT {
 
     @BeforeAll
     static void buildImage() {
-        docker = DockerScriptRuntime.client(
-                System.getenv().getOrDefault("CRONHOOK_TEST_DOCKER_HOST", "unix:///var/run/docker.sock"));
+        docker = TestEngine.client();
         image = TestScripts.image();
     }
 

@@ -42,16 +42,13 @@ class DockerScriptRuntimeIT extends ScriptRuntimeContract {
 
     @BeforeAll
     static void buildImage() {
-        docker = DockerScriptRuntime.client(
-                System.getenv().getOrDefault("CRONHOOK_TEST_DOCKER_HOST", "unix:///var/run/docker.sock"));
+        docker = TestEngine.client();
         image = TestScripts.image();
     }
 
     @AfterAll
     static void removeLeftovers() {
-        new DockerScriptRuntime(
-                        docker, "none", OWNER, RuntimeLimits.defaults(), HarnessScriptRuntime.WarmSettings.defaults())
-                .removeLeftovers();
+        TestEngine.removeContainersOf(docker, OWNER);
     }
 
     @Override

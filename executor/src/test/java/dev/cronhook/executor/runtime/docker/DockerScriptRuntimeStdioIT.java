@@ -25,16 +25,13 @@ class DockerScriptRuntimeStdioIT extends ScriptRuntimeContract {
 
     @BeforeAll
     static void buildImage() {
-        docker = DockerScriptRuntime.client(
-                System.getenv().getOrDefault("CRONHOOK_TEST_DOCKER_HOST", "unix:///var/run/docker.sock"));
+        docker = TestEngine.client();
         image = TestScripts.unlabelledImage();
     }
 
     @AfterAll
     static void removeLeftovers() {
-        new DockerScriptRuntime(
-                        docker, "none", OWNER, RuntimeLimits.defaults(), HarnessScriptRuntime.WarmSettings.defaults())
-                .removeLeftovers();
+        TestEngine.removeContainersOf(docker, OWNER);
     }
 
     @Override
