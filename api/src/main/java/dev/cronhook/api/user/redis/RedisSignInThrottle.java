@@ -74,7 +74,7 @@ public class RedisSignInThrottle implements SignInThrottle {
     }
 
     /** Keys hold a hash of the attempted name or address: an attacker's strings never become key names. */
-    private static String[] keys(String key) {
+    static String[] keys(String key) {
         String id = sha256(key);
         return new String[] {"cronhook:sign-in:{" + id + "}:failures", "cronhook:sign-in:{" + id + "}:hold"};
     }
