@@ -56,8 +56,15 @@ class ResetPasswordCommandIT {
         var process = pb.start();
         process.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
         process.getOutputStream().close();
-        assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        return new Ran(process.exitValue(), Files.readString(out), Files.readString(err));
+        try {
+            assertThat(process.waitFor(120, TimeUnit.SECONDS))
+                    .as("the command ends by itself")
+                    .isTrue();
+            return new Ran(process.exitValue(), Files.readString(out), Files.readString(err));
+        } finally {
+            // a command that did not end (on main: a whole platform started) is not left running
+            process.destroyForcibly();
+        }
     }
 
     @Test
