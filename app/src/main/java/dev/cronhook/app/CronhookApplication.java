@@ -15,6 +15,10 @@ public class CronhookApplication {
     private static final Logger log = LoggerFactory.getLogger(CronhookApplication.class);
 
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals(ResetPasswordCommand.NAME)) {
+            System.exit(
+                    ResetPasswordCommand.run(java.util.List.of(args).subList(1, args.length), System.out, System.err));
+        }
         SpringApplication.run(CronhookApplication.class, args);
     }
 

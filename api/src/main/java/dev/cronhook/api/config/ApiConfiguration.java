@@ -19,6 +19,9 @@ import dev.cronhook.api.script.ScriptRepository;
 import dev.cronhook.api.secret.SecretCipher;
 import dev.cronhook.api.secret.TryOutGrants;
 import dev.cronhook.api.tryout.TryOuts;
+import dev.cronhook.api.user.AuthProperties;
+import dev.cronhook.api.user.SignInThrottle;
+import dev.cronhook.api.user.redis.RedisSignInThrottle;
 import dev.cronhook.core.build.BuildRequest;
 import dev.cronhook.core.build.BuildResult;
 import dev.cronhook.core.log.LogStore;
@@ -70,7 +73,7 @@ import tools.jackson.databind.json.JsonMapper;
             "dev.cronhook.api.log",
             "dev.cronhook.api.tryout"
         })
-@EnableConfigurationProperties({ScriptLimits.class, WebhookProperties.class})
+@EnableConfigurationProperties({ScriptLimits.class, WebhookProperties.class, AuthProperties.class})
 @Import(SecurityConfiguration.class)
 public class ApiConfiguration {
 
@@ -96,6 +99,12 @@ public class ApiConfiguration {
                 BuildResult.class,
                 Wire.json(),
                 QueueOptions.<BuildResult>defaults().withMaxDeliveries(20));
+    }
+
+    /** Failed sign-ins are counted in Redis, so every api replica holds back the same account and address. */
+    @Bean
+    SignInThrottle signInThrottle(StatefulRedisConnection<String, String> connection, AuthProperties properties) {
+        return new RedisSignInThrottle(connection, properties.throttle());
     }
 
     @Bean

@@ -1,7 +1,6 @@
 package dev.cronhook.api.user;
 
 import dev.cronhook.api.db.Blocking;
-import dev.cronhook.api.error.ForbiddenException;
 import dev.cronhook.core.validation.Violations;
 import java.time.Duration;
 import java.time.Instant;
@@ -11,6 +10,7 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -36,20 +36,26 @@ public class AuthController {
 
     public record PasswordChange(String currentPassword, String newPassword) {}
 
+    public record PasswordReset(String newPassword) {}
+
     private final UserService service;
     private final TokenService tokens;
     private final UserRepository users;
+    private final AuthProperties properties;
 
-    public AuthController(UserService service, TokenService tokens, UserRepository users) {
+    public AuthController(UserService service, TokenService tokens, UserRepository users, AuthProperties properties) {
         this.service = service;
         this.tokens = tokens;
         this.users = users;
+        this.properties = properties;
     }
 
+    /** Throttled per account and per client address: 429 with Retry-After after repeated failures. */
     @PostMapping(path = "/api/auth/login", consumes = MediaType.APPLICATION_JSON_VALUE)
-    public Mono<LoginResponse> login(@RequestBody LoginRequest request) {
+    public Mono<LoginResponse> login(@RequestBody LoginRequest request, ServerHttpRequest http) {
+        String address = clientAddress(http);
         return Blocking.call(() -> {
-            var issued = service.login(request.username(), request.password());
+            var issued = service.login(request.username(), request.password(), address, properties.tokenTtl());
             var user = users.findByUsername(request.username()).orElseThrow();
             return new LoginResponse(issued.token(), issued.expiresAt(), user.toCurrentUser());
         });
@@ -115,12 +121,49 @@ public class AuthController {
     }
 
     @GetMapping("/api/users")
-    public Mono<List<CurrentUser>> listUsers(@AuthenticationPrincipal CurrentUser user) {
+    public Mono<List<UserRepository.UserInfo>> listUsers(@AuthenticationPrincipal CurrentUser user) {
         requireAdmin(user);
         return Blocking.call(users::all);
     }
 
+    /** The admin sets another user's password: their sign-in sessions end, their API tokens stay. */
+    @PutMapping(path = "/api/users/{id}/password", consumes = MediaType.APPLICATION_JSON_VALUE)
+    public Mono<ResponseEntity<Void>> resetPassword(
+            @AuthenticationPrincipal CurrentUser user, @PathVariable UUID id, @RequestBody PasswordReset request) {
+        requireAdmin(user);
+        return Blocking.call(() -> {
+            service.resetPassword(user, id, request.newPassword());
+            return ResponseEntity.noContent().<Void>build();
+        });
+    }
+
+    /** The admin disables a user: no sign-in, sessions ended, API tokens refused (webhooks keep working). */
+    @PostMapping("/api/users/{id}/disable")
+    public Mono<ResponseEntity<Void>> disable(@AuthenticationPrincipal CurrentUser user, @PathVariable UUID id) {
+        requireAdmin(user);
+        return Blocking.call(() -> {
+            service.setDisabled(user, id, true);
+            return ResponseEntity.noContent().<Void>build();
+        });
+    }
+
+    @PostMapping("/api/users/{id}/enable")
+    public Mono<ResponseEntity<Void>> enable(@AuthenticationPrincipal CurrentUser user, @PathVariable UUID id) {
+        requireAdmin(user);
+        return Blocking.call(() -> {
+            service.setDisabled(user, id, false);
+            return ResponseEntity.noContent().<Void>build();
+        });
+    }
+
     private static void requireAdmin(CurrentUser user) {
-        if (!user.admin()) throw new ForbiddenException("only an admin can manage users");
+        UserService.requireAdmin(user);
+    }
+
+    /** The connection's peer (behind a proxy, set server.forward-headers-strategy so it is the client's). */
+    public static String clientAddress(ServerHttpRequest request) {
+        var remote = request.getRemoteAddress();
+        if (remote == null) return "unknown";
+        return remote.getAddress() != null ? remote.getAddress().getHostAddress() : remote.getHostString();
     }
 }

@@ -19,7 +19,8 @@ import org.springframework.stereotype.Service;
 
 /**
  * Bearer tokens: a random 256-bit value shown once, stored only as its SHA-256. Session tokens (from login)
- * expire; API tokens last until revoked or their optional expiry. Lookups are cached for a few seconds.
+ * expire; API tokens last until revoked or their optional expiry. A disabled user's tokens are refused. Lookups are
+ * cached for a few seconds (a revocation or a disabled user reaches other replicas within that time).
  */
 @Service
 public class TokenService {
@@ -66,7 +67,7 @@ public class TokenService {
                     : Optional.of(cached.user());
         }
         var found = jdbc.sql("SELECT u.id, u.username, u.admin, t.expires_at FROM api_tokens t"
-                        + " JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?")
+                        + " JOIN users u ON u.id = t.user_id WHERE t.token_hash = ? AND NOT u.disabled")
                 .param(hash)
                 .query((rs, n) -> {
                     var expires = rs.getTimestamp("expires_at");
@@ -114,6 +115,19 @@ public class TokenService {
         jdbc.sql("DELETE FROM api_tokens WHERE user_id = ? AND kind = 'session' AND token_hash <> ?")
                 .params(userId, keepToken == null ? "" : hash(keepToken))
                 .update();
+        cache.clear();
+    }
+
+    /** Ends every sign-in session of the user (API tokens stay, refused while the user is disabled). */
+    public void endSessions(UUID userId) {
+        jdbc.sql("DELETE FROM api_tokens WHERE user_id = ? AND kind = 'session'")
+                .param(userId)
+                .update();
+        cache.clear();
+    }
+
+    /** Forgets cached lookups, e.g. after a user was disabled. */
+    public void forgetCached() {
         cache.clear();
     }
 

@@ -10,11 +10,14 @@ import org.springframework.stereotype.Repository;
 @Repository
 public class UserRepository {
     /** A stored user, with the password hash that never leaves this package. */
-    public record StoredUser(UUID id, String username, String passwordHash, boolean admin) {
+    public record StoredUser(UUID id, String username, String passwordHash, boolean admin, boolean disabled) {
         CurrentUser toCurrentUser() {
             return new CurrentUser(id, username, admin);
         }
     }
+
+    /** A user as the admin sees them in the list. */
+    public record UserInfo(UUID id, String username, boolean admin, boolean disabled) {}
 
     private final JdbcClient jdbc;
 
@@ -23,10 +26,25 @@ public class UserRepository {
     }
 
     public Optional<StoredUser> findByUsername(String username) {
-        return jdbc.sql("SELECT id, username, password_hash, admin FROM users WHERE username = ?")
+        return jdbc.sql("SELECT id, username, password_hash, admin, disabled FROM users WHERE username = ?")
                 .param(username)
                 .query(StoredUser.class)
                 .optional();
+    }
+
+    public Optional<StoredUser> findById(UUID id) {
+        return jdbc.sql("SELECT id, username, password_hash, admin, disabled FROM users WHERE id = ?")
+                .param(id)
+                .query(StoredUser.class)
+                .optional();
+    }
+
+    /** Disables or re-enables a user; false when there is no such user. */
+    public boolean setDisabled(UUID id, boolean disabled) {
+        return jdbc.sql("UPDATE users SET disabled = ? WHERE id = ?")
+                        .params(disabled, id)
+                        .update()
+                > 0;
     }
 
     public boolean exists(String username) {
@@ -37,9 +55,9 @@ public class UserRepository {
         return jdbc.sql("SELECT count(*) FROM users").query(Long.class).single();
     }
 
-    public List<CurrentUser> all() {
-        return jdbc.sql("SELECT id, username, admin FROM users ORDER BY username")
-                .query(CurrentUser.class)
+    public List<UserInfo> all() {
+        return jdbc.sql("SELECT id, username, admin, disabled FROM users ORDER BY username")
+                .query(UserInfo.class)
                 .list();
     }
 

@@ -4,8 +4,10 @@ import dev.cronhook.api.db.Blocking;
 import dev.cronhook.api.secret.SecretService;
 import dev.cronhook.api.user.CurrentUser;
 import dev.cronhook.api.user.TokenService;
+import dev.cronhook.api.user.UserService;
 import dev.cronhook.core.validation.InvalidInputException;
 import dev.cronhook.core.validation.Violations;
+import dev.cronhook.web.signin.SessionCookieRepository;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -22,15 +24,43 @@ import org.springframework.web.reactive.result.view.Rendering;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 
-/** The user's settings: API tokens (shown once when made) and secrets shared by all of the user's scripts. */
+/**
+ * The user's settings: their password, API tokens (shown once when made) and secrets shared by all of the user's
+ * scripts.
+ */
 @Controller
 public class SettingsPage {
     private final TokenService tokens;
     private final SecretService secrets;
+    private final UserService users;
 
-    public SettingsPage(TokenService tokens, SecretService secrets) {
+    public SettingsPage(TokenService tokens, SecretService secrets, UserService users) {
         this.tokens = tokens;
         this.secrets = secrets;
+        this.users = users;
+    }
+
+    /** Changes the signed-in user's password; this browser stays signed in, their other sessions end. */
+    @PostMapping("/settings/password")
+    Mono<Rendering> changePassword(@AuthenticationPrincipal CurrentUser user, ServerWebExchange exchange) {
+        String session = SessionCookieRepository.tokenOf(exchange);
+        return exchange.getFormData().flatMap(form -> {
+            String current = form.getFirst("currentPassword");
+            String next = form.getFirst("newPassword");
+            String repeated = form.getFirst("repeatPassword");
+            if (next != null && !next.equals(repeated)) {
+                return page(user, Map.of(), Map.of(), null).map(r -> r.status(HttpStatus.BAD_REQUEST)
+                        .modelAttribute("passwordErrors", Map.of("repeatPassword", "does not match the new password"))
+                        .build());
+            }
+            return Blocking.run(() -> users.changePassword(user, current, next, session))
+                    .thenReturn(Rendering.redirectTo("/settings?notice=password-changed")
+                            .build())
+                    .onErrorResume(InvalidInputException.class, e -> page(user, Map.of(), Map.of(), null)
+                            .map(r -> r.status(HttpStatus.BAD_REQUEST)
+                                    .modelAttribute("passwordErrors", errors(e))
+                                    .build()));
+        });
     }
 
     @GetMapping("/settings")
@@ -111,6 +141,7 @@ public class SettingsPage {
                 .modelAttribute("secrets", secrets.list(user, null))
                 .modelAttribute("tokenErrors", tokenErrors)
                 .modelAttribute("secretErrors", secretErrors)
+                .modelAttribute("passwordErrors", Map.of())
                 .modelAttribute("issued", issued));
     }
 

@@ -1,12 +1,18 @@
 package dev.cronhook.web.signin;
 
 import dev.cronhook.api.db.Blocking;
+import dev.cronhook.api.error.TooManySignInAttemptsException;
+import dev.cronhook.api.user.AuthController;
+import dev.cronhook.api.user.AuthProperties;
 import dev.cronhook.api.user.TokenService;
 import dev.cronhook.api.user.UserService;
 import dev.cronhook.core.validation.InvalidInputException;
 import dev.cronhook.web.page.PagePaths;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Locale;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -26,7 +32,9 @@ import org.springframework.security.web.server.authentication.RedirectServerAuth
 import org.springframework.security.web.server.authentication.ServerAuthenticationFailureHandler;
 import org.springframework.security.web.server.authentication.logout.RedirectServerLogoutSuccessHandler;
 import org.springframework.security.web.server.csrf.CookieServerCsrfTokenRepository;
+import org.springframework.security.web.server.csrf.CsrfToken;
 import org.springframework.security.web.server.savedrequest.CookieServerRequestCache;
+import org.springframework.web.reactive.result.view.ViewResolver;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 
@@ -46,28 +54,42 @@ public class WebSecurity {
             ServerHttpSecurity http,
             UserService users,
             TokenService tokens,
+            AuthProperties properties,
+            ObjectProvider<ViewResolver> views,
             @Value("${cronhook.public-url:}") String publicUrl) {
         var sessions = new SessionCookieRepository(tokens, publicUrl.startsWith("https:"));
-        ReactiveAuthenticationManager manager = authentication -> Blocking.call(() -> {
-            String username = authentication.getName();
-            String password = (String) authentication.getCredentials();
-            try {
-                var issued = users.login(username, password);
-                var user = tokens.authenticate(issued.token()).orElseThrow();
-                return (Authentication)
-                        SessionCookieRepository.context(user, issued).getAuthentication();
-            } catch (dev.cronhook.api.error.BadCredentialsException e) {
-                throw new BadCredentialsException(e.getMessage());
-            } catch (InvalidInputException e) {
-                throw new AuthenticationServiceException("missing");
-            }
+        // the security chain puts the exchange in the Reactor context: the client's address for the throttle
+        ReactiveAuthenticationManager manager = authentication -> Mono.deferContextual(ctx -> {
+            String address = ctx.<ServerWebExchange>getOrEmpty(ServerWebExchange.class)
+                    .map(exchange -> AuthController.clientAddress(exchange.getRequest()))
+                    .orElse("unknown");
+            return Blocking.call(() -> {
+                String username = authentication.getName();
+                String password = (String) authentication.getCredentials();
+                try {
+                    var issued = users.login(username, password, address, properties.sessionTtl());
+                    var user = tokens.authenticate(issued.token()).orElseThrow();
+                    return (Authentication)
+                            SessionCookieRepository.context(user, issued).getAuthentication();
+                } catch (dev.cronhook.api.error.BadCredentialsException e) {
+                    throw new BadCredentialsException(e.getMessage());
+                } catch (TooManySignInAttemptsException e) {
+                    throw new SignInThrottledException(e.getMessage(), e.retryAfterSeconds());
+                } catch (InvalidInputException e) {
+                    throw new AuthenticationServiceException("missing");
+                }
+            });
         });
         var requestCache = new CookieServerRequestCache();
         var redirects = new DefaultServerRedirectStrategy();
-        ServerAuthenticationFailureHandler failure = (filterExchange, e) -> redirects.sendRedirect(
-                filterExchange.getExchange(),
-                URI.create(
-                        e instanceof AuthenticationServiceException ? "/login?error=missing" : "/login?error=wrong"));
+        ServerAuthenticationFailureHandler failure = (filterExchange, e) -> e instanceof SignInThrottledException t
+                ? throttled(filterExchange.getExchange(), t, views)
+                : redirects.sendRedirect(
+                        filterExchange.getExchange(),
+                        URI.create(
+                                e instanceof AuthenticationServiceException
+                                        ? "/login?error=missing"
+                                        : "/login?error=wrong"));
         var success = new RedirectServerAuthenticationSuccessHandler("/scripts");
         success.setRequestCache(requestCache);
         var signedOut = new RedirectServerLogoutSuccessHandler();
@@ -95,6 +117,35 @@ public class WebSecurity {
                 .exceptionHandling(ex -> ex.authenticationEntryPoint(entryPoint())
                         .accessDeniedHandler((exchange, e) -> plain(exchange, HttpStatus.FORBIDDEN, CSRF_FAILED)))
                 .build();
+    }
+
+    /**
+     * Too many failed sign-ins: the form again, answered 429 with Retry-After, saying how long to wait and keeping
+     * the username that was typed.
+     */
+    private static Mono<Void> throttled(
+            ServerWebExchange exchange, SignInThrottledException e, ObjectProvider<ViewResolver> views) {
+        long seconds = e.retryAfterSeconds();
+        exchange.getResponse().setStatusCode(HttpStatus.TOO_MANY_REQUESTS);
+        exchange.getResponse().getHeaders().set("Retry-After", Long.toString(seconds));
+        String wait = seconds < 90 ? seconds + " seconds" : (seconds + 59) / 60 + " minutes";
+        var model = new HashMap<String, Object>();
+        model.put("error", "Too many failed sign-ins. Wait " + wait + ", then try again.");
+        model.put("signedOut", false);
+        Mono<CsrfToken> csrf = exchange.getAttribute(CsrfToken.class.getName());
+        return exchange.getFormData()
+                .doOnNext(form -> model.put("username", form.getFirst("username")))
+                .then(csrf == null ? Mono.<CsrfToken>empty() : csrf)
+                .doOnNext(token -> model.put("_csrf", token))
+                .then(views.orderedStream()
+                        .map(resolver -> resolver.resolveViewName("login", Locale.ENGLISH))
+                        .reduce(Mono.empty(), Mono::switchIfEmpty))
+                .flatMap(view ->
+                        view.render(model, MediaType.TEXT_HTML, exchange).thenReturn(true))
+                .switchIfEmpty(
+                        Mono.defer(() -> plain(exchange, HttpStatus.TOO_MANY_REQUESTS, (String) model.get("error"))
+                                .thenReturn(true)))
+                .then();
     }
 
     /** Pages redirect to the sign-in form; scripts' requests (JSON, event streams) get a plain 401. */
