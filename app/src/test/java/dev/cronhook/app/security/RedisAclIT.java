@@ -12,11 +12,6 @@ import dev.cronhook.core.queue.Streams;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
-import io.lettuce.core.codec.StringCodec;
-import io.lettuce.core.output.StatusOutput;
-import io.lettuce.core.protocol.CommandArgs;
-import io.lettuce.core.protocol.CommandType;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -43,7 +38,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The per-role Redis users of infra/k8s/base/redis-acl/users.acl, applied as the Kubernetes Job applies them
- * ({@code ACL SETUSER <user> reset on ><password> <rules>}) to a redis-server of the test's own whose default user
+ * (redis-acl/apply.sh: {@code ACL SETUSER <user> reset on ><password> <rules>}) to a redis-server of the test's own whose default user
  * has a password: a split platform in this JVM, each role on its own user, does the real paths (a build, a webhook
  * with its reply, a cron run, a manual run, live logs, a try-out) with no command denied; then each user is refused
  * what is not its own. What it cannot prove: that DigitalOcean's managed Valkey accepts these users (see
@@ -69,12 +64,12 @@ class RedisAclIT {
         redis = new RedisProcess(List.of("--requirepass", ADMIN_PASSWORD));
         adminClient = RedisClient.create("redis://:" + ADMIN_PASSWORD + "@127.0.0.1:" + redis.port() + "/0");
         admin = adminClient.connect();
-        for (var user : AclFile.read(aclFile())) {
-            String password = UUID.randomUUID().toString();
-            passwords.put(user.name(), password);
-            setUser(admin.sync(), user, password);
-        }
+        for (var user : AclFile.read(aclFile()))
+            passwords.put(user.name(), UUID.randomUUID().toString());
         assertThat(passwords.keySet()).as("one user per role").containsExactlyElementsOf(ROLES);
+        // applied by the script the api pods' init container runs; twice, as every api pod start does
+        applyAclFile();
+        applyAclFile();
         admin.sync().aclLogReset();
 
         String internalToken = "internal-" + UUID.randomUUID();
@@ -276,7 +271,7 @@ class RedisAclIT {
     /** One line of users.acl: a user and its rules. */
     record AclUser(String name, List<String> rules) {}
 
-    /** Reads users.acl as the Job's apply script does: blank lines and #-comments skipped, the rest split on spaces. */
+    /** Reads the user names of users.acl as apply.sh does: blank lines and #-comments skipped. */
     static final class AclFile {
         static List<AclUser> read(Path file) throws IOException {
             var users = new ArrayList<AclUser>();
@@ -298,16 +293,22 @@ class RedisAclIT {
         throw new IllegalStateException("infra/k8s/base/redis-acl/users.acl not found above the working directory");
     }
 
-    static void setUser(RedisCommands<String, String> redis, AclUser user, String password) {
-        var args = new CommandArgs<>(StringCodec.UTF8)
-                .add("SETUSER")
-                .add(user.name())
-                .add("reset")
-                .add("on");
-        args.add(">" + password);
-        user.rules().forEach(args::add);
-        String answer = redis.dispatch(CommandType.ACL, new StatusOutput<>(StringCodec.UTF8), args);
-        assertThat(answer).as("ACL SETUSER " + user.name()).isEqualTo("OK");
+    /** Runs redis-acl/apply.sh (with redis-cli) as the init container runs it, with this test's passwords. */
+    static void applyAclFile() throws Exception {
+        var script = aclFile().resolveSibling("apply.sh");
+        var process = new ProcessBuilder("sh", script.toString()).redirectErrorStream(true);
+        process.environment().put("REDIS_CLI", "redis-cli");
+        process.environment()
+                .put("CRONHOOK_REDIS_ADMIN_URL", "redis://default:" + ADMIN_PASSWORD + "@127.0.0.1:" + redis.port());
+        passwords.forEach((user, password) -> process.environment()
+                .put(
+                        "CRONHOOK_REDIS_PASSWORD_"
+                                + user.toUpperCase(java.util.Locale.ROOT).replace('-', '_'),
+                        password));
+        var started = process.start();
+        String output = new String(started.getInputStream().readAllBytes());
+        assertThat(started.waitFor()).as(output).isZero();
+        assertThat(output).contains("user try-out applied");
     }
 
     static String url(String role) {
