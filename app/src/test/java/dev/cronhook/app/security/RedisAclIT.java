@@ -37,12 +37,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * The per-role Redis users of infra/k8s/base/redis-acl/users.acl, applied as the Kubernetes Job applies them
- * (redis-acl/apply.sh: {@code ACL SETUSER <user> reset on ><password> <rules>}) to a redis-server of the test's own whose default user
- * has a password: a split platform in this JVM, each role on its own user, does the real paths (a build, a webhook
- * with its reply, a cron run, a manual run, live logs, a try-out) with no command denied; then each user is refused
- * what is not its own. What it cannot prove: that DigitalOcean's managed Valkey accepts these users (see
- * docs/deploy.md).
+ * The per-role Redis users of infra/k8s/base/redis-acl/users.acl, applied by the script the api pods' init container
+ * runs (redis-acl/apply.sh: {@code ACL SETUSER <user> reset on ><password> <rules>}) to a redis-server of the test's
+ * own whose default user has a password: a split platform in this JVM, each role on its own user, does the real paths
+ * (a build, a webhook with its reply, a cron run, a manual run, live logs, a try-out) with no command denied; then
+ * each user is refused what is not its own. What it cannot prove: that DigitalOcean's managed Valkey accepts these
+ * users (see docs/deploy.md).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RedisAclIT {
@@ -64,8 +64,8 @@ class RedisAclIT {
         redis = new RedisProcess(List.of("--requirepass", ADMIN_PASSWORD));
         adminClient = RedisClient.create("redis://:" + ADMIN_PASSWORD + "@127.0.0.1:" + redis.port() + "/0");
         admin = adminClient.connect();
-        for (var user : AclFile.read(aclFile()))
-            passwords.put(user.name(), UUID.randomUUID().toString());
+        for (String user : usersIn(aclFile()))
+            passwords.put(user, UUID.randomUUID().toString());
         assertThat(passwords.keySet()).as("one user per role").containsExactlyElementsOf(ROLES);
         // applied by the script the api pods' init container runs; twice, as every api pod start does
         applyAclFile();
@@ -268,21 +268,13 @@ class RedisAclIT {
 
     // ---- helpers ---------------------------------------------------------------------------------------------
 
-    /** One line of users.acl: a user and its rules. */
-    record AclUser(String name, List<String> rules) {}
-
-    /** Reads the user names of users.acl as apply.sh does: blank lines and #-comments skipped. */
-    static final class AclFile {
-        static List<AclUser> read(Path file) throws IOException {
-            var users = new ArrayList<AclUser>();
-            for (String line : Files.readAllLines(file)) {
-                String trimmed = line.strip();
-                if (trimmed.isEmpty() || trimmed.startsWith("#")) continue;
-                var words = List.of(trimmed.split("\\s+"));
-                users.add(new AclUser(words.getFirst(), words.subList(1, words.size())));
-            }
-            return users;
-        }
+    /** The users of users.acl, read as apply.sh reads them: blank lines and #-comments skipped, the first word. */
+    static List<String> usersIn(Path file) throws IOException {
+        return Files.readAllLines(file).stream()
+                .map(String::strip)
+                .filter(line -> !line.isEmpty() && !line.startsWith("#"))
+                .map(line -> line.split("\\s+")[0])
+                .toList();
     }
 
     static Path aclFile() {
