@@ -257,9 +257,20 @@ async function terraform() {
   has('tls_self_signed_cert', 'CockroachDB: a CA (tls_self_signed_cert, is_ca_certificate)', (b) => b.is_ca_certificate === true);
   has('tls_locally_signed_cert', 'CockroachDB: a node certificate for server and client auth',
     (b) => (b.allowed_uses || []).includes('server_auth') && (b.allowed_uses || []).includes('client_auth'));
-  for (const name of ['cockroachdb-node', 'cockroachdb-root', 'cockroachdb-ca', 'cronhook-db', 'cronhook-redis']) {
+  for (const name of ['cockroachdb-node', 'cockroachdb-root', 'cockroachdb-ca', 'cronhook-db', 'cronhook-redis', 'cronhook-redis-admin']) {
     has('kubernetes_secret', `Secret ${name} written by Terraform`, (b) => (b.metadata || []).some((m) => m.name === name));
   }
+  // Redis: a password per role, each role's URL under its own key of cronhook-redis (users.acl, check below)
+  const redisRoles = Object.assign({}, ...Object.values(roots).flatMap((doc) => doc.locals || []).map((l) => l.redis_roles || {}));
+  check(['api', 'scheduler', 'builder', 'executor', 'try-out'].every((r) => redisRoles[r] === r.toUpperCase().replace(/-/g, '_')),
+    'terraform: local.redis_roles names every role', flat(redisRoles));
+  has('random_password', 'a random_password per Redis role (for_each = local.redis_roles)', (b) => String(flat(b.for_each)).includes('local.redis_roles'));
+  has('kubernetes_secret', 'Secret cronhook-redis: CRONHOOK_REDIS_URL_<ROLE> per role, each with its own user and password',
+    (b) => (b.metadata || []).some((m) => m.name === 'cronhook-redis') && /CRONHOOK_REDIS_URL_\$\{key\}/.test(flat(b.data))
+      && flat(b.data).includes('random_password.redis[role]') && !flat(b.data).includes('private_uri'));
+  has('kubernetes_secret', 'Secret cronhook-redis-admin: the admin URL and CRONHOOK_REDIS_PASSWORD_<ROLE> per role',
+    (b) => (b.metadata || []).some((m) => m.name === 'cronhook-redis-admin') && flat(b.data).includes('CRONHOOK_REDIS_ADMIN_URL')
+      && /CRONHOOK_REDIS_PASSWORD_\$\{key\}/.test(flat(b.data)));
 }
 
 // ===== Kubernetes: schema ===============================================================================
@@ -450,6 +461,58 @@ function promises(overlay, docs) {
       check(refs.has('cronhook-db'), where(`${component}: gets the database Secret`));
     }
     check((d.spec.template.metadata.labels || {})['app.kubernetes.io/component'] === component, where(`${component}: pod label app.kubernetes.io/component=${component}`));
+  }
+
+  // Redis: each role its own user of redis-acl/users.acl, the file applied being the one in the repo
+  const aclText = fs.readFileSync(path.join(repo, 'infra/k8s/base/redis-acl/users.acl'), 'utf8');
+  const applyText = fs.readFileSync(path.join(repo, 'infra/k8s/base/redis-acl/apply.sh'), 'utf8');
+  const aclLines = aclText.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  const aclUsers = aclLines.map((l) => l.split(/\s+/)[0]);
+  check(aclUsers.length === new Set(aclUsers).size && aclUsers.length === Object.keys(ROLES).length
+    && Object.keys(ROLES).every((c) => aclUsers.includes(c)), where('redis-acl/users.acl: one user per role'), aclUsers.join(', '));
+  const loose = aclLines.filter((l) => !/\s-@all\s/.test(` ${l} `) || /(^|\s)(\+@all|\+@dangerous|\+@admin|allkeys|allcommands|allchannels|~\*|&\*|%R~\*|%W~\*|nopass|>\S*|#[0-9a-f]{64})(\s|$)/.test(l));
+  check(loose.length === 0, where('redis-acl/users.acl: every user starts from -@all; no +@all/+@dangerous/+@admin, ~*, &*, nopass or password'),
+    loose.map((l) => l.split(/\s+/)[0]).join(', '));
+  const workerKeys = aclLines.filter((l) => WORKERS.includes(l.split(/\s+/)[0])).filter((l) => /~cronhook:\*(\s|$)|&cronhook:\*(\s|$)/.test(l));
+  check(workerKeys.length === 0, where('redis-acl/users.acl: no worker gets every cronhook: key or channel'), workerKeys.map((l) => l.split(/\s+/)[0]).join(', '));
+  const aclMap = byKind('ConfigMap').find((c) => c.metadata.name.startsWith('cronhook-redis-acl'));
+  check(Boolean(aclMap) && aclMap.data['users.acl'] === aclText && aclMap.data['apply.sh'] === applyText,
+    where('ConfigMap cronhook-redis-acl holds redis-acl/users.acl and apply.sh exactly as in the repo'));
+  const urlKey = (component) => `CRONHOOK_REDIS_URL_${component.toUpperCase().replace(/-/g, '_')}`;
+  for (const [component, d] of Object.entries(deployments)) {
+    const spec = podSpecOf(d);
+    const containers = [...(spec.initContainers || []), ...spec.containers];
+    const got = []; // the keys of cronhook-redis this pod gets, and under which name
+    let whole = false;
+    for (const c of containers) {
+      for (const e of c.envFrom || []) if (e.secretRef && e.secretRef.name === 'cronhook-redis') whole = true;
+      for (const e of c.env || []) {
+        const r = e.valueFrom && e.valueFrom.secretKeyRef;
+        if (r && r.name === 'cronhook-redis') got.push({ key: r.key, as: e.name, in: c.name });
+      }
+    }
+    const sources = (spec.volumes || []).flatMap((v) => [
+      ...(v.secret ? [{ name: v.secret.secretName, items: v.secret.items }] : []),
+      ...((v.projected && v.projected.sources) || []).filter((x) => x.secret).map((x) => ({ name: x.secret.name, items: x.secret.items })),
+    ]);
+    for (const src of sources.filter((x) => x.name === 'cronhook-redis')) {
+      if (!src.items) whole = true;
+      else for (const i of src.items) got.push({ key: i.key, as: path.posix.basename(i.path), in: 'a volume' });
+    }
+    check(!whole && got.length === 1 && got[0].key === urlKey(component) && got[0].as === 'CRONHOOK_REDIS_URL',
+      where(`${component}: its own Redis user only (cronhook-redis key ${urlKey(component)} as CRONHOOK_REDIS_URL)`), JSON.stringify({ whole, got }));
+    const admins = containers.filter((c) => secretRefs({ containers: [c] }).has('cronhook-redis-admin'));
+    const adminVolume = sources.some((x) => x.name === 'cronhook-redis-admin');
+    if (component === 'api') {
+      const init = (spec.initContainers || []).find((c) => c.name === 'redis-acl');
+      const command = ((init && init.command) || []).join(' ');
+      const mount = init && (init.volumeMounts || []).find((m) => command.includes(`${m.mountPath}/apply.sh`));
+      const volume = mount && (spec.volumes || []).find((v) => v.name === mount.name && v.configMap && aclMap && v.configMap.name === aclMap.metadata.name);
+      check(Boolean(init && init.restartPolicy !== 'Always' && volume && admins.length === 1 && admins[0] === init && !adminVolume),
+        where('api: init container redis-acl runs apply.sh of ConfigMap cronhook-redis-acl with cronhook-redis-admin, the only container given it'));
+    } else {
+      check(admins.length === 0 && !adminVolume, where(`${component}: no Redis admin credentials (cronhook-redis-admin)`));
+    }
   }
 
   // the Docker engine beside executor and try-out

@@ -72,14 +72,47 @@ data "digitalocean_database_cluster" "redis" {
   name = var.redis_cluster_name
 }
 
+# One Redis user per role (infra/k8s/base/redis-acl/users.acl), each with a password of its own; the api pods'
+# init container creates the users with the admin URL (docs/deploy.md: managed Valkey must accept ACL SETUSER).
+locals {
+  redis_roles = {
+    api       = "API"
+    scheduler = "SCHEDULER"
+    builder   = "BUILDER"
+    executor  = "EXECUTOR"
+    "try-out" = "TRY_OUT"
+  }
+}
+
+resource "random_password" "redis" {
+  for_each = local.redis_roles
+  length   = 40
+  # used in a URL: letters and digits only
+  special = false
+}
+
+# each role's URL under its own key: every Deployment takes only its own (as CRONHOOK_REDIS_URL)
 resource "kubernetes_secret" "redis" {
   metadata {
     name      = "cronhook-redis"
     namespace = kubernetes_namespace.cronhook.metadata[0].name
   }
   data = {
-    CRONHOOK_REDIS_URL = data.digitalocean_database_cluster.redis.private_uri
+    for role, key in local.redis_roles :
+    "CRONHOOK_REDIS_URL_${key}" => "rediss://${role}:${random_password.redis[role].result}@${data.digitalocean_database_cluster.redis.private_host}:${data.digitalocean_database_cluster.redis.port}"
   }
+}
+
+# the admin URL and the roles' passwords, for the init container that applies users.acl (api pods only)
+resource "kubernetes_secret" "redis_admin" {
+  metadata {
+    name      = "cronhook-redis-admin"
+    namespace = kubernetes_namespace.cronhook.metadata[0].name
+  }
+  data = merge(
+    { CRONHOOK_REDIS_ADMIN_URL = data.digitalocean_database_cluster.redis.private_uri },
+    { for role, key in local.redis_roles : "CRONHOOK_REDIS_PASSWORD_${key}" => random_password.redis[role].result },
+  )
 }
 
 # ---- the app's own secrets (api and scheduler only) -------------------------------------------

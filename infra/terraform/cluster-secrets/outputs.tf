@@ -15,6 +15,7 @@ output "secrets" {
     kubernetes_secret.registry_pull.metadata[0].name,
     kubernetes_secret.registry_push.metadata[0].name,
     kubernetes_secret.redis.metadata[0].name,
+    kubernetes_secret.redis_admin.metadata[0].name,
     kubernetes_secret.db.metadata[0].name,
     kubernetes_secret.app.metadata[0].name,
     kubernetes_secret.cockroach_ca.metadata[0].name,

@@ -16,9 +16,16 @@ import java.util.concurrent.TimeUnit;
 public final class RedisProcess implements AutoCloseable {
     private final Path dir;
     private final int port;
+    private final List<String> extraArgs;
     private Process process;
 
     public RedisProcess() throws IOException {
+        this(List.of());
+    }
+
+    /** With more redis-server options, e.g. {@code --requirepass} for the default user. */
+    public RedisProcess(List<String> extraArgs) throws IOException {
+        this.extraArgs = List.copyOf(extraArgs);
         this.dir = Files.createTempDirectory("cronhook-redis-");
         try (var s = new ServerSocket(0)) {
             this.port = s.getLocalPort();
@@ -30,21 +37,27 @@ public final class RedisProcess implements AutoCloseable {
         return "redis://127.0.0.1:" + port;
     }
 
+    public int port() {
+        return port;
+    }
+
     public void start() throws IOException {
-        process = new ProcessBuilder(List.of(
-                        "redis-server",
-                        "--bind",
-                        "127.0.0.1",
-                        "--port",
-                        Integer.toString(port),
-                        "--dir",
-                        dir.toString(),
-                        "--appendonly",
-                        "yes",
-                        "--appendfsync",
-                        "always",
-                        "--save",
-                        ""))
+        var command = new java.util.ArrayList<>(List.of(
+                "redis-server",
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                Integer.toString(port),
+                "--dir",
+                dir.toString(),
+                "--appendonly",
+                "yes",
+                "--appendfsync",
+                "always",
+                "--save",
+                ""));
+        command.addAll(extraArgs);
+        process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("redis.log").toFile())
                 .start();
@@ -53,7 +66,9 @@ public final class RedisProcess implements AutoCloseable {
             try (var socket = new Socket("127.0.0.1", port)) {
                 socket.getOutputStream().write("PING\r\n".getBytes());
                 byte[] reply = new byte[5];
-                if (socket.getInputStream().read(reply) > 0 && new String(reply).startsWith("+PONG")) return;
+                // a server with a password answers -NOAUTH: it is up all the same
+                if (socket.getInputStream().read(reply) > 0
+                        && (new String(reply).startsWith("+PONG") || new String(reply).startsWith("-NOAU"))) return;
             } catch (IOException e) {
                 // not yet
             }

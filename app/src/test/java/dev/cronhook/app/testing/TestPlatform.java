@@ -77,6 +77,11 @@ public final class TestPlatform implements AutoCloseable {
         return start(roles, extra, other.databaseName, other.redisUrl, false, false);
     }
 
+    /** Another replica on the database of {@code other}, on the Redis URL given (its own Redis user, say). */
+    public static TestPlatform startSharing(TestPlatform other, String roles, Map<String, ?> extra, String redisUrl) {
+        return start(roles, extra, other.databaseName, redisUrl, false, false);
+    }
+
     private static TestPlatform start(
             String roles, Map<String, ?> extra, String db, String redisUrl, boolean ownsData, boolean ownsRedis) {
         try {
