@@ -78,6 +78,11 @@ import tools.jackson.databind.json.JsonMapper;
 public class ApiConfiguration {
 
     @Bean
+    tools.jackson.databind.JacksonModule nulFreeStrings() {
+        return new NulFreeStrings();
+    }
+
+    @Bean
     WorkQueue<BuildRequest> buildQueue(RedisClient redis, StatefulRedisConnection<String, String> connection) {
         return new RedisWorkQueue<>(
                 redis,

@@ -12,6 +12,7 @@ import org.springframework.core.codec.DecodingException;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.access.AccessDeniedException;
 import org.springframework.security.core.AuthenticationException;
+import org.springframework.security.web.server.firewall.ServerExchangeRejectedException;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.MethodNotAllowedException;
 import org.springframework.web.server.NotAcceptableStatusException;
@@ -71,6 +72,10 @@ public class ProblemWebExceptionHandler implements WebExceptionHandler {
             case NotAcceptableStatusException n ->
                 writer.write(exchange, HttpStatus.NOT_ACCEPTABLE, "Not acceptable", n.getReason(), null);
             case ServerWebInputException in -> badInput(exchange, in);
+            case org.springframework.http.InvalidMediaTypeException m ->
+                writer.write(exchange, HttpStatus.BAD_REQUEST, "Bad request", m.getMessage(), null);
+            case ServerExchangeRejectedException r ->
+                writer.write(exchange, HttpStatus.BAD_REQUEST, "Bad request", r.getMessage(), null);
             case RedisException r -> {
                 log.warn("Redis unavailable on {}: {}", exchange.getRequest().getPath(), r.toString());
                 yield writer.write(
@@ -122,6 +127,12 @@ public class ProblemWebExceptionHandler implements WebExceptionHandler {
             case UnrecognizedPropertyException u -> {
                 detail = "unknown field '" + u.getPropertyName() + "'";
                 errors = List.of(new Violation(path(u), "unknown field"));
+            }
+            case InvalidFormatException f
+            when f.getTargetType() == String.class -> {
+                // a string the API refuses as it is read (NUL): say why, not the value
+                detail = "field '" + path(f) + "' " + f.getOriginalMessage();
+                errors = List.of(new Violation(path(f), f.getOriginalMessage()));
             }
             case InvalidFormatException f -> {
                 detail = "field '" + path(f) + "' has a value of the wrong type";

@@ -199,7 +199,7 @@ public class WebhookController {
         if (body.length > 0) {
             String text = new String(body, StandardCharsets.UTF_8);
             event.put("rawBody", text);
-            var type = request.getHeaders().getContentType();
+            var type = contentType(request.getHeaders());
             if (type != null && type.isCompatibleWith(MediaType.APPLICATION_JSON)) {
                 try {
                     event.set("body", json.readTree(text));
@@ -207,20 +207,37 @@ public class WebhookController {
                     event.put("body", text);
                 }
             } else if (type != null && type.isCompatibleWith(MediaType.APPLICATION_FORM_URLENCODED)) {
-                var form = event.putObject("body");
-                for (String pair : text.split("&")) {
-                    if (pair.isEmpty()) continue;
-                    int eq = pair.indexOf('=');
-                    String k =
-                            java.net.URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-                    String v = eq < 0 ? "" : java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-                    form.put(k, v);
+                try {
+                    var form = json.createObjectNode();
+                    for (String pair : text.split("&")) {
+                        if (pair.isEmpty()) continue;
+                        int eq = pair.indexOf('=');
+                        String k = java.net.URLDecoder.decode(
+                                eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+                        String v = eq < 0
+                                ? ""
+                                : java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+                        form.put(k, v);
+                    }
+                    event.set("body", form);
+                } catch (IllegalArgumentException e) {
+                    // a bad percent escape: the script gets the text as it came
+                    event.put("body", text);
                 }
             } else {
                 event.put("body", text);
             }
         }
         return event;
+    }
+
+    /** The request's media type; one that cannot be parsed is none, and the body goes to the script as text. */
+    private static MediaType contentType(org.springframework.http.HttpHeaders headers) {
+        try {
+            return headers.getContentType();
+        } catch (org.springframework.http.InvalidMediaTypeException e) {
+            return null;
+        }
     }
 
     private Mono<ResponseEntity<byte[]>> reply(Accepted accepted) {

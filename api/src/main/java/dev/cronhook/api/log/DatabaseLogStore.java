@@ -36,7 +36,8 @@ public class DatabaseLogStore implements LogStore {
                 params.add(next++);
                 params.add(Timestamp.from(line.time()));
                 params.add(line.stream());
-                params.add(line.text());
+                // a TEXT column takes no NUL: a script that prints one gets U+FFFD in the stored line
+                params.add(line.text() == null ? null : line.text().replace('\0', '\uFFFD'));
             }
             sql.append(" ON CONFLICT (log_id, seq) DO NOTHING");
             jdbc.sql(sql.toString()).params(params).update();

@@ -1,5 +1,6 @@
 package dev.cronhook.api.run;
 
+import dev.cronhook.api.db.JsonbText;
 import dev.cronhook.core.run.RunStatus;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -89,7 +90,7 @@ public class RunRepository {
             params.add(r.ownerId());
             params.add(r.version());
             params.add(r.trigger());
-            params.add(r.eventJson());
+            params.add(JsonbText.toColumn(r.eventJson()));
             params.add(r.attempt());
             params.add(r.scheduledAt() == null ? null : Timestamp.from(r.scheduledAt()));
             params.add(Timestamp.from(r.queuedAt()));
@@ -103,6 +104,11 @@ public class RunRepository {
         jdbc.sql("DELETE FROM runs WHERE status = 'QUEUED' AND id IN (" + placeholders(ids.size()) + ")")
                 .params(new ArrayList<Object>(ids))
                 .update();
+    }
+
+    /** A TEXT column takes no NUL (PostgreSQL refuses it): an error a script made with one shows U+FFFD there. */
+    private static String textColumn(String text) {
+        return text == null || text.indexOf('\0') < 0 ? text : text.replace('\0', '\uFFFD');
     }
 
     private static String placeholders(int n) {
@@ -131,9 +137,9 @@ public class RunRepository {
                                 + " WHERE id = ? AND status IN ('QUEUED', 'RUNNING')")
                         .params(
                                 status.name(),
-                                resultJson,
-                                replyJson,
-                                error,
+                                JsonbText.toColumn(resultJson),
+                                JsonbText.toColumn(replyJson),
+                                textColumn(error),
                                 startedAt == null ? null : Timestamp.from(startedAt),
                                 Timestamp.from(finishedAt),
                                 id)
@@ -185,9 +191,9 @@ public class RunRepository {
                             + " CAST(? AS TIMESTAMPTZ), CAST(? AS TIMESTAMPTZ))");
             params.add(e.id());
             params.add(e.status().name());
-            params.add(e.resultJson());
-            params.add(e.replyJson());
-            params.add(e.error());
+            params.add(JsonbText.toColumn(e.resultJson()));
+            params.add(JsonbText.toColumn(e.replyJson()));
+            params.add(textColumn(e.error()));
             params.add(e.startedAt() == null ? null : Timestamp.from(e.startedAt()));
             params.add(Timestamp.from(e.finishedAt()));
         }
@@ -224,9 +230,9 @@ public class RunRepository {
                 rs.getInt("version"),
                 rs.getString("trigger"),
                 RunStatus.valueOf(rs.getString("status")),
-                rs.getString("event"),
-                rs.getString("result"),
-                rs.getString("reply"),
+                JsonbText.fromColumn(rs.getString("event")),
+                JsonbText.fromColumn(rs.getString("result")),
+                JsonbText.fromColumn(rs.getString("reply")),
                 rs.getString("error"),
                 rs.getInt("attempt"),
                 instant(rs, "scheduled_at"),

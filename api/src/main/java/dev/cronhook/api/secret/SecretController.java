@@ -96,8 +96,7 @@ public class SecretController {
     }
 
     private static ResponseEntity<Void> deleted(boolean found) {
-        return found
-                ? ResponseEntity.noContent().build()
-                : ResponseEntity.notFound().build();
+        if (!found) throw new dev.cronhook.api.error.ResourceNotFoundException("secret of that name");
+        return ResponseEntity.noContent().build();
     }
 }

@@ -107,9 +107,11 @@ public class AuthController {
 
     @DeleteMapping("/api/tokens/{id}")
     public Mono<ResponseEntity<Void>> revokeToken(@AuthenticationPrincipal CurrentUser user, @PathVariable UUID id) {
-        return Blocking.call(() -> tokens.revoke(user.id(), id)
-                ? ResponseEntity.noContent().<Void>build()
-                : ResponseEntity.notFound().<Void>build());
+        return Blocking.call(() -> {
+            if (!tokens.revoke(user.id(), id))
+                throw new dev.cronhook.api.error.ResourceNotFoundException("token with id " + id);
+            return ResponseEntity.noContent().<Void>build();
+        });
     }
 
     @PostMapping(path = "/api/users", consumes = MediaType.APPLICATION_JSON_VALUE)

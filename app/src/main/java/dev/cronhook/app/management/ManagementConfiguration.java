@@ -27,4 +27,9 @@ public class ManagementConfiguration {
     ManagementPortFilter managementPortFilter(ManagementServer server) {
         return new ManagementPortFilter(server);
     }
+
+    @Bean
+    MetricsTokenFilter metricsTokenFilter(Environment environment) {
+        return new MetricsTokenFilter(environment.getProperty("cronhook.metrics.token", ""));
+    }
 }

@@ -48,6 +48,10 @@ final class Browser implements AutoCloseable {
                 "--no-first-run",
                 "--window-size=1400,1000",
                 "--user-data-dir=" + profile);
+        // the console (Content-Security-Policy violations, Monaco's worker fallback) for consoleMessages()
+        var logging = new org.openqa.selenium.logging.LoggingPreferences();
+        logging.enable(org.openqa.selenium.logging.LogType.BROWSER, java.util.logging.Level.ALL);
+        options.setCapability("goog:loggingPrefs", logging);
         var service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(new File("/usr/bin/chromedriver"))
                 .build();
@@ -92,6 +96,13 @@ final class Browser implements AutoCloseable {
     void setCode(String code) {
         await("#monaco.ready");
         script("window.cronhookEditor.setValue(arguments[0]);", code);
+    }
+
+    /** The browser console's messages since the last call. */
+    java.util.List<String> consoleMessages() {
+        return driver.manage().logs().get(org.openqa.selenium.logging.LogType.BROWSER).getAll().stream()
+                .map(entry -> entry.getLevel() + " " + entry.getMessage())
+                .toList();
     }
 
     String path() {

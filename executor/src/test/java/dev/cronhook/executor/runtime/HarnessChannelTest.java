@@ -80,6 +80,19 @@ class HarnessChannelTest {
     }
 
     @Test
+    void aSecretSplitAcrossTwoWritesOfOneLineReachesTheMaskAsOneLine() {
+        String secret = "split\fsecret\u001bvalue";
+        invoke(nonce -> {
+            frame(log(nonce, "stdout", "token=" + secret.substring(0, 7)));
+            frame(log(nonce, "stdout", secret.substring(7) + " done\n"));
+            frame(MARK + nonce + "{\"ok\":true,\"result\":null}\n");
+        });
+
+        var mask = dev.cronhook.executor.secrets.SecretMask.of(java.util.List.of(secret));
+        assertThat(logs.of(LogStream.STDOUT)).map(mask::apply).containsExactly("token=*** done");
+    }
+
+    @Test
     void aFrameCarryingAnotherNonceIsNeitherTheResultNorALogLine() {
         var outcome = invoke(nonce -> {
             String other = "0123456789abcdef0123456789abcdef";
