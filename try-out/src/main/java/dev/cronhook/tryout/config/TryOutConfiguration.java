@@ -77,6 +77,10 @@ public class TryOutConfiguration {
             @Value("${cronhook.try-out.memory-mb:256}") int memoryMb,
             @Value("${cronhook.try-out.blanks-ready:2}") int blanksReady,
             @Value("${cronhook.try-out.socket-dir:}") String socketDirSetting,
+            @Value("${cronhook.executor.socket-dir:}") String executorSocketDir,
+            @Value("${cronhook.builder.registry:}") String registry,
+            @Value("${cronhook.builder.registry-username:}") String registryUsername,
+            @Value("${cronhook.builder.registry-password:}") String registryPassword,
             @Value("${cronhook.builder.base-image:host}") String baseImage,
             @Value("${cronhook.builder.docker-executable:docker}") Path dockerExecutable,
             @Value("${cronhook.executor.unsafe-process-runtime:false}") boolean unsafe,
@@ -86,9 +90,12 @@ public class TryOutConfiguration {
             var docker = DockerScriptRuntime.client(dockerHost);
             boolean required = "docker".equalsIgnoreCase(runtimeKind.trim());
             if (required || DockerScriptRuntime.reachable(docker)) {
-                Path sockets = socketDirSetting.isBlank()
+                // the executors' socket directory when one is set: the engine sees it at the same path (on
+                // Kubernetes a volume the Docker sidecar shares); this worker's directories differ by their prefix
+                String configured = socketDirSetting.isBlank() ? executorSocketDir : socketDirSetting;
+                Path sockets = configured.isBlank()
                         ? home.resolve("try-out").resolve("sockets").toAbsolutePath()
-                        : Path.of(socketDirSetting).toAbsolutePath();
+                        : Path.of(configured).toAbsolutePath();
                 if (sockets.toString().getBytes(StandardCharsets.UTF_8).length
                         > DockerScriptRuntime.maxSocketDirBytes()) {
                     throw new IllegalStateException("the try-out socket directory " + sockets + " is too long for a"
@@ -106,9 +113,17 @@ public class TryOutConfiguration {
                 runtime.removeLeftovers();
                 var images = builderImages.getIfAvailable();
                 if (!(images instanceof JibImageBuilder)) {
-                    // the builder role is elsewhere (or builds bundles): make the image in this engine ourselves
+                    // the builder role is elsewhere (or builds bundles): make the image ourselves, into the registry
+                    // the builders push to when there is one (a try-out pod has no docker CLI), else this engine
+                    var target = registry.isBlank()
+                            ? (ImageTarget) new ImageTarget.DockerDaemon(dockerExecutable)
+                            : new ImageTarget.Registry(
+                                    registry,
+                                    blankToNull(registryUsername),
+                                    blankToNull(registryPassword),
+                                    registry.matches("(127\\.0\\.0\\.1|localhost)(:\\d+)?"));
                     images = new JibImageBuilder(
-                            new ImageTarget.DockerDaemon(dockerExecutable),
+                            target,
                             baseImage,
                             null,
                             home.resolve("builder"),
@@ -236,6 +251,10 @@ public class TryOutConfiguration {
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
     }
 
     private static String hostName() {
