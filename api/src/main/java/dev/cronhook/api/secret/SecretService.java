@@ -4,9 +4,12 @@ import dev.cronhook.api.db.ReadCaches;
 import dev.cronhook.api.error.ScriptNotFoundException;
 import dev.cronhook.api.script.ScriptRepository;
 import dev.cronhook.api.user.CurrentUser;
+import dev.cronhook.core.net.PrivateAddressException;
+import dev.cronhook.core.net.PrivateAddressGuard;
 import dev.cronhook.core.secret.InfisicalBinding;
 import dev.cronhook.core.validation.Violations;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 
@@ -35,13 +39,16 @@ public class SecretService {
     private final SecretCipher cipher;
     private final JdbcClient jdbc;
     private final ReadCaches caches;
+    private final PrivateAddressGuard guard;
 
     public SecretService(
             SecretRepository secrets,
             ScriptRepository scripts,
             SecretCipher cipher,
             JdbcClient jdbc,
-            ReadCaches caches) {
+            ReadCaches caches,
+            @Value("${cronhook.egress.allow-private:}") String allowPrivate) {
+        this.guard = PrivateAddressGuard.allowing(allowPrivate);
         this.caches = caches;
         this.secrets = secrets;
         this.scripts = scripts;
@@ -114,6 +121,17 @@ public class SecretService {
             var uri = URI.create(siteUrl == null ? "" : siteUrl);
             if (uri.getScheme() == null || !uri.getScheme().matches("https?") || uri.getHost() == null) {
                 v.add("siteUrl", "must be an http(s) URL such as https://app.infisical.com");
+            } else {
+                // the executor will call it: a user's URL must not lead there to a private address (checked again
+                // at every call, since the name may resolve differently later)
+                int port = uri.getPort() > 0 ? uri.getPort() : uri.getScheme().equals("https") ? 443 : 80;
+                try {
+                    guard.check(uri.getHost(), port);
+                } catch (PrivateAddressException e) {
+                    v.add("siteUrl", "must be a public address: " + e.getMessage());
+                } catch (UnknownHostException e) {
+                    // not resolvable now (no DNS here, or not yet): the check at every call still applies
+                }
             }
         } catch (IllegalArgumentException e) {
             v.add("siteUrl", "must be an http(s) URL such as https://app.infisical.com");

@@ -60,7 +60,9 @@ class InfisicalSecretsIT {
                 Map.of(
                         "cronhook.builder.target", "bundle",
                         "cronhook.executor.runtime", "process",
-                        "cronhook.executor.secrets-cache-ttl", "0s"));
+                        "cronhook.executor.secrets-cache-ttl", "0s",
+                        // the stand-in listens on 127.0.0.1, as an operator's on-premise Infisical might
+                        "cronhook.egress.allow-private", "127.0.0.0/8"));
         http = platform.http;
         token = http.login("admin", TestPlatform.ADMIN_PASSWORD);
         // a built-in secret of the same user: both reach the script, and on a clash the binding wins
@@ -87,6 +89,58 @@ class InfisicalSecretsIT {
                 .secret(PROJECT, "prod", "/shared", "SMTP_PASSWORD", SMTP_PASSWORD)
                 .secret(PROJECT, "dev", "/cronhook", "DB_PASSWORD", "the-dev-password")
                 .importInto(PROJECT, "prod", "/cronhook", "/shared");
+    }
+
+    @Test
+    void anInfisicalSiteOnAPrivateAddressIsRefusedOnSaveAndAtRunTimeUnlessTheOperatorAllowedIt() {
+        try (var strict = TestPlatform.start("api", Map.of())) {
+            String adminToken = strict.http.login("admin", TestPlatform.ADMIN_PASSWORD);
+            var created = strict.http.post("/api/scripts", json(Map.of("name", "ssrf", "code", CODE)), adminToken);
+            String id = created.json().get("id").asString();
+            for (String site : new String[] {
+                infisical.url(), "http://localhost:18090/", "http://169.254.169.254/", "http://[::ffff:127.0.0.1]:5432/"
+            }) {
+                var bound = strict.http.put(
+                        "/api/scripts/" + id + "/infisical",
+                        json(Map.of(
+                                "siteUrl", site,
+                                "projectId", PROJECT,
+                                "environment", "prod",
+                                "clientId", CLIENT_ID,
+                                "clientSecret", CLIENT_SECRET)),
+                        adminToken);
+                assertThat(bound.status()).as(site + ": " + bound).isEqualTo(400);
+                assertThat(bound.json().get("errors").toString())
+                        .as(site)
+                        .contains("siteUrl")
+                        .contains("private address");
+            }
+        }
+        // saved while allowed, called by an executor that is not: the run fails before any request leaves
+        try (var api = TestPlatform.start(
+                        "api,builder",
+                        Map.of("cronhook.builder.target", "bundle", "cronhook.egress.allow-private", "127.0.0.0/8"));
+                var executor = TestPlatform.startSharing(
+                        api,
+                        "executor",
+                        Map.of(
+                                "cronhook.executor.runtime",
+                                "process",
+                                "cronhook.executor.api-url",
+                                api.managementUrl(),
+                                "cronhook.internal-token",
+                                api.internalToken()))) {
+            String adminToken = api.http.login("admin", TestPlatform.ADMIN_PASSWORD);
+            int logins = infisical.logins();
+            String id = boundScript(api.http, adminToken, "infisical-rebound", infisical.url(), CLIENT_SECRET);
+            var run = runToTheEnd(api.http, adminToken, id);
+
+            assertThat(run.get("status").asString()).as(run.toString()).isEqualTo("FAILED");
+            assertThat(run.get("error").asString())
+                    .contains("secrets unavailable")
+                    .contains("private address");
+            assertThat(infisical.logins()).as("no request reached the site").isEqualTo(logins);
+        }
     }
 
     /** A deployed script bound to the stand-in at {@code siteUrl} with {@code clientSecret}; returns its id. */
@@ -240,11 +294,15 @@ class InfisicalSecretsIT {
     @Test
     void anExecutorOfASplitDeploymentGetsTheBindingFromTheApiAndFetchesFromInfisicalItself() {
         // its own api and executor: an executor in the shared platform would take these runs too
-        try (var api = TestPlatform.start("api,builder", Map.of("cronhook.builder.target", "bundle"));
+        try (var api = TestPlatform.start(
+                        "api,builder",
+                        Map.of("cronhook.builder.target", "bundle", "cronhook.egress.allow-private", "127.0.0.0/8"));
                 var executor = TestPlatform.startSharing(
                         api,
                         "executor",
                         Map.of(
+                                "cronhook.egress.allow-private",
+                                "127.0.0.0/8",
                                 "cronhook.executor.runtime",
                                 "process",
                                 "cronhook.executor.api-url",

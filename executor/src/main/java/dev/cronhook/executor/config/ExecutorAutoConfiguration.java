@@ -102,9 +102,14 @@ public class ExecutorAutoConfiguration {
 
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
-    InfisicalSecretProvider infisicalSecretProvider(ExecutorProperties properties) {
+    InfisicalSecretProvider infisicalSecretProvider(
+            ExecutorProperties properties,
+            @org.springframework.beans.factory.annotation.Value("${cronhook.egress.allow-private:}")
+                    String allowPrivate) {
         return new InfisicalSecretProvider(
-                InfisicalSecretProvider.Settings.defaults().withSecretsTtl(properties.secretsCacheTtl()),
+                InfisicalSecretProvider.Settings.defaults()
+                        .withSecretsTtl(properties.secretsCacheTtl())
+                        .withGuard(dev.cronhook.core.net.PrivateAddressGuard.allowing(allowPrivate)),
                 Clock.systemUTC());
     }
 

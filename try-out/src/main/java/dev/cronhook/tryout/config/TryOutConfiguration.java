@@ -7,6 +7,7 @@ import dev.cronhook.builder.image.JibImageBuilder;
 import dev.cronhook.builder.npm.DependencyInstaller;
 import dev.cronhook.builder.npm.NpmDependencyInstaller;
 import dev.cronhook.builder.npm.NpmSettings;
+import dev.cronhook.core.net.PrivateAddressGuard;
 import dev.cronhook.core.queue.QueueOptions;
 import dev.cronhook.core.queue.Streams;
 import dev.cronhook.core.queue.redis.RedisWorkQueue;
@@ -167,7 +168,8 @@ public class TryOutConfiguration {
             ObjectProvider<RunSecretsSource> inProcess,
             ObjectProvider<InfisicalSecretProvider> executorInfisical,
             @Value("${cronhook.executor.api-url:}") String apiUrl,
-            @Value("${cronhook.internal-token:}") String workerToken) {
+            @Value("${cronhook.internal-token:}") String workerToken,
+            @Value("${cronhook.egress.allow-private:}") String allowPrivate) {
         RunSecretsSource source = inProcess.getIfAvailable();
         // the api's management port, where the workers' credential is asked for besides the try-out's token
         if (source == null && !apiUrl.isBlank()) source = new HttpRunSecretsSource(URI.create(apiUrl), workerToken);
@@ -177,7 +179,10 @@ public class TryOutConfiguration {
         }
         var infisical = executorInfisical.getIfAvailable();
         var own = infisical == null
-                ? new InfisicalSecretProvider(InfisicalSecretProvider.Settings.defaults(), Clock.systemUTC())
+                ? new InfisicalSecretProvider(
+                        InfisicalSecretProvider.Settings.defaults()
+                                .withGuard(PrivateAddressGuard.allowing(allowPrivate)),
+                        Clock.systemUTC())
                 : null;
         var provider = infisical != null ? infisical : own;
         return new TryOutSecrets(new RunSecretsResolver(source, provider::fetch), own);

@@ -1,5 +1,7 @@
 package dev.cronhook.executor.secrets.infisical;
 
+import dev.cronhook.core.net.PrivateAddressException;
+import dev.cronhook.core.net.PrivateAddressGuard;
 import dev.cronhook.core.secret.InfisicalBinding;
 import dev.cronhook.core.secret.SecretsUnavailableException;
 import java.io.IOException;
@@ -39,22 +41,35 @@ public final class InfisicalSecretProvider implements AutoCloseable {
     private static final int MAX_REASON_CHARS = 300;
     private static final int SWEEP_ABOVE = 256;
 
-    /** Timeouts of the HTTP calls, and how long fetched secrets are served from memory. */
-    public record Settings(Duration connectTimeout, Duration requestTimeout, Duration secretsTtl) {
+    /**
+     * Timeouts of the HTTP calls, how long fetched secrets are served from memory, and which private addresses a
+     * (user-given) site may resolve to: none unless the operator allowed them.
+     */
+    public record Settings(
+            Duration connectTimeout, Duration requestTimeout, Duration secretsTtl, PrivateAddressGuard guard) {
 
         public Settings {
             Objects.requireNonNull(connectTimeout, "connectTimeout");
             Objects.requireNonNull(requestTimeout, "requestTimeout");
             Objects.requireNonNull(secretsTtl, "secretsTtl");
+            Objects.requireNonNull(guard, "guard");
         }
 
-        /** Connect 5 s, request 10 s, secrets kept 30 s. */
+        public Settings(Duration connectTimeout, Duration requestTimeout, Duration secretsTtl) {
+            this(connectTimeout, requestTimeout, secretsTtl, PrivateAddressGuard.strict());
+        }
+
+        /** Connect 5 s, request 10 s, secrets kept 30 s, no private address. */
         public static Settings defaults() {
             return new Settings(Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30));
         }
 
         public Settings withSecretsTtl(Duration secretsTtl) {
-            return new Settings(connectTimeout, requestTimeout, secretsTtl);
+            return new Settings(connectTimeout, requestTimeout, secretsTtl, guard);
+        }
+
+        public Settings withGuard(PrivateAddressGuard guard) {
+            return new Settings(connectTimeout, requestTimeout, secretsTtl, guard);
         }
     }
 
@@ -91,6 +106,7 @@ public final class InfisicalSecretProvider implements AutoCloseable {
      */
     public Map<String, String> fetch(InfisicalBinding binding) {
         Target target = Target.of(binding);
+        refusePrivate(target);
         Cached cached = cache.get(binding);
         if (cached != null && clock.instant().isBefore(cached.expiresAt)) {
             return cached.secrets;
@@ -315,6 +331,22 @@ public final class InfisicalSecretProvider implements AutoCloseable {
     }
 
     /** A binding checked and normalised for building URLs. */
+    /**
+     * The site is a user's to choose: it must not lead the executor to a private address (checked again at every
+     * fetch, since the name may resolve differently from when the binding was saved).
+     */
+    private void refusePrivate(Target target) {
+        var uri = URI.create(target.site());
+        int port = uri.getPort() > 0 ? uri.getPort() : "https".equals(uri.getScheme()) ? 443 : 80;
+        try {
+            settings.guard().check(uri.getHost(), port);
+        } catch (PrivateAddressException e) {
+            throw new SecretsUnavailableException("the Infisical site " + e.getMessage());
+        } catch (java.net.UnknownHostException e) {
+            throw new SecretsUnavailableException("the Infisical site's host " + uri.getHost() + " is not known");
+        }
+    }
+
     private record Target(InfisicalBinding binding, String site, String secretPath) {
 
         static Target of(InfisicalBinding binding) {

@@ -3,6 +3,7 @@ package dev.cronhook.executor.secrets.infisical;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.cronhook.core.net.PrivateAddressGuard;
 import dev.cronhook.core.secret.InfisicalBinding;
 import dev.cronhook.core.secret.SecretsUnavailableException;
 import java.time.Duration;
@@ -43,9 +44,11 @@ class InfisicalSecretProviderIT {
                 .secret(PROJECT, "prod", "/shared", "SMTP_HOST", "smtp.example.com")
                 .secret(PROJECT, "dev", "/app", "DB_PASSWORD", "dev-password")
                 .importInto(PROJECT, "prod", "/app", "/shared");
+        // the stand-in listens on 127.0.0.1: allowed here as an operator would allow an on-premise Infisical
         provider = new InfisicalSecretProvider(
                 new InfisicalSecretProvider.Settings(
-                        Duration.ofSeconds(5), Duration.ofSeconds(2), Duration.ofSeconds(30)),
+                                Duration.ofSeconds(5), Duration.ofSeconds(2), Duration.ofSeconds(30))
+                        .withGuard(PrivateAddressGuard.allowing("127.0.0.0/8")),
                 clock);
     }
 
@@ -224,5 +227,22 @@ class InfisicalSecretProviderIT {
                     .doesNotContain(CLIENT_SECRET)
                     .doesNotContainPattern("st\\.[0-9a-f]{8}-");
         }
+    }
+
+    @org.junit.jupiter.api.Test
+    void aSiteOnAPrivateAddressIsNeverCalledUnlessTheOperatorAllowedIt() {
+        int logins = infisical.logins();
+        try (var strict = new InfisicalSecretProvider(
+                new InfisicalSecretProvider.Settings(
+                        Duration.ofSeconds(5), Duration.ofSeconds(2), Duration.ofSeconds(30)),
+                clock)) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> strict.fetch(binding()))
+                    .isInstanceOf(dev.cronhook.core.secret.SecretsUnavailableException.class)
+                    .hasMessageContaining("a private address")
+                    .hasMessageContaining("CRONHOOK_EGRESS_ALLOW_PRIVATE");
+        }
+        org.assertj.core.api.Assertions.assertThat(infisical.logins())
+                .as("no request reached the site")
+                .isEqualTo(logins);
     }
 }
