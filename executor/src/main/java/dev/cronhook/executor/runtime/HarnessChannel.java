@@ -350,7 +350,7 @@ public final class HarnessChannel implements Sandbox.SandboxOutput {
 
     /** Whether the last invocation left the harness fit to serve another one. */
     public boolean reusable() {
-        return reusable && isAlive() && !sandbox.leftProcessesBehind();
+        return reusable && isAlive() && !sandbox.hitALimit() && !sandbox.leftProcessesBehind();
     }
 
     public int invocations() {

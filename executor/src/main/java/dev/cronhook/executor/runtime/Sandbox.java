@@ -28,6 +28,15 @@ public interface Sandbox {
         return false;
     }
 
+    /**
+     * Whether a limit of its own killed something in it (the memory limit killed a child, a fork met the pids limit)
+     * even though the invocation ended normally: such a sandbox is not reused, since the runtime may still be about
+     * to kill it for that.
+     */
+    default boolean hitALimit() {
+        return false;
+    }
+
     /** Kills it at once; idempotent; its output ends soon after. */
     void kill();
 

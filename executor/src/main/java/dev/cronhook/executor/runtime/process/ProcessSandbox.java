@@ -163,6 +163,12 @@ class ProcessSandbox implements Sandbox {
     }
 
     @Override
+    public boolean hitALimit() {
+        if (outOfMemory || tooManyProcesses) return true;
+        return cgroup != null && (cgroup.outOfMemory() || cgroup.hitProcessLimit());
+    }
+
+    @Override
     public boolean leftProcessesBehind() {
         if (!process.isAlive()) return false;
         long count =
