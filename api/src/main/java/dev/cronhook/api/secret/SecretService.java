@@ -124,9 +124,8 @@ public class SecretService {
             } else {
                 // the executor will call it: a user's URL must not lead there to a private address (checked again
                 // at every call, since the name may resolve differently later)
-                int port = uri.getPort() > 0 ? uri.getPort() : uri.getScheme().equals("https") ? 443 : 80;
                 try {
-                    guard.check(uri.getHost(), port);
+                    guard.check(uri);
                 } catch (PrivateAddressException e) {
                     v.add("siteUrl", "must be a public address: " + e.getMessage());
                 } catch (UnknownHostException e) {

@@ -3,6 +3,7 @@ package dev.cronhook.core.net;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.net.URI;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,6 +71,17 @@ public final class PrivateAddressGuard {
             }
         }
         return addresses;
+    }
+
+    /**
+     * {@link #check(String, int)} for an http(s) URL's host and port (80 or 443 when it names none).
+     *
+     * @throws PrivateAddressException when the host resolves to a private address
+     * @throws UnknownHostException when it does not resolve
+     */
+    public List<InetAddress> check(URI url) throws UnknownHostException {
+        int port = url.getPort() > 0 ? url.getPort() : "https".equalsIgnoreCase(url.getScheme()) ? 443 : 80;
+        return check(url.getHost(), port);
     }
 
     /** Whether {@code address} is one no call to a user-given URL may reach (allowed or not). */

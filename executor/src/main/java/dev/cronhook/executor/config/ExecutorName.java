@@ -26,7 +26,18 @@ public final class ExecutorName implements AutoCloseable {
     }
 
     static ExecutorName claim(String configured, String home) {
-        String base = configured != null && !configured.isBlank() ? configured : host() + "-" + hash(home);
+        return claimAs(configured != null && !configured.isBlank() ? configured : host() + "-" + hash(home));
+    }
+
+    /**
+     * The stable name of another worker that labels containers on the same engine (the try-out worker): {@code
+     * <role>-<host>-<hash of home>}, never an executor's.
+     */
+    public static ExecutorName claimFor(String role, String home) {
+        return claimAs(role + "-" + host() + "-" + hash(home));
+    }
+
+    private static ExecutorName claimAs(String base) {
         String name = base;
         for (int n = 2; !HELD.add(name); n++) name = base + "-" + n;
         return new ExecutorName(name);

@@ -15,6 +15,7 @@ import dev.cronhook.core.secret.RunSecretsSource;
 import dev.cronhook.core.tryout.TryOutRequest;
 import dev.cronhook.core.tryout.redis.RedisTryOutChannel;
 import dev.cronhook.core.wire.Wire;
+import dev.cronhook.executor.config.ExecutorName;
 import dev.cronhook.executor.runtime.HarnessScriptRuntime;
 import dev.cronhook.executor.runtime.RuntimeLimits;
 import dev.cronhook.executor.runtime.docker.DockerScriptRuntime;
@@ -59,12 +60,17 @@ import org.springframework.context.annotation.Bean;
 public class TryOutConfiguration {
     private static final Logger log = LoggerFactory.getLogger(TryOutConfiguration.class);
 
-    /** How the try-out role runs code: a runtime and, with Docker, the image of its blank sandboxes. */
-    public record TryOutSandboxes(HarnessScriptRuntime runtime, BlankSandboxImage image) implements AutoCloseable {
+    /**
+     * How the try-out role runs code: a runtime and, with Docker, the image of its blank sandboxes and the stable name
+     * its containers are labelled with.
+     */
+    public record TryOutSandboxes(HarnessScriptRuntime runtime, BlankSandboxImage image, ExecutorName owner)
+            implements AutoCloseable {
         @Override
         public void close() {
             runtime.close();
             if (image != null) image.close();
+            if (owner != null) owner.close();
         }
     }
 
@@ -103,10 +109,13 @@ public class TryOutConfiguration {
                             + " Unix socket address (at most " + DockerScriptRuntime.maxSocketDirBytes()
                             + " bytes): set CRONHOOK_TRY_OUT_SOCKET_DIR to a shorter path");
                 }
+                // stable for every start of this installation, so a start removes what a crashed one left
+                var owner = ExecutorName.claimFor(
+                        "try-out", home.toAbsolutePath().normalize().toString());
                 var runtime = new DockerScriptRuntime(
                         docker,
                         "none",
-                        ownerName(home),
+                        owner.value(),
                         limits,
                         new HarnessScriptRuntime.WarmSettings(0, Duration.ofSeconds(1), 1),
                         sockets,
@@ -138,7 +147,7 @@ public class TryOutConfiguration {
                         "try-outs run in blank Docker containers (network none, OCI runtime {}), {} kept ready",
                         runtime.ociRuntime().orElse("the engine's default"),
                         blanksReady);
-                return new TryOutSandboxes(runtime, image);
+                return new TryOutSandboxes(runtime, image, owner);
             }
             log.warn("no Docker engine answers at {}: try-outs run in the process runtime's sandbox", dockerHost);
         }
@@ -155,6 +164,7 @@ public class TryOutConfiguration {
                         limits,
                         new HarnessScriptRuntime.WarmSettings(1, Duration.ofSeconds(1), 1),
                         isolation),
+                null,
                 null);
     }
 
@@ -242,20 +252,6 @@ public class TryOutConfiguration {
                 redis, connection, Streams.TRY_OUTS, Streams.TRY_OUT_GROUP, TryOutRequest.class, Wire.json(), options);
         String name = consumerName.isBlank() ? defaultName() : consumerName;
         return new TryOutWorkerLifecycle(new TryOutWorker(queue, channel, service, name, Duration.ofSeconds(2)));
-    }
-
-    /**
-     * Labels this worker's containers: the same for every start of one installation (host and home), so a start
-     * removes what a crashed one left, and different for two installations sharing an engine.
-     */
-    private static String ownerName(Path home) {
-        try {
-            var digest = java.security.MessageDigest.getInstance("SHA-256")
-                    .digest((hostName() + "\n" + home.toAbsolutePath().normalize()).getBytes(StandardCharsets.UTF_8));
-            return "try-out-" + HexFormat.of().formatHex(digest).substring(0, 16);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private static String blankToNull(String s) {

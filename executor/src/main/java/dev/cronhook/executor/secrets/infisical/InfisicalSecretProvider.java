@@ -337,9 +337,8 @@ public final class InfisicalSecretProvider implements AutoCloseable {
      */
     private void refusePrivate(Target target) {
         var uri = URI.create(target.site());
-        int port = uri.getPort() > 0 ? uri.getPort() : "https".equals(uri.getScheme()) ? 443 : 80;
         try {
-            settings.guard().check(uri.getHost(), port);
+            settings.guard().check(uri);
         } catch (PrivateAddressException e) {
             throw new SecretsUnavailableException("the Infisical site " + e.getMessage());
         } catch (java.net.UnknownHostException e) {
