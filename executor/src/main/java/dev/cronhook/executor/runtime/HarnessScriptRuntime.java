@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
@@ -41,12 +42,12 @@ public abstract class HarnessScriptRuntime implements ScriptRuntime {
     private final Map<UUID, Integer> latestVersion = new ConcurrentHashMap<>();
     private final Map<UUID, Integer> retiredUpTo = new ConcurrentHashMap<>();
     private final WarmPool<SandboxSpec, HarnessChannel> pool;
-    /** Blank sandboxes started ahead of time, by memory size, and how many of each to keep ready. */
+    /** Blank sandboxes started ahead of time, by what they are for, how many of each to keep ready and are starting. */
     private final Map<BlankSpec, Deque<HarnessChannel>> blanks = new ConcurrentHashMap<>();
 
     private final Map<BlankSpec, Integer> blanksWanted = new ConcurrentHashMap<>();
     private final Map<BlankSpec, AtomicInteger> blanksStarting = new ConcurrentHashMap<>();
-    private final java.util.ArrayDeque<BlankSpec> recentTrees = new java.util.ArrayDeque<>();
+    private final ArrayDeque<BlankSpec> recentTrees = new ArrayDeque<>();
     private volatile boolean closed;
 
     protected HarnessScriptRuntime(RuntimeLimits limits, WarmSettings warm) {
@@ -73,9 +74,14 @@ public abstract class HarnessScriptRuntime implements ScriptRuntime {
             packages = packages == null ? List.of() : List.copyOf(packages);
         }
 
+        /** A blank for any code of this memory size: nothing linked in ahead. */
+        static BlankSpec plain(int memoryMb) {
+            return new BlankSpec(memoryMb, null, List.of());
+        }
+
         static BlankSpec of(int memoryMb, ScriptFiles code) {
             return code.nodeModules() == null
-                    ? new BlankSpec(memoryMb, null, List.of())
+                    ? plain(memoryMb)
                     : new BlankSpec(memoryMb, code.nodeModules(), code.packages());
         }
 
@@ -106,7 +112,7 @@ public abstract class HarnessScriptRuntime implements ScriptRuntime {
      * after its first call, one started for its dependency tree with its packages loaded, for the last few trees.
      */
     public void keepBlanksReady(int memoryMb, int count) {
-        var spec = new BlankSpec(memoryMb, null, List.of());
+        var spec = BlankSpec.plain(memoryMb);
         blanksWanted.put(spec, Math.max(0, count));
         replenish(spec);
     }
@@ -121,7 +127,7 @@ public abstract class HarnessScriptRuntime implements ScriptRuntime {
         int memoryMb = limits.memoryMb(invocation.memoryMb());
         if (invocation.cancellation().isCancelled()) return Outcome.of(RunStatus.CANCELLED, "cancelled", null, false);
         var spec = BlankSpec.of(memoryMb, code);
-        var plain = new BlankSpec(memoryMb, null, List.of());
+        var plain = BlankSpec.plain(memoryMb);
         HarnessChannel channel = takeBlank(spec);
         if (channel == null && spec.hasDependencies()) channel = takeBlank(plain);
         try {
@@ -159,6 +165,8 @@ public abstract class HarnessScriptRuntime implements ScriptRuntime {
             if (dropped != null) blanksWanted.remove(dropped);
         }
         if (dropped != null) {
+            // a start of its under way sees it is no longer wanted and destroys what it started
+            blanksStarting.remove(dropped);
             var ready = blanks.remove(dropped);
             if (ready != null) ready.forEach(c -> c.sandbox().destroy());
         }
@@ -290,7 +298,7 @@ public abstract class HarnessScriptRuntime implements ScriptRuntime {
 
     /** Blank sandboxes of {@code memoryMb} started and waiting for code. */
     public int blanksReady(int memoryMb) {
-        return blanksReady(new BlankSpec(memoryMb, null, List.of()));
+        return blanksReady(BlankSpec.plain(memoryMb));
     }
 
     /** Blank sandboxes started for {@code code}'s dependency tree (or plain ones, for code without) and waiting. */
