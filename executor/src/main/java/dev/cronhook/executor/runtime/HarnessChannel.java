@@ -283,12 +283,21 @@ public final class HarnessChannel implements Sandbox.SandboxOutput {
         if (c.frame == null) {
             awaitQuietly(ended, 5000);
             var exit = sb.exitStatus();
-            if (exit.outOfMemory() || heapExhausted) return Outcome.failed("memory limit exceeded", id, false);
-            if (exit.tooManyProcesses()) return Outcome.failed("process limit exceeded", id, false);
+            if (exit.outOfMemory() || heapExhausted) return Outcome.failed(Sandbox.MEMORY_LIMIT, id, false);
+            if (exit.tooManyProcesses()) return Outcome.failed(Sandbox.PROCESS_LIMIT, id, false);
             return Outcome.failed(
                     "the script's process exited unexpectedly (exit code " + exit.exitCode() + ")", id, false);
         }
-        return parse(c.frame, c.frameCut, id);
+        var outcome = parse(c.frame, c.frameCut, id);
+        // a child killed by the memory limit or a fork refused by the pids limit fails the run in every runtime, as it
+        // does where the runtime kills the whole sandbox for it (the script may have caught the error and returned)
+        var limit = sb.limitHit();
+        if (limit.isEmpty()) return outcome;
+        reusable = false;
+        String error = outcome.status() == RunStatus.SUCCEEDED || outcome.error() == null
+                ? limit.get()
+                : limit.get() + " (" + outcome.error() + ")";
+        return Outcome.failed(error, id, false);
     }
 
     /** Reads a result frame; only a frame that reached us whole, from a harness still fit to serve, allows reuse. */
@@ -350,7 +359,7 @@ public final class HarnessChannel implements Sandbox.SandboxOutput {
 
     /** Whether the last invocation left the harness fit to serve another one. */
     public boolean reusable() {
-        return reusable && isAlive() && !sandbox.hitALimit() && !sandbox.leftProcessesBehind();
+        return reusable && isAlive() && sandbox.limitHit().isEmpty() && !sandbox.leftProcessesBehind();
     }
 
     public int invocations() {

@@ -1,12 +1,19 @@
 package dev.cronhook.executor.runtime;
 
 import java.io.IOException;
+import java.util.Optional;
 
 /**
  * One started harness (a container or a process) as a runtime adapter provides it. Its output reaches the
  * {@link SandboxOutput} given when it was started.
  */
 public interface Sandbox {
+    /** The error of a run whose sandbox's memory limit killed a process. */
+    String MEMORY_LIMIT = "memory limit exceeded";
+
+    /** The error of a run whose sandbox refused a fork on its process limit. */
+    String PROCESS_LIMIT = "process limit exceeded";
+
     String id();
 
     /** Writes one frame to the harness: on its private channel when it has one, else to its stdin. */
@@ -29,12 +36,13 @@ public interface Sandbox {
     }
 
     /**
-     * Whether a limit of its own killed something in it (the memory limit killed a child, a fork met the pids limit)
-     * even though the invocation ended normally: such a sandbox is not reused, since the runtime may still be about
-     * to kill it for that.
+     * Which limit of its own, if any, killed something in it or refused it something (the memory limit killed a
+     * child, a fork met the pids limit), as the run's error ("process limit exceeded"), even though the invocation
+     * ended normally. The invocation then fails with it, as it would where the runtime kills the whole sandbox for
+     * it, and the sandbox is not reused.
      */
-    default boolean hitALimit() {
-        return false;
+    default Optional<String> limitHit() {
+        return Optional.empty();
     }
 
     /** Kills it at once; idempotent; its output ends soon after. */

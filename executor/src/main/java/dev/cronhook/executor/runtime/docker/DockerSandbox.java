@@ -12,6 +12,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -40,6 +41,7 @@ final class DockerSandbox implements Sandbox {
     private volatile boolean killed;
     private volatile boolean connected;
     private volatile long hostPid = -1;
+    private volatile Optional<ContainerCgroup> cgroup;
 
     /** {@code stdin} for a harness on stdio, or {@code socket} for one on a socket; the other is null. */
     DockerSandbox(
@@ -181,6 +183,31 @@ final class DockerSandbox implements Sandbox {
             // the container is gone or the engine did not answer: not worth reusing
             return true;
         }
+    }
+
+    /**
+     * Read from the container's cgroup where this host sees it (a local engine, runc, crun or runsc: microseconds);
+     * elsewhere the pids limit still contains a fork bomb and the memory limit still kills, but a run that caught the
+     * failure is not failed for it.
+     */
+    @Override
+    public Optional<String> limitHit() {
+        if (destroyed.get()) return Optional.empty();
+        var group = cgroup;
+        if (group == null) {
+            try {
+                Long pid = docker.inspectContainerCmd(containerId)
+                        .exec()
+                        .getState()
+                        .getPidLong();
+                group = pid != null && pid > 0 ? ContainerCgroup.of(pid, containerId) : Optional.empty();
+            } catch (RuntimeException e) {
+                // gone, or the engine did not answer: ask again next time
+                return Optional.empty();
+            }
+            cgroup = group;
+        }
+        return group.flatMap(ContainerCgroup::limitHit);
     }
 
     /** The harness's pid on this host, or 0 when this host does not see it as a process. */

@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -163,9 +164,10 @@ class ProcessSandbox implements Sandbox {
     }
 
     @Override
-    public boolean hitALimit() {
-        if (outOfMemory || tooManyProcesses) return true;
-        return cgroup != null && (cgroup.outOfMemory() || cgroup.hitProcessLimit());
+    public Optional<String> limitHit() {
+        if (outOfMemory || cgroup != null && cgroup.outOfMemory()) return Optional.of(Sandbox.MEMORY_LIMIT);
+        if (tooManyProcesses || cgroup != null && cgroup.hitProcessLimit()) return Optional.of(Sandbox.PROCESS_LIMIT);
+        return Optional.empty();
     }
 
     @Override

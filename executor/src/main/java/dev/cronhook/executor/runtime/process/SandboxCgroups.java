@@ -1,5 +1,6 @@
 package dev.cronhook.executor.runtime.process;
 
+import dev.cronhook.executor.runtime.CgroupCounters;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -210,13 +211,13 @@ final class SandboxCgroups {
             Path file = version == Version.V1
                     ? memoryDir().resolve("memory.oom_control")
                     : memoryDir().resolve("memory.events");
-            return counter(file, "oom_kill") > 0;
+            return CgroupCounters.read(file, "oom_kill") > 0;
         }
 
         /** A fork in it failed on the pids limit. */
         boolean hitProcessLimit() {
             Path dir = version == Version.V1 ? dirs.get(1) : dirs.getFirst();
-            return counter(dir.resolve("pids.events"), "max") > 0;
+            return CgroupCounters.read(dir.resolve("pids.events"), "max") > 0;
         }
 
         /** How many processes (not threads) it holds. */
@@ -268,18 +269,6 @@ final class SandboxCgroups {
 
         private Path memoryDir() {
             return dirs.getFirst();
-        }
-
-        private static long counter(Path file, String name) {
-            try {
-                for (String line : Files.readAllLines(file)) {
-                    String[] parts = line.trim().split("\\s+");
-                    if (parts.length == 2 && parts[0].equals(name)) return Long.parseLong(parts[1]);
-                }
-            } catch (IOException | RuntimeException e) {
-                // gone with the sandbox
-            }
-            return 0;
         }
     }
 }

@@ -1,0 +1,67 @@
+package dev.cronhook.executor.runtime.docker;
+
+import dev.cronhook.executor.runtime.CgroupCounters;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The kernel's counters of a container's limits, read from its cgroup on this host: how many forks its pids limit
+ * refused and how many processes its memory limit killed. Only where this host sees the container's first process
+ * (a local engine with runc or crun); a remote engine or gVisor's own kernel keeps them out of reach.
+ */
+record ContainerCgroup(Path pidsEvents, Path memoryEvents, String oomKillKey) {
+    private static final Path CGROUP_ROOT = Path.of("/sys/fs/cgroup");
+
+    /**
+     * The cgroup of the container {@code containerId} whose first process is {@code pid} as the engine sees it, from
+     * {@code /proc/<pid>/cgroup} (v1 or v2); empty unless that is a process of this host in a cgroup named after the
+     * container (a remote engine's pid, or another pid namespace's, is some other process here or none).
+     */
+    static Optional<ContainerCgroup> of(long pid, String containerId) {
+        return of(Path.of("/proc", String.valueOf(pid), "cgroup"), CGROUP_ROOT, containerId);
+    }
+
+    static Optional<ContainerCgroup> of(Path procCgroup, Path root, String containerId) {
+        Map<String, String> v1 = new HashMap<>();
+        String unified = null;
+        try {
+            for (String line : Files.readAllLines(procCgroup)) {
+                // hierarchy-id:controllers:path
+                String[] parts = line.split(":", 3);
+                if (parts.length != 3) continue;
+                if (parts[1].isEmpty()) unified = parts[2];
+                for (String controller : parts[1].split(",")) v1.put(controller, parts[2]);
+            }
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+        if (v1.containsKey("pids") && v1.containsKey("memory")) {
+            if (!v1.get("pids").contains(containerId)) return Optional.empty();
+            return Optional.of(new ContainerCgroup(
+                    under(root.resolve("pids"), v1.get("pids")).resolve("pids.events"),
+                    under(root.resolve("memory"), v1.get("memory")).resolve("memory.oom_control"),
+                    "oom_kill"));
+        }
+        if (unified != null && unified.contains(containerId)) {
+            Path dir = under(root, unified);
+            return Optional.of(
+                    new ContainerCgroup(dir.resolve("pids.events"), dir.resolve("memory.events"), "oom_kill"));
+        }
+        return Optional.empty();
+    }
+
+    private static Path under(Path root, String cgroupPath) {
+        return root.resolve(cgroupPath.replaceFirst("^/+", ""));
+    }
+
+    /** The limit that killed or refused something in the container, as a run's error. */
+    Optional<String> limitHit() {
+        if (CgroupCounters.read(memoryEvents, oomKillKey) > 0) return Optional.of(DockerSandbox.MEMORY_LIMIT);
+        if (CgroupCounters.read(pidsEvents, "max") > 0) return Optional.of(DockerSandbox.PROCESS_LIMIT);
+        return Optional.empty();
+    }
+}
