@@ -1,5 +1,6 @@
 package dev.cronhook.core.run;
 
+import dev.cronhook.core.net.EgressPolicy;
 import java.time.Instant;
 import java.util.UUID;
 
@@ -8,7 +9,7 @@ import java.util.UUID;
  * {@code image} is the image reference with its digest (or a bundle path for the process runtime);
  * {@code secretsToken} lets the executor fetch this run's secrets while it runs (null: the run has none);
  * {@code maxConcurrency} is how many runs of the script may run at once across all executors (0: no limit);
- * the others wait in the queue.
+ * the others wait in the queue; {@code egress} is where the script's code may connect (null or empty: nowhere).
  */
 public record RunRequest(
         UUID runId,
@@ -22,7 +23,42 @@ public record RunRequest(
         int attempt,
         Instant queuedAt,
         String secretsToken,
-        int maxConcurrency) {
+        int maxConcurrency,
+        EgressPolicy egress) {
+
+    public RunRequest {
+        if (egress == null) egress = EgressPolicy.none();
+    }
+
+    /** A request without an egress allow-list (its code may connect nowhere). */
+    public RunRequest(
+            UUID runId,
+            UUID scriptId,
+            int version,
+            String image,
+            TriggerKind trigger,
+            String eventJson,
+            int timeoutSeconds,
+            int memoryMb,
+            int attempt,
+            Instant queuedAt,
+            String secretsToken,
+            int maxConcurrency) {
+        this(
+                runId,
+                scriptId,
+                version,
+                image,
+                trigger,
+                eventJson,
+                timeoutSeconds,
+                memoryMb,
+                attempt,
+                queuedAt,
+                secretsToken,
+                maxConcurrency,
+                null);
+    }
 
     /** A request whose run has no secrets to fetch and no concurrency limit. */
     public RunRequest(
@@ -53,7 +89,8 @@ public record RunRequest(
                 attempt,
                 queuedAt,
                 secretsToken,
-                limit);
+                limit,
+                egress);
     }
 
     @Override
