@@ -314,7 +314,7 @@ public final class RunBenchmark {
         }
     }
 
-    private static Path sockets() {
+    static Path sockets() {
         try {
             Path dir = Files.createTempDirectory("cronhook-bench-sockets");
             // the runtimes remove what they made in it when they close: it is empty by then
@@ -397,13 +397,18 @@ public final class RunBenchmark {
 
     /** A trivial script's image made from the host's node and the libraries it links (docker import). */
     private static String image() throws Exception {
-        String tag = "cronhook-bench/trivial:"
-                + Integer.toHexString(Arrays.hashCode(Harness.source()) ^ SCRIPT.hashCode()) + "-p" + Harness.PROTOCOL;
+        return image("trivial", SCRIPT);
+    }
+
+    /** An image of {@code script} with the harness, made from the host's node with {@code docker import}. */
+    static String image(String name, String script) throws Exception {
+        String tag = "cronhook-bench/" + name + ":"
+                + Integer.toHexString(Arrays.hashCode(Harness.source()) ^ script.hashCode()) + "-p" + Harness.PROTOCOL;
         if (new ProcessBuilder("docker", "image", "inspect", tag).start().waitFor() == 0) return tag;
         Path root = Files.createTempDirectory("cronhook-bench-rootfs");
         Path app = Files.createDirectories(root.resolve("app"));
         Files.write(app.resolve(Harness.FILE_NAME), Harness.source());
-        Files.writeString(app.resolve(Harness.SCRIPT_FILE_NAME), SCRIPT);
+        Files.writeString(app.resolve(Harness.SCRIPT_FILE_NAME), script);
         Files.writeString(app.resolve("package.json"), "{\"type\":\"module\"}\n");
         var ldd = new ProcessBuilder("ldd", "/usr/bin/node").start();
         String out = new String(ldd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

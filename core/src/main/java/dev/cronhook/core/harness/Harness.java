@@ -32,6 +32,12 @@ public final class Harness {
      */
     public static final String PRELOAD_ENV = "CRONHOOK_HARNESS_PRELOAD";
 
+    /**
+     * The Unix socket of the sandbox's egress proxy, when it has one: the harness sends every connection of node's
+     * http/https agents and of fetch through it as a {@code CONNECT} tunnel.
+     */
+    public static final String EGRESS_ENV = "CRONHOOK_EGRESS_SOCKET";
+
     /** The image label saying which harness protocol an image's harness speaks; images without it speak 1. */
     public static final String PROTOCOL_LABEL = "dev.cronhook.harness.protocol";
 

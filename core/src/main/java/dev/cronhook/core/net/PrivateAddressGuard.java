@@ -64,13 +64,21 @@ public final class PrivateAddressGuard {
     public List<InetAddress> check(String host, int port) throws UnknownHostException {
         String bare = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
         var addresses = List.of(InetAddress.getAllByName(bare));
-        if (allowedHostPorts.contains(bare.toLowerCase(Locale.ROOT) + ":" + port)) return addresses;
         for (var address : addresses) {
-            if (isPrivate(address) && allowedNetworks.stream().noneMatch(n -> n.contains(address))) {
-                throw new PrivateAddressException(host, port, address);
-            }
+            if (!permits(host, port, address)) throw new PrivateAddressException(host, port, address);
         }
         return addresses;
+    }
+
+    /**
+     * Whether a connection to {@code address}, which {@code host} resolved to, may be made at {@code port}: a public
+     * address, or a private one the operator allowed (its network, or that host name at that port).
+     */
+    public boolean permits(String host, int port, InetAddress address) {
+        if (!isPrivate(address)) return true;
+        String bare = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        if (allowedHostPorts.contains(bare.toLowerCase(Locale.ROOT) + ":" + port)) return true;
+        return allowedNetworks.stream().anyMatch(n -> n.contains(address));
     }
 
     /**

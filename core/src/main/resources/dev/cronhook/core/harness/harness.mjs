@@ -42,6 +42,7 @@ function isResponse(value) {
 }
 const BufferType = Buffer;
 const rawWriteSync = fs.writeSync;
+const netConnect = net.connect;
 const env = process.env;
 const socketPath = env.CRONHOOK_HARNESS_SOCKET;
 delete env.CRONHOOK_HARNESS_SOCKET;
@@ -184,6 +185,130 @@ if (socketPath) {
   watchBypasses();
 }
 
+// ---- egress ---------------------------------------------------------------------------------------------------
+// The sandbox has no network interface but loopback. Where the executor gives it an egress proxy (a Unix socket in
+// the sandbox's directory), every connection of node's http/https agents (and so of axios, node-fetch, got and the
+// like) and of fetch is a CONNECT tunnel through it; the proxy allows or refuses it by the script's allow-list and
+// never reaches a private address. A refusal fails the request at once with the proxy's reason, which also goes to
+// the run's log and into the run's error. Raw sockets, UDP and DNS have no route at all.
+const egressSocket = env.CRONHOOK_EGRESS_SOCKET;
+delete env.CRONHOOK_EGRESS_SOCKET;
+let egressRefused = null; // the last refusal in the current invocation, for its error
+
+function egressError(message) {
+  const error = new Error(message);
+  error.code = "CRONHOOK_EGRESS_BLOCKED";
+  return error;
+}
+
+/** Opens a tunnel to host:port through the proxy; calls back with the socket once the proxy said yes. */
+function tunnel(host, port, callback) {
+  const target = host.includes(":") && !host.startsWith("[") ? `[${host}]:${port}` : `${host}:${port}`;
+  const socket = netConnect(egressSocket);
+  let head = BufferType.alloc(0);
+  let done = false;
+  const finish = (error, value) => {
+    if (done) return;
+    done = true;
+    socket.removeListener("data", onData);
+    if (error) {
+      socket.destroy();
+      callback(error);
+    } else callback(null, value);
+  };
+  const onData = (chunk) => {
+    head = BufferType.concat([head, chunk]);
+    const end = head.indexOf("\r\n\r\n");
+    if (end < 0) {
+      if (head.length > 16384) finish(egressError(`egress to ${target} failed: unreadable answer from the proxy`));
+      return;
+    }
+    const lines = head.subarray(0, end).toString("latin1").split("\r\n");
+    const status = Number(lines[0].split(" ")[1]);
+    const rest = head.subarray(end + 4);
+    if (status === 200) {
+      socket.pause();
+      if (rest.length) socket.unshift(rest);
+      return finish(null, socket);
+    }
+    // the answer is short and ends the connection: wait for all of it
+    const length = Number(/\r\ncontent-length: *(\d+)/i.exec(head.subarray(0, end + 2).toString("latin1"))?.[1] ?? 0);
+    if (rest.length < length) return;
+    const reason = rest.subarray(0, length).toString("utf8") || `egress to ${target} failed: proxy answered ${status}`;
+    if (/\r\nx-cronhook-egress: blocked/i.test(head.subarray(0, end + 2).toString("latin1"))) {
+      egressRefused = reason;
+      const line = `cronhook: ${reason}\n`;
+      if (channel && current) sendLog("stderr", line);
+      else if (!channel) writeFully(2, line);
+    }
+    finish(egressError(reason));
+  };
+  socket.on("data", onData);
+  socket.once("error", (e) => finish(egressError(`egress to ${target} failed: the proxy is unreachable (${e.code ?? e.message})`)));
+  socket.once("close", () => finish(egressError(`egress to ${target} failed: the proxy closed the connection`)));
+  socket.write(`CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n\r\n`);
+}
+
+function agentTarget(options) {
+  const host = String(options.host ?? options.hostname ?? "localhost").replace(/^\[(.*)\]$/, "$1");
+  return [host, Number(options.port) || options.defaultPort];
+}
+
+const http = egressSocket ? (await import("node:http")).default : null;
+const https = egressSocket ? (await import("node:https")).default : null;
+const tls = egressSocket ? (await import("node:tls")).default : null;
+if (egressSocket) {
+  // every http.Agent and https.Agent (the global ones, and those a client makes) connects through a tunnel
+  http.Agent.prototype.createConnection = function createConnection(options, oncreate) {
+    const [host, port] = agentTarget({ defaultPort: 80, ...options });
+    tunnel(host, port, (error, socket) => {
+      if (error) return oncreate(error);
+      socket.resume();
+      oncreate(null, socket);
+    });
+  };
+  https.Agent.prototype.createConnection = function createConnection(options, oncreate) {
+    const [host, port] = agentTarget({ defaultPort: 443, ...options });
+    tunnel(host, port, (error, socket) => {
+      if (error) return oncreate(error);
+      const servername = options.servername ?? (net.isIP(host) ? undefined : host);
+      const secure = tls.connect({ ...options, host, port, socket, servername });
+      socket.resume();
+      oncreate(null, secure);
+    });
+  };
+  // fetch: node loads it (undici) on first use; its dispatcher is swapped for one that connects the same way then
+  const fetchProperty = Object.getOwnPropertyDescriptor(globalThis, "fetch");
+  let realFetch = null;
+  const undiciConnect = (opts, callback) => {
+    const secureScheme = opts.protocol === "https:";
+    const host = String(opts.hostname).replace(/^\[(.*)\]$/, "$1");
+    const port = Number(opts.port) || (secureScheme ? 443 : 80);
+    tunnel(host, port, (error, socket) => {
+      if (error) return callback(error);
+      socket.resume();
+      if (!secureScheme) return callback(null, socket);
+      const servername = opts.servername || (net.isIP(host) ? undefined : host);
+      const secure = tls.connect({ socket, servername, ALPNProtocols: ["http/1.1"] });
+      let called = false;
+      secure.once("secureConnect", () => { if (!called) { called = true; callback(null, secure); } });
+      secure.once("error", (e) => { if (!called) { called = true; callback(e); } });
+    });
+  };
+  const routedFetch = function fetch(...args) {
+    if (!realFetch) {
+      realFetch = fetchProperty.get ? fetchProperty.get.call(globalThis) : fetchProperty.value;
+      // node's fetch loads undici on its first call; reading Response loads it now, and with it the dispatcher
+      responseGlobal?.get?.call(globalThis);
+      const key = Symbol.for("undici.globalDispatcher.1");
+      const Agent = globalThis[key]?.constructor;
+      if (typeof Agent === "function") globalThis[key] = new Agent({ connect: undiciConnect });
+    }
+    return realFetch.apply(this, args);
+  };
+  Object.defineProperty(globalThis, "fetch", { value: routedFetch, writable: true, configurable: true, enumerable: true });
+}
+
 // ---- the script ---------------------------------------------------------------------------------------------
 function frame(id, body) {
   if (channel) {
@@ -292,6 +417,7 @@ process.on("unhandledRejection", (e) => failCurrent(e, true));
 async function invoke(req) {
   const inv = { id: String(req.id), done: false, saved: [] };
   current = inv;
+  egressRefused = null;
   const max = req.maxResultBytes > 0 ? req.maxResultBytes : 1048576;
   try {
     for (const [name, value] of Object.entries(req.env ?? {})) {
@@ -305,7 +431,10 @@ async function invoke(req) {
     else finish(inv, { ok: true, result: toResult(value, max) });
   } catch (e) {
     if (!inv.done) console.error(e?.stack ?? String(e));
-    finish(inv, { ok: false, error: String(e?.message ?? e), fatal: false });
+    let error = String(e?.message ?? e);
+    // "fetch failed" says nothing: a refusal of the egress proxy in this invocation says why
+    if (egressRefused && !error.includes(egressRefused)) error += ` (${egressRefused})`;
+    finish(inv, { ok: false, error, fatal: false });
   }
 }
 

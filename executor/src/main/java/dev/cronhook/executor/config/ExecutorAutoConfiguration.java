@@ -1,6 +1,9 @@
 package dev.cronhook.executor.config;
 
 import dev.cronhook.core.secret.RunSecretsSource;
+import dev.cronhook.executor.egress.EgressObserver;
+import dev.cronhook.executor.egress.EgressProxy;
+import dev.cronhook.executor.egress.MicrometerEgressObserver;
 import dev.cronhook.executor.logs.LogShipper;
 import dev.cronhook.executor.runtime.HarnessScriptRuntime;
 import dev.cronhook.executor.runtime.RuntimeLimits;
@@ -14,6 +17,7 @@ import dev.cronhook.executor.secrets.infisical.InfisicalSecretProvider;
 import dev.cronhook.executor.worker.RunWorker;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -52,9 +56,29 @@ public class ExecutorAutoConfiguration {
         return name;
     }
 
+    /**
+     * The executor's egress proxy: each Docker sandbox gets a gate of it in its own directory, the only way its code
+     * reaches the network, as the script's allow-list says and never to a private address unless the operator allowed
+     * it ({@code CRONHOOK_EGRESS_ALLOW_PRIVATE}).
+     */
+    @Bean
+    @ConditionalOnMissingBean
+    EgressProxy egressProxy(Environment environment, ObjectProvider<MeterRegistry> meters) {
+        return egressProxy(environment, meters.getIfAvailable());
+    }
+
+    /** The egress proxy the operator's settings describe, counting into {@code meters} when there is a registry. */
+    public static EgressProxy egressProxy(Environment environment, MeterRegistry meters) {
+        return EgressProxy.configured(
+                environment.getProperty("cronhook.egress.allow-private", ""),
+                environment.getProperty("cronhook.egress.test-hosts", ""),
+                meters == null ? EgressObserver.NONE : new MicrometerEgressObserver(meters));
+    }
+
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
-    ScriptRuntime scriptRuntime(ExecutorProperties properties, Environment environment, ExecutorName name) {
+    ScriptRuntime scriptRuntime(
+            ExecutorProperties properties, Environment environment, ExecutorName name, EgressProxy egress) {
         var limits = new RuntimeLimits(
                 properties.maxResultBytes(),
                 properties.maxLogLines(),
@@ -74,6 +98,16 @@ public class ExecutorAutoConfiguration {
                 var runtime = new DockerScriptRuntime(
                         docker, properties.network(), name.value(), limits, warm, sockets, properties.ociRuntime());
                 runtime.removeLeftovers();
+                if (sockets != null && "none".equals(properties.network())) {
+                    runtime.egressProxy(egress);
+                } else {
+                    log.warn(
+                            "scripts' egress allow-lists are not enforced: {}",
+                            sockets == null
+                                    ? "the egress proxy needs the harness socket directory"
+                                    : "containers join the Docker network " + properties.network()
+                                            + " directly (CRONHOOK_EXECUTOR_NETWORK)");
+                }
                 log.info(
                         "scripts run in Docker at {} (network {}, OCI runtime {}); harness {}",
                         properties.dockerHost(),

@@ -212,6 +212,7 @@ public final class HarnessChannel implements Sandbox.SandboxOutput {
         try {
             if (!c.cancelled) {
                 if (!isAlive()) throw new IOException("the harness has exited");
+                sb.admitEgress(invocation.scriptId(), invocation.egress());
                 sb.send(frame(invocation, c.nonce));
             }
         } catch (IOException e) {
@@ -259,6 +260,7 @@ public final class HarnessChannel implements Sandbox.SandboxOutput {
             sb.kill();
             return Outcome.failed("interrupted", sb.id(), false);
         } finally {
+            sb.endEgress();
             closeQuietly(c.hook);
             // output written just before the result may still be on its way
             if (c.frame != null && isAlive()) {

@@ -1,5 +1,6 @@
 package dev.cronhook.executor.runtime;
 
+import dev.cronhook.core.net.EgressPolicy;
 import dev.cronhook.core.run.RunRequest;
 import dev.cronhook.core.run.TriggerKind;
 import java.time.Duration;
@@ -9,7 +10,7 @@ import java.util.UUID;
 
 /**
  * One call of a script: which version (image or bundle), the event as JSON, the limits, per-invocation
- * environment values (secrets) and the token that cancels it.
+ * environment values (secrets), the token that cancels it and where its code may connect.
  */
 public record Invocation(
         UUID runId,
@@ -21,7 +22,8 @@ public record Invocation(
         Duration timeout,
         int memoryMb,
         Map<String, String> env,
-        Cancellation cancellation) {
+        Cancellation cancellation,
+        EgressPolicy egress) {
 
     public Invocation {
         Objects.requireNonNull(runId, "runId");
@@ -32,6 +34,22 @@ public record Invocation(
         if (timeout == null || timeout.isNegative() || timeout.isZero()) timeout = Duration.ofSeconds(30);
         env = env == null ? Map.of() : Map.copyOf(env);
         if (cancellation == null) cancellation = new Cancellation();
+        if (egress == null) egress = EgressPolicy.none();
+    }
+
+    /** A call whose code may connect nowhere. */
+    public Invocation(
+            UUID runId,
+            UUID scriptId,
+            int version,
+            String image,
+            TriggerKind trigger,
+            String eventJson,
+            Duration timeout,
+            int memoryMb,
+            Map<String, String> env,
+            Cancellation cancellation) {
+        this(runId, scriptId, version, image, trigger, eventJson, timeout, memoryMb, env, cancellation, null);
     }
 
     public static Invocation of(RunRequest request, Map<String, String> env, Cancellation cancellation) {
@@ -45,6 +63,7 @@ public record Invocation(
                 Duration.ofSeconds(request.timeoutSeconds()),
                 request.memoryMb(),
                 env,
-                cancellation);
+                cancellation,
+                request.egress());
     }
 }

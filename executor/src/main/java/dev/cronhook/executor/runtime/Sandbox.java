@@ -1,7 +1,9 @@
 package dev.cronhook.executor.runtime;
 
+import dev.cronhook.core.net.EgressPolicy;
 import java.io.IOException;
 import java.util.Optional;
+import java.util.UUID;
 
 /**
  * One started harness (a container or a process) as a runtime adapter provides it. Its output reaches the
@@ -44,6 +46,15 @@ public interface Sandbox {
     default Optional<String> limitHit() {
         return Optional.empty();
     }
+
+    /**
+     * Lets the call about to start reach what {@code policy} allows through the sandbox's egress proxy, if it has one
+     * (a sandbox without one has no network at all).
+     */
+    default void admitEgress(UUID scriptId, EgressPolicy policy) {}
+
+    /** The call ended: its egress proxy admits nothing more until the next call. */
+    default void endEgress() {}
 
     /** Kills it at once; idempotent; its output ends soon after. */
     void kill();

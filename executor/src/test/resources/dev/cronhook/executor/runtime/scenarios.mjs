@@ -1,6 +1,9 @@
 // The test script: one default export that plays the scenario the event names.
 import { spawn, spawnSync } from "node:child_process";
+import dns from "node:dns";
 import fs from "node:fs";
+import http from "node:http";
+import https from "node:https";
 import net from "node:net";
 import os from "node:os";
 
@@ -230,6 +233,60 @@ const scenarios = {
     const [exitCode, signal] = await new Promise((resolve) => child.once("exit", (c, s) => resolve([c, s])));
     throw new Error(`the memory bomb ended: code ${exitCode}, signal ${signal}`);
   },
+  // outbound requests the egress proxy decides on: each reports its status and body, or its error and cause
+  fetchUrls: async (event) => {
+    const out = {};
+    for (const url of event.urls) {
+      try {
+        const res = await fetch(url, { redirect: event.redirect ?? "follow" });
+        out[url] = { status: res.status, body: await res.text() };
+      } catch (e) {
+        out[url] = { error: String(e?.message ?? e), cause: String(e?.cause?.message ?? ""), code: e?.cause?.code ?? e?.code };
+      }
+    }
+    return out;
+  },
+  // node's http/https modules (what axios, node-fetch and got use), with a CA the event gives
+  requestUrls: async (event) => {
+    const out = {};
+    for (const url of event.urls) {
+      out[url] = await new Promise((resolve) => {
+        const module = url.startsWith("https:") ? https : http;
+        const req = module.get(url, { ca: event.ca, agent: event.ownAgent ? new module.Agent() : undefined }, (res) => {
+          let body = "";
+          res.setEncoding("utf8");
+          res.on("data", (c) => (body += c));
+          res.on("end", () => resolve({ status: res.statusCode, body }));
+        });
+        req.on("error", (e) => resolve({ error: String(e?.message ?? e), code: e?.code }));
+      });
+    }
+    return out;
+  },
+  // a request that fails and is not caught: the run's error should say why
+  fetchUncaught: async (event) => {
+    await fetch(event.url);
+    return "reached";
+  },
+  // what needs no proxy: a raw TCP connection and a DNS query
+  rawNetwork: async (event) => {
+    const out = {};
+    for (const target of event.targets) out[`${target.host}:${target.port}`] = await tryConnect(target.host, target.port);
+    out.lookup = await dns.promises.lookup(event.name).then((a) => a.address, (e) => e.code ?? String(e));
+    out.resolve4 = await dns.promises.resolve4(event.name).then((a) => a.join(","), (e) => e.code ?? String(e));
+    return out;
+  },
+  // a request started now that goes out after the run has returned
+  fetchLater: (event) => {
+    setTimeout(() => {
+      fetch(event.url).then(
+        () => fs.writeFileSync("/tmp/later.txt", "reached"),
+        (e) => fs.writeFileSync("/tmp/later.txt", String(e?.cause?.message ?? e?.message)),
+      );
+    }, event.millis);
+    return "scheduled";
+  },
+  readLater: () => attemptSync(() => fs.readFileSync("/tmp/later.txt", "utf8")),
   environment: () => ({ ...process.env }),
   network: async () => {
     const interfaces = Object.keys(os.networkInterfaces());

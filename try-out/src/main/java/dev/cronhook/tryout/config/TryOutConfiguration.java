@@ -15,6 +15,7 @@ import dev.cronhook.core.secret.RunSecretsSource;
 import dev.cronhook.core.tryout.TryOutRequest;
 import dev.cronhook.core.tryout.redis.RedisTryOutChannel;
 import dev.cronhook.core.wire.Wire;
+import dev.cronhook.executor.config.ExecutorAutoConfiguration;
 import dev.cronhook.executor.config.ExecutorName;
 import dev.cronhook.executor.runtime.HarnessScriptRuntime;
 import dev.cronhook.executor.runtime.RuntimeLimits;
@@ -29,6 +30,7 @@ import dev.cronhook.tryout.TryOutService;
 import dev.cronhook.tryout.worker.TryOutWorker;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
@@ -46,6 +48,7 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
 
 /**
  * The try-out role: a worker that takes try-outs off the {@code cronhook:try-outs} stream (the api, in this
@@ -91,7 +94,9 @@ public class TryOutConfiguration {
             @Value("${cronhook.builder.base-image:host}") String baseImage,
             @Value("${cronhook.builder.docker-executable:docker}") Path dockerExecutable,
             @Value("${cronhook.executor.unsafe-process-runtime:false}") boolean unsafe,
-            ObjectProvider<ImageBuilder> builderImages) {
+            ObjectProvider<ImageBuilder> builderImages,
+            ObjectProvider<MeterRegistry> meters,
+            Environment environment) {
         var limits = new RuntimeLimits(1024 * 1024, 10_000, 16_384, 128, 1.0, 64, memoryMb, Duration.ofSeconds(30));
         if (!"process".equalsIgnoreCase(runtimeKind.trim())) {
             var docker = DockerScriptRuntime.client(dockerHost);
@@ -121,6 +126,8 @@ public class TryOutConfiguration {
                         sockets,
                         ociRuntime);
                 runtime.removeLeftovers();
+                // the try-out's own proxy, as the executors' (it may run without the executor role)
+                runtime.egressProxy(ExecutorAutoConfiguration.egressProxy(environment, meters.getIfAvailable()));
                 var images = builderImages.getIfAvailable();
                 if (!(images instanceof JibImageBuilder)) {
                     // the builder role is elsewhere (or builds bundles): make the image ourselves, into the registry

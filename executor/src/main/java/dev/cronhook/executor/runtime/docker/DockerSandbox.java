@@ -4,6 +4,8 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import dev.cronhook.core.harness.Harness;
+import dev.cronhook.core.net.EgressPolicy;
+import dev.cronhook.executor.egress.EgressProxy;
 import dev.cronhook.executor.runtime.LogStream;
 import dev.cronhook.executor.runtime.Sandbox;
 import java.io.Closeable;
@@ -13,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -31,6 +34,7 @@ final class DockerSandbox implements Sandbox {
     private final String containerId;
     private final StdinStream stdin;
     private final HarnessSocket socket;
+    private final EgressProxy.Gate egress;
     private final SandboxOutput output;
     private final AtomicInteger openStreams;
     private final AtomicBoolean attachEnded = new AtomicBoolean();
@@ -43,10 +47,19 @@ final class DockerSandbox implements Sandbox {
     private volatile long hostPid = -1;
     private volatile Optional<ContainerCgroup> cgroup;
 
-    /** {@code stdin} for a harness on stdio, or {@code socket} for one on a socket; the other is null. */
+    /**
+     * {@code stdin} for a harness on stdio, or {@code socket} for one on a socket; the other is null. {@code egress}:
+     * its gate of the egress proxy, or null for none.
+     */
     DockerSandbox(
-            DockerClient docker, String containerId, StdinStream stdin, HarnessSocket socket, SandboxOutput output) {
+            DockerClient docker,
+            String containerId,
+            StdinStream stdin,
+            HarnessSocket socket,
+            SandboxOutput output,
+            EgressProxy.Gate egress) {
         this.docker = docker;
+        this.egress = egress;
         this.containerId = containerId;
         this.stdin = stdin;
         this.socket = socket;
@@ -151,12 +164,23 @@ final class DockerSandbox implements Sandbox {
         } catch (NotFoundException | ConflictException e) {
             // gone already, or removal already in progress
         }
+        if (egress != null) egress.close();
         if (socket != null) socket.close();
         try {
             if (attachment != null) attachment.close();
         } catch (IOException ignored) {
             // the stream is gone with its container
         }
+    }
+
+    @Override
+    public void admitEgress(UUID scriptId, EgressPolicy policy) {
+        if (egress != null) egress.admit(scriptId, policy);
+    }
+
+    @Override
+    public void endEgress() {
+        if (egress != null) egress.closeCall();
     }
 
     /** The host directory a blank sandbox's harness loads its code from (inside the directory it sees read-only). */

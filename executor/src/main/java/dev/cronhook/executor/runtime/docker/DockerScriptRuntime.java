@@ -14,6 +14,7 @@ import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
 import dev.cronhook.core.harness.Harness;
+import dev.cronhook.executor.egress.EgressProxy;
 import dev.cronhook.executor.runtime.HarnessScriptRuntime;
 import dev.cronhook.executor.runtime.HarnessScriptRuntime.BlankSpec;
 import dev.cronhook.executor.runtime.ImageUnavailableException;
@@ -79,6 +80,8 @@ public final class DockerScriptRuntime extends HarnessScriptRuntime {
     private final String ociRuntime;
     /** The image blank sandboxes are started from (its harness, no script of its own), or null for none. */
     private volatile String blankImage;
+    /** The egress proxy each container with a socket directory gets its own gate of, or null for no network. */
+    private volatile EgressProxy egress;
     /** Images known to be present, with the harness protocol each speaks. */
     private final Map<String, Integer> present = new ConcurrentHashMap<>();
 
@@ -188,6 +191,16 @@ public final class DockerScriptRuntime extends HarnessScriptRuntime {
         this.blankImage = image;
     }
 
+    /**
+     * Gives every container started from now on that has a socket directory a gate of {@code proxy} there: the only
+     * way its code reaches the network (through its harness), as each call's egress policy allows. Needs a socket
+     * directory, and a container network of {@code none} (a container on a network would not need the proxy).
+     */
+    public void egressProxy(EgressProxy proxy) {
+        if (socketDir == null) throw new IllegalStateException("the egress proxy needs the harness socket directory");
+        this.egress = proxy;
+    }
+
     /** The OCI runtime containers are created with, or empty when the engine picks its default. */
     public Optional<String> ociRuntime() {
         return Optional.ofNullable(ociRuntime);
@@ -255,15 +268,20 @@ public final class DockerScriptRuntime extends HarnessScriptRuntime {
                     "blank sandboxes need a harness that speaks on a socket: " + spec.image(), null);
         }
         DockerSandbox sandbox = null;
+        EgressProxy.Gate gate = null;
         try {
             // a blank started for a dependency tree has it beside where its code will go before its harness starts
             if (blank != null && blank.hasDependencies()) {
                 ScriptFiles.linkDependencies(blank.nodeModules(), socket.dir().resolve(DockerSandbox.CODE_DIR));
             }
-            var created = create(spec, socket, blank);
+            var proxy = egress;
+            if (socket != null && proxy != null) {
+                gate = proxy.open(socket.dir().resolve(EgressProxy.socketFileName()));
+            }
+            var created = create(spec, socket, blank, gate != null);
             long t1 = System.nanoTime();
             var stdin = socket == null ? new StdinStream() : null;
-            sandbox = new DockerSandbox(docker, created, stdin, socket, output);
+            sandbox = new DockerSandbox(docker, created, stdin, socket, output, gate);
             attach(sandbox, stdin);
             long t2 = System.nanoTime();
             docker.startContainerCmd(created).exec();
@@ -281,13 +299,18 @@ public final class DockerScriptRuntime extends HarnessScriptRuntime {
             }
             return sandbox;
         } catch (Exception | Error e) {
-            if (sandbox != null) sandbox.destroy();
-            else if (socket != null) socket.close();
+            if (sandbox != null) {
+                sandbox.destroy();
+            } else {
+                if (gate != null) gate.close();
+                if (socket != null) socket.close();
+            }
             throw e;
         }
     }
 
-    private String create(SandboxSpec spec, HarnessSocket socket, BlankSpec blank) throws InterruptedException {
+    private String create(SandboxSpec spec, HarnessSocket socket, BlankSpec blank, boolean egress)
+            throws InterruptedException {
         long memory = spec.memoryMb() * 1024L * 1024L;
         // V8 fails cleanly (and says so) before the cgroup kills it, when the heap is what grows
         int heapMb = Math.max(16, spec.memoryMb() * 3 / 4);
@@ -313,6 +336,7 @@ public final class DockerScriptRuntime extends HarnessScriptRuntime {
                     .withTarget(HarnessSocket.MOUNT)
                     .withReadOnly(true)));
             env.add(Harness.SOCKET_ENV + "=" + HarnessSocket.containerPath());
+            if (egress) env.add(Harness.EGRESS_ENV + "=" + HarnessSocket.MOUNT + "/" + EgressProxy.socketFileName());
             if (blank != null) {
                 env.add(Harness.SCRIPT_ENV + "=" + HarnessSocket.MOUNT + "/" + DockerSandbox.CODE_DIR + "/"
                         + Harness.SCRIPT_FILE_NAME);

@@ -1,12 +1,16 @@
 package dev.cronhook.executor.runtime.docker;
 
 import com.github.dockerjava.api.DockerClient;
+import dev.cronhook.core.net.PrivateAddressGuard;
+import dev.cronhook.executor.egress.EgressObserver;
+import dev.cronhook.executor.egress.EgressProxy;
 import dev.cronhook.executor.runtime.HarnessScriptRuntime;
 import dev.cronhook.executor.runtime.HostileScriptContract;
 import dev.cronhook.executor.runtime.RuntimeLimits;
 import dev.cronhook.executor.runtime.ScriptRuntime;
 import dev.cronhook.executor.runtime.TestScripts;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -39,8 +43,11 @@ class DockerHostileScriptIT extends HostileScriptContract {
 
     @Override
     protected ScriptRuntime newRuntime(RuntimeLimits limits) {
-        return new DockerScriptRuntime(
+        var runtime = new DockerScriptRuntime(
                 docker, "none", OWNER, limits, HarnessScriptRuntime.WarmSettings.defaults(), sockets, ociRuntime());
+        // as the executor starts it: every container has a gate of the egress proxy (its scripts allow nothing)
+        runtime.egressProxy(new EgressProxy(PrivateAddressGuard.strict(), Map.of(), EgressObserver.NONE));
+        return runtime;
     }
 
     @Override
