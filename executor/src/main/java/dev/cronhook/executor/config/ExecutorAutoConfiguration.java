@@ -72,6 +72,7 @@ public class ExecutorAutoConfiguration {
         return EgressProxy.configured(
                 environment.getProperty("cronhook.egress.allow-private", ""),
                 environment.getProperty("cronhook.egress.test-hosts", ""),
+                environment.getProperty("cronhook.egress.ca-certificates", ""),
                 meters == null ? EgressObserver.NONE : new MicrometerEgressObserver(meters));
     }
 

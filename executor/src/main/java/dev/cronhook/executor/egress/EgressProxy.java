@@ -64,6 +64,7 @@ public final class EgressProxy {
     private final PrivateAddressGuard guard;
     private final Map<String, InetSocketAddress> testHosts;
     private final EgressObserver observer;
+    private final byte[] extraCaCertificates;
 
     /**
      * @param guard which private addresses the operator allowed ({@code CRONHOOK_EGRESS_ALLOW_PRIVATE})
@@ -71,6 +72,19 @@ public final class EgressProxy {
      *     check (off unless configured; see {@link #parseTestHosts})
      */
     public EgressProxy(PrivateAddressGuard guard, Map<String, InetSocketAddress> testHosts, EgressObserver observer) {
+        this(guard, testHosts, observer, null);
+    }
+
+    /**
+     * As above, with {@code extraCaCertificates} (PEM) that sandboxes trust besides the public CAs, for an internal
+     * service with a private CA the operator allowed (null: none).
+     */
+    public EgressProxy(
+            PrivateAddressGuard guard,
+            Map<String, InetSocketAddress> testHosts,
+            EgressObserver observer,
+            byte[] extraCaCertificates) {
+        this.extraCaCertificates = extraCaCertificates == null ? null : extraCaCertificates.clone();
         this.guard = guard;
         this.testHosts = Map.copyOf(testHosts);
         this.observer = observer;
@@ -105,8 +119,27 @@ public final class EgressProxy {
      * The proxy as the operator configured it: {@code allowPrivate} ({@code CRONHOOK_EGRESS_ALLOW_PRIVATE}) and,
      * for tests only, {@code testHosts} ({@code CRONHOOK_EGRESS_TEST_HOSTS}).
      */
-    public static EgressProxy configured(String allowPrivate, String testHosts, EgressObserver observer) {
-        return new EgressProxy(PrivateAddressGuard.allowing(allowPrivate), parseTestHosts(testHosts), observer);
+    public static EgressProxy configured(
+            String allowPrivate, String testHosts, String extraCaCertificates, EgressObserver observer) {
+        byte[] pem = null;
+        if (extraCaCertificates != null && !extraCaCertificates.isBlank()) {
+            try {
+                pem = Files.readAllBytes(Path.of(extraCaCertificates.trim()));
+            } catch (IOException e) {
+                throw new IllegalArgumentException(
+                        "CRONHOOK_EGRESS_CA_CERTIFICATES: cannot read " + extraCaCertificates + ": " + e, e);
+            }
+            if (!new String(pem, StandardCharsets.US_ASCII).contains("-----BEGIN CERTIFICATE-----")) {
+                throw new IllegalArgumentException(
+                        "CRONHOOK_EGRESS_CA_CERTIFICATES: " + extraCaCertificates + " holds no PEM certificate");
+            }
+        }
+        return new EgressProxy(PrivateAddressGuard.allowing(allowPrivate), parseTestHosts(testHosts), observer, pem);
+    }
+
+    /** The PEM certificates sandboxes trust besides the public CAs, or null for none. */
+    public byte[] extraCaCertificates() {
+        return extraCaCertificates == null ? null : extraCaCertificates.clone();
     }
 
     /** The socket file's name in a sandbox's directory. */

@@ -69,6 +69,8 @@ public final class DockerScriptRuntime extends HarnessScriptRuntime {
     public static final String PREFERRED_OCI_RUNTIME = "crun";
 
     private static final String USER = "65532:65532";
+    /** Where, in a container's directory, the operator's extra CA certificates are put. */
+    private static final String EXTRA_CA_FILE = "ca.pem";
     // this engine ignores a tmpfs mode, so /tmp is given to the script user outright
 
     private final DockerClient docker;
@@ -275,10 +277,17 @@ public final class DockerScriptRuntime extends HarnessScriptRuntime {
                 ScriptFiles.linkDependencies(blank.nodeModules(), socket.dir().resolve(DockerSandbox.CODE_DIR));
             }
             var proxy = egress;
+            byte[] extraCa = null;
             if (socket != null && proxy != null) {
                 gate = proxy.open(socket.dir().resolve(EgressProxy.socketFileName()));
+                extraCa = proxy.extraCaCertificates();
+                if (extraCa != null) {
+                    Path ca = Files.write(socket.dir().resolve(EXTRA_CA_FILE), extraCa);
+                    Files.setPosixFilePermissions(
+                            ca, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+                }
             }
-            var created = create(spec, socket, blank, gate != null);
+            var created = create(spec, socket, blank, gate != null, extraCa != null);
             long t1 = System.nanoTime();
             var stdin = socket == null ? new StdinStream() : null;
             sandbox = new DockerSandbox(docker, created, stdin, socket, output, gate);
@@ -309,7 +318,7 @@ public final class DockerScriptRuntime extends HarnessScriptRuntime {
         }
     }
 
-    private String create(SandboxSpec spec, HarnessSocket socket, BlankSpec blank, boolean egress)
+    private String create(SandboxSpec spec, HarnessSocket socket, BlankSpec blank, boolean egress, boolean extraCa)
             throws InterruptedException {
         long memory = spec.memoryMb() * 1024L * 1024L;
         // V8 fails cleanly (and says so) before the cgroup kills it, when the heap is what grows
@@ -337,6 +346,8 @@ public final class DockerScriptRuntime extends HarnessScriptRuntime {
                     .withReadOnly(true)));
             env.add(Harness.SOCKET_ENV + "=" + HarnessSocket.containerPath());
             if (egress) env.add(Harness.EGRESS_ENV + "=" + HarnessSocket.MOUNT + "/" + EgressProxy.socketFileName());
+            // node reads it once, at start: the operator's CAs for internal services, beside the public ones
+            if (extraCa) env.add("NODE_EXTRA_CA_CERTS=" + HarnessSocket.MOUNT + "/" + EXTRA_CA_FILE);
             if (blank != null) {
                 env.add(Harness.SCRIPT_ENV + "=" + HarnessSocket.MOUNT + "/" + DockerSandbox.CODE_DIR + "/"
                         + Harness.SCRIPT_FILE_NAME);

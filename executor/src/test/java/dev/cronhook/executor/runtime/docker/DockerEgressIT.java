@@ -8,6 +8,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
+import dev.cronhook.core.harness.Harness;
 import dev.cronhook.core.net.EgressPolicy;
 import dev.cronhook.core.net.PrivateAddressGuard;
 import dev.cronhook.core.run.RunStatus;
@@ -20,6 +21,7 @@ import dev.cronhook.executor.runtime.Invocation;
 import dev.cronhook.executor.runtime.LogStream;
 import dev.cronhook.executor.runtime.Outcome;
 import dev.cronhook.executor.runtime.RuntimeLimits;
+import dev.cronhook.executor.runtime.ScriptFiles;
 import dev.cronhook.executor.runtime.ScriptRuntimeContract;
 import dev.cronhook.executor.runtime.TestScripts;
 import java.io.FileInputStream;
@@ -134,7 +136,8 @@ class DockerEgressIT {
                         HOST + ":443",
                                 new InetSocketAddress(
                                         "127.0.0.1", secureUpstream.getAddress().getPort())),
-                observer);
+                observer,
+                caPem.getBytes(StandardCharsets.US_ASCII));
         runtime = new DockerScriptRuntime(
                 docker, "none", OWNER, RuntimeLimits.defaults(), HarnessScriptRuntime.WarmSettings.defaults(), sockets);
         runtime.egressProxy(proxy);
@@ -148,9 +151,16 @@ class DockerEgressIT {
 
     @Test
     void anAllowedHostIsReachedWithFetchAndWithNodesHttpAndHttpsThroughTheProxy() {
-        var result = succeeded(run("fetchUrls", Map.of("urls", List.of("http://" + HOST + "/hello")), List.of(HOST)));
+        var result = succeeded(run(
+                "fetchUrls",
+                Map.of("urls", List.of("http://" + HOST + "/hello", "https://" + HOST + "/hello")),
+                List.of(HOST)));
         assertThat(result.at("/http:~1~1" + HOST + "~1hello/status").asInt()).isEqualTo(200);
         assertThat(result.at("/http:~1~1" + HOST + "~1hello/body").asString()).isEqualTo("hello from upstream");
+        // the test CA reaches the sandbox as the operator's extra CA certificates (NODE_EXTRA_CA_CERTS)
+        assertThat(result.at("/https:~1~1" + HOST + "~1hello/body").asString())
+                .as("%s", result)
+                .isEqualTo("hello over TLS");
 
         var viaModules = succeeded(run(
                 "requestUrls",
@@ -273,6 +283,81 @@ class DockerEgressIT {
         assertThat(events).doesNotContain("connected " + scriptId);
     }
 
+    @Test
+    void axiosNodeFetchAndGotGoThroughTheProxyWithNoChangeToTheirCode() throws Exception {
+        Path project = Files.createDirectories(keys.resolve("clients"));
+        Files.writeString(project.resolve("package.json"), "{\"name\":\"clients\",\"version\":\"1.0.0\"}");
+        exec(
+                project,
+                "npm",
+                "install",
+                "--no-audit",
+                "--no-fund",
+                "--ignore-scripts",
+                "axios@1",
+                "node-fetch@3",
+                "got@14");
+        String code = """
+                import axios from "axios";
+                import fetch from "node-fetch";
+                import got from "got";
+                export default async function (event) {
+                  const out = {
+                    axios: (await axios.get(event.url)).data,
+                    nodeFetch: await (await fetch(event.url)).text(),
+                    got: await got(event.url).text(),
+                    gotTls: await got(event.secureUrl).text(),
+                  };
+                  const tries = {
+                    axios: () => axios.get(event.blocked),
+                    nodeFetch: () => fetch(event.blocked),
+                    got: () => got(event.blocked, { retry: { limit: 0 } }),
+                  };
+                  for (const [name, attempt] of Object.entries(tries)) {
+                    try {
+                      await attempt();
+                      out[name + "Blocked"] = "reached";
+                    } catch (e) {
+                      out[name + "Blocked"] = String(e?.message) + " / " + String(e?.cause?.message ?? "");
+                    }
+                  }
+                  return out;
+                }
+                """;
+        runtime.blankImage(image);
+        var event = Map.of(
+                "url", "http://" + HOST + "/hello",
+                "secureUrl", "https://" + HOST + "/hello",
+                "blocked", "http://other.example.test/");
+        var invocation = new Invocation(
+                UUID.randomUUID(),
+                scriptId,
+                0,
+                image,
+                TriggerKind.TRY_OUT,
+                Wire.json().writeValueAsString(event),
+                Duration.ofSeconds(60),
+                128,
+                Map.of(),
+                null,
+                EgressPolicy.of(List.of(HOST)));
+        var files = new ScriptFiles(
+                Map.of(Harness.SCRIPT_FILE_NAME, code.getBytes(StandardCharsets.UTF_8)),
+                project.resolve("node_modules"));
+
+        var result = succeeded(runtime.runOnce(invocation, files, new ScriptRuntimeContract.Logs()));
+
+        assertThat(result.get("axios").asString()).isEqualTo("hello from upstream");
+        assertThat(result.get("nodeFetch").asString()).isEqualTo("hello from upstream");
+        assertThat(result.get("got").asString()).isEqualTo("hello from upstream");
+        assertThat(result.get("gotTls").asString()).isEqualTo("hello over TLS");
+        for (String client : List.of("axiosBlocked", "nodeFetchBlocked", "gotBlocked")) {
+            assertThat(result.get(client).asString())
+                    .as(client)
+                    .contains("egress to other.example.test:80 blocked: not in this script's allow-list");
+        }
+    }
+
     private Outcome run(String scenario, Map<String, Object> event, List<String> allow) {
         return run(scenario, event, allow, new ScriptRuntimeContract.Logs());
     }
@@ -357,9 +442,15 @@ class DockerEgressIT {
     }
 
     private static void exec(String... command) throws Exception {
-        var process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        exec(null, command);
+    }
+
+    private static void exec(Path dir, String... command) throws Exception {
+        var builder = new ProcessBuilder(command).redirectErrorStream(true);
+        if (dir != null) builder.directory(dir.toFile());
+        var process = builder.start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
+        if (!process.waitFor(180, TimeUnit.SECONDS) || process.exitValue() != 0) {
             throw new IllegalStateException(String.join(" ", command) + " failed: " + output);
         }
     }
