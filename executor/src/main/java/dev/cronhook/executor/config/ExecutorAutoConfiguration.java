@@ -119,8 +119,10 @@ public class ExecutorAutoConfiguration {
             }
             log.warn("no Docker engine answers at {}: falling back to the process runtime", properties.dockerHost());
         }
-        return new ProcessScriptRuntime(
+        var runtime = new ProcessScriptRuntime(
                 properties.node(), workDir(properties, environment), limits, warm, processIsolation(properties));
+        if (runtime.sandboxed()) runtime.egressProxy(egress);
+        return runtime;
     }
 
     /**

@@ -164,15 +164,16 @@ public class TryOutConfiguration {
                     "{}; cronhook.executor.unsafe-process-runtime is set: try-outs run NOT isolated",
                     ProcessSandboxing.available());
         }
-        return new TryOutSandboxes(
-                new ProcessScriptRuntime(
-                        node,
-                        home.resolve("try-out"),
-                        limits,
-                        new HarnessScriptRuntime.WarmSettings(1, Duration.ofSeconds(1), 1),
-                        isolation),
-                null,
-                null);
+        var runtime = new ProcessScriptRuntime(
+                node,
+                home.resolve("try-out"),
+                limits,
+                new HarnessScriptRuntime.WarmSettings(1, Duration.ofSeconds(1), 1),
+                isolation);
+        if (runtime.sandboxed()) {
+            runtime.egressProxy(ExecutorAutoConfiguration.egressProxy(environment, meters.getIfAvailable()));
+        }
+        return new TryOutSandboxes(runtime, null, null);
     }
 
     /**

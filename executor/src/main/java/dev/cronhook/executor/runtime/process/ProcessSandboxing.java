@@ -35,6 +35,9 @@ public final class ProcessSandboxing {
     public static final String DEFAULT_BWRAP = "bwrap";
     private static final String SETPRIV = "/usr/bin/setpriv";
     private static final String UNSHARE = "/usr/bin/unshare";
+    /** Where a sandbox sees the directory of its egress proxy's socket. */
+    static final String EGRESS_MOUNT = "/run/cronhook";
+
     private static final String SH = "/bin/sh";
     private static final String STAGE = "/tmp";
     private static final Map<String, Probe> PROBES = new ConcurrentHashMap<>();
@@ -192,6 +195,7 @@ public final class ProcessSandboxing {
             Path nodeModules,
             List<Path> cgroupProcs,
             int tmpMb,
+            Path egressDir,
             Map<String, String> env,
             List<String> nodeCommand) {
         var script = new StringBuilder("IFS='\n'\nfor f in $3; do echo $$ > \"$f\" || exit 125; done\n");
@@ -244,6 +248,8 @@ public final class ProcessSandboxing {
             command.addAll(List.of("--ro-bind", appSource.resolve(entry).toString(), "/app/" + entry));
         }
         if (modulesSource != null) command.addAll(List.of("--ro-bind", modulesSource.toString(), "/app/node_modules"));
+        // the directory of its egress proxy's socket (world-traversable, the socket its group's only)
+        if (egressDir != null) command.addAll(List.of("--ro-bind", egressDir.toString(), EGRESS_MOUNT));
         command.addAll(List.of(
                 "--remount-ro",
                 "/app",

@@ -1,6 +1,8 @@
 package dev.cronhook.executor.runtime.process;
 
 import dev.cronhook.core.harness.Harness;
+import dev.cronhook.core.net.EgressPolicy;
+import dev.cronhook.executor.egress.EgressProxy;
 import dev.cronhook.executor.runtime.HarnessScriptRuntime;
 import dev.cronhook.executor.runtime.ImageUnavailableException;
 import dev.cronhook.executor.runtime.RuntimeLimits;
@@ -9,10 +11,12 @@ import dev.cronhook.executor.runtime.SandboxSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -77,6 +81,8 @@ public final class ProcessScriptRuntime extends HarnessScriptRuntime {
     private final Set<ProcessSandbox> live = ConcurrentHashMap.newKeySet();
     private final Thread watchdog;
     private volatile boolean closed;
+    private volatile EgressProxy egress;
+    private static final String EGRESS_DIR_PREFIX = "cronhook-egress-";
 
     /** A runtime whose scripts run sandboxed; throws {@link ProcessSandboxUnavailableException} where none can be. */
     public ProcessScriptRuntime(String node, Path workDir, RuntimeLimits limits, WarmSettings warm) {
@@ -160,6 +166,30 @@ public final class ProcessScriptRuntime extends HarnessScriptRuntime {
         Path links = bundle.resolve("node_modules");
         Path nodeModules = Files.isSymbolicLink(links) ? links.toRealPath() : null;
         var group = cgroups.available() ? cgroups.create(memoryBytes, limits.pidsLimit(), limits.cpus()) : null;
+        var proxy = egress;
+        Path egressDir = null;
+        EgressProxy.Gate gate = null;
+        Map<String, String> env = SANDBOX_ENV;
+        if (proxy != null) {
+            try {
+                egressDir = egressDirectory();
+                gate = proxy.open(egressDir.resolve(EgressProxy.socketFileName()));
+                restrictToSandbox(egressDir.resolve(EgressProxy.socketFileName()));
+            } catch (IOException | RuntimeException e) {
+                if (gate != null) gate.close();
+                deleteQuietly(egressDir);
+                if (group != null) group.remove();
+                throw e;
+            }
+            env = new java.util.HashMap<>(SANDBOX_ENV);
+            env.put(Harness.EGRESS_ENV, ProcessSandboxing.EGRESS_MOUNT + "/" + EgressProxy.socketFileName());
+            byte[] extraCa = proxy.extraCaCertificates();
+            if (extraCa != null) {
+                Path ca = Files.write(egressDir.resolve("ca.pem"), extraCa);
+                Files.setPosixFilePermissions(ca, PosixFilePermissions.fromString("rw-r--r--"));
+                env.put("NODE_EXTRA_CA_CERTS", ProcessSandboxing.EGRESS_MOUNT + "/ca.pem");
+            }
+        }
         var command = ProcessSandboxing.command(
                 bwrap,
                 root,
@@ -169,7 +199,8 @@ public final class ProcessScriptRuntime extends HarnessScriptRuntime {
                 nodeModules,
                 group == null ? List.of() : group.procsFiles(),
                 limits.tmpMb(),
-                SANDBOX_ENV,
+                egressDir,
+                env,
                 List.of(node, "--max-old-space-size=" + heapMb, "/app/" + Harness.FILE_NAME));
         var builder = new ProcessBuilder(command);
         // the executor's own environment may hold credentials: the tools that start the sandbox get a PATH only
@@ -180,17 +211,78 @@ public final class ProcessScriptRuntime extends HarnessScriptRuntime {
             process = builder.start();
         } catch (IOException | RuntimeException e) {
             if (group != null) group.remove();
+            if (gate != null) gate.close();
+            deleteQuietly(egressDir);
             throw e;
         }
         // with nothing but the harness running: the shell (in the cgroup only), bwrap, bwrap's init and node
         int base = group != null ? 4 : 3;
+        var egressGate = gate;
+        var egressPath = egressDir;
         return new ProcessSandbox(process, memoryBytes, maxProcesses, false, group, base, output) {
+            @Override
+            public void admitEgress(UUID scriptId, EgressPolicy policy) {
+                if (egressGate != null) egressGate.admit(scriptId, policy);
+            }
+
+            @Override
+            public void endEgress() {
+                if (egressGate != null) egressGate.closeCall();
+            }
+
             @Override
             public void destroy() {
                 super.destroy();
+                if (egressGate != null) egressGate.close();
+                deleteQuietly(egressPath);
                 live.remove(this);
             }
         };
+    }
+
+    /**
+     * Gives every sandbox started from now on a gate of {@code proxy}: the only way its code reaches the network (it
+     * has none of its own), as each call's egress policy allows. Unisolated scripts have the host's network instead.
+     */
+    public void egressProxy(EgressProxy proxy) {
+        if (!isolation.sandboxed()) throw new IllegalStateException("unisolated scripts have the host's network");
+        this.egress = proxy;
+    }
+
+    /**
+     * A new directory for one sandbox's egress socket, where the sandbox's user can reach it (bubblewrap binds it by
+     * path as that user): under the system's temporary directory, searchable by all, listable by none.
+     */
+    private Path egressDirectory() throws IOException {
+        // as root the sandbox's staging covers /tmp with a tmpfs before bubblewrap binds anything: use /run then
+        Path parent = Path.of(System.getProperty("java.io.tmpdir"));
+        if (root) {
+            parent = Files.createDirectories(Path.of("/run", "cronhook-egress"));
+            Files.setPosixFilePermissions(parent, PosixFilePermissions.fromString("rwx--x--x"));
+        }
+        Path dir = Files.createTempDirectory(parent, EGRESS_DIR_PREFIX);
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
+        return dir;
+    }
+
+    /** Only the sandbox's user (and this process) may connect: as root, by its group; else by this very user. */
+    private void restrictToSandbox(Path socket) throws IOException {
+        if (root) {
+            Files.setAttribute(socket, "unix:gid", ProcessSandboxing.SANDBOX_UID);
+            Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw----"));
+        } else {
+            Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        if (dir == null) return;
+        try (var entries = Files.list(dir)) {
+            for (var entry : entries.toList()) Files.deleteIfExists(entry);
+            Files.deleteIfExists(dir);
+        } catch (IOException | java.io.UncheckedIOException e) {
+            // a leftover in the temporary directory, empty but for a dead socket
+        }
     }
 
     private ProcessSandbox startUnsafe(

@@ -20,6 +20,7 @@ class ProcessSandboxingTest {
                 nodeModules,
                 List.of(Path.of("/sys/fs/cgroup/pids/x/cgroup.procs")),
                 64,
+                null,
                 Map.of("HOME", "/tmp"),
                 List.of("/usr/bin/node", "--max-old-space-size=96", "/app/harness.mjs"));
     }
