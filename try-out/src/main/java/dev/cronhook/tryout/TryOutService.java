@@ -166,6 +166,8 @@ public final class TryOutService {
 
     private Invocation invocation(
             TryOutRequest request, UUID scriptId, String image, String eventJson, Map<String, String> env) {
+        // egress: wired by the executor side (request.egress() is the try-out's allow-list; Invocation has no field
+        // for it yet, so until then a try-out has no network, as before)
         return new Invocation(
                 request.id(),
                 scriptId,
