@@ -142,6 +142,13 @@
     });
   }
 
+  // --- forms that ask first (the page's policy allows no inline handler)
+  document.querySelectorAll("form[data-confirm]").forEach(function (f) {
+    f.addEventListener("submit", function (e) {
+      if (!window.confirm(f.dataset.confirm)) e.preventDefault();
+    });
+  });
+
   // --- outbound network: one host per line, as the form sends it (blank lines left out)
   var egressField = document.getElementById("egress-allow");
   var egressError = document.getElementById("egress-error");
@@ -301,6 +308,7 @@
     }
     var headers = { "Content-Type": "application/json", Accept: "text/event-stream" };
     if (csrfHeader && csrfToken) headers[csrfHeader.content] = csrfToken.content;
+    showEgressErrors([]);
     tryButton.disabled = true;
     tryButton.textContent = "Running…";
     start();
