@@ -2,12 +2,18 @@ package dev.cronhook.app.api;
 
 import static dev.cronhook.app.testing.Http.json;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.cronhook.app.testing.Http;
 import dev.cronhook.app.testing.TestPlatform;
 import dev.cronhook.core.build.BuildState;
+import dev.cronhook.core.queue.QueueOptions;
 import dev.cronhook.core.queue.Streams;
+import dev.cronhook.core.queue.redis.RedisWorkQueue;
 import dev.cronhook.core.run.RunRequest;
+import dev.cronhook.core.run.RunResult;
+import dev.cronhook.core.run.RunStatus;
+import dev.cronhook.core.run.TriggerKind;
 import dev.cronhook.core.tryout.TryOutEvent;
 import dev.cronhook.core.tryout.TryOutRequest;
 import dev.cronhook.core.tryout.redis.RedisTryOutChannel;
@@ -16,6 +22,7 @@ import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -34,7 +41,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 import tools.jackson.databind.JsonNode;
 
 /**
- * A script's egress allow-list as a setting, over HTTP against the running api on a real PostgreSQL and Redis: saved,
+ * A script's egress allow-list as a setting, over HTTP against the running api (and scheduler) on a real PostgreSQL and
+ * Redis: saved,
  * shown and changed like the limits, refused entry by entry, and carried by the requests that reach the executors and
  * the try-out workers (read off their Redis streams; no executor or try-out worker runs here, so what the sandbox
  * does with it is the executor's tests').
@@ -48,7 +56,7 @@ class ScriptEgressIT {
 
     @BeforeAll
     static void start() {
-        platform = TestPlatform.start("api", Map.of());
+        platform = TestPlatform.start("api,scheduler", Map.of());
         http = platform.http;
         admin = http.login("admin", TestPlatform.ADMIN_PASSWORD);
         redis = RedisClient.create(platform.redisUrl());
@@ -221,6 +229,29 @@ class ScriptEgressIT {
     }
 
     @Test
+    void aCronRunAndItsRetryCarryTheScriptsAllowListAsItIsWhenEachIsLaunched() {
+        var token = newUser("egress-cron");
+        var body = script("ticking", List.of("api.github.com"));
+        body.put("cron", Map.of("expression", "* * * * * *", "timezone", "UTC"));
+        body.put("retry", Map.of("maxAttempts", 2, "initialDelaySeconds", 1));
+        var id = UUID.fromString(create(token, body).get("id").asString());
+        platform.reportBuild(id, 1, BuildState.READY);
+        platform.awaitActive(id, 1, token, Duration.ofSeconds(10));
+
+        var tick = awaitRunRequest(id, TriggerKind.CRON, 1);
+        assertThat(tick.egress().allow()).containsExactly("api.github.com");
+
+        // no more ticks, and a new allow-list: the retry of the failed tick is launched with the script as it is now
+        body.put("cron", null);
+        body.put("egress", Map.of("allow", List.of("status.example.com:8443")));
+        var changed = http.put("/api/scripts/" + id, json(body), token);
+        assertThat(changed.status()).as(changed.toString()).isEqualTo(200);
+        reportFailed(tick.runId());
+        var retry = awaitRunRequest(id, TriggerKind.CRON, 2);
+        assertThat(retry.egress().allow()).containsExactly("status.example.com:8443");
+    }
+
+    @Test
     void aTryOutCarriesTheBodysAllowListOrElseItsSavedScriptsOrElseNone() throws Exception {
         var token = newUser("egress-try");
         String id = create(token, script("tried", List.of("api.github.com")))
@@ -305,6 +336,37 @@ class ScriptEgressIT {
                 .map(m -> Wire.json().readValue(m, RunRequest.class))
                 .findFirst()
                 .orElseThrow(() -> new AssertionError("no run request for " + runId));
+    }
+
+    /** The first run request of the script with this trigger and attempt that the api put on the executors' stream. */
+    private static RunRequest awaitRunRequest(UUID scriptId, TriggerKind trigger, int attempt) {
+        return await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(200))
+                .until(
+                        () -> connection.sync().xrange(Streams.RUNS, Range.create("-", "+")).stream()
+                                .map(m -> m.getBody().get("m"))
+                                .filter(m -> m != null && m.contains(scriptId.toString()))
+                                .map(m -> Wire.json().readValue(m, RunRequest.class))
+                                .filter(r -> r.scriptId().equals(scriptId)
+                                        && r.trigger() == trigger
+                                        && r.attempt() == attempt)
+                                .findFirst(),
+                        java.util.Optional::isPresent)
+                .orElseThrow();
+    }
+
+    /** Reports the run as failed on the results stream, as an executor would. */
+    private static void reportFailed(UUID runId) {
+        var now = Instant.now();
+        new RedisWorkQueue<>(
+                        redis,
+                        connection,
+                        Streams.RUN_RESULTS,
+                        "api",
+                        RunResult.class,
+                        Wire.json(),
+                        QueueOptions.<RunResult>defaults())
+                .enqueue(new RunResult(runId, RunStatus.FAILED, null, null, "it broke", now.minusMillis(100), now));
     }
 
     private static long buildRequests(String scriptId) {
