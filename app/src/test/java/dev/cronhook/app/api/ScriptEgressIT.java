@@ -192,6 +192,9 @@ class ScriptEgressIT {
                 List.of("api.github.com"),
                 Map.of("allow", "api.github.com"),
                 Map.of("allow", List.of(Map.of("host", "x"))),
+                Map.of("allow", List.of(List.of("x.example"))),
+                Map.of("allow", List.of("nul\u0000.example")),
+                Map.of("allow", List.of("a".repeat(100_000) + ".example")),
                 Map.of("deny", List.of()))) {
             var body = script("wrong-shape", null);
             body.put("egress", shape);
@@ -199,7 +202,11 @@ class ScriptEgressIT {
             assertThat(wrong.status()).as(shape + ": " + wrong).isEqualTo(400);
             assertThat(wrong.contentType()).startsWith("application/problem+json");
             assertThat(wrong.text()).as(String.valueOf(shape)).contains("egress");
+            var tried = http.post("/api/try-out", json(Map.of("code", code("shape"), "egress", shape)), admin);
+            assertThat(tried.status()).as("try-out " + shape + ": " + tried).isEqualTo(400);
+            assertThat(tried.text()).as(String.valueOf(shape)).contains("egress");
         }
+        assertThat(http.get("/api/scripts", admin).json()).as("nothing written").isEmpty();
     }
 
     @Test
