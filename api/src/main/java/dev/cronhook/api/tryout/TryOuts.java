@@ -10,6 +10,7 @@ import dev.cronhook.core.queue.WorkQueue;
 import dev.cronhook.core.tryout.TryOutChannel;
 import dev.cronhook.core.tryout.TryOutEvent;
 import dev.cronhook.core.tryout.TryOutRequest;
+import dev.cronhook.core.validation.InvalidInputException;
 import dev.cronhook.core.validation.Violations;
 import java.time.Duration;
 import java.time.Instant;
@@ -74,15 +75,23 @@ public class TryOuts {
     public Flux<TryOutEvent> start(UUID userId, TryOutBody body) {
         var v = new Violations();
         var egress = body == null || body.egress() == null ? null : EgressRequest.check(body.egress(), v);
+        TryOutRequest unsaved;
+        try {
+            unsaved = new TryOutRequest(
+                            UUID.randomUUID(),
+                            userId,
+                            body == null ? null : body.code(),
+                            body == null ? null : body.dependencies(),
+                            body == null ? null : body.event(),
+                            Instant.now().plus(settings.waitTimeout()))
+                    .withEgress(egress);
+        } catch (InvalidInputException e) {
+            // every field at fault at once: the code's and dependencies' with the allow-list's
+            e.violations().forEach(violation -> v.add(violation.field(), violation.message()));
+            v.throwIfAny();
+            throw e;
+        }
         v.throwIfAny();
-        var unsaved = new TryOutRequest(
-                        UUID.randomUUID(),
-                        userId,
-                        body == null ? null : body.code(),
-                        body == null ? null : body.dependencies(),
-                        body == null ? null : body.event(),
-                        Instant.now().plus(settings.waitTimeout()))
-                .withEgress(egress);
         if (body == null || body.scriptId() == null) return follow(unsaved);
         // the script's secrets (and its allow-list, unless the body gives one): looked up off the event loop, before
         // any event

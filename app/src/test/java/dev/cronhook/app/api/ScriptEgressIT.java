@@ -279,6 +279,7 @@ class ScriptEgressIT {
         var saved = tryOut(token, channel, Map.of("code", code("saved"), "scriptId", id), "saved");
         assertThat(saved.scriptId()).hasToString(id);
         assertThat(saved.egress().allow()).as("the saved script's").containsExactly("api.github.com");
+        assertThat(saved.secretsToken()).as("and its secrets").isNotBlank();
 
         var overridden = tryOut(
                 token,
@@ -294,6 +295,14 @@ class ScriptEgressIT {
                 json(Map.of("code", code("bad"), "egress", Map.of("allow", List.of("ok.example", "ftp://x")))),
                 token);
         assertProblem(bad, "egress.allow[1]", "is a URL");
+        var badToo = http.post(
+                "/api/try-out",
+                json(Map.of("code", "module.exports = 1", "egress", Map.of("allow", List.of("ftp://x")))),
+                token);
+        assertThat(badToo.status()).as(badToo.toString()).isEqualTo(400);
+        assertThat(badToo.json().get("errors").findValuesAsString("field"))
+                .as("every field at fault at once")
+                .containsExactlyInAnyOrder("code", "egress.allow[0]");
     }
 
     private static String code(String marker) {
