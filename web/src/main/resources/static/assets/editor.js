@@ -1,5 +1,5 @@
 // The editor page: Monaco for the code (the textarea stays the form field), dependency rows checked as you type,
-// the cron preview, copying the webhook URL and the "Try it" panel.
+// the cron preview, copying the webhook URL, the outbound-network hosts and the "Try it" panel.
 (function () {
   "use strict";
   var csrfHeader = document.querySelector('meta[name="csrf-header"]');
@@ -142,6 +142,34 @@
     });
   }
 
+  // --- forms that ask first (the page's policy allows no inline handler)
+  document.querySelectorAll("form[data-confirm]").forEach(function (f) {
+    f.addEventListener("submit", function (e) {
+      if (!window.confirm(f.dataset.confirm)) e.preventDefault();
+    });
+  });
+
+  // --- outbound network: one host per line, as the form sends it (blank lines left out)
+  var egressField = document.getElementById("egress-allow");
+  var egressError = document.getElementById("egress-error");
+
+  function egressHosts() {
+    return egressField.value.split(/\r?\n/).map(function (line) { return line.trim(); })
+      .filter(function (line) { return line.length > 0; });
+  }
+
+  // a refused allow-list's reasons next to the field: "egress.allow[i]" names the i-th host (from 0)
+  function showEgressErrors(errors) {
+    var messages = (errors || []).filter(function (e) { return e.field && e.field.indexOf("egress") === 0; })
+      .map(function (e) {
+        var m = /^egress\.allow\[(\d+)\]$/.exec(e.field);
+        return (m ? "host " + (Number(m[1]) + 1) + ": " : "") + e.message;
+      });
+    egressError.textContent = messages.join("; ");
+    egressError.hidden = messages.length === 0;
+    egressField.setAttribute("aria-invalid", messages.length ? "true" : "false");
+  }
+
   // --- Try it: the unsaved code, its dependencies and the sample event, run once. The answer is a stream of
   // server-sent events (install lines, log lines, then the result or an error), shown as they arrive.
   var tryButton = document.getElementById("try-button");
@@ -163,6 +191,7 @@
   }
 
   function problem(body, httpStatus) {
+    showEgressErrors(body.errors);
     var head = document.getElementById("try-status");
     head.className = "alert error";
     head.textContent = (body.title || ("HTTP " + httpStatus)) + ": " + (body.detail || "the try-out failed");
@@ -279,6 +308,7 @@
     }
     var headers = { "Content-Type": "application/json", Accept: "text/event-stream" };
     if (csrfHeader && csrfToken) headers[csrfHeader.content] = csrfToken.content;
+    showEgressErrors([]);
     tryButton.disabled = true;
     tryButton.textContent = "Running…";
     start();
@@ -287,7 +317,8 @@
       credentials: "same-origin",
       headers: headers,
       body: JSON.stringify({ code: currentCode(), dependencies: dependencies(), event: event,
-        scriptId: document.getElementById("try-button").dataset.scriptId || null })
+        scriptId: document.getElementById("try-button").dataset.scriptId || null,
+        egress: { allow: egressHosts() } })
     }).then(function (r) {
       var type = r.headers.get("Content-Type") || "";
       if (r.ok && type.indexOf("text/event-stream") === 0) return readEvents(r);

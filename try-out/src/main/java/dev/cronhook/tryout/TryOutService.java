@@ -166,6 +166,7 @@ public final class TryOutService {
 
     private Invocation invocation(
             TryOutRequest request, UUID scriptId, String image, String eventJson, Map<String, String> env) {
+        // the try-out's allow-list (its own, else its saved script's): the sandbox's egress proxy enforces it
         return new Invocation(
                 request.id(),
                 scriptId,
@@ -176,7 +177,8 @@ public final class TryOutService {
                 limits.timeout(),
                 limits.memoryMb(),
                 env,
-                new Cancellation());
+                new Cancellation(),
+                request.egress());
     }
 
     private static long millis(long nanos) {

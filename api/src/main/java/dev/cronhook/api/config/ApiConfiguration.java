@@ -229,8 +229,9 @@ public class ApiConfiguration {
                 new RedisTryOutChannel(redis, connection, Wire.json()),
                 new TryOuts.Settings(pickupTimeout, waitTimeout, workerTimeout),
                 (tryOutId, userId, scriptId, validFor) -> {
-                    scripts.find(userId, scriptId).orElseThrow(() -> new ScriptNotFoundException(scriptId));
-                    return grants.issue(tryOutId, userId, scriptId, validFor);
+                    var script =
+                            scripts.find(userId, scriptId).orElseThrow(() -> new ScriptNotFoundException(scriptId));
+                    return new TryOuts.Granted(grants.issue(tryOutId, userId, scriptId, validFor), script.egress());
                 });
     }
 }

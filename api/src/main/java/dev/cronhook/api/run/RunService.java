@@ -196,7 +196,8 @@ public class RunService {
                 attempt,
                 now,
                 secretsToken,
-                script.maxConcurrency() == null ? 0 : script.maxConcurrency());
+                script.maxConcurrency() == null ? 0 : script.maxConcurrency(),
+                script.egress());
         return new RunLauncher.NewLaunch(row, request, limit);
     }
 

@@ -1,5 +1,6 @@
 package dev.cronhook.api.script;
 
+import dev.cronhook.core.net.EgressPolicy;
 import dev.cronhook.core.script.ScriptSource;
 import dev.cronhook.core.validation.Violations;
 import java.util.Map;
@@ -8,7 +9,8 @@ import java.util.regex.Pattern;
 
 /**
  * A validated {@link ScriptRequest}: every field checked, defaults applied, dependencies sorted. {@code maxConcurrency}
- * is null when the script's runs are not limited.
+ * is null when the script's runs are not limited; {@code egress} is where its code may connect (a setting like the
+ * limits: changing it makes no new version).
  */
 public record ScriptDraft(
         String name,
@@ -21,7 +23,8 @@ public record ScriptDraft(
         int timeoutSeconds,
         int memoryMb,
         Integer maxConcurrency,
-        RetryPolicy retry) {
+        RetryPolicy retry,
+        EgressPolicy egress) {
 
     private static final Pattern NAME = Pattern.compile("[\\p{L}\\p{N}][\\p{L}\\p{N} ._-]*");
     private static final Set<String> OVERLAP = Set.of("allow", "skip", "queue");
@@ -81,6 +84,7 @@ public record ScriptDraft(
             if (!(factor >= 1 && factor <= 10)) v.add("retry.factor", "must be between 1 and 10");
             retry = new RetryPolicy(attempts, delay, factor);
         }
+        var egress = EgressRequest.check(r.egress(), v);
         v.throwIfAny();
         return new ScriptDraft(
                 name,
@@ -93,6 +97,7 @@ public record ScriptDraft(
                 timeout,
                 memory,
                 concurrency,
-                retry);
+                retry,
+                egress);
     }
 }

@@ -1,6 +1,7 @@
 package dev.cronhook.api.script;
 
 import dev.cronhook.core.build.BuildState;
+import dev.cronhook.core.net.EgressPolicy;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -17,7 +18,10 @@ import tools.jackson.databind.json.JsonMapper;
 /** Scripts, their immutable versions and their schedules. Every read is scoped to an owner. */
 @Repository
 public class ScriptRepository {
-    /** A script row with its schedule (null when it has none); {@code maxConcurrency} is null for no limit. */
+    /**
+     * A script row with its schedule (null when it has none); {@code maxConcurrency} is null for no limit; {@code
+     * egress} is its normalized allow-list (empty: no network).
+     */
     public record ScriptRow(
             UUID id,
             UUID ownerId,
@@ -32,7 +36,8 @@ public class ScriptRepository {
             Instant createdAt,
             Instant updatedAt,
             ScheduleRow schedule,
-            RetryPolicy retry) {}
+            RetryPolicy retry,
+            EgressPolicy egress) {}
 
     /** The schedule of a script. */
     public record ScheduleRow(
@@ -61,11 +66,12 @@ public class ScriptRepository {
 
     private static final String SCRIPT_COLUMNS = "s.id, s.owner_id, s.name, s.webhook_enabled, s.webhook_token,"
             + " s.timeout_seconds, s.memory_mb, s.max_concurrency, s.latest_version, s.active_version, s.created_at, s.updated_at,"
-            + " s.retry_max_attempts, s.retry_initial_delay_seconds, s.retry_backoff_factor,"
+            + " s.retry_max_attempts, s.retry_initial_delay_seconds, s.retry_backoff_factor, s.egress_allow,"
             + " c.expression, c.timezone, c.overlap_policy, c.catchup_policy, c.next_fire_at, c.last_fired_at,"
             + " c.missed_ticks";
     private static final String SCRIPT_FROM = " FROM scripts s LEFT JOIN schedules c ON c.script_id = s.id";
     private static final TypeReference<Map<String, String>> DEPENDENCIES = new TypeReference<>() {};
+    private static final TypeReference<List<String>> EGRESS = new TypeReference<>() {};
 
     private final JdbcClient jdbc;
     private final JsonMapper json;
@@ -145,8 +151,8 @@ public class ScriptRepository {
     public void insertScript(UUID id, UUID ownerId, ScriptDraft d, String webhookToken, Instant now) {
         jdbc.sql("INSERT INTO scripts (id, owner_id, name, webhook_enabled, webhook_token, timeout_seconds,"
                         + " memory_mb, max_concurrency, latest_version, active_version, created_at, updated_at,"
-                        + " retry_max_attempts, retry_initial_delay_seconds, retry_backoff_factor)"
-                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, NULL, ?, ?, ?, ?, ?)")
+                        + " retry_max_attempts, retry_initial_delay_seconds, retry_backoff_factor, egress_allow)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, NULL, ?, ?, ?, ?, ?, CAST(? AS JSONB))")
                 .params(
                         id,
                         ownerId,
@@ -160,14 +166,16 @@ public class ScriptRepository {
                         Timestamp.from(now),
                         d.retry().maxAttempts(),
                         d.retry().initialDelaySeconds(),
-                        d.retry().factor())
+                        d.retry().factor(),
+                        json.writeValueAsString(d.egress().allow()))
                 .update();
     }
 
     public void updateScript(UUID id, ScriptDraft d, int latestVersion, Instant now) {
         jdbc.sql("UPDATE scripts SET name = ?, webhook_enabled = ?, timeout_seconds = ?, memory_mb = ?,"
                         + " max_concurrency = ?, latest_version = ?, updated_at = ?, retry_max_attempts = ?,"
-                        + " retry_initial_delay_seconds = ?, retry_backoff_factor = ? WHERE id = ?")
+                        + " retry_initial_delay_seconds = ?, retry_backoff_factor = ?, egress_allow = CAST(? AS JSONB)"
+                        + " WHERE id = ?")
                 .params(
                         d.name(),
                         d.webhook(),
@@ -179,6 +187,7 @@ public class ScriptRepository {
                         d.retry().maxAttempts(),
                         d.retry().initialDelaySeconds(),
                         d.retry().factor(),
+                        json.writeValueAsString(d.egress().allow()),
                         id)
                 .update();
     }
@@ -339,7 +348,8 @@ public class ScriptRepository {
                 new RetryPolicy(
                         rs.getInt("retry_max_attempts"),
                         rs.getInt("retry_initial_delay_seconds"),
-                        rs.getDouble("retry_backoff_factor")));
+                        rs.getDouble("retry_backoff_factor")),
+                new EgressPolicy(json.readValue(rs.getString("egress_allow"), EGRESS)));
     }
 
     private VersionRow version(ResultSet rs, int n) throws SQLException {

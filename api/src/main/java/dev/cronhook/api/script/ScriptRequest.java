@@ -6,7 +6,7 @@ import tools.jackson.databind.annotation.JsonDeserialize;
 /**
  * The body of {@code POST /api/scripts} and {@code PUT /api/scripts/{id}}. PUT replaces every field; omitted
  * optional fields take their defaults (no dependencies, webhook on, no cron, default limits, no concurrency limit, no
- * retries).
+ * retries, no network: {@code egress} absent or empty).
  */
 public record ScriptRequest(
         String name,
@@ -20,7 +20,8 @@ public record ScriptRequest(
         @JsonDeserialize(using = WholeNumberDeserializer.class)
         Integer maxConcurrency,
 
-        RetryRequest retry) {
+        RetryRequest retry,
+        EgressRequest egress) {
 
     /** A cron trigger: the expression, its IANA time zone and the overlap and catch-up policies. */
     public record CronRequest(String expression, String timezone, String overlapPolicy, String catchUpPolicy) {}

@@ -19,7 +19,10 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Service;
 
-/** Creates, changes and deploys scripts; a change of code or dependencies makes a new version and a build. */
+/**
+ * Creates, changes and deploys scripts; a change of code or dependencies makes a new version and a build, a change of
+ * a setting (limits, triggers, egress) does not and holds from the next run.
+ */
 @Service
 public class ScriptService {
     private static final Logger log = LoggerFactory.getLogger(ScriptService.class);
@@ -217,6 +220,7 @@ public class ScriptService {
                 latest.buildState(),
                 row.createdAt(),
                 row.updatedAt(),
-                row.retry());
+                row.retry(),
+                row.egress());
     }
 }

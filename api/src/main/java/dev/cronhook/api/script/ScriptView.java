@@ -2,6 +2,7 @@ package dev.cronhook.api.script;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.cronhook.core.build.BuildState;
+import dev.cronhook.core.net.EgressPolicy;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -9,7 +10,8 @@ import java.util.UUID;
 
 /**
  * A script as the API shows it: its settings, the latest version's code and the state of its builds.
- * {@code maxConcurrency} is absent when the script's runs are not limited.
+ * {@code maxConcurrency} is absent when the script's runs are not limited; {@code egress} is always there, {@code
+ * {"allow": []}} for no network.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ScriptView(
@@ -28,7 +30,8 @@ public record ScriptView(
         BuildState buildState,
         Instant createdAt,
         Instant updatedAt,
-        RetryPolicy retry) {
+        RetryPolicy retry,
+        EgressPolicy egress) {
 
     /** The cron trigger with its next fire times. */
     @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -1,14 +1,17 @@
 package dev.cronhook.api.tryout;
 
+import dev.cronhook.api.script.EgressRequest;
 import java.util.Map;
 import java.util.UUID;
 
 /**
  * The body of {@code POST /api/try-out}: unsaved code, its dependencies and the event to give it; with {@code
- * scriptId}, the code is tried as that saved script's, with its secrets.
+ * scriptId}, the code is tried as that saved script's, with its secrets. {@code egress} is where the code may connect
+ * ({@code {"allow": [...]}}, as a script's); without it a saved script's try-out has the script's, unsaved code none.
  */
-public record TryOutBody(String code, Map<String, String> dependencies, Map<String, Object> event, UUID scriptId) {
+public record TryOutBody(
+        String code, Map<String, String> dependencies, Map<String, Object> event, UUID scriptId, EgressRequest egress) {
     public TryOutBody(String code, Map<String, String> dependencies, Map<String, Object> event) {
-        this(code, dependencies, event, null);
+        this(code, dependencies, event, null, null);
     }
 }

@@ -4,10 +4,14 @@ import dev.cronhook.api.db.Blocking;
 import dev.cronhook.api.error.ProblemWriter;
 import dev.cronhook.api.error.ServiceUnavailableException;
 import dev.cronhook.api.error.TryOutTimedOutException;
+import dev.cronhook.api.script.EgressRequest;
+import dev.cronhook.core.net.EgressPolicy;
 import dev.cronhook.core.queue.WorkQueue;
 import dev.cronhook.core.tryout.TryOutChannel;
 import dev.cronhook.core.tryout.TryOutEvent;
 import dev.cronhook.core.tryout.TryOutRequest;
+import dev.cronhook.core.validation.InvalidInputException;
+import dev.cronhook.core.validation.Violations;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -39,13 +43,17 @@ public class TryOuts {
     public record Settings(Duration pickupTimeout, Duration waitTimeout, Duration workerTimeout) {}
 
     /**
-     * Grants a try-out the secrets of a saved script of its user and returns the token for them. Blocking; throws
-     * {@link dev.cronhook.api.error.ScriptNotFoundException} when the script is not the user's.
+     * Grants a try-out the secrets of a saved script of its user and returns the token for them with the script's
+     * egress allow-list. Blocking; throws {@link dev.cronhook.api.error.ScriptNotFoundException} when the script is
+     * not the user's.
      */
     @FunctionalInterface
     public interface SecretsGrant {
-        String grant(UUID tryOutId, UUID userId, UUID scriptId, Duration validFor);
+        Granted grant(UUID tryOutId, UUID userId, UUID scriptId, Duration validFor);
     }
+
+    /** What a saved script gives its try-out: the token for its secrets and where its code may connect. */
+    public record Granted(String secretsToken, EgressPolicy egress) {}
 
     private final WorkQueue<TryOutRequest> queue;
     private final TryOutChannel channel;
@@ -65,22 +73,34 @@ public class TryOuts {
      * ({@link ServiceUnavailableException}) before any event.
      */
     public Flux<TryOutEvent> start(UUID userId, TryOutBody body) {
-        var unsaved = new TryOutRequest(
-                UUID.randomUUID(),
-                userId,
-                body == null ? null : body.code(),
-                body == null ? null : body.dependencies(),
-                body == null ? null : body.event(),
-                Instant.now().plus(settings.waitTimeout()));
+        var v = new Violations();
+        var egress = body == null || body.egress() == null ? null : EgressRequest.check(body.egress(), v);
+        TryOutRequest unsaved;
+        try {
+            unsaved = new TryOutRequest(
+                            UUID.randomUUID(),
+                            userId,
+                            body == null ? null : body.code(),
+                            body == null ? null : body.dependencies(),
+                            body == null ? null : body.event(),
+                            Instant.now().plus(settings.waitTimeout()))
+                    .withEgress(egress);
+        } catch (InvalidInputException e) {
+            // every field at fault at once: the code's and dependencies' with the allow-list's
+            e.violations().forEach(violation -> v.add(violation.field(), violation.message()));
+            v.throwIfAny();
+            throw e;
+        }
+        v.throwIfAny();
         if (body == null || body.scriptId() == null) return follow(unsaved);
-        // the script's secrets: looked up off the event loop, before any event
-        return Blocking.call(() -> unsaved.withSecrets(
-                        body.scriptId(),
-                        secrets.grant(
-                                unsaved.id(),
-                                userId,
-                                body.scriptId(),
-                                Duration.between(Instant.now(), unsaved.deadline()))))
+        // the script's secrets (and its allow-list, unless the body gives one): looked up off the event loop, before
+        // any event
+        return Blocking.call(() -> {
+                    var granted = secrets.grant(
+                            unsaved.id(), userId, body.scriptId(), Duration.between(Instant.now(), unsaved.deadline()));
+                    var saved = unsaved.withSecrets(body.scriptId(), granted.secretsToken());
+                    return egress == null ? saved.withEgress(granted.egress()) : saved;
+                })
                 .flatMapMany(this::follow);
     }
 

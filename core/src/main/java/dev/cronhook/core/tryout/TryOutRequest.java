@@ -1,5 +1,6 @@
 package dev.cronhook.core.tryout;
 
+import dev.cronhook.core.net.EgressPolicy;
 import dev.cronhook.core.script.ScriptSource;
 import dev.cronhook.core.validation.Violations;
 import java.time.Instant;
@@ -10,7 +11,8 @@ import java.util.UUID;
  * A try-out as the api hands it to a try-out worker: unsaved code, its dependencies (checked, sorted, ranges
  * trimmed), the event to give it, and until when the caller waits (a worker that takes it later skips it). A try-out
  * of a saved script names it ({@code scriptId}) and carries a token with which the worker, proving it is one, fetches
- * that script's secrets while the try-out runs ({@code secretsToken}; null for none). The constructor checks code and
+ * that script's secrets while the try-out runs ({@code secretsToken}; null for none). {@code egress} is where the code
+ * may connect (null or empty: nowhere): the body's, else the saved script's. The constructor checks code and
  * dependencies like a saved script's and throws every violation at once.
  */
 public record TryOutRequest(
@@ -21,7 +23,8 @@ public record TryOutRequest(
         Map<String, Object> event,
         Instant deadline,
         UUID scriptId,
-        String secretsToken) {
+        String secretsToken,
+        EgressPolicy egress) {
     public static final int MAX_CODE_BYTES = 256 * 1024;
     public static final int MAX_DEPENDENCIES = 50;
 
@@ -34,9 +37,10 @@ public record TryOutRequest(
         if (deadline == null) throw new IllegalArgumentException("deadline is required");
         dependencies = checked;
         event = event == null ? Map.of() : event;
+        if (egress == null) egress = EgressPolicy.none();
     }
 
-    /** A try-out of code that belongs to no saved script: no secrets. */
+    /** A try-out of code that belongs to no saved script: no secrets, no network. */
     public TryOutRequest(
             UUID id,
             UUID userId,
@@ -44,12 +48,17 @@ public record TryOutRequest(
             Map<String, String> dependencies,
             Map<String, Object> event,
             Instant deadline) {
-        this(id, userId, code, dependencies, event, deadline, null, null);
+        this(id, userId, code, dependencies, event, deadline, null, null, null);
     }
 
     /** This try-out as a saved script's, with the token for its secrets. */
     public TryOutRequest withSecrets(UUID scriptId, String secretsToken) {
-        return new TryOutRequest(id, userId, code, dependencies, event, deadline, scriptId, secretsToken);
+        return new TryOutRequest(id, userId, code, dependencies, event, deadline, scriptId, secretsToken, egress);
+    }
+
+    /** This try-out with an egress allow-list. */
+    public TryOutRequest withEgress(EgressPolicy policy) {
+        return new TryOutRequest(id, userId, code, dependencies, event, deadline, scriptId, secretsToken, policy);
     }
 
     @Override

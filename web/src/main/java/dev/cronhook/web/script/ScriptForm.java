@@ -1,5 +1,6 @@
 package dev.cronhook.web.script;
 
+import dev.cronhook.api.script.EgressRequest;
 import dev.cronhook.api.script.ScriptRequest;
 import dev.cronhook.api.script.ScriptView;
 import dev.cronhook.core.validation.InvalidInputException;
@@ -26,7 +27,8 @@ public record ScriptForm(
         String catchUpPolicy,
         String timeoutSeconds,
         String memoryMb,
-        String maxConcurrency) {
+        String maxConcurrency,
+        String egressAllow) {
 
     /** One row of the dependency list. */
     public record Dependency(String name, String range) {}
@@ -53,6 +55,7 @@ public record ScriptForm(
                 "run-once",
                 Integer.toString(defaultTimeout),
                 Integer.toString(defaultMemory),
+                "",
                 "");
     }
 
@@ -72,7 +75,8 @@ public record ScriptForm(
                 c == null ? "run-once" : c.catchUpPolicy(),
                 Integer.toString(s.timeoutSeconds()),
                 Integer.toString(s.memoryMb()),
-                s.maxConcurrency() == null ? "" : Integer.toString(s.maxConcurrency()));
+                s.maxConcurrency() == null ? "" : Integer.toString(s.maxConcurrency()),
+                s.egress() == null ? "" : String.join("\n", s.egress().allow()));
     }
 
     static ScriptForm from(MultiValueMap<String, String> form) {
@@ -96,7 +100,8 @@ public record ScriptForm(
                 value(form, "catchUpPolicy"),
                 value(form, "timeoutSeconds"),
                 value(form, "memoryMb"),
-                value(form, "maxConcurrency"));
+                value(form, "maxConcurrency"),
+                form.getFirst("egressAllow") == null ? "" : form.getFirst("egressAllow"));
     }
 
     /** The api request; problems the api cannot see (a row without a name, a number that is not one) throw. */
@@ -121,7 +126,15 @@ public record ScriptForm(
         v.throwIfAny();
         var cronRequest =
                 cron ? new ScriptRequest.CronRequest(cronExpression, cronTimezone, overlapPolicy, catchUpPolicy) : null;
-        return new ScriptRequest(name, code, deps, webhook, cronRequest, timeout, memory, concurrency, retry);
+        return new ScriptRequest(
+                name, code, deps, webhook, cronRequest, timeout, memory, concurrency, retry, egressOf(egressAllow));
+    }
+
+    /** The outbound-network field, one host per line (blank lines left out), as the api's request. */
+    static EgressRequest egressOf(String lines) {
+        if (lines == null) return new EgressRequest(List.of());
+        return new EgressRequest(
+                lines.lines().map(String::strip).filter(line -> !line.isEmpty()).toList());
     }
 
     private static Integer number(String text, String field, Violations v) {

@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.regex.Pattern;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.stereotype.Controller;
@@ -42,6 +43,7 @@ public class ScriptPages {
             .filter(z -> !z.startsWith("Etc/") && !z.startsWith("SystemV/"))
             .sorted()
             .toList();
+    private static final Pattern EGRESS_ENTRY = Pattern.compile("egress\\.allow\\[(\\d+)]");
 
     /** A row of the scripts list. */
     public record ScriptRow(ScriptView script, RunView lastRun, Instant nextFire) {}
@@ -183,12 +185,15 @@ public class ScriptPages {
                 "maxConcurrency");
         var other = new LinkedHashMap<String, String>();
         errors.forEach((field, message) -> {
-            if (!known.contains(field) && !field.startsWith("dependencies.")) other.put(field, message);
+            if (!known.contains(field) && !field.startsWith("dependencies.") && !field.startsWith("egress.")) {
+                other.put(field, message);
+            }
         });
         return Rendering.view("scripts/editor")
                 .modelAttribute("script", script)
                 .modelAttribute("form", form)
                 .modelAttribute("errors", errors)
+                .modelAttribute("egressError", egressError(errors))
                 .modelAttribute("otherErrors", other)
                 .modelAttribute("problem", problem)
                 .modelAttribute("preview", CronPreview.of(form.cronExpression(), form.cronTimezone()))
@@ -198,6 +203,20 @@ public class ScriptPages {
                 .modelAttribute("infisical", infisical)
                 .modelAttribute("secretErrors", Map.of())
                 .modelAttribute("infisicalErrors", Map.of());
+    }
+
+    /**
+     * The outbound-network field's errors, each as "host n: reason" (the form leaves blank lines out, so n counts the
+     * hosts the user wrote, from 1), or the list's own ({@code egress.allow}: too many entries); empty for none.
+     */
+    static String egressError(Map<String, String> errors) {
+        var out = new ArrayList<String>();
+        errors.forEach((field, message) -> {
+            var entry = EGRESS_ENTRY.matcher(field);
+            if (entry.matches()) out.add("host " + (Integer.parseInt(entry.group(1)) + 1) + ": " + message);
+            else if (field.startsWith("egress")) out.add(message);
+        });
+        return String.join("; ", out);
     }
 
     @PostMapping("/scripts/{id}/delete")
