@@ -326,6 +326,11 @@ public final class EgressProxy {
             }
         }
 
+        /** The socket it listens on. */
+        public Path socketFile() {
+            return socketFile;
+        }
+
         /** Open connections (for tests). */
         public int openConnections() {
             return open.size();

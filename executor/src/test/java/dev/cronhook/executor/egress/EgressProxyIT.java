@@ -148,6 +148,41 @@ class EgressProxyIT {
     }
 
     @Test
+    void aPrivateAddressTheOperatorAllowedIsReachedOnlyByAScriptThatListsItToo() throws IOException {
+        int port = upstream.getAddress().getPort();
+        for (String setting : List.of("127.0.0.1/32", "localhost:" + port)) {
+            var proxy = new EgressProxy(PrivateAddressGuard.allowing(setting), Map.of(), EgressObserver.NONE);
+            var own = proxy.open(dir.resolve("allowed-" + Math.abs(setting.hashCode()) + ".sock"));
+            try {
+                String host = setting.startsWith("localhost") ? "localhost" : "127.0.0.1";
+                own.admit(scriptId, EgressPolicy.of(List.of(host + ":" + port)));
+                assertThat(exchange(own, "GET http://" + host + ":" + port + "/internal HTTP/1.1\r\n\r\n"))
+                        .as(setting)
+                        .startsWith("HTTP/1.1 200")
+                        .endsWith("upstream says hi");
+
+                own.admit(scriptId, EgressPolicy.of(List.of("api.example.test")));
+                assertThat(exchange(own, "GET http://" + host + ":" + port + "/internal HTTP/1.1\r\n\r\n"))
+                        .as(setting)
+                        .endsWith("blocked: not in this script's allow-list");
+            } finally {
+                own.close();
+            }
+        }
+        assertThat(seenPaths).hasSize(2);
+        var other = new EgressProxy(PrivateAddressGuard.allowing("10.0.0.0/8"), Map.of(), EgressObserver.NONE);
+        var gate = other.open(dir.resolve("other.sock"));
+        try {
+            gate.admit(scriptId, EgressPolicy.of(List.of("127.0.0.1:" + port)));
+            assertThat(exchange(gate, "GET http://127.0.0.1:" + port + "/ HTTP/1.1\r\n\r\n"))
+                    .as("an allowance for another network")
+                    .endsWith("blocked: private address");
+        } finally {
+            gate.close();
+        }
+    }
+
+    @Test
     void whatIsNotAProxyRequestIsABadRequest() throws IOException {
         gate.admit(scriptId, EgressPolicy.of(List.of("*:*")));
 
@@ -179,6 +214,14 @@ class EgressProxyIT {
 
     /** Sends {@code request} on a new connection to the proxy and reads until it closes. */
     private String exchange(String request) throws IOException {
+        return exchange(socket, request);
+    }
+
+    private String exchange(EgressProxy.Gate gate, String request) throws IOException {
+        return exchange(gate.socketFile(), request);
+    }
+
+    private static String exchange(Path socket, String request) throws IOException {
         try (var channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             channel.connect(UnixDomainSocketAddress.of(socket));
             write(channel, request);
