@@ -10,7 +10,7 @@
 # The upstream is a node http server on 127.0.0.1; under the proxy it is reached as upstream.bench through the
 # test-only host mapping. Prints the numbers; recording them in bench/RESULTS.md is left to a human.
 #
-#   bench/egress/run.sh [seconds per window] [warm-up seconds] [rounds]
+#   bench/egress/run.sh [seconds per window] [warm-up seconds] [rounds]   (PART=2: the webhook part only)
 # Needs: a built jar and the bench classes (./mvnw -B -q -pl bench -am -DskipTests package
 # dependency:build-classpath -Dmdep.outputFile=/tmp/bench.cp), Docker, wrk, node, python3.
 set -euo pipefail
@@ -20,7 +20,8 @@ WARMUP="${2:-30}"
 ROUNDS="${3:-2}"
 PORT=18191
 UPSTREAM_PORT=18192
-WORK=$(mktemp -d /tmp/cronhook-egress-bench-XXXX)
+# short: the try-out worker's sockets under the home must fit a Unix socket address
+WORK=$(mktemp -d /tmp/ceb-XXXX)
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 cleanup() {
   [ -n "${APP_PID:-}" ] && kill "$APP_PID" 2>/dev/null || true
@@ -29,16 +30,18 @@ cleanup() {
 }
 trap cleanup EXIT
 
+if [ "${PART:-all}" != 2 ]; then
 echo "== part 1: the proxy alone, and runs/s in the Docker runtime (load average $(cut -d' ' -f1-3 /proc/loadavg))"
 "$JAVA_HOME/bin/java" -cp "$(cat /tmp/bench.cp):bench/target/classes" dev.cronhook.bench.run.EgressBench \
   "${REQUESTS:-5000}" "${RUNS:-5000}" "${CONCURRENCY:-8}" 2>&1 | grep -E "^round|first failure"
+fi
 
 node -e "require('http').createServer((q,r)=>{r.setHeader('content-type','text/plain');r.end('hello from upstream')}).listen($UPSTREAM_PORT,'127.0.0.1')" &
 UP_PID=$!
 cp "$(ls app/target/cronhook-app-*.jar | grep -v -- -plain | head -1)" "$WORK/cronhook-app.jar"
 
 run_mode() { # mode: proxy | host
-  local mode=$1 home="$WORK/home-$1-$RANDOM" url network extra=()
+  local mode=$1 home="$WORK/h$RANDOM" url network extra=()
   if [ "$mode" = proxy ]; then
     url="http://upstream.bench/"; network=none
     extra=(CRONHOOK_EGRESS_TEST_HOSTS="upstream.bench:80=127.0.0.1:$UPSTREAM_PORT")

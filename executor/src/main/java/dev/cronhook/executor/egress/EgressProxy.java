@@ -55,6 +55,9 @@ public final class EgressProxy {
     public static final String BLOCKED_HEADER = "X-Cronhook-Egress";
 
     static final String SOCKET_FILE = "egress.sock";
+    /** Connections one sandbox may have open through its gate at once (tunnels and requests not yet decided). */
+    public static final int MAX_CONNECTIONS = 256;
+
     private static final int MAX_HEAD_BYTES = 16 * 1024;
     private static final Duration HEAD_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
@@ -214,6 +217,25 @@ public final class EgressProxy {
                     return;
                 }
                 var c = new Connection(client);
+                if (open.size() >= MAX_CONNECTIONS) {
+                    // one sandbox does not get to hold the executor's file descriptors
+                    Thread.ofVirtual().name("egress-refusal").start(() -> {
+                        try {
+                            // read first: closing on a request not read would reset the answer away
+                            if (c.readHead() == null) return;
+                            c.answer(
+                                    429,
+                                    "Too Many Requests",
+                                    "egress blocked: this sandbox already has " + MAX_CONNECTIONS
+                                            + " connections open");
+                        } catch (IOException e) {
+                            // gone already
+                        } finally {
+                            c.close();
+                        }
+                    });
+                    continue;
+                }
                 open.add(c);
                 if (closed) {
                     c.close();

@@ -183,6 +183,29 @@ class EgressProxyIT {
     }
 
     @Test
+    void oneSandboxCannotHoldMoreThanItsShareOfConnections() throws IOException {
+        gate.admit(scriptId, EgressPolicy.of(List.of(HOST)));
+        var held = new java.util.ArrayList<SocketChannel>();
+        try {
+            // connections that never send a request head still count until the head times out
+            for (int i = 0; i < EgressProxy.MAX_CONNECTIONS; i++) {
+                var channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+                channel.connect(UnixDomainSocketAddress.of(socket));
+                held.add(channel);
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> gate.openConnections() == EgressProxy.MAX_CONNECTIONS);
+
+            assertThat(exchange("CONNECT " + HOST + ":80 HTTP/1.1\r\n\r\n"))
+                    .startsWith("HTTP/1.1 429")
+                    .endsWith("connections open");
+        } finally {
+            for (var channel : held) channel.close();
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> gate.openConnections() == 0);
+        assertThat(exchange("GET http://" + HOST + "/after HTTP/1.1\r\n\r\n")).startsWith("HTTP/1.1 200");
+    }
+
+    @Test
     void whatIsNotAProxyRequestIsABadRequest() throws IOException {
         gate.admit(scriptId, EgressPolicy.of(List.of("*:*")));
 
