@@ -18,7 +18,6 @@ import dev.cronhook.executor.worker.RunWorker;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import org.slf4j.Logger;
@@ -102,12 +101,12 @@ public class ExecutorAutoConfiguration {
                 if (sockets != null && "none".equals(properties.network())) {
                     runtime.egressProxy(egress);
                 } else {
-                    log.warn(
-                            "scripts' egress allow-lists are not enforced: {}",
-                            sockets == null
-                                    ? "the egress proxy needs the harness socket directory"
-                                    : "containers join the Docker network " + properties.network()
-                                            + " directly (CRONHOOK_EXECUTOR_NETWORK)");
+                    if (sockets != null) {
+                        log.warn(
+                                "scripts' egress allow-lists are not enforced: containers join the Docker network {}"
+                                        + " directly (CRONHOOK_EXECUTOR_NETWORK)",
+                                properties.network());
+                    }
                 }
                 log.info(
                         "scripts run in Docker at {} (network {}, OCI runtime {}); harness {}",
@@ -211,16 +210,21 @@ public class ExecutorAutoConfiguration {
         if (!properties.harnessSocket()) return null;
         // one set explicitly must work (the runtime refuses a path too long); the default may not, on a long home
         if (properties.socketDir() != null) return properties.socketDir();
-        Path dir = workDir(properties, environment).resolve("sockets").toAbsolutePath();
-        if (dir.toString().getBytes(StandardCharsets.UTF_8).length > DockerScriptRuntime.maxSocketDirBytes()) {
+        Path preferred = workDir(properties, environment).resolve("sockets").toAbsolutePath();
+        var dir = SocketDirs.fitting(preferred, "executor", preferred.toString());
+        if (dir.isEmpty()) {
             log.warn(
-                    "{} is too long for a Unix socket address (at most {} bytes): harnesses are spoken to through"
-                            + " the Docker engine, which costs more CPU per run; set CRONHOOK_EXECUTOR_SOCKET_DIR"
-                            + " to a shorter path",
-                    dir,
+                    "{} is too long for a Unix socket address (at most {} bytes) and no short one of ours is free"
+                            + " in the temporary directory: harnesses are spoken to through the Docker engine, which"
+                            + " costs more CPU per run, and scripts get no network at all (their egress proxy lives"
+                            + " there); set CRONHOOK_EXECUTOR_SOCKET_DIR to a shorter path",
+                    preferred,
                     DockerScriptRuntime.maxSocketDirBytes());
             return null;
         }
-        return dir;
+        if (!dir.get().equals(preferred)) {
+            log.info("{} is too long for a Unix socket address: sockets go to {}", preferred, dir.get());
+        }
+        return dir.get();
     }
 }

@@ -17,6 +17,7 @@ import dev.cronhook.core.tryout.redis.RedisTryOutChannel;
 import dev.cronhook.core.wire.Wire;
 import dev.cronhook.executor.config.ExecutorAutoConfiguration;
 import dev.cronhook.executor.config.ExecutorName;
+import dev.cronhook.executor.config.SocketDirs;
 import dev.cronhook.executor.runtime.HarnessScriptRuntime;
 import dev.cronhook.executor.runtime.RuntimeLimits;
 import dev.cronhook.executor.runtime.docker.DockerScriptRuntime;
@@ -106,7 +107,15 @@ public class TryOutConfiguration {
                 // Kubernetes a volume the Docker sidecar shares); this worker's directories differ by their prefix
                 String configured = socketDirSetting.isBlank() ? executorSocketDir : socketDirSetting;
                 Path sockets = configured.isBlank()
-                        ? home.resolve("try-out").resolve("sockets").toAbsolutePath()
+                        ? SocketDirs.fitting(
+                                        home.resolve("try-out")
+                                                .resolve("sockets")
+                                                .toAbsolutePath(),
+                                        "try-out",
+                                        home.toAbsolutePath().toString())
+                                .orElse(home.resolve("try-out")
+                                        .resolve("sockets")
+                                        .toAbsolutePath())
                         : Path.of(configured).toAbsolutePath();
                 if (sockets.toString().getBytes(StandardCharsets.UTF_8).length
                         > DockerScriptRuntime.maxSocketDirBytes()) {
