@@ -3,10 +3,13 @@ package dev.cronhook.api.config;
 import dev.cronhook.api.run.RunRepository;
 import dev.cronhook.api.run.RunRetries;
 import dev.cronhook.api.schedule.DueSet;
+import dev.cronhook.api.schedule.ScheduleWakeups;
 import dev.cronhook.api.schedule.jobrunr.JobRunrRunRetries;
 import dev.cronhook.api.schedule.redis.RedisDueSet;
+import dev.cronhook.api.schedule.redis.RedisScheduleWakeups;
 import dev.cronhook.api.script.ScheduleChanges;
 import dev.cronhook.api.script.ScriptRepository;
+import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Clock;
 import java.util.List;
@@ -39,10 +42,20 @@ public class SchedulerClientConfiguration {
     }
 
     @Bean
-    ScheduleChanges scheduleChanges(DueSet dueSet) {
+    ScheduleWakeups scheduleWakeups(RedisClient client, StatefulRedisConnection<String, String> connection) {
+        return new RedisScheduleWakeups(client, connection);
+    }
+
+    @Bean
+    ScheduleChanges scheduleChanges(DueSet dueSet, ScheduleWakeups wakeups) {
         return (scriptId, next) -> {
-            if (next == null) dueSet.remove(List.of(scriptId));
-            else dueSet.put(Map.of(scriptId, next));
+            if (next == null) {
+                dueSet.remove(List.of(scriptId));
+            } else {
+                dueSet.put(Map.of(scriptId, next));
+                // a replica asleep until its next look would fire a schedule due sooner late
+                wakeups.announce();
+            }
         };
     }
 

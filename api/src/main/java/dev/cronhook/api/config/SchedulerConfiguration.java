@@ -7,12 +7,15 @@ import dev.cronhook.api.schedule.DueSet;
 import dev.cronhook.api.schedule.DueSetReconciler;
 import dev.cronhook.api.schedule.RunRetention;
 import dev.cronhook.api.schedule.ScheduleRepository;
+import dev.cronhook.api.schedule.ScheduleWakeups;
 import dev.cronhook.api.schedule.SchedulerProperties;
 import dev.cronhook.api.schedule.jobrunr.PurgeRunsJobHandler;
 import dev.cronhook.api.schedule.jobrunr.ReconcileDueSetJobHandler;
 import dev.cronhook.api.schedule.jobrunr.RetryRunJobHandler;
 import dev.cronhook.api.schedule.jobrunr.SchedulerJobs;
+import dev.cronhook.api.schedule.redis.RedisScheduleWakeups;
 import dev.cronhook.api.script.ScriptRepository;
+import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Clock;
 import java.time.Duration;
@@ -21,6 +24,7 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -43,6 +47,13 @@ public class SchedulerConfiguration {
         return new ScheduleRepository(jdbc);
     }
 
+    /** The api role's, in a process that has both; a scheduler of its own listens on the same channel. */
+    @Bean
+    @ConditionalOnMissingBean
+    ScheduleWakeups scheduleWakeups(RedisClient client, StatefulRedisConnection<String, String> connection) {
+        return new RedisScheduleWakeups(client, connection);
+    }
+
     @Bean
     DueSetReconciler dueSetReconciler(DueSet dueSet, ScheduleRepository schedules) {
         return new DueSetReconciler(dueSet, schedules);
@@ -57,8 +68,11 @@ public class SchedulerConfiguration {
             RunService runs,
             JsonMapper json,
             SchedulerProperties properties,
-            Clock clock) {
-        return new CronScheduler(dueSet, reconciler, schedules, scripts, runs, json, properties, clock);
+            Clock clock,
+            ScheduleWakeups wakeups) {
+        var scheduler = new CronScheduler(dueSet, reconciler, schedules, scripts, runs, json, properties, clock);
+        scheduler.wakeUpOn(wakeups);
+        return scheduler;
     }
 
     @Bean

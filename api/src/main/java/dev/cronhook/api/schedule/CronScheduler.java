@@ -30,6 +30,9 @@ import tools.jackson.databind.json.JsonMapper;
  * at the claimed tick (that conditional update is what keeps two replicas from firing one tick twice). Then it
  * waits for the wall clock to reach the tick, checks the overlap policy and launches the runs.
  *
+ * <p>Between entries it sleeps until the earliest is nearly due, at most the poll interval; a schedule changed
+ * anywhere ({@link ScheduleWakeups}) wakes it at once, so an idle scheduler costs almost nothing.
+ *
  * <p>A tick is fired at most once. A replica that dies after moving a schedule on and before launching its run
  * (a window of about the lookahead) loses that tick without counting it missed.
  */
@@ -46,6 +49,8 @@ public class CronScheduler implements SmartLifecycle {
     private final Clock clock;
     private volatile Thread loop;
     private volatile boolean running;
+    private volatile ScheduleWakeups wakeups = ScheduleWakeups.NONE;
+    private volatile AutoCloseable listening;
 
     public CronScheduler(
             DueSet dueSet,
@@ -66,15 +71,43 @@ public class CronScheduler implements SmartLifecycle {
         this.clock = clock;
     }
 
+    /**
+     * Where this replica hears of changed schedules: each wakes its loop at once, so that between changes it looks
+     * at the due-set only when an entry is due or the poll interval has passed.
+     */
+    public void wakeUpOn(ScheduleWakeups wakeups) {
+        this.wakeups = wakeups;
+    }
+
+    /** Looks at the due-set now (a schedule changed): an entry due sooner than the loop's next look is not missed. */
+    public void wake() {
+        var t = loop;
+        if (t != null) LockSupport.unpark(t);
+    }
+
     @Override
     public void start() {
         running = true;
         loop = Thread.ofPlatform().name("cron-scheduler").daemon().start(this::run);
+        try {
+            listening = wakeups.listen(this::wake);
+        } catch (RuntimeException e) {
+            log.warn("cannot hear of schedule changes (each waits for the next look at the due-set): {}", e.toString());
+        }
     }
 
     @Override
     public void stop() {
         running = false;
+        var heard = listening;
+        listening = null;
+        if (heard != null) {
+            try {
+                heard.close();
+            } catch (Exception e) {
+                log.debug("closing the schedule-change subscription: {}", e.toString());
+            }
+        }
         var t = loop;
         if (t != null) {
             // woken, not interrupted: a batch in hand is launched to the end (an interrupted launch could leave a
@@ -107,8 +140,11 @@ public class CronScheduler implements SmartLifecycle {
                 var now = clock.instant();
                 var claim =
                         dueSet.claim(now.plus(properties.lookahead()), properties.batchSize(), properties.claimLease());
-                if (!claim.due().isEmpty()) fire(claim.due(), now);
-                if (claim.due().size() == properties.batchSize()) continue;
+                if (!claim.due().isEmpty()) {
+                    fire(claim.due(), now);
+                    // what was fired is due again later, and the claim's earliest did not know it: look again
+                    continue;
+                }
                 long wait = poll;
                 if (claim.earliest() != null) {
                     long untilDue = Duration.between(

@@ -90,6 +90,25 @@ class SchedulerIT {
     }
 
     @Test
+    void aScheduleMadeInAnotherProcessWakesASchedulerThatWouldOtherwiseSleepForMinutes() {
+        // a scheduler that looks at the due-set every ten minutes unless told of a change; the script is made
+        // through an api process of its own, which runs no scheduler
+        var sleepy = TestPlatform.start("scheduler", Map.of("cronhook.scheduler.poll-interval", "10m"));
+        var api = TestPlatform.startSharing(sleepy, "api", Map.of());
+        try {
+            String admin = api.http.login("admin", TestPlatform.ADMIN_PASSWORD);
+            var id = deployedScript(api, "woken", Map.of("expression", "* * * * * *", "timezone", "UTC"), admin);
+
+            var runs = awaitRuns(api, id, admin, r -> !r.isEmpty());
+
+            assertThat(runs.getFirst().get("trigger").asString()).isEqualTo("cron");
+        } finally {
+            api.close();
+            sleepy.close();
+        }
+    }
+
+    @Test
     void overlapSkipSkipsTicksWhileThePreviousRunIsStillRunning() throws InterruptedException {
         var id = deployedScript(platform, "overlapping", Map.of("expression", "* * * * * *", "timezone", "UTC"));
         var first = awaitRuns(platform, id, r -> !r.isEmpty()).getLast();
