@@ -237,11 +237,6 @@ if (deferredScript && preload) {
   }
 }
 
-function capText(text, max) {
-  if (BufferType.byteLength(text, "utf8") <= max) return { text, truncated: false };
-  return { text: BufferType.from(text, "utf8").subarray(0, max).toString("utf8"), truncated: true };
-}
-
 async function toReply(res, max) {
   const bytes = BufferType.from(await res.arrayBuffer());
   const headers = {};
@@ -250,23 +245,27 @@ async function toReply(res, max) {
   });
   const cookies = res.headers.getSetCookie?.() ?? [];
   if (cookies.length) headers["set-cookie"] = cookies;
-  let body = bytes;
-  if (bytes.length > max) {
-    body = bytes.subarray(0, max);
-    headers["x-cronhook-truncated"] = [`body was ${bytes.length} bytes, limit ${max}`];
-  }
+  if (bytes.length > max) throw new ResultTooLargeError(bytes.length, max);
+  const body = bytes;
   const text = new TextDecoder("utf-8", { fatal: false }).decode(body);
   const isText = BufferType.from(text, "utf8").equals(body);
   return { status: res.status, headers, body: isText ? text : body.toString("base64"), base64: !isText };
+}
+
+/** A result or reply body over the limit fails the run: a cut one would pass for the script's answer. */
+class ResultTooLargeError extends Error {
+  constructor(bytes, max) {
+    super(`result too large: ${bytes} bytes, limit ${max}`);
+  }
 }
 
 function toResult(value, max) {
   if (value === undefined) return null;
   const json = stringify(value);
   if (json === undefined) return null;
-  if (BufferType.byteLength(json, "utf8") <= max) return parse(json);
-  const head = capText(json, Math.min(max, 1024)).text;
-  return `${head}… [result truncated: ${BufferType.byteLength(json, "utf8")} bytes, limit ${max}]`;
+  const bytes = BufferType.byteLength(json, "utf8");
+  if (bytes > max) throw new ResultTooLargeError(bytes, max);
+  return parse(json);
 }
 
 function finish(inv, body) {
@@ -304,7 +303,7 @@ async function invoke(req) {
     if (isResponse(value)) finish(inv, { ok: true, reply: await toReply(value, max) });
     else finish(inv, { ok: true, result: toResult(value, max) });
   } catch (e) {
-    if (!inv.done) console.error(e?.stack ?? String(e));
+    if (!inv.done) console.error(e instanceof ResultTooLargeError ? e.message : (e?.stack ?? String(e)));
     finish(inv, { ok: false, error: String(e?.message ?? e), fatal: false });
   }
 }

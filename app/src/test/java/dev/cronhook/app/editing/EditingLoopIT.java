@@ -1,0 +1,139 @@
+package dev.cronhook.app.editing;
+
+import static dev.cronhook.app.testing.Http.json;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.cronhook.app.testing.Http;
+import dev.cronhook.app.testing.TestPlatform;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The editing loop on the real parts (issue 21): the builder bakes each version and pushes it to the registry on
+ * 127.0.0.1:5000, the executor runs it in Docker, and the api answers what a user of the API would expect.
+ */
+class EditingLoopIT {
+    static final JsonMapper JSON = JsonMapper.builder().build();
+    static TestPlatform platform;
+    static Http http;
+    static String token;
+
+    @BeforeAll
+    static void start() {
+        platform = TestPlatform.start(
+                "api,builder,executor",
+                Map.of(
+                        "cronhook.builder.target", "registry",
+                        "cronhook.builder.registry", "127.0.0.1:5000",
+                        "cronhook.executor.runtime", "docker",
+                        "cronhook.webhooks.sync-timeout", "8s"));
+        http = platform.http;
+        token = http.login("admin", TestPlatform.ADMIN_PASSWORD);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (platform != null) platform.close();
+    }
+
+    /** Creates a script and waits until its first version is built and active; returns its JSON. */
+    static JsonNode deployed(String name, String code, Map<String, Object> extra) {
+        var body = new HashMap<String, Object>(extra);
+        body.put("name", name);
+        body.put("code", code);
+        var r = http.post("/api/scripts", json(body), token);
+        assertThat(r.status()).as(r.toString()).isEqualTo(201);
+        String id = r.json().get("id").asString();
+        await().atMost(Duration.ofMinutes(3))
+                .pollInterval(Duration.ofMillis(300))
+                .until(() -> {
+                    var versions =
+                            http.get("/api/scripts/" + id + "/versions", token).json();
+                    for (var v : versions) {
+                        if (v.get("buildState").asString().equals("FAILED")) throw new AssertionError("build failed");
+                    }
+                    return http.get("/api/scripts/" + id, token)
+                                    .json()
+                                    .path("activeVersion")
+                                    .asInt(0)
+                            == 1;
+                });
+        return r.json();
+    }
+
+    static HttpResponse<String> call(String url, String body) {
+        try {
+            return HttpClient.newBuilder()
+                    .version(HttpClient.Version.HTTP_1_1)
+                    .build()
+                    .send(
+                            HttpRequest.newBuilder(URI.create(url))
+                                    .timeout(Duration.ofSeconds(90))
+                                    .header("Content-Type", "application/json")
+                                    .POST(HttpRequest.BodyPublishers.ofString(body))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void anOversizedResultAnswers502WithAProblemDocumentAndFailsTheRun() {
+        var s = deployed("too-big", """
+                export default async function (event) {
+                  if (event.body.reply) return new Response("y".repeat(2 * 1024 * 1024));
+                  return "x".repeat(2 * 1024 * 1024);
+                }
+                """, Map.of());
+
+        var result = call(s.get("webhookUrl").asString(), "{}");
+        assertThat(result.statusCode()).isEqualTo(502);
+        assertThat(result.headers().firstValue("content-type")).hasValue("application/problem+json");
+        var problem = JSON.readTree(result.body());
+        assertThat(problem.get("status").asInt()).isEqualTo(502);
+        assertThat(problem.get("detail").asString()).isEqualTo("result too large: 2097154 bytes, limit 1048576");
+        String runId = result.headers().firstValue("X-Cronhook-Run-Id").orElseThrow();
+        assertThat(problem.get("runId").asString()).isEqualTo(runId);
+        var run = http.get("/api/runs/" + runId, token).json();
+        assertThat(run.get("status").asString()).isEqualTo("FAILED");
+        assertThat(run.get("error").asString()).isEqualTo("result too large: 2097154 bytes, limit 1048576");
+
+        var reply = call(s.get("webhookUrl").asString(), "{\"reply\":true}");
+        assertThat(reply.statusCode()).isEqualTo(502);
+        assertThat(JSON.readTree(reply.body()).get("detail").asString())
+                .isEqualTo("result too large: 2097152 bytes, limit 1048576");
+    }
+
+    @Test
+    void theAnswerPastTheSyncLimitGivesTheRunsRealState() {
+        var s = deployed("slow", """
+                export default async function () {
+                  await new Promise((resolve) => setTimeout(resolve, 20000));
+                  return "late";
+                }
+                """, Map.of("timeoutSeconds", 60));
+
+        var r = call(s.get("webhookUrl").asString(), "{}");
+        assertThat(r.statusCode()).isEqualTo(202);
+        var body = JSON.readTree(r.body());
+        assertThat(body.get("status").asString()).isEqualTo("RUNNING");
+        String location = r.headers().firstValue("Location").orElseThrow();
+        await().atMost(Duration.ofSeconds(60)).until(() -> http.get(location, token)
+                .json()
+                .get("status")
+                .asString()
+                .equals("SUCCEEDED"));
+    }
+}
