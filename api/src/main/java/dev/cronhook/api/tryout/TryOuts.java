@@ -4,10 +4,12 @@ import dev.cronhook.api.db.Blocking;
 import dev.cronhook.api.error.ProblemWriter;
 import dev.cronhook.api.error.ServiceUnavailableException;
 import dev.cronhook.api.error.TryOutTimedOutException;
+import dev.cronhook.api.script.JavaScriptSyntax;
 import dev.cronhook.core.queue.WorkQueue;
 import dev.cronhook.core.tryout.TryOutChannel;
 import dev.cronhook.core.tryout.TryOutEvent;
 import dev.cronhook.core.tryout.TryOutRequest;
+import dev.cronhook.core.validation.Violations;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -72,6 +74,9 @@ public class TryOuts {
                 body == null ? null : body.dependencies(),
                 body == null ? null : body.event(),
                 Instant.now().plus(settings.waitTimeout()));
+        var syntax = new Violations();
+        JavaScriptSyntax.check("code", unsaved.code(), syntax);
+        syntax.throwIfAny();
         if (body == null || body.scriptId() == null) return follow(unsaved);
         // the script's secrets: looked up off the event loop, before any event
         return Blocking.call(() -> unsaved.withSecrets(

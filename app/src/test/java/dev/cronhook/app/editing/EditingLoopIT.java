@@ -32,7 +32,7 @@ class EditingLoopIT {
     @BeforeAll
     static void start() {
         platform = TestPlatform.start(
-                "api,builder,executor",
+                "api,builder,executor,try-out",
                 Map.of(
                         "cronhook.builder.target", "registry",
                         "cronhook.builder.registry", "127.0.0.1:5000",
@@ -135,5 +135,70 @@ class EditingLoopIT {
                 .get("status")
                 .asString()
                 .equals("SUCCEEDED"));
+    }
+
+    @Test
+    void codeWithASyntaxErrorIsRefusedOnSaveAndOnTryOutWithItsLineAndColumn() {
+        String code = "export default async function () {\n  let a = 1;\n  return a x;\n}\n";
+        var saved = http.post("/api/scripts", json(Map.of("name", "typo", "code", code)), token);
+        assertThat(saved.status()).as(saved.toString()).isEqualTo(400);
+        var error = saved.json().get("errors").get(0);
+        assertThat(error.get("field").asString()).isEqualTo("code");
+        assertThat(error.get("line").asInt()).isEqualTo(3);
+        assertThat(error.get("column").asInt()).isEqualTo(12);
+        assertThat(error.get("message").asString()).startsWith("syntax error at line 3, column 12: ");
+        assertThat(http.get("/api/scripts", token).json().findValuesAsString("name"))
+                .doesNotContain("typo");
+
+        var tried = http.post("/api/try-out", json(Map.of("code", code)), token);
+        assertThat(tried.status()).as(tried.toString()).isEqualTo(400);
+        assertThat(tried.json().get("errors").get(0).get("line").asInt()).isEqualTo(3);
+        assertThat(tried.json().get("errors").get(0).get("column").asInt()).isEqualTo(12);
+
+        // modern syntax the parser's compiler does not support is not an error
+        var modern = http.post("/api/try-out", json(Map.of("code", """
+                class Counter { #n = 0; static { } next() { return ++this.#n; } }
+                const first = await Promise.resolve(new Counter().next());
+                export default async () => ({ first, big: String(2n ** 64n) });
+                """)), token);
+        assertThat(modern.status()).as(modern.toString()).isEqualTo(200);
+        assertThat(modern.json().get("result").get("first").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void aLoadErrorNamesTheLineAndColumnInTheUsersFileWithoutHarnessFramesOrHostPaths() {
+        String code = "const settings = null;\nconst region = settings.region;\nexport default async () => region;\n";
+        var s = deployed("broken-at-load", code, Map.of());
+        var r = call(s.get("webhookUrl").asString(), "{}");
+        assertThat(r.statusCode()).isEqualTo(500);
+        String expected = "script failed to load: TypeError: Cannot read properties of null (reading 'region')"
+                + " (script.mjs, line 2, column 25)";
+        assertThat(JSON.readTree(r.body()).get("error").asString()).isEqualTo(expected);
+        String runId = r.headers().firstValue("X-Cronhook-Run-Id").orElseThrow();
+        await().atMost(Duration.ofSeconds(20)).until(() -> !http.get("/api/runs/" + runId + "/logs", token)
+                .json()
+                .get("lines")
+                .isEmpty());
+        var logs = String.join(
+                "\n",
+                http.get("/api/runs/" + runId + "/logs", token)
+                        .json()
+                        .get("lines")
+                        .findValuesAsString("text"));
+        assertThat(logs)
+                .contains("at script.mjs:2:25")
+                .doesNotContain("harness")
+                .doesNotContain("node:internal");
+
+        var tried = http.post("/api/try-out", json(Map.of("code", code)), token);
+        assertThat(tried.status()).as(tried.toString()).isEqualTo(200);
+        assertThat(tried.json().get("status").asString()).isEqualTo("FAILED");
+        assertThat(tried.json().get("error").asString()).isEqualTo(expected);
+        var tryOutLogs = String.join("\n", tried.json().get("logs").findValuesAsString("text"));
+        assertThat(tryOutLogs)
+                .contains("at script.mjs:2:25")
+                .doesNotContain("harness")
+                .doesNotContain("/tmp")
+                .doesNotContain(platform.home().toString());
     }
 }
