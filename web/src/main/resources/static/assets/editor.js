@@ -29,7 +29,13 @@
 
   // --- Monaco, from the WebJar through its AMD loader; without it the plain textarea still works
   if (window.require && window.require.config) {
-    window.require.config({ paths: { vs: "/webjars/monaco-editor/0.52.2/min/vs" } });
+    // absolute URLs: the language workers resolve module paths against their own (blob-less) scope, where a bare
+    // "/webjars/..." cannot be parsed; the worker itself comes from this origin (worker-src 'self')
+    var vs = window.location.origin + "/webjars/monaco-editor/0.52.2/min/vs";
+    window.MonacoEnvironment = {
+      getWorkerUrl: function () { return vs + "/base/worker/workerMain.js"; }
+    };
+    window.require.config({ paths: { vs: vs } });
     window.require(["vs/editor/editor.main"], function () {
       var host = document.getElementById("monaco");
       editor = window.monaco.editor.create(host, {
