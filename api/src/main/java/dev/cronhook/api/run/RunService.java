@@ -9,6 +9,7 @@ import dev.cronhook.api.script.ScriptRepository;
 import dev.cronhook.api.secret.RunTokens;
 import dev.cronhook.api.secret.SecretService;
 import dev.cronhook.api.user.CurrentUser;
+import dev.cronhook.core.build.BuildState;
 import dev.cronhook.core.queue.Streams;
 import dev.cronhook.core.run.RunRequest;
 import dev.cronhook.core.run.RunStatus;
@@ -136,7 +137,10 @@ public class RunService {
             int attempt,
             RunLauncher.RateLimit limit,
             boolean mayBlock) {
-        if (script.activeVersion() == null) return CompletableFuture.failedFuture(noDeployedVersion(script));
+        if (script.activeVersion() == null) {
+            // why there is none takes a look at the database: worth it for an answer that says what to do
+            return mayBlock ? CompletableFuture.failedFuture(noDeployedVersion(script)) : null;
+        }
         // a deployed version is READY and immutable: caching it is safe
         String versionKey = script.id() + "/" + script.activeVersion();
         var version = mayBlock
@@ -283,9 +287,26 @@ public class RunService {
         }
     }
 
-    private static NoDeployedVersionException noDeployedVersion(ScriptRepository.ScriptRow script) {
+    /** Why a script cannot run yet: its first build failed (and why), or it has not finished. */
+    private NoDeployedVersionException noDeployedVersion(ScriptRepository.ScriptRow script) {
+        var latest = scripts.version(script.id(), script.latestVersion());
+        if (latest.isPresent() && latest.get().buildState() == BuildState.FAILED) {
+            String why = latest.get().buildError() == null
+                    ? ""
+                    : ": "
+                            + latest.get()
+                                    .buildError()
+                                    .strip()
+                                    .lines()
+                                    .findFirst()
+                                    .orElse("");
+            return new NoDeployedVersionException("script '" + script.name() + "' has no deployed version: the build"
+                    + " of version " + script.latestVersion() + " failed" + why + ". Fix it and save again (the"
+                    + " build's log: GET /api/scripts/" + script.id() + "/versions/" + script.latestVersion()
+                    + "/build)");
+        }
         return new NoDeployedVersionException("script '" + script.name() + "' has no deployed version yet:"
-                + " its first build must finish (see GET /api/scripts/" + script.id() + "/versions)");
+                + " its first build has not finished (see GET /api/scripts/" + script.id() + "/versions)");
     }
 
     public Launched launchManual(CurrentUser user, UUID scriptId, JsonNode event) {

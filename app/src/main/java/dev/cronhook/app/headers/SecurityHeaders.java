@@ -64,8 +64,7 @@ public final class SecurityHeaders implements WebFilter, Ordered {
         return !under(path, "/api")
                 && !under(path, "/internal")
                 && !under(path, "/actuator")
-                && !under(path, "/v3/api-docs")
-                && !under(path, "/swagger-ui");
+                && !under(path, "/v3/api-docs");
     }
 
     private static boolean under(String path, String prefix) {

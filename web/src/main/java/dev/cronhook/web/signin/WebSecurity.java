@@ -110,7 +110,8 @@ public class WebSecurity {
                 .logout(l -> l.logoutUrl("/logout").logoutSuccessHandler(signedOut))
                 .headers(h -> h.frameOptions(f -> f.mode(
                         org.springframework.security.web.server.header.XFrameOptionsServerHttpHeadersWriter.Mode.DENY)))
-                .authorizeExchange(ex -> ex.pathMatchers("/login", "/assets/**", "/webjars/**")
+                .authorizeExchange(ex -> ex.pathMatchers(
+                                "/login", "/assets/**", "/webjars/**", "/swagger-ui.html", "/swagger-ui/**")
                         .permitAll()
                         .anyExchange()
                         .authenticated())
