@@ -55,6 +55,65 @@
   }
   form.addEventListener("submit", function () {
     codeField.value = currentCode();
+    leaving = true;
+  });
+
+  // --- starting points (a new script): replace the code, asking first if it was changed since the last one chosen
+  var starting = document.getElementById("starting-point");
+  if (starting) {
+    var chosenCode = codeField.value;
+    var templateCode = codeField.value;
+    var chosen = "";
+    starting.addEventListener("change", function () {
+      if (currentCode() !== chosenCode && !window.confirm("Replace the code you wrote with this starting point?")) {
+        starting.value = chosen;
+        return;
+      }
+      var source = document.getElementById("starting-point-" + starting.value);
+      chosenCode = source ? source.value : templateCode;
+      chosen = starting.value;
+      if (editor) editor.setValue(chosenCode);
+      else codeField.value = chosenCode;
+      if (chosen === "cron" && !cronBox.checked) {
+        cronBox.checked = true;
+        cronBox.dispatchEvent(new Event("change"));
+      }
+    });
+  }
+
+  // --- unsaved changes: the script form's fields and code as the page came, against what they are now
+  var leaving = false;
+  function snapshot() {
+    var fields = new FormData(form);
+    fields.delete("code");
+    return currentCode() + "\u0000" + new URLSearchParams(fields).toString();
+  }
+  var initial = snapshot();
+  function unsaved() {
+    return !leaving && snapshot() !== initial;
+  }
+  window.cronhookUnsaved = unsaved;
+  window.addEventListener("beforeunload", function (event) {
+    if (unsaved()) {
+      event.preventDefault();
+      event.returnValue = "";
+    }
+  });
+  // every other form of the page (secrets, rotate, run now, delete) leaves it: confirm first, then guard the changes
+  document.querySelectorAll("form").forEach(function (other) {
+    if (other === form) return;
+    other.addEventListener("submit", function (event) {
+      var question = other.getAttribute("data-confirm");
+      if (question && !window.confirm(question)) {
+        event.preventDefault();
+        return;
+      }
+      if (unsaved() && !window.confirm("Your changes to the script are not saved and will be lost. Leave them?")) {
+        event.preventDefault();
+        return;
+      }
+      leaving = true;
+    });
   });
 
   // --- dependencies

@@ -201,4 +201,30 @@ class EditingLoopIT {
                 .doesNotContain("/tmp")
                 .doesNotContain(platform.home().toString());
     }
+
+    @Test
+    void theNewScriptTemplateAndTheWebhookStartingPointAnswerWithTheirResponse() {
+        var template = deployed("template", dev.cronhook.web.script.StartingPoints.TEMPLATE, Map.of());
+        var r = call(template.get("webhookUrl").asString(), "{\"hi\": 1}");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("content-type"))
+                .hasValueSatisfying(t -> assertThat(t).startsWith("application/json"));
+        assertThat(JSON.readTree(r.body()).get("received").get("hi").asInt()).isEqualTo(1);
+
+        var webhook = dev.cronhook.web.script.StartingPoints.ALL.stream()
+                .filter(p -> p.key().equals("webhook"))
+                .findFirst()
+                .orElseThrow();
+        var s = deployed("starting-point", webhook.code(), Map.of());
+        var reply = call(s.get("webhookUrl").asString(), "{\"name\": \"Ada\"}");
+        assertThat(reply.statusCode()).isEqualTo(201);
+        assertThat(JSON.readTree(reply.body()).get("greeting").asString()).isEqualTo("hello, Ada");
+        assertThat(reply.headers().firstValue("x-run-id"))
+                .isEqualTo(reply.headers().firstValue("X-Cronhook-Run-Id"));
+        // every starting point parses
+        for (var p : dev.cronhook.web.script.StartingPoints.ALL) {
+            var tried = http.post("/api/try-out", json(Map.of("code", p.code())), token);
+            assertThat(tried.status()).as(p.key() + ": " + tried).isEqualTo(200);
+        }
+    }
 }

@@ -55,6 +55,141 @@ class EditorInBrowserIT {
         browser.awaitText("#code-error", "syntax error at line 3, column 12");
     }
 
+    @Test
+    void swaggerUiRendersTheApiUnderThePagesPolicyFromTheNavigationsLink() {
+        browser.open("/scripts");
+        var console = new ArrayList<>(browser.consoleMessages());
+        browser.find("#api-docs-link").click();
+        browser.awaitText(".swagger-ui .info .title", "Cronhook API");
+        browser.awaitText(".swagger-ui", "/api/scripts/{id}");
+        console.addAll(browser.consoleMessages());
+        assertThat(console).noneMatch(m -> m.contains("Content Security Policy") || m.contains("Refused to"));
+    }
+
+    @Test
+    void theEditorSaysWhatASaveDidAndWhyABuildFailedAndExplainsABadCronExpressionPlainly() {
+        String token = platform.http.login("admin", TestPlatform.ADMIN_PASSWORD);
+        var created = platform.http.post(
+                "/api/scripts",
+                dev.cronhook.app.testing.Http.json(
+                        Map.of("name", "fails-to-build", "code", "export default async () => 1;\n")),
+                token);
+        String id = created.json().get("id").asString();
+        platform.reportBuild(java.util.UUID.fromString(id), 1, dev.cronhook.core.build.BuildState.FAILED);
+        org.awaitility.Awaitility.await()
+                .atMost(java.time.Duration.ofSeconds(20))
+                .until(() -> platform.http
+                        .get("/api/scripts/" + id, token)
+                        .json()
+                        .get("buildState")
+                        .asString()
+                        .equals("FAILED"));
+
+        browser.open("/scripts/" + id);
+        browser.awaitText("#build-failed", "The build of version 1 failed");
+        assertThat(browser.find("#build-failed").getText())
+                .contains("npm error 404 no such package")
+                .contains("its webhook answers 409");
+
+        // a change of settings only: no new version, and the page says so
+        browser.fill("#timeout", "42");
+        browser.find("#save").click();
+        browser.awaitText("#saved", "Settings saved");
+        assertThat(browser.find("#saved").getText()).contains("no new version is built");
+
+        // an invalid cron expression, as the user wrote it, with the field's plain name
+        browser.find("#cron").click();
+        browser.fill("#cron-expression", "0 25 * * *");
+        browser.find("#save").click();
+        browser.awaitText("#cron-expression-error", "\"0 25 * * *\" is not a valid cron expression");
+        assertThat(browser.find("#cron-expression-error").getText())
+                .contains("the hour field '25' is out of range (0-23)")
+                .doesNotContain("HourOfDay")
+                .doesNotContain("0 0 25");
+    }
+
+    @Test
+    void rotatingTheWebhookAsksFirstAndUnsavedCodeIsNotLostWithoutAsking() {
+        String token = platform.http.login("admin", TestPlatform.ADMIN_PASSWORD);
+        var created = platform.http.post(
+                "/api/scripts",
+                dev.cronhook.app.testing.Http.json(
+                        Map.of("name", "guarded", "code", "export default async () => 1;\n")),
+                token);
+        String id = created.json().get("id").asString();
+        String url = created.json().get("webhookUrl").asString();
+        browser.open("/scripts/" + id);
+        browser.setCode("export default async () => 2; // not saved yet\n");
+
+        browser.find("#rotate-button").click();
+        var alert = browser.waiting().until(org.openqa.selenium.support.ui.ExpectedConditions.alertIsPresent());
+        assertThat(alert.getText()).contains("Rotate the webhook?").contains("old one stops working");
+        alert.accept();
+        alert = browser.waiting().until(org.openqa.selenium.support.ui.ExpectedConditions.alertIsPresent());
+        assertThat(alert.getText()).contains("not saved");
+        alert.dismiss();
+        assertThat(browser.script("return window.cronhookEditor.getValue();"))
+                .asString()
+                .contains("not saved yet");
+        assertThat(platform.http
+                        .get("/api/scripts/" + id, token)
+                        .json()
+                        .get("webhookUrl")
+                        .asString())
+                .isEqualTo(url);
+
+        // asked and told to go on: rotated, and the unsaved code is gone as the user chose
+        browser.find("#rotate-button").click();
+        browser.waiting()
+                .until(org.openqa.selenium.support.ui.ExpectedConditions.alertIsPresent())
+                .accept();
+        browser.waiting()
+                .until(org.openqa.selenium.support.ui.ExpectedConditions.alertIsPresent())
+                .accept();
+        browser.awaitText("#notice", "The webhook has a new URL");
+        assertThat(platform.http
+                        .get("/api/scripts/" + id, token)
+                        .json()
+                        .get("webhookUrl")
+                        .asString())
+                .isNotEqualTo(url);
+    }
+
+    @Test
+    void aNewScriptStartsFromATemplateThatAnswersWithAResponseOrFromAStartingPoint() {
+        browser.open("/scripts/new");
+        browser.await("#monaco.ready");
+        assertThat(browser.script("return window.cronhookEditor.getValue();"))
+                .asString()
+                .contains("Return a Response")
+                .doesNotContain("{ status, headers, body }");
+        var select = new org.openqa.selenium.support.ui.Select(browser.find("#starting-point"));
+        assertThat(select.getOptions().stream().map(org.openqa.selenium.WebElement::getText))
+                .contains("Webhook reply", "Cron job", "Call an API with a secret");
+        select.selectByVisibleText("Webhook reply");
+        assertThat(browser.script("return window.cronhookEditor.getValue();"))
+                .asString()
+                .contains("new Response(");
+
+        // changed code is not replaced without asking
+        browser.setCode("export default async () => 'mine';\n");
+        select.selectByVisibleText("Cron job");
+        browser.waiting()
+                .until(org.openqa.selenium.support.ui.ExpectedConditions.alertIsPresent())
+                .dismiss();
+        assertThat(browser.script("return window.cronhookEditor.getValue();"))
+                .asString()
+                .contains("'mine'");
+        select.selectByVisibleText("Cron job");
+        browser.waiting()
+                .until(org.openqa.selenium.support.ui.ExpectedConditions.alertIsPresent())
+                .accept();
+        assertThat(browser.script("return window.cronhookEditor.getValue();"))
+                .asString()
+                .contains("event.scheduledAt");
+        assertThat(browser.find("#cron").isSelected()).isTrue();
+    }
+
     static List<String> texts(String css) {
         return browser.driver.findElements(org.openqa.selenium.By.cssSelector(css)).stream()
                 .map(org.openqa.selenium.WebElement::getText)

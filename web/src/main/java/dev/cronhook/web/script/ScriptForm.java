@@ -31,19 +31,10 @@ public record ScriptForm(
     /** One row of the dependency list. */
     public record Dependency(String name, String range) {}
 
-    static final String TEMPLATE = """
-            // Runs on every webhook call and cron tick. Return a value to record it as the run's result,
-            // or { status, headers, body } to answer a webhook call.
-            export default async function (event, ctx) {
-              console.log("triggered by", event.trigger);
-              return { ok: true, received: event.body ?? null };
-            }
-            """;
-
     static ScriptForm blank(int defaultTimeout, int defaultMemory) {
         return new ScriptForm(
                 "",
-                TEMPLATE,
+                StartingPoints.TEMPLATE,
                 List.of(),
                 true,
                 false,

@@ -12,6 +12,7 @@ import dev.cronhook.api.script.ScriptService;
 import dev.cronhook.api.script.ScriptView;
 import dev.cronhook.api.secret.SecretService;
 import dev.cronhook.api.user.CurrentUser;
+import dev.cronhook.core.build.BuildState;
 import dev.cronhook.core.validation.InvalidInputException;
 import dev.cronhook.core.validation.Violations;
 import java.net.URI;
@@ -114,9 +115,11 @@ public class ScriptPages {
             @AuthenticationPrincipal CurrentUser user,
             @PathVariable UUID id,
             @RequestParam(required = false) String saved,
+            @RequestParam(required = false) String settings,
             @RequestParam(required = false) String notice) {
         return Blocking.call(() -> scripts.get(user, id))
                 .flatMap(s -> page(user, s, ScriptForm.of(s), Map.of(), null).map(r -> r.modelAttribute("saved", saved)
+                        .modelAttribute("settingsOnly", "true".equals(settings))
                         .modelAttribute("notice", notice)
                         .build()));
     }
@@ -124,10 +127,15 @@ public class ScriptPages {
     @PostMapping("/scripts/{id}")
     Mono<Rendering> update(
             @AuthenticationPrincipal CurrentUser user, @PathVariable UUID id, ServerWebExchange exchange) {
-        return exchange.getFormData().map(ScriptForm::from).flatMap(form -> Blocking.call(
-                        () -> scripts.update(user, id, form.toRequest(ScriptForm.retryOf(scripts.get(user, id)))))
-                .map(s -> Rendering.redirectTo("/scripts/" + s.id() + "?saved=" + s.version())
-                        .build())
+        return exchange.getFormData().map(ScriptForm::from).flatMap(form -> Blocking.call(() -> {
+                    var before = scripts.get(user, id);
+                    var after = scripts.update(user, id, form.toRequest(ScriptForm.retryOf(before)));
+                    // same code and dependencies: no version is made, the settings apply from now on
+                    return after.version() > before.version()
+                            ? "/scripts/" + id + "?saved=" + after.version()
+                            : "/scripts/" + id + "?saved=" + after.version() + "&settings=true";
+                })
+                .map(to -> Rendering.redirectTo(to).build())
                 .onErrorResume(e -> Blocking.call(() -> scripts.get(user, id))
                         .flatMap(current -> failedSave(e, user, current, form))));
     }
@@ -157,7 +165,18 @@ public class ScriptPages {
         return Blocking.call(() -> {
             var secretList = secrets.list(user, s.id());
             var infisical = secrets.infisicalView(user, s.id()).orElse(null);
-            return editor(s, form, errors, problem, null, secretList, infisical);
+            // a failed build says why, where the user is: the script cannot run until a version builds
+            String buildFailure = s.buildState() == BuildState.FAILED
+                    ? scripts.versions(user, s.id()).stream()
+                            .filter(v -> v.version() == s.version())
+                            .map(v -> v.buildError() == null
+                                    ? "no reason was recorded"
+                                    : v.buildError().strip())
+                            .findFirst()
+                            .orElse(null)
+                    : null;
+            return editor(s, form, errors, problem, null, secretList, infisical)
+                    .modelAttribute("buildFailure", buildFailure);
         });
     }
 
@@ -187,6 +206,7 @@ public class ScriptPages {
         });
         return Rendering.view("scripts/editor")
                 .modelAttribute("script", script)
+                .modelAttribute("startingPoints", StartingPoints.ALL)
                 .modelAttribute("form", form)
                 .modelAttribute("errors", errors)
                 .modelAttribute("otherErrors", other)
