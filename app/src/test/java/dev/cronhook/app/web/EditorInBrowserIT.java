@@ -190,6 +190,23 @@ class EditorInBrowserIT {
         assertThat(browser.find("#cron").isSelected()).isTrue();
     }
 
+    @Test
+    void aFailedSignInKeepsTheUsernameAndThePagesHaveAFavicon() {
+        try (var other = new Browser(platform.baseUrl())) {
+            other.open("/login");
+            other.fill("#username", "admin");
+            other.fill("#password", "not-the-password");
+            other.find("form button[type=submit]").click();
+            assertThat(other.await("#login-error").getText()).isEqualTo("Wrong username or password.");
+            assertThat(other.find("#username").getAttribute("value")).isEqualTo("admin");
+            assertThat(other.find("#password").getAttribute("value")).isEmpty();
+            Object favicon = other.script(
+                    "return fetch(document.querySelector('link[rel=icon]').href).then(r => r.status + ' ' +"
+                            + " r.headers.get('content-type'));");
+            assertThat(favicon).asString().startsWith("200 image/svg+xml");
+        }
+    }
+
     static List<String> texts(String css) {
         return browser.driver.findElements(org.openqa.selenium.By.cssSelector(css)).stream()
                 .map(org.openqa.selenium.WebElement::getText)

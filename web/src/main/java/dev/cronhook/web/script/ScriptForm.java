@@ -77,7 +77,9 @@ public record ScriptForm(
         }
         return new ScriptForm(
                 value(form, "name"),
-                form.getFirst("code") == null ? "" : form.getFirst("code"),
+                // a browser sends a textarea's line breaks as CRLF: the code keeps the editor's LF, so a save that
+                // changes only settings does not make a new version of a script written through the API
+                form.getFirst("code") == null ? "" : form.getFirst("code").replace("\r\n", "\n"),
                 deps,
                 form.containsKey("webhook"),
                 form.containsKey("cron"),

@@ -84,12 +84,23 @@ public class WebSecurity {
         var redirects = new DefaultServerRedirectStrategy();
         ServerAuthenticationFailureHandler failure = (filterExchange, e) -> e instanceof SignInThrottledException t
                 ? throttled(filterExchange.getExchange(), t, views)
-                : redirects.sendRedirect(
-                        filterExchange.getExchange(),
-                        URI.create(
-                                e instanceof AuthenticationServiceException
-                                        ? "/login?error=missing"
-                                        : "/login?error=wrong"));
+                // the form comes back with the username as it was typed (never the password)
+                : filterExchange
+                        .getExchange()
+                        .getFormData()
+                        .map(form -> String.valueOf(form.getFirst("username")))
+                        .defaultIfEmpty("")
+                        .flatMap(username -> redirects.sendRedirect(
+                                filterExchange.getExchange(),
+                                URI.create((e instanceof AuthenticationServiceException
+                                                ? "/login?error=missing"
+                                                : "/login?error=wrong")
+                                        + (username.isBlank() || username.equals("null")
+                                                ? ""
+                                                : "&username="
+                                                        + java.net.URLEncoder.encode(
+                                                                username.strip(),
+                                                                java.nio.charset.StandardCharsets.UTF_8)))));
         var success = new RedirectServerAuthenticationSuccessHandler("/scripts");
         success.setRequestCache(requestCache);
         var signedOut = new RedirectServerLogoutSuccessHandler();
