@@ -99,6 +99,16 @@
       event.returnValue = "";
     }
   });
+  // "Run now" from the try panel takes its sample event along; the header's runs with an empty one
+  var runNow = document.getElementById("run-now");
+  if (runNow) {
+    runNow.addEventListener("submit", function (event) {
+      var withEvent = event.submitter && event.submitter.id === "run-now-with-event";
+      document.getElementById("run-now-event-json").value =
+        withEvent ? document.getElementById("try-event").value : "";
+    });
+  }
+
   // every other form of the page (secrets, rotate, run now, delete) leaves it: confirm first, then guard the changes
   document.querySelectorAll("form").forEach(function (other) {
     if (other === form) return;

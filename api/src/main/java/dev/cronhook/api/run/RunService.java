@@ -316,6 +316,20 @@ public class RunService {
         return launch(script, TriggerKind.MANUAL, body, null, 1);
     }
 
+    /**
+     * Runs one of the user's runs again, by hand, with the event it had (less what Cronhook set on it: trigger, run
+     * id, scheduled time); the new run names the one it replays.
+     */
+    public Launched replay(CurrentUser user, UUID runId) {
+        var run = runs.find(user.id(), runId).orElseThrow(() -> new dev.cronhook.api.error.RunNotFoundException(runId));
+        var event = run.event() == null ? json.createObjectNode() : json.readTree(run.event());
+        ObjectNode body = event instanceof ObjectNode object ? object : json.createObjectNode();
+        body.remove(List.of("trigger", "runId", "scheduledAt"));
+        var launched = launchManual(user, run.scriptId(), body);
+        runs.markReplayOf(launched.runId(), runId);
+        return launched;
+    }
+
     /** One of the user's runs, with its end as soon as its executor has published it. */
     public Optional<RunView> find(CurrentUser user, UUID runId) {
         return runs.find(user.id(), runId).map(ends::over);

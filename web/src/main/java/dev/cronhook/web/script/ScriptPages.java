@@ -237,9 +237,22 @@ public class ScriptPages {
     Mono<Rendering> runNow(
             @AuthenticationPrincipal CurrentUser user, @PathVariable UUID id, ServerWebExchange exchange) {
         return exchange.getFormData()
-                .flatMap(form -> Blocking.call(() -> runService.launchManual(user, id, null)))
+                .flatMap(form ->
+                        Blocking.call(() -> runService.launchManual(user, id, runEvent(form.getFirst("event")))))
                 .map(launched ->
                         Rendering.redirectTo("/runs/" + launched.runId()).build())
+                .onErrorResume(
+                        dev.cronhook.core.validation.InvalidInputException.class,
+                        e -> Mono.just(Rendering.redirectTo("/scripts/" + id
+                                        + "?notice="
+                                        + java.net.URLEncoder.encode(
+                                                "Not run: the sample event "
+                                                        + e.violations()
+                                                                .getFirst()
+                                                                .message()
+                                                        + ".",
+                                                java.nio.charset.StandardCharsets.UTF_8))
+                                .build()))
                 .onErrorResume(
                         ProblemException.class,
                         e -> Mono.just(Rendering.redirectTo("/scripts/" + id
@@ -247,6 +260,20 @@ public class ScriptPages {
                                         + java.net.URLEncoder.encode(
                                                 e.getMessage(), java.nio.charset.StandardCharsets.UTF_8))
                                 .build()));
+    }
+
+    /** The event a manual run gets: none, or the JSON object given (else a 400 that says what is wrong with it). */
+    private tools.jackson.databind.JsonNode runEvent(String text) {
+        if (text == null || text.isBlank()) return null;
+        tools.jackson.databind.JsonNode event;
+        try {
+            event = dev.cronhook.core.wire.Wire.json().readTree(text);
+        } catch (RuntimeException e) {
+            throw new dev.cronhook.core.validation.InvalidInputException("event", "is not valid JSON");
+        }
+        if (!event.isObject())
+            throw new dev.cronhook.core.validation.InvalidInputException("event", "must be a JSON object");
+        return event;
     }
 
     @PostMapping("/scripts/{id}/secrets")
