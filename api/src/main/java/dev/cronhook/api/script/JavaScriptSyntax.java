@@ -9,6 +9,7 @@ import dev.cronhook.core.validation.Violations;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * Checks that a script's code parses as an ES module, without running it (Closure Compiler's parser, in Java: no
@@ -27,8 +28,35 @@ public final class JavaScriptSyntax {
         if (error != null) {
             int line = Math.max(1, error.getLineNumber());
             int column = Math.max(0, error.getCharno()) + 1;
-            v.add(field, "syntax error at line " + line + ", column " + column + ": " + message(error), line, column);
+            String where = "syntax error at line " + line + ", column " + column + ": " + message(error);
+            if (looksLikeTypeScript(code)) {
+                v.add(
+                        field,
+                        "looks like TypeScript, which scripts cannot be yet: write JavaScript (leave out the type"
+                                + " annotations, interfaces and type aliases); the first " + where,
+                        line,
+                        column);
+            } else {
+                v.add(field, where, line, column);
+            }
         }
+    }
+
+    private static final List<Pattern> TYPESCRIPT = List.of(
+            // interface Order { ... }, type Id = string
+            Pattern.compile(
+                    "(?m)^\\s*(export\\s+)?(interface\\s+[A-Za-z_$][\\w$]*\\s*[{<]|type\\s+[A-Za-z_$][\\w$]*\\s*(<[^>]*>)?\\s*=)"),
+            // (event: any, ctx: Context), const n: number =
+            Pattern.compile("[(,]\\s*[A-Za-z_$][\\w$]*\\??\\s*:\\s*[A-Za-z_$][\\w$.]*(<[^>]*>)?(\\[\\])?\\s*[,)=]"),
+            Pattern.compile("\\b(const|let|var)\\s+[A-Za-z_$][\\w$]*\\s*:\\s*[A-Za-z_$][\\w$.]*"),
+            // ): Promise<Response> =>, ): string {
+            Pattern.compile("\\)\\s*:\\s*[A-Za-z_$][\\w$.]*(<[^>]*>)?(\\[\\])?\\s*(=>|\\{)"),
+            Pattern.compile("\\bas\\s+(const|string|number|boolean|any|unknown)\\b"));
+
+    /** Whether code that does not parse has TypeScript's own syntax in it (checked only after a syntax error). */
+    static boolean looksLikeTypeScript(String code) {
+        for (var p : TYPESCRIPT) if (p.matcher(code).find()) return true;
+        return false;
     }
 
     private static JSError firstSyntaxError(String code) {
