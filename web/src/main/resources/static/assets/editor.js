@@ -49,6 +49,18 @@
         tabSize: 2
       });
       codeField.hidden = true;
+      // the server's syntax error of a refused save, where it is in the code
+      var refused = document.getElementById("code-error");
+      var at = refused && /line (\d+), column (\d+): (.*)$/.exec(refused.textContent);
+      if (at) {
+        var line = Number(at[1]), column = Number(at[2]);
+        window.monaco.editor.setModelMarkers(editor.getModel(), "cronhook-save", [{
+          startLineNumber: line, startColumn: column, endLineNumber: line, endColumn: column + 1,
+          message: at[3], severity: window.monaco.MarkerSeverity.Error
+        }]);
+        editor.revealLineInCenter(line);
+        editor.setPosition({ lineNumber: line, column: column });
+      }
       host.classList.add("ready");
       window.cronhookEditor = editor;
     });

@@ -53,6 +53,15 @@ class EditorInBrowserIT {
         browser.fill("#name", "typo");
         browser.find("#save").click();
         browser.awaitText("#code-error", "syntax error at line 3, column 12");
+        // the refused code is back in the editor, marked where the server found the error
+        browser.await("#monaco.ready");
+        @SuppressWarnings("unchecked")
+        var markers = (java.util.List<Map<String, Object>>)
+                browser.script("return monaco.editor.getModelMarkers({owner: 'cronhook-save'});");
+        assertThat(markers).hasSize(1);
+        assertThat(((Number) markers.getFirst().get("startLineNumber")).intValue())
+                .isEqualTo(3);
+        assertThat(((Number) markers.getFirst().get("startColumn")).intValue()).isEqualTo(12);
     }
 
     @Test
