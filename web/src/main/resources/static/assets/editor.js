@@ -70,6 +70,24 @@
     leaving = true;
   });
 
+  // a reply as its caller sees it: status line, headers, then the body (pretty when it is JSON)
+  function replyText(reply) {
+    var head = ["HTTP " + reply.status];
+    Object.keys(reply.headers || {}).forEach(function (name) {
+      (reply.headers[name] || []).forEach(function (value) { head.push(name + ": " + value); });
+    });
+    var body = reply.body == null ? "" : String(reply.body);
+    if (reply.base64) body = "(binary, base64) " + body;
+    else {
+      try {
+        body = JSON.stringify(JSON.parse(body), null, 2);
+      } catch (e) {
+        // not JSON: as it is
+      }
+    }
+    return head.join("\n") + "\n\n" + body;
+  }
+
   // --- starting points (a new script): replace the code, asking first if it was changed since the last one chosen
   var starting = document.getElementById("starting-point");
   if (starting) {
@@ -311,7 +329,7 @@
       var logs = document.getElementById("try-logs");
       if (!logs.textContent) logs.textContent = "(no output)";
       if (body.error) section("Error", body.error, "try-error");
-      if (body.reply) section("HTTP reply", JSON.stringify(body.reply, null, 2), "try-reply");
+      if (body.reply) section("HTTP reply", replyText(body.reply), "try-reply");
       else if (body.result !== undefined) section("Result", JSON.stringify(body.result, null, 2), "try-result");
       var install = document.getElementById("try-install-box");
       var lines = install.querySelectorAll(".line").length;
