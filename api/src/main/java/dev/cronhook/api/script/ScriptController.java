@@ -132,7 +132,15 @@ public class ScriptController {
         return Blocking.call(() -> {
             var current = requestShaped(json.valueToTree(service.get(user, id)), ScriptRequest.class);
             var merged = MergePatch.apply(current, patch);
-            return service.update(user, id, json.treeToValue(merged, ScriptRequest.class));
+            ScriptRequest request;
+            try {
+                request = json.treeToValue(merged, ScriptRequest.class);
+            } catch (tools.jackson.core.JacksonException e) {
+                // a field of the wrong type: answered as a body that could not be read, naming the field
+                throw new org.springframework.web.server.ServerWebInputException(
+                        "the merge patch does not fit a script", null, e);
+            }
+            return service.update(user, id, request);
         });
     }
 

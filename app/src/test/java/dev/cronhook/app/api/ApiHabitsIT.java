@@ -87,6 +87,12 @@ class ApiHabitsIT {
                 http.send("PATCH", "/api/scripts/" + id, "application/merge-patch+json", "{\"nmae\": \"x\"}", token);
         assertThat(unknown.status()).isEqualTo(400);
         assertThat(unknown.json().get("errors").findValuesAsString("field")).containsExactly("nmae");
+        var wrongType = http.send(
+                "PATCH", "/api/scripts/" + id, "application/merge-patch+json", "{\"timeoutSeconds\": \"soon\"}", token);
+        assertThat(wrongType.status()).as(wrongType.toString()).isEqualTo(400);
+        assertThat(wrongType.text()).contains("timeoutSeconds");
+        var notJson = http.send("PATCH", "/api/scripts/" + id, "application/merge-patch+json", "{", token);
+        assertThat(notJson.status()).isEqualTo(400);
         var invalid = http.send(
                 "PATCH", "/api/scripts/" + id, "application/merge-patch+json", "{\"timeoutSeconds\": 0}", token);
         assertThat(invalid.status()).isEqualTo(400);
