@@ -216,8 +216,11 @@ const scriptFile = deferredScript ?? fileURLToPath(new URL("./script.mjs", impor
 const scriptDir = scriptFile.slice(0, scriptFile.lastIndexOf("/") + 1);
 
 /** Text about the script as the user sees it: paths relative to the script's directory (never a host path). */
+const scriptDirUrl = pathToFileURL(scriptDir).href;
+// the directory only where a path starts (not inside a URL such as https://example.com/app/)
+const scriptDirPath = new RegExp("(^|[\\s(\"'`])" + scriptDir.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"), "g");
 function relative(text) {
-  return text.split(pathToFileURL(scriptDir).href).join("").split(scriptDir).join("");
+  return text.split(scriptDirUrl).join("").replace(scriptDirPath, "$1");
 }
 
 /** An error's stack with the harness's and node's own frames removed and paths made relative. */
