@@ -172,4 +172,27 @@ class ApiHabitsIT {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(signIn.body()).contains("/assets/favicon.svg");
     }
+
+    @Test
+    void typeScriptIsRefusedOnSaveAndTryOutSayingSoAndWhere() {
+        String code = """
+                interface Order { id: number }
+                export default async function (event: { body: Order }): Promise<Response> {
+                  return Response.json({ id: event.body.id });
+                }
+                """;
+        for (var r : new Http.Response[] {
+            http.post("/api/scripts", json(Map.of("name", "typed", "code", code)), token),
+            http.post("/api/try-out", json(Map.of("code", code)), token)
+        }) {
+            assertThat(r.status()).as(r.toString()).isEqualTo(400);
+            var error = r.json().get("errors").get(0);
+            assertThat(error.get("field").asString()).isEqualTo("code");
+            assertThat(error.get("message").asString())
+                    .startsWith("looks like TypeScript")
+                    .contains("write JavaScript");
+            assertThat(error.get("line").asInt()).isEqualTo(1);
+            assertThat(error.get("column").asInt()).isPositive();
+        }
+    }
 }
