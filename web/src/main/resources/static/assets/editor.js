@@ -29,7 +29,13 @@
 
   // --- Monaco, from the WebJar through its AMD loader; without it the plain textarea still works
   if (window.require && window.require.config) {
-    window.require.config({ paths: { vs: "/webjars/monaco-editor/0.52.2/min/vs" } });
+    // absolute URLs: the language workers resolve module paths against their own (blob-less) scope, where a bare
+    // "/webjars/..." cannot be parsed; the worker itself comes from this origin (worker-src 'self')
+    var vs = window.location.origin + "/webjars/monaco-editor/0.52.2/min/vs";
+    window.MonacoEnvironment = {
+      getWorkerUrl: function () { return vs + "/base/worker/workerMain.js"; }
+    };
+    window.require.config({ paths: { vs: vs } });
     window.require(["vs/editor/editor.main"], function () {
       var host = document.getElementById("monaco");
       editor = window.monaco.editor.create(host, {
@@ -43,12 +49,111 @@
         tabSize: 2
       });
       codeField.hidden = true;
+      // the server's syntax error of a refused save, where it is in the code
+      var refused = document.getElementById("code-error");
+      var at = refused && /line (\d+), column (\d+): (.*)$/.exec(refused.textContent);
+      if (at) {
+        var line = Number(at[1]), column = Number(at[2]);
+        window.monaco.editor.setModelMarkers(editor.getModel(), "cronhook-save", [{
+          startLineNumber: line, startColumn: column, endLineNumber: line, endColumn: column + 1,
+          message: at[3], severity: window.monaco.MarkerSeverity.Error
+        }]);
+        editor.revealLineInCenter(line);
+        editor.setPosition({ lineNumber: line, column: column });
+      }
       host.classList.add("ready");
       window.cronhookEditor = editor;
     });
   }
   form.addEventListener("submit", function () {
     codeField.value = currentCode();
+    leaving = true;
+  });
+
+  // a reply as its caller sees it: status line, headers, then the body (pretty when it is JSON)
+  function replyText(reply) {
+    var head = ["HTTP " + reply.status];
+    Object.keys(reply.headers || {}).forEach(function (name) {
+      (reply.headers[name] || []).forEach(function (value) { head.push(name + ": " + value); });
+    });
+    var body = reply.body == null ? "" : String(reply.body);
+    if (reply.base64) body = "(binary, base64) " + body;
+    else {
+      try {
+        body = JSON.stringify(JSON.parse(body), null, 2);
+      } catch (e) {
+        // not JSON: as it is
+      }
+    }
+    return head.join("\n") + "\n\n" + body;
+  }
+
+  // --- starting points (a new script): replace the code, asking first if it was changed since the last one chosen
+  var starting = document.getElementById("starting-point");
+  if (starting) {
+    var chosenCode = codeField.value;
+    var templateCode = codeField.value;
+    var chosen = "";
+    starting.addEventListener("change", function () {
+      if (currentCode() !== chosenCode && !window.confirm("Replace the code you wrote with this starting point?")) {
+        starting.value = chosen;
+        return;
+      }
+      var source = document.getElementById("starting-point-" + starting.value);
+      chosenCode = source ? source.value : templateCode;
+      chosen = starting.value;
+      if (editor) editor.setValue(chosenCode);
+      else codeField.value = chosenCode;
+      if (chosen === "cron" && !cronBox.checked) {
+        cronBox.checked = true;
+        cronBox.dispatchEvent(new Event("change"));
+      }
+    });
+  }
+
+  // --- unsaved changes: the script form's fields and code as the page came, against what they are now
+  var leaving = false;
+  function snapshot() {
+    var fields = new FormData(form);
+    fields.delete("code");
+    return currentCode() + "\u0000" + new URLSearchParams(fields).toString();
+  }
+  var initial = snapshot();
+  function unsaved() {
+    return !leaving && snapshot() !== initial;
+  }
+  window.cronhookUnsaved = unsaved;
+  window.addEventListener("beforeunload", function (event) {
+    if (unsaved()) {
+      event.preventDefault();
+      event.returnValue = "";
+    }
+  });
+  // "Run now" from the try panel takes its sample event along; the header's runs with an empty one
+  var runNow = document.getElementById("run-now");
+  if (runNow) {
+    runNow.addEventListener("submit", function (event) {
+      var withEvent = event.submitter && event.submitter.id === "run-now-with-event";
+      document.getElementById("run-now-event-json").value =
+        withEvent ? document.getElementById("try-event").value : "";
+    });
+  }
+
+  // every other form of the page (secrets, rotate, run now, delete) leaves it: confirm first, then guard the changes
+  document.querySelectorAll("form").forEach(function (other) {
+    if (other === form) return;
+    other.addEventListener("submit", function (event) {
+      var question = other.getAttribute("data-confirm");
+      if (question && !window.confirm(question)) {
+        event.preventDefault();
+        return;
+      }
+      if (unsaved() && !window.confirm("Your changes to the script are not saved and will be lost. Leave them?")) {
+        event.preventDefault();
+        return;
+      }
+      leaving = true;
+    });
   });
 
   // --- dependencies
@@ -141,13 +246,6 @@
       else { document.execCommand("copy"); done(); }
     });
   }
-
-  // --- forms that ask first (the page's policy allows no inline handler)
-  document.querySelectorAll("form[data-confirm]").forEach(function (f) {
-    f.addEventListener("submit", function (e) {
-      if (!window.confirm(f.dataset.confirm)) e.preventDefault();
-    });
-  });
 
   // --- outbound network: one host per line, as the form sends it (blank lines left out)
   var egressField = document.getElementById("egress-allow");
@@ -253,7 +351,7 @@
       var logs = document.getElementById("try-logs");
       if (!logs.textContent) logs.textContent = "(no output)";
       if (body.error) section("Error", body.error, "try-error");
-      if (body.reply) section("HTTP reply", JSON.stringify(body.reply, null, 2), "try-reply");
+      if (body.reply) section("HTTP reply", replyText(body.reply), "try-reply");
       else if (body.result !== undefined) section("Result", JSON.stringify(body.result, null, 2), "try-result");
       var install = document.getElementById("try-install-box");
       var lines = install.querySelectorAll(".line").length;

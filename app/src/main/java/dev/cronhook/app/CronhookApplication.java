@@ -30,11 +30,13 @@ public class CronhookApplication {
         String base = "http://" + host + ":" + port;
         var management = event.getApplicationContext().getBean(ManagementServer.class);
         log.info(
-                "\n\n    Cronhook is up (roles {}).\n    UI:      {}/\n    API:     {}/api  (OpenAPI: {}/v3/api-docs)\n"
+                "\n\n    Cronhook is up (roles {}).\n    UI:      {}/\n    API:     {}/api  (OpenAPI: {}/v3/api-docs,"
+                        + " Swagger UI: {}/swagger-ui.html)\n"
                         + "    Health:  {}/actuator/health/readiness\n"
                         + "    Metrics: {}  (management port: internal endpoints, metrics)\n"
                         + "    Data:    {}{}{}\n",
                 env.getProperty("cronhook.roles.effective"),
+                base,
                 base,
                 base,
                 base,

@@ -77,6 +77,28 @@ import tools.jackson.databind.json.JsonMapper;
 @Import(SecurityConfiguration.class)
 public class ApiConfiguration {
 
+    /** The OpenAPI document's heading (its paths are the API's and the webhooks', see springdoc.paths-to-match). */
+    @Bean
+    io.swagger.v3.oas.models.OpenAPI cronhookOpenApi() {
+        String version = ApiConfiguration.class.getPackage().getImplementationVersion();
+        return new io.swagger.v3.oas.models.OpenAPI()
+                .info(new io.swagger.v3.oas.models.info.Info()
+                        .title("Cronhook API")
+                        .version(version != null ? version : "0.1.0-SNAPSHOT")
+                        .description("Scripts (Node.js, with npm dependencies) run by webhook, by cron schedule and"
+                                + " by hand: create and change them, deploy and roll back versions, try unsaved"
+                                + " code, set secrets, follow runs and their logs. Sign in with POST"
+                                + " /api/auth/login and send the token as Authorization: Bearer <token>."
+                                + " Errors are RFC 9457 problem documents."))
+                .components(new io.swagger.v3.oas.models.Components()
+                        .addSecuritySchemes(
+                                "bearer",
+                                new io.swagger.v3.oas.models.security.SecurityScheme()
+                                        .type(io.swagger.v3.oas.models.security.SecurityScheme.Type.HTTP)
+                                        .scheme("bearer")))
+                .addSecurityItem(new io.swagger.v3.oas.models.security.SecurityRequirement().addList("bearer"));
+    }
+
     @Bean
     tools.jackson.databind.JacksonModule nulFreeStrings() {
         return new NulFreeStrings();

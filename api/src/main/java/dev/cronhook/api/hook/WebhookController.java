@@ -3,6 +3,7 @@ package dev.cronhook.api.hook;
 import dev.cronhook.api.db.Blocking;
 import dev.cronhook.api.db.ReadCache;
 import dev.cronhook.api.db.ReadCaches;
+import dev.cronhook.api.error.ProblemWriter;
 import dev.cronhook.api.error.RunNotFoundException;
 import dev.cronhook.api.error.WebhookNotFoundException;
 import dev.cronhook.api.error.WebhookSignatureInvalidException;
@@ -13,6 +14,7 @@ import dev.cronhook.api.run.RunRepository;
 import dev.cronhook.api.run.RunService;
 import dev.cronhook.api.run.RunView;
 import dev.cronhook.api.script.ScriptRepository;
+import dev.cronhook.core.harness.Harness;
 import dev.cronhook.core.run.HttpReply;
 import dev.cronhook.core.run.RunResult;
 import dev.cronhook.core.run.RunStatus;
@@ -246,13 +248,19 @@ public class WebhookController {
                 ? Mono.empty()
                 // suppressCancel: a caller hanging up must not cancel the acceptance of its run
                 : Mono.fromFuture(accepted.launched(), true).then();
-        if (accepted.async()) return taken.then(Mono.fromSupplier(() -> acceptedReply(runId)));
+        if (accepted.async()) return taken.then(Mono.fromSupplier(() -> acceptedReply(runId, RunStatus.QUEUED)));
         Mono<ResponseEntity<byte[]>> waitForIt = accepted.ended()
                 .timeout(properties.syncTimeout())
                 .flatMap(result -> result.isPresent()
                         ? Mono.just(finished(Ending.of(result.get())))
                         : Blocking.call(() -> finished(read(runId))))
-                .onErrorResume(TimeoutException.class, e -> Mono.just(acceptedReply(runId)));
+                // past the sync limit the caller learns where the run stands now (RUNNING, most likely)
+                .onErrorResume(
+                        TimeoutException.class,
+                        e -> Blocking.call(() -> {
+                            var now = read(runId);
+                            return now.status().isFinal() ? finished(now) : acceptedReply(runId, now.status());
+                        }));
         if (!accepted.replay()) return taken.then(waitForIt);
         // a replay's run may have ended long ago: look before waiting
         return Blocking.call(() -> Optional.ofNullable(ended(runId)))
@@ -292,11 +300,11 @@ public class WebhookController {
         }
     }
 
-    private ResponseEntity<byte[]> acceptedReply(UUID runId) {
+    private ResponseEntity<byte[]> acceptedReply(UUID runId, RunStatus status) {
         String url = "/api/runs/" + runId;
         var body = json.createObjectNode()
                 .put("runId", runId.toString())
-                .put("status", "QUEUED")
+                .put("status", status.name())
                 .put("url", url);
         return ResponseEntity.accepted()
                 .location(URI.create(url))
@@ -315,6 +323,11 @@ public class WebhookController {
                     .contentType(MediaType.APPLICATION_JSON)
                     .body(result.getBytes(StandardCharsets.UTF_8));
         }
+        if (run.status() == RunStatus.FAILED
+                && run.error() != null
+                && run.error().startsWith(Harness.RESULT_TOO_LARGE)) {
+            return resultTooLarge(id, run.error());
+        }
         HttpStatus status =
                 switch (run.status()) {
                     case TIMED_OUT -> HttpStatus.GATEWAY_TIMEOUT;
@@ -330,6 +343,17 @@ public class WebhookController {
         return ResponseEntity.status(status)
                 .header(RUN_ID_HEADER, id)
                 .contentType(MediaType.APPLICATION_JSON)
+                .body(json.writeValueAsBytes(body));
+    }
+
+    /** The script answered, but with more than a reply may carry: a bad gateway, as a problem document. */
+    private ResponseEntity<byte[]> resultTooLarge(String runId, String error) {
+        var body = new java.util.LinkedHashMap<String, Object>(
+                ProblemWriter.document(HttpStatus.BAD_GATEWAY, "The script's result is too large", error, null, null));
+        body.put("runId", runId);
+        return ResponseEntity.status(HttpStatus.BAD_GATEWAY)
+                .header(RUN_ID_HEADER, runId)
+                .contentType(MediaType.APPLICATION_PROBLEM_JSON)
                 .body(json.writeValueAsBytes(body));
     }
 

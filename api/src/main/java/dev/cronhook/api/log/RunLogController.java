@@ -47,11 +47,13 @@ public class RunLogController {
     }
 
     private List<LogLine> lines(RunView run) {
+        var current = LiveLog.lines(live.snapshot(Streams.runLog(run.id())));
         if (run.status().isFinal()) {
+            // the store gets a finished run's lines in batches: while the archiver is at it, the live copy has more
             var stored = store.read(LogArchiver.runLogId(run.id()));
-            if (!stored.isEmpty()) return stored;
+            if (stored.size() >= current.size()) return stored;
         }
-        return LiveLog.lines(live.snapshot(Streams.runLog(run.id())));
+        return current;
     }
 
     @GetMapping(path = "/api/runs/{id}/logs", produces = MediaType.TEXT_EVENT_STREAM_VALUE)

@@ -95,6 +95,7 @@ public class PublishedRunEnds {
                 finished,
                 started != null && finished != null
                         ? Duration.between(started, finished).toMillis()
-                        : null);
+                        : null,
+                run.replayOf());
     }
 }

@@ -18,7 +18,16 @@ import org.springframework.stereotype.Repository;
 @Repository
 public class RunRepository {
     /** Filters for listing runs; null means any. */
-    public record RunFilter(UUID scriptId, RunStatus status, String trigger, Instant since, Instant until, int limit) {}
+    /**
+     * Which runs to list, newest first. With {@code afterId}, {@code until} and {@code afterId} are the last run of
+     * the page before (its queue time and id): the list goes on after it, runs queued at the same instant included.
+     */
+    public record RunFilter(
+            UUID scriptId, RunStatus status, String trigger, Instant since, Instant until, UUID afterId, int limit) {
+        public RunFilter(UUID scriptId, RunStatus status, String trigger, Instant since, Instant until, int limit) {
+            this(scriptId, status, trigger, since, until, null, limit);
+        }
+    }
 
     private final JdbcClient jdbc;
 
@@ -53,7 +62,12 @@ public class RunRepository {
             sql.append(" AND queued_at >= ?");
             params.add(Timestamp.from(f.since()));
         }
-        if (f.until() != null) {
+        if (f.until() != null && f.afterId() != null) {
+            sql.append(" AND (queued_at < ? OR (queued_at = ? AND id > ?))");
+            params.add(Timestamp.from(f.until()));
+            params.add(Timestamp.from(f.until()));
+            params.add(f.afterId());
+        } else if (f.until() != null) {
             sql.append(" AND queued_at < ?");
             params.add(Timestamp.from(f.until()));
         }
@@ -241,7 +255,15 @@ public class RunRepository {
                 finished,
                 started != null && finished != null
                         ? Duration.between(started, finished).toMillis()
-                        : null);
+                        : null,
+                rs.getObject("replay_of", UUID.class));
+    }
+
+    /** Notes that {@code runId} replays {@code original}. */
+    public void markReplayOf(UUID runId, UUID original) {
+        jdbc.sql("UPDATE runs SET replay_of = ? WHERE id = ?")
+                .params(original, runId)
+                .update();
     }
 
     private static Instant instant(ResultSet rs, String column) throws SQLException {

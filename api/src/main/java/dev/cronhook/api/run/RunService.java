@@ -9,6 +9,7 @@ import dev.cronhook.api.script.ScriptRepository;
 import dev.cronhook.api.secret.RunTokens;
 import dev.cronhook.api.secret.SecretService;
 import dev.cronhook.api.user.CurrentUser;
+import dev.cronhook.core.build.BuildState;
 import dev.cronhook.core.queue.Streams;
 import dev.cronhook.core.run.RunRequest;
 import dev.cronhook.core.run.RunStatus;
@@ -136,7 +137,10 @@ public class RunService {
             int attempt,
             RunLauncher.RateLimit limit,
             boolean mayBlock) {
-        if (script.activeVersion() == null) return CompletableFuture.failedFuture(noDeployedVersion(script));
+        if (script.activeVersion() == null) {
+            // why there is none takes a look at the database: worth it for an answer that says what to do
+            return mayBlock ? CompletableFuture.failedFuture(noDeployedVersion(script)) : null;
+        }
         // a deployed version is READY and immutable: caching it is safe
         String versionKey = script.id() + "/" + script.activeVersion();
         var version = mayBlock
@@ -284,9 +288,26 @@ public class RunService {
         }
     }
 
-    private static NoDeployedVersionException noDeployedVersion(ScriptRepository.ScriptRow script) {
+    /** Why a script cannot run yet: its first build failed (and why), or it has not finished. */
+    private NoDeployedVersionException noDeployedVersion(ScriptRepository.ScriptRow script) {
+        var latest = scripts.version(script.id(), script.latestVersion());
+        if (latest.isPresent() && latest.get().buildState() == BuildState.FAILED) {
+            String why = latest.get().buildError() == null
+                    ? ""
+                    : ": "
+                            + latest.get()
+                                    .buildError()
+                                    .strip()
+                                    .lines()
+                                    .findFirst()
+                                    .orElse("");
+            return new NoDeployedVersionException("script '" + script.name() + "' has no deployed version: the build"
+                    + " of version " + script.latestVersion() + " failed" + why + ". Fix it and save again (the"
+                    + " build's log: GET /api/scripts/" + script.id() + "/versions/" + script.latestVersion()
+                    + "/build)");
+        }
         return new NoDeployedVersionException("script '" + script.name() + "' has no deployed version yet:"
-                + " its first build must finish (see GET /api/scripts/" + script.id() + "/versions)");
+                + " its first build has not finished (see GET /api/scripts/" + script.id() + "/versions)");
     }
 
     public Launched launchManual(CurrentUser user, UUID scriptId, JsonNode event) {
@@ -294,6 +315,20 @@ public class RunService {
                 .orElseThrow(() -> new dev.cronhook.api.error.ScriptNotFoundException(scriptId));
         ObjectNode body = event != null && event.isObject() ? (ObjectNode) event.deepCopy() : json.createObjectNode();
         return launch(script, TriggerKind.MANUAL, body, null, 1);
+    }
+
+    /**
+     * Runs one of the user's runs again, by hand, with the event it had (less what Cronhook set on it: trigger, run
+     * id, scheduled time); the new run names the one it replays.
+     */
+    public Launched replay(CurrentUser user, UUID runId) {
+        var run = runs.find(user.id(), runId).orElseThrow(() -> new dev.cronhook.api.error.RunNotFoundException(runId));
+        var event = run.event() == null ? json.createObjectNode() : json.readTree(run.event());
+        ObjectNode body = event instanceof ObjectNode object ? object : json.createObjectNode();
+        body.remove(List.of("trigger", "runId", "scheduledAt"));
+        var launched = launchManual(user, run.scriptId(), body);
+        runs.markReplayOf(launched.runId(), runId);
+        return launched;
     }
 
     /** One of the user's runs, with its end as soon as its executor has published it. */

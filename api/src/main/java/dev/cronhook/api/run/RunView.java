@@ -6,7 +6,10 @@ import dev.cronhook.core.run.RunStatus;
 import java.time.Instant;
 import java.util.UUID;
 
-/** A run as the API shows it; event, result and reply are the JSON they were recorded as. */
+/**
+ * A run as the API shows it; event, result and reply are the JSON they were recorded as; {@code replayOf} names the
+ * run it replays, if it is a replay.
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RunView(
         UUID id,
@@ -23,4 +26,5 @@ public record RunView(
         Instant queuedAt,
         Instant startedAt,
         Instant finishedAt,
-        Long durationMs) {}
+        Long durationMs,
+        UUID replayOf) {}

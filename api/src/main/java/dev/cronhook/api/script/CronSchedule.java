@@ -8,7 +8,9 @@ import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 import org.springframework.scheduling.support.CronExpression;
 
 /**
@@ -36,7 +38,9 @@ public record CronSchedule(String expression, ZoneId zone, CronExpression cron) 
                     cron = CronExpression.parse(fields == 5 ? "0 " + normalized : normalized);
                     expression = normalized;
                 } catch (IllegalArgumentException e) {
-                    v.add(field + ".expression", "is not a valid cron expression: " + e.getMessage());
+                    v.add(
+                            field + ".expression",
+                            "\"" + normalized + "\" is not a valid cron expression: " + reason(normalized, e));
                 }
             }
         }
@@ -57,6 +61,51 @@ public record CronSchedule(String expression, ZoneId zone, CronExpression cron) 
             return null;
         }
         return cron == null || zone == null ? null : new CronSchedule(expression, zone, cron);
+    }
+
+    private static final String[] FIVE = {"minute", "hour", "day-of-month", "month", "day-of-week"};
+    private static final String[] SIX = {"second", "minute", "hour", "day-of-month", "month", "day-of-week"};
+    private static final Map<String, String> RANGES = Map.of(
+            "second", "0-59",
+            "minute", "0-59",
+            "hour", "0-23",
+            "day-of-month", "1-31",
+            "month", "1-12 or JAN-DEC",
+            "day-of-week", "0-7 or SUN-SAT");
+    private static final Map<String, String> SPRING_NAMES = Map.of(
+            "SecondOfMinute", "second",
+            "MinuteOfHour", "minute",
+            "HourOfDay", "hour",
+            "DayOfMonth", "day-of-month",
+            "MonthOfYear", "month",
+            "DayOfWeek", "day-of-week");
+    private static final Pattern QUOTED = Pattern.compile("'([^']*)' in cron expression");
+    private static final Pattern INVALID_VALUE = Pattern.compile("Invalid value for (\\w+)");
+
+    /** Why the parser refused the expression, in the user's terms: the field by its name and its value as written. */
+    static String reason(String expression, IllegalArgumentException e) {
+        String message = String.valueOf(e.getMessage());
+        String[] fields = expression.split(" ");
+        String[] names = fields.length == 5 ? FIVE : SIX;
+        var quoted = QUOTED.matcher(message);
+        String token = quoted.find() ? quoted.group(1) : null;
+        String name = null;
+        if (token != null) {
+            for (int i = 0; i < fields.length; i++) if (fields[i].equals(token)) name = names[i];
+        }
+        var invalid = INVALID_VALUE.matcher(message);
+        if (invalid.find() && SPRING_NAMES.containsKey(invalid.group(1))) name = SPRING_NAMES.get(invalid.group(1));
+        String where = name == null ? "a field" : "the " + name + " field";
+        String value = token == null ? "" : " '" + token + "'";
+        if (message.startsWith("Invalid value") && name != null) {
+            return where + value + " is out of range (" + RANGES.get(name) + ")";
+        }
+        if (message.startsWith("Incrementer delta"))
+            return where + value + " has a step of 0; a step must be 1 or more";
+        if (message.startsWith("Minimum value must be less")) {
+            return where + value + " is a range that runs backwards; write the smaller value first";
+        }
+        return where + value + " is not a number, a name, *, a range (1-5), a list (1,3) or a step (*/5)";
     }
 
     public static CronSchedule of(String expression, String timezone) {

@@ -3,34 +3,52 @@ package dev.cronhook.api.script;
 import dev.cronhook.api.db.Blocking;
 import dev.cronhook.api.run.RunService;
 import dev.cronhook.api.user.CurrentUser;
+import dev.cronhook.core.build.BuildState;
 import dev.cronhook.core.validation.InvalidInputException;
+import dev.cronhook.core.validation.Violations;
+import java.lang.reflect.RecordComponent;
 import java.net.URI;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /** The scripts API: scripts, their versions, deploys (and so rollbacks) and webhook tokens. */
 @RestController
 @RequestMapping("/api/scripts")
 public class ScriptController {
+    /** How long {@code POST /api/scripts?wait=READY} waits for the first build at most. */
+    static final Duration CREATE_WAIT = Duration.ofMinutes(2);
+
+    private static final String MERGE_PATCH = "application/merge-patch+json";
+
     private final ScriptService service;
     private final RunService runs;
+    private final JsonMapper json;
 
-    public ScriptController(ScriptService service, RunService runs) {
+    public ScriptController(ScriptService service, RunService runs, JsonMapper json) {
         this.service = service;
         this.runs = runs;
+        this.json = json;
     }
 
     /** The body of a manual run: the event the script receives (trigger and runId are set by Cronhook). */
@@ -53,12 +71,30 @@ public class ScriptController {
         });
     }
 
+    /**
+     * Creates a script. With {@code ?wait=READY} the answer waits (up to {@link #CREATE_WAIT}) until the first build
+     * has ended: READY and deployed, so the webhook answers, or FAILED; past that it shows the build as it stands.
+     */
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
     public Mono<ResponseEntity<ScriptView>> create(
-            @AuthenticationPrincipal CurrentUser user, @RequestBody ScriptRequest request) {
+            @AuthenticationPrincipal CurrentUser user,
+            @RequestBody ScriptRequest request,
+            @RequestParam(name = "wait", required = false) String wait) {
+        if (wait != null && !wait.equals("READY")) throw new InvalidInputException("wait", "can only be READY");
         return Blocking.call(() -> service.create(user, request))
+                .flatMap(s -> wait == null ? Mono.just(s) : built(user, s))
                 .map(s -> ResponseEntity.created(URI.create("/api/scripts/" + s.id()))
                         .body(s));
+    }
+
+    private Mono<ScriptView> built(CurrentUser user, ScriptView created) {
+        return Flux.interval(Duration.ofMillis(200))
+                .concatMap(i -> Blocking.call(() -> service.get(user, created.id())))
+                .filter(s -> s.buildState() == BuildState.FAILED
+                        || (s.buildState() == BuildState.READY
+                                && Integer.valueOf(s.version()).equals(s.activeVersion())))
+                .next()
+                .timeout(CREATE_WAIT, Blocking.call(() -> service.get(user, created.id())));
     }
 
     @GetMapping
@@ -75,6 +111,54 @@ public class ScriptController {
     public Mono<ScriptView> update(
             @AuthenticationPrincipal CurrentUser user, @PathVariable UUID id, @RequestBody ScriptRequest request) {
         return Blocking.call(() -> service.update(user, id, request));
+    }
+
+    /**
+     * Changes some fields of a script (RFC 7396 JSON Merge Patch): fields left out keep their values, {@code null}
+     * sets one back to its default (removes the cron trigger, a dependency, the concurrency limit). Then as PUT.
+     */
+    @PatchMapping(
+            path = "/{id}",
+            consumes = {MERGE_PATCH, MediaType.APPLICATION_JSON_VALUE})
+    public Mono<ScriptView> patch(
+            @AuthenticationPrincipal CurrentUser user, @PathVariable UUID id, @RequestBody JsonNode patch) {
+        if (patch == null || !patch.isObject()) throw new InvalidInputException("body", "must be a JSON object");
+        var unknown = new Violations();
+        var fields = componentNames(ScriptRequest.class);
+        for (String name : patch.propertyNames()) {
+            if (!fields.contains(name)) unknown.add(name, "is not a field of a script");
+        }
+        unknown.throwIfAny();
+        return Blocking.call(() -> {
+            var current = requestShaped(json.valueToTree(service.get(user, id)), ScriptRequest.class);
+            var merged = MergePatch.apply(current, patch);
+            ScriptRequest request;
+            try {
+                request = json.treeToValue(merged, ScriptRequest.class);
+            } catch (tools.jackson.core.JacksonException e) {
+                // a field of the wrong type: answered as a body that could not be read, naming the field
+                throw new org.springframework.web.server.ServerWebInputException(
+                        "the merge patch does not fit a script", null, e);
+            }
+            return service.update(user, id, request);
+        });
+    }
+
+    /** A script as the API shows it, cut to the fields of {@code type} (a request record), nested records too. */
+    private static JsonNode requestShaped(JsonNode node, Class<?> type) {
+        if (!(node instanceof ObjectNode object) || !type.isRecord()) return node;
+        var shaped = object.objectNode();
+        for (RecordComponent c : type.getRecordComponents()) {
+            var value = object.get(c.getName());
+            if (value != null && !value.isNull()) shaped.set(c.getName(), requestShaped(value, c.getType()));
+        }
+        return shaped;
+    }
+
+    private static Set<String> componentNames(Class<?> record) {
+        return Arrays.stream(record.getRecordComponents())
+                .map(RecordComponent::getName)
+                .collect(java.util.stream.Collectors.toSet());
     }
 
     @DeleteMapping("/{id}")

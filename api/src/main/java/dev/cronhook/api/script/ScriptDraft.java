@@ -42,7 +42,9 @@ public record ScriptDraft(
             v.add("name", "may contain letters, digits, spaces, '.', '_' and '-', starting with a letter or digit");
         }
 
+        int before = v.list().size();
         ScriptSource.checkCode(r.code(), limits.maxCodeBytes(), v);
+        if (v.list().size() == before) JavaScriptSyntax.check("code", r.code(), v);
         var deps = ScriptSource.checkDependencies(r.dependencies(), limits.maxDependencies(), v);
 
         CronSchedule cron = null;

@@ -5,6 +5,7 @@ import dev.cronhook.api.error.ProblemWriter;
 import dev.cronhook.api.error.ServiceUnavailableException;
 import dev.cronhook.api.error.TryOutTimedOutException;
 import dev.cronhook.api.script.EgressRequest;
+import dev.cronhook.api.script.JavaScriptSyntax;
 import dev.cronhook.core.net.EgressPolicy;
 import dev.cronhook.core.queue.WorkQueue;
 import dev.cronhook.core.tryout.TryOutChannel;
@@ -91,6 +92,7 @@ public class TryOuts {
             v.throwIfAny();
             throw e;
         }
+        JavaScriptSyntax.check("code", unsaved.code(), v);
         v.throwIfAny();
         if (body == null || body.scriptId() == null) return follow(unsaved);
         // the script's secrets (and its allow-list, unless the body gives one): looked up off the event loop, before

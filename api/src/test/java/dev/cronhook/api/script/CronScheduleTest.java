@@ -89,4 +89,27 @@ class CronScheduleTest {
                         Instant.parse("2026-10-25T01:00:00Z"),
                         Instant.parse("2026-10-25T01:00:01Z"));
     }
+
+    private static String problem(String expression) {
+        var v = new dev.cronhook.core.validation.Violations();
+        CronSchedule.parse(expression, "UTC", "cron", v);
+        return v.list().getFirst().message();
+    }
+
+    @Test
+    void anInvalidExpressionIsExplainedWithTheUsersOwnExpressionAndTheFieldsPlainName() {
+        assertThat(problem("61 * * * *"))
+                .isEqualTo(
+                        "\"61 * * * *\" is not a valid cron expression: the minute field '61' is out of range (0-59)");
+        assertThat(problem("0 9 * * 8"))
+                .isEqualTo("\"0 9 * * 8\" is not a valid cron expression:"
+                        + " the day-of-week field '8' is out of range (0-7 or SUN-SAT)");
+        assertThat(problem("*/0 * * * *")).contains("the minute field '*/0' has a step of 0");
+        assertThat(problem("0 17-9 * * *")).contains("the hour field '17-9' is a range that runs backwards");
+        assertThat(problem("0 x * * *")).contains("the hour field 'x' is not a number");
+        assertThat(problem("0 0 * 13 *")).contains("the month field '13' is out of range (1-12 or JAN-DEC)");
+        for (String bad : List.of("61 * * * *", "0 x * * *", "0 0 * 13 *", "0 9 * * MON-FOO")) {
+            assertThat(problem(bad)).doesNotContain("MinuteOfHour", "6 fields", "in cron expression \"0 ");
+        }
+    }
 }

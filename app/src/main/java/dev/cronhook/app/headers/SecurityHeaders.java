@@ -17,7 +17,7 @@ import reactor.core.publisher.Mono;
  * plain HTTP to us).
  */
 public final class SecurityHeaders implements WebFilter, Ordered {
-    static final String PAGE_POLICY = "default-src 'self'; script-src 'self'; worker-src 'self' blob:;"
+    static final String PAGE_POLICY = "default-src 'self'; script-src 'self'; worker-src 'self';"
             + " style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self';"
             + " object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
     static final String API_POLICY = "default-src 'none'; frame-ancestors 'none'";
@@ -64,8 +64,7 @@ public final class SecurityHeaders implements WebFilter, Ordered {
         return !under(path, "/api")
                 && !under(path, "/internal")
                 && !under(path, "/actuator")
-                && !under(path, "/v3/api-docs")
-                && !under(path, "/swagger-ui");
+                && !under(path, "/v3/api-docs");
     }
 
     private static boolean under(String path, String prefix) {

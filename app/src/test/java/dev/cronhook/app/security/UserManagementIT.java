@@ -108,7 +108,8 @@ class UserManagementIT {
         assertThat(signIn.status()).isEqualTo(401);
         assertThat(signIn.json().path("detail").asString()).isEqualTo("wrong username or password");
         var browser = new Client(platform.baseUrl(), "127.0.0.31");
-        assertThat(browser.signIn("ivan", "ivan-password").header("Location")).isEqualTo("/login?error=wrong");
+        assertThat(browser.signIn("ivan", "ivan-password").header("Location"))
+                .isEqualTo("/login?error=wrong&username=ivan");
         assertThat(http.get("/api/users", admin).json().findValues("username").toString())
                 .contains("ivan");
         // disabling is about signing in: the scripts' webhooks are still taken (README, Security)

@@ -11,8 +11,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The pages' Content-Security-Policy in a real Chromium: the editor still loads and highlights, and the browser
- * refuses nothing. (Monaco's JavaScript language worker fails to start with or without the policy, "Failed to
- * execute 'fetch' on 'WorkerGlobalScope'" without it: not checked here.)
+ * refuses nothing. (EditorInBrowserIT checks that Monaco's language worker starts, from this origin, and marks a
+ * syntax error.)
  */
 class ContentSecurityPolicyInBrowserIT {
     private static TestPlatform platform;

@@ -122,7 +122,7 @@ class WebUiIT {
                 import _ from "lodash";
                 export default async function (event, ctx) {
                   console.log("hello from greeter");
-                  return { status: 200, body: { greeting: "hi " + _.capitalize(event.body.name) } };
+                  return Response.json({ greeting: "hi " + _.capitalize(event.body.name) });
                 }
                 """);
         // JavaScript highlighting works offline: Monaco tokenized the code into more than one token class
@@ -147,7 +147,8 @@ class WebUiIT {
         // the unsaved code runs with its dependency through the try-out role, and shows its output inline
         browser.awaitText("#try-status", "SUCCEEDED");
         browser.awaitText("#try-logs", "hello from greeter");
-        browser.awaitText("#try-result", "hi Ada");
+        browser.awaitText("#try-reply", "HTTP 200");
+        browser.awaitText("#try-reply", "\"greeting\": \"hi Ada\"");
 
         browser.find("#save").click();
         browser.awaitText("#saved", "Saved as version 1");

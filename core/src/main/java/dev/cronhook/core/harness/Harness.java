@@ -17,6 +17,12 @@ public final class Harness {
     public static final String FILE_NAME = "harness.mjs";
     public static final String SCRIPT_FILE_NAME = "script.mjs";
 
+    /**
+     * How the error of a run whose result (or reply body) is over the limit starts, as in {@code result too large:
+     * N bytes, limit M}: the run fails, and a webhook caller gets 502.
+     */
+    public static final String RESULT_TOO_LARGE = "result too large: ";
+
     /** The environment variable naming the Unix socket the harness connects to; unset, it speaks on stdio. */
     public static final String SOCKET_ENV = "CRONHOOK_HARNESS_SOCKET";
 

@@ -12,6 +12,12 @@ public final class Violations {
         return this;
     }
 
+    /** A fault at a line and column (from 1) of a field that holds code. */
+    public Violations add(String field, String message, int line, int column) {
+        list.add(new Violation(field, message, line, column));
+        return this;
+    }
+
     public boolean isEmpty() {
         return list.isEmpty();
     }

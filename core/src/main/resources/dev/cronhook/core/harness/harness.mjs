@@ -26,6 +26,7 @@ import fs from "node:fs";
 import { createRequire, syncBuiltinESMExports } from "node:module";
 import net from "node:net";
 import { StringDecoder } from "node:string_decoder";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 
 const MARK = "\x1e";
@@ -41,6 +42,7 @@ function isResponse(value) {
   return typeof ResponseType === "function" && value instanceof ResponseType;
 }
 const BufferType = Buffer;
+const spawnSync = childProcess.spawnSync; // the harness's own, before watchBypasses wraps it
 const rawWriteSync = fs.writeSync;
 const netConnect = net.connect;
 const env = process.env;
@@ -333,16 +335,58 @@ const deferredScript = env.CRONHOOK_HARNESS_SCRIPT;
 delete env.CRONHOOK_HARNESS_SCRIPT;
 let script;
 let loadError;
+let loadStack;
 let loaded = false;
+const scriptFile = deferredScript ?? fileURLToPath(new URL("./script.mjs", import.meta.url));
+const scriptDir = scriptFile.slice(0, scriptFile.lastIndexOf("/") + 1);
+
+/** Text about the script as the user sees it: paths relative to the script's directory (never a host path). */
+const scriptDirUrl = pathToFileURL(scriptDir).href;
+// the directory only where a path starts (not inside a URL such as https://example.com/app/)
+const scriptDirPath = new RegExp("(^|[\\s(\"'`])" + scriptDir.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"), "g");
+function relative(text) {
+  return text.split(scriptDirUrl).join("").replace(scriptDirPath, "$1");
+}
+
+/** An error's stack with the harness's and node's own frames removed and paths made relative. */
+function userStack(e) {
+  if (e === null || typeof e !== "object") return String(e);
+  const lines = String(e.stack ?? e).split("\n");
+  const kept = lines.filter((line) => !/^\s+at /.test(line) || !/harness\.mjs|\(node:|at node:/.test(line));
+  return relative(kept.join("\n"));
+}
+
+/** Where in the script a load error is: the first frame in script.mjs, or for a syntax error what node --check says. */
+function whereInScript(e) {
+  const name = scriptFile.slice(scriptDir.length).replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const frame = new RegExp(name + ":(\\d+):(\\d+)").exec(String(e?.stack ?? ""));
+  if (frame) return { line: Number(frame[1]), column: Number(frame[2]) };
+  if (!(e instanceof SyntaxError)) return null;
+  // node gives an ES module's syntax error no location; its syntax check prints the line and a caret under the spot
+  try {
+    const checked = spawnSync(process.execPath, ["--check", scriptFile], { encoding: "utf8", timeout: 10000 });
+    const at = /:(\d+)\r?\n[^\n]*\r?\n([ \t]*)\^/.exec(checked.stderr ?? "");
+    if (at) return { line: Number(at[1]), column: at[2].length + 1 };
+  } catch {
+    // no location, then
+  }
+  return null;
+}
+
+function describeLoadError(e) {
+  const what = e instanceof Error ? `${e.name}: ${relative(e.message)}` : relative(String(e));
+  const where = whereInScript(e);
+  return where ? `${what} (script.mjs, line ${where.line}, column ${where.column})` : what;
+}
+
 async function load() {
   loaded = true;
   try {
-    const url = deferredScript ? new URL(`file://${deferredScript}`) : new URL("./script.mjs", import.meta.url);
-    script = await import(url.href);
-    if (typeof script.default !== "function") loadError = new Error("script.mjs has no default export function");
+    script = await import(pathToFileURL(scriptFile).href);
+    if (typeof script.default !== "function") loadError = "script.mjs has no default export function";
   } catch (e) {
-    loadError = e;
-    console.error(e?.stack ?? String(e));
+    loadError = describeLoadError(e);
+    loadStack = userStack(e);
   }
 }
 if (!deferredScript) await load();
@@ -362,11 +406,6 @@ if (deferredScript && preload) {
   }
 }
 
-function capText(text, max) {
-  if (BufferType.byteLength(text, "utf8") <= max) return { text, truncated: false };
-  return { text: BufferType.from(text, "utf8").subarray(0, max).toString("utf8"), truncated: true };
-}
-
 async function toReply(res, max) {
   const bytes = BufferType.from(await res.arrayBuffer());
   const headers = {};
@@ -375,23 +414,27 @@ async function toReply(res, max) {
   });
   const cookies = res.headers.getSetCookie?.() ?? [];
   if (cookies.length) headers["set-cookie"] = cookies;
-  let body = bytes;
-  if (bytes.length > max) {
-    body = bytes.subarray(0, max);
-    headers["x-cronhook-truncated"] = [`body was ${bytes.length} bytes, limit ${max}`];
-  }
+  if (bytes.length > max) throw new ResultTooLargeError(bytes.length, max);
+  const body = bytes;
   const text = new TextDecoder("utf-8", { fatal: false }).decode(body);
   const isText = BufferType.from(text, "utf8").equals(body);
   return { status: res.status, headers, body: isText ? text : body.toString("base64"), base64: !isText };
+}
+
+/** A result or reply body over the limit fails the run: a cut one would pass for the script's answer. */
+class ResultTooLargeError extends Error {
+  constructor(bytes, max) {
+    super(`result too large: ${bytes} bytes, limit ${max}`);
+  }
 }
 
 function toResult(value, max) {
   if (value === undefined) return null;
   const json = stringify(value);
   if (json === undefined) return null;
-  if (BufferType.byteLength(json, "utf8") <= max) return parse(json);
-  const head = capText(json, Math.min(max, 1024)).text;
-  return `${head}… [result truncated: ${BufferType.byteLength(json, "utf8")} bytes, limit ${max}]`;
+  const bytes = BufferType.byteLength(json, "utf8");
+  if (bytes > max) throw new ResultTooLargeError(bytes, max);
+  return parse(json);
 }
 
 function finish(inv, body) {
@@ -407,7 +450,7 @@ function finish(inv, body) {
 }
 
 function failCurrent(e, fatal) {
-  console.error(e?.stack ?? String(e));
+  console.error(userStack(e));
   if (current) finish(current, { ok: false, error: String(e?.message ?? e), fatal });
 }
 
@@ -425,12 +468,16 @@ async function invoke(req) {
       env[name] = String(value);
     }
     if (!loaded) await load();
-    if (loadError) throw new Error(`script failed to load: ${loadError?.message ?? loadError}`);
+    if (loadError) {
+      if (loadStack) console.error(loadStack);
+      inv.quiet = true;
+      throw new Error(`script failed to load: ${loadError}`);
+    }
     const value = await script.default(req.event ?? {}, Object.freeze({ ...(req.ctx ?? {}) }));
     if (isResponse(value)) finish(inv, { ok: true, reply: await toReply(value, max) });
     else finish(inv, { ok: true, result: toResult(value, max) });
   } catch (e) {
-    if (!inv.done) console.error(e?.stack ?? String(e));
+    if (!inv.done && !inv.quiet) console.error(e instanceof ResultTooLargeError ? e.message : userStack(e));
     let error = String(e?.message ?? e);
     // "fetch failed" says nothing: a refusal of the egress proxy in this invocation says why
     if (egressRefused && !error.includes(egressRefused)) error += ` (${egressRefused})`;

@@ -1,5 +1,6 @@
 package dev.cronhook.executor.runtime;
 
+import dev.cronhook.core.harness.Harness;
 import dev.cronhook.core.run.HttpReply;
 import dev.cronhook.core.run.RunStatus;
 import dev.cronhook.core.wire.Wire;
@@ -306,7 +307,11 @@ public final class HarnessChannel implements Sandbox.SandboxOutput {
     private Outcome parse(String body, boolean cut, String id) {
         if (cut) {
             reusable = true;
-            return Outcome.failed("the result exceeds " + limits.maxResultBytes() + " bytes", id, false);
+            return Outcome.failed(
+                    Harness.RESULT_TOO_LARGE + "more than " + limits.maxResultBytes() + " bytes, limit "
+                            + limits.maxResultBytes(),
+                    id,
+                    false);
         }
         JsonNode node;
         try {

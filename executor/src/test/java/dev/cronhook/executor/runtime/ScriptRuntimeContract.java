@@ -317,11 +317,12 @@ public abstract class ScriptRuntimeContract {
     }
 
     @Test
-    void aResultBeyondTheCapIsTruncatedWithAVisibleMark() {
+    void aResultBeyondTheCapFailsTheRunSayingHowLargeItWas() {
         var outcome = runtime.run(scenario("big", Map.of("bytes", 200_000)), new Logs());
 
-        assertThat(outcome.status()).isEqualTo(RunStatus.SUCCEEDED);
-        assertThat(outcome.resultJson()).contains("result truncated").hasSizeLessThan(4096);
+        assertThat(outcome.status()).isEqualTo(RunStatus.FAILED);
+        assertThat(outcome.resultJson()).isNull();
+        assertThat(outcome.error()).matches("result too large: 200002 bytes, limit \\d+");
     }
 
     @Test

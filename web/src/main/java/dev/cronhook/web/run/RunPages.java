@@ -31,7 +31,6 @@ import org.springframework.web.reactive.result.view.Rendering;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ObjectNode;
 
 /** Run history with filters, one run with its logs (live while it runs), replay and cancel. */
 @Controller
@@ -58,13 +57,16 @@ public class RunPages {
         this.json = json;
     }
 
+    static final int PAGE_SIZE = 200;
+
     @GetMapping("/runs")
     Mono<Rendering> list(
             @AuthenticationPrincipal CurrentUser user,
             @RequestParam(defaultValue = "") String script,
             @RequestParam(defaultValue = "") String status,
             @RequestParam(defaultValue = "") String trigger,
-            @RequestParam(defaultValue = "") String period) {
+            @RequestParam(defaultValue = "") String period,
+            @RequestParam(defaultValue = "") String after) {
         UUID scriptId = parseUuid(script);
         RunStatus statusFilter = Arrays.stream(RunStatus.values())
                 .filter(s -> s.name().equalsIgnoreCase(status))
@@ -76,13 +78,34 @@ public class RunPages {
                 .findFirst()
                 .map(p -> Instant.now().minus(p.back()))
                 .orElse(null);
-        var filter = new RunRepository.RunFilter(scriptId, statusFilter, triggerFilter, since, null, 200);
+        // the next page starts after the last run of this one: "<queuedAt>_<id>"
+        Instant afterTime = null;
+        UUID afterId = null;
+        int cut = after.lastIndexOf('_');
+        if (cut > 0) {
+            try {
+                afterTime = Instant.parse(after.substring(0, cut));
+                afterId = UUID.fromString(after.substring(cut + 1));
+            } catch (RuntimeException e) {
+                afterTime = null;
+                afterId = null;
+            }
+        }
+        var filter = new RunRepository.RunFilter(
+                scriptId, statusFilter, triggerFilter, since, afterTime, afterId, PAGE_SIZE);
+        boolean paged = afterId != null;
         return Blocking.call(() -> {
+            var runs = service.list(user, filter);
+            String next = runs.size() < PAGE_SIZE
+                    ? null
+                    : runs.getLast().queuedAt() + "_" + runs.getLast().id();
             var all = scripts.list(user);
             Map<UUID, String> names = new HashMap<>();
             for (ScriptView s : all) names.put(s.id(), s.name());
             return Rendering.view("runs/list")
-                    .modelAttribute("runs", service.list(user, filter))
+                    .modelAttribute("runs", runs)
+                    .modelAttribute("nextPage", next)
+                    .modelAttribute("paged", paged)
                     .modelAttribute("scripts", all)
                     .modelAttribute("names", names)
                     .modelAttribute("statuses", RunStatus.values())
@@ -131,13 +154,7 @@ public class RunPages {
     /** Launches a manual run of the script's deployed version with the same event. */
     @PostMapping("/runs/{id}/replay")
     Mono<Rendering> replay(@AuthenticationPrincipal CurrentUser user, @PathVariable UUID id) {
-        return Blocking.call(() -> {
-                    var run = service.find(user, id).orElseThrow(() -> new RunNotFoundException(id));
-                    var event = run.event() == null ? json.createObjectNode() : (ObjectNode) json.readTree(run.event());
-                    // what Cronhook set on the original run; the new run gets its own
-                    event.remove(List.of("trigger", "runId", "scheduledAt"));
-                    return service.launchManual(user, run.scriptId(), event);
-                })
+        return Blocking.call(() -> service.replay(user, id))
                 .map(launched ->
                         Rendering.redirectTo("/runs/" + launched.runId()).build())
                 .onErrorResume(ProblemException.class, e -> Mono.just(noticeRedirect(id, e)));

@@ -33,19 +33,10 @@ public record ScriptForm(
     /** One row of the dependency list. */
     public record Dependency(String name, String range) {}
 
-    static final String TEMPLATE = """
-            // Runs on every webhook call and cron tick. Return a value to record it as the run's result,
-            // or { status, headers, body } to answer a webhook call.
-            export default async function (event, ctx) {
-              console.log("triggered by", event.trigger);
-              return { ok: true, received: event.body ?? null };
-            }
-            """;
-
     static ScriptForm blank(int defaultTimeout, int defaultMemory) {
         return new ScriptForm(
                 "",
-                TEMPLATE,
+                StartingPoints.TEMPLATE,
                 List.of(),
                 true,
                 false,
@@ -90,7 +81,9 @@ public record ScriptForm(
         }
         return new ScriptForm(
                 value(form, "name"),
-                form.getFirst("code") == null ? "" : form.getFirst("code"),
+                // a browser sends a textarea's line breaks as CRLF: the code keeps the editor's LF, so a save that
+                // changes only settings does not make a new version of a script written through the API
+                form.getFirst("code") == null ? "" : form.getFirst("code").replace("\r\n", "\n"),
                 deps,
                 form.containsKey("webhook"),
                 form.containsKey("cron"),

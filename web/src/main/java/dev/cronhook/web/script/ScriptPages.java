@@ -12,6 +12,7 @@ import dev.cronhook.api.script.ScriptService;
 import dev.cronhook.api.script.ScriptView;
 import dev.cronhook.api.secret.SecretService;
 import dev.cronhook.api.user.CurrentUser;
+import dev.cronhook.core.build.BuildState;
 import dev.cronhook.core.validation.InvalidInputException;
 import dev.cronhook.core.validation.Violations;
 import java.net.URI;
@@ -116,9 +117,11 @@ public class ScriptPages {
             @AuthenticationPrincipal CurrentUser user,
             @PathVariable UUID id,
             @RequestParam(required = false) String saved,
+            @RequestParam(required = false) String settings,
             @RequestParam(required = false) String notice) {
         return Blocking.call(() -> scripts.get(user, id))
                 .flatMap(s -> page(user, s, ScriptForm.of(s), Map.of(), null).map(r -> r.modelAttribute("saved", saved)
+                        .modelAttribute("settingsOnly", "true".equals(settings))
                         .modelAttribute("notice", notice)
                         .build()));
     }
@@ -126,10 +129,15 @@ public class ScriptPages {
     @PostMapping("/scripts/{id}")
     Mono<Rendering> update(
             @AuthenticationPrincipal CurrentUser user, @PathVariable UUID id, ServerWebExchange exchange) {
-        return exchange.getFormData().map(ScriptForm::from).flatMap(form -> Blocking.call(
-                        () -> scripts.update(user, id, form.toRequest(ScriptForm.retryOf(scripts.get(user, id)))))
-                .map(s -> Rendering.redirectTo("/scripts/" + s.id() + "?saved=" + s.version())
-                        .build())
+        return exchange.getFormData().map(ScriptForm::from).flatMap(form -> Blocking.call(() -> {
+                    var before = scripts.get(user, id);
+                    var after = scripts.update(user, id, form.toRequest(ScriptForm.retryOf(before)));
+                    // same code and dependencies: no version is made, the settings apply from now on
+                    return after.version() > before.version()
+                            ? "/scripts/" + id + "?saved=" + after.version()
+                            : "/scripts/" + id + "?saved=" + after.version() + "&settings=true";
+                })
+                .map(to -> Rendering.redirectTo(to).build())
                 .onErrorResume(e -> Blocking.call(() -> scripts.get(user, id))
                         .flatMap(current -> failedSave(e, user, current, form))));
     }
@@ -159,7 +167,18 @@ public class ScriptPages {
         return Blocking.call(() -> {
             var secretList = secrets.list(user, s.id());
             var infisical = secrets.infisicalView(user, s.id()).orElse(null);
-            return editor(s, form, errors, problem, null, secretList, infisical);
+            // a failed build says why, where the user is: the script cannot run until a version builds
+            String buildFailure = s.buildState() == BuildState.FAILED
+                    ? scripts.versions(user, s.id()).stream()
+                            .filter(v -> v.version() == s.version())
+                            .map(v -> v.buildError() == null
+                                    ? "no reason was recorded"
+                                    : v.buildError().strip())
+                            .findFirst()
+                            .orElse(null)
+                    : null;
+            return editor(s, form, errors, problem, null, secretList, infisical)
+                    .modelAttribute("buildFailure", buildFailure);
         });
     }
 
@@ -191,6 +210,7 @@ public class ScriptPages {
         });
         return Rendering.view("scripts/editor")
                 .modelAttribute("script", script)
+                .modelAttribute("startingPoints", StartingPoints.ALL)
                 .modelAttribute("form", form)
                 .modelAttribute("errors", errors)
                 .modelAttribute("egressError", egressError(errors))
@@ -236,9 +256,22 @@ public class ScriptPages {
     Mono<Rendering> runNow(
             @AuthenticationPrincipal CurrentUser user, @PathVariable UUID id, ServerWebExchange exchange) {
         return exchange.getFormData()
-                .flatMap(form -> Blocking.call(() -> runService.launchManual(user, id, null)))
+                .flatMap(form ->
+                        Blocking.call(() -> runService.launchManual(user, id, runEvent(form.getFirst("event")))))
                 .map(launched ->
                         Rendering.redirectTo("/runs/" + launched.runId()).build())
+                .onErrorResume(
+                        dev.cronhook.core.validation.InvalidInputException.class,
+                        e -> Mono.just(Rendering.redirectTo("/scripts/" + id
+                                        + "?notice="
+                                        + java.net.URLEncoder.encode(
+                                                "Not run: the sample event "
+                                                        + e.violations()
+                                                                .getFirst()
+                                                                .message()
+                                                        + ".",
+                                                java.nio.charset.StandardCharsets.UTF_8))
+                                .build()))
                 .onErrorResume(
                         ProblemException.class,
                         e -> Mono.just(Rendering.redirectTo("/scripts/" + id
@@ -246,6 +279,20 @@ public class ScriptPages {
                                         + java.net.URLEncoder.encode(
                                                 e.getMessage(), java.nio.charset.StandardCharsets.UTF_8))
                                 .build()));
+    }
+
+    /** The event a manual run gets: none, or the JSON object given (else a 400 that says what is wrong with it). */
+    private tools.jackson.databind.JsonNode runEvent(String text) {
+        if (text == null || text.isBlank()) return null;
+        tools.jackson.databind.JsonNode event;
+        try {
+            event = dev.cronhook.core.wire.Wire.json().readTree(text);
+        } catch (RuntimeException e) {
+            throw new dev.cronhook.core.validation.InvalidInputException("event", "is not valid JSON");
+        }
+        if (!event.isObject())
+            throw new dev.cronhook.core.validation.InvalidInputException("event", "must be a JSON object");
+        return event;
     }
 
     @PostMapping("/scripts/{id}/secrets")

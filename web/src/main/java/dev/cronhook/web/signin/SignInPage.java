@@ -11,13 +11,16 @@ import reactor.core.publisher.Mono;
 public class SignInPage {
     @GetMapping("/login")
     Mono<Rendering> login(
-            @RequestParam(required = false) String error, @RequestParam(required = false) String signedOut) {
+            @RequestParam(required = false) String error,
+            @RequestParam(required = false) String signedOut,
+            @RequestParam(required = false) String username) {
         String message = error == null
                 ? null
                 : error.equals("missing") ? "Enter your username and password." : "Wrong username or password.";
         return Mono.just(Rendering.view("login")
                 .modelAttribute("error", message)
                 .modelAttribute("signedOut", signedOut != null)
+                .modelAttribute("username", error == null || username == null ? "" : username)
                 .build());
     }
 }

@@ -84,12 +84,23 @@ public class WebSecurity {
         var redirects = new DefaultServerRedirectStrategy();
         ServerAuthenticationFailureHandler failure = (filterExchange, e) -> e instanceof SignInThrottledException t
                 ? throttled(filterExchange.getExchange(), t, views)
-                : redirects.sendRedirect(
-                        filterExchange.getExchange(),
-                        URI.create(
-                                e instanceof AuthenticationServiceException
-                                        ? "/login?error=missing"
-                                        : "/login?error=wrong"));
+                // the form comes back with the username as it was typed (never the password)
+                : filterExchange
+                        .getExchange()
+                        .getFormData()
+                        .map(form -> String.valueOf(form.getFirst("username")))
+                        .defaultIfEmpty("")
+                        .flatMap(username -> redirects.sendRedirect(
+                                filterExchange.getExchange(),
+                                URI.create((e instanceof AuthenticationServiceException
+                                                ? "/login?error=missing"
+                                                : "/login?error=wrong")
+                                        + (username.isBlank() || username.equals("null")
+                                                ? ""
+                                                : "&username="
+                                                        + java.net.URLEncoder.encode(
+                                                                username.strip(),
+                                                                java.nio.charset.StandardCharsets.UTF_8)))));
         var success = new RedirectServerAuthenticationSuccessHandler("/scripts");
         success.setRequestCache(requestCache);
         var signedOut = new RedirectServerLogoutSuccessHandler();
@@ -110,7 +121,8 @@ public class WebSecurity {
                 .logout(l -> l.logoutUrl("/logout").logoutSuccessHandler(signedOut))
                 .headers(h -> h.frameOptions(f -> f.mode(
                         org.springframework.security.web.server.header.XFrameOptionsServerHttpHeadersWriter.Mode.DENY)))
-                .authorizeExchange(ex -> ex.pathMatchers("/login", "/assets/**", "/webjars/**")
+                .authorizeExchange(ex -> ex.pathMatchers(
+                                "/login", "/assets/**", "/webjars/**", "/swagger-ui.html", "/swagger-ui/**")
                         .permitAll()
                         .anyExchange()
                         .authenticated())
