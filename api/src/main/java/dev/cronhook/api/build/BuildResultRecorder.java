@@ -21,9 +21,12 @@ public class BuildResultRecorder implements SmartLifecycle {
     private final ScriptRepository scripts;
     private final Tx tx;
     private final ReadCaches caches;
+    private final BuildEnds watchers;
     private volatile WorkQueue.Worker worker;
 
-    public BuildResultRecorder(WorkQueue<BuildResult> results, ScriptRepository scripts, Tx tx, ReadCaches caches) {
+    public BuildResultRecorder(
+            WorkQueue<BuildResult> results, ScriptRepository scripts, Tx tx, ReadCaches caches, BuildEnds watchers) {
+        this.watchers = watchers;
         this.caches = caches;
         this.results = results;
         this.scripts = scripts;
@@ -31,7 +34,7 @@ public class BuildResultRecorder implements SmartLifecycle {
     }
 
     public void record(BuildResult r) {
-        tx.inTransaction(() -> {
+        boolean failedNow = tx.inTransaction(() -> {
             int changed = scripts.recordBuild(
                     r.scriptId(),
                     r.version(),
@@ -43,7 +46,15 @@ public class BuildResultRecorder implements SmartLifecycle {
                     r.log(),
                     r.at());
             if (changed > 0 && r.state() == BuildState.READY) activateIfNewest(r.scriptId(), r.version());
+            return changed > 0 && r.state() == BuildState.FAILED;
         });
+        if (failedNow) {
+            try {
+                watchers.buildFailed(r.scriptId(), r.version(), r.error());
+            } catch (RuntimeException e) {
+                log.warn("could not evaluate the alerts of the failed build of {}: {}", r.scriptId(), e.toString());
+            }
+        }
         caches.clearAll();
         log.debug("build of {} v{}: {}", r.scriptId(), r.version(), r.state());
     }

@@ -57,8 +57,11 @@ public class SchedulerConfiguration {
             RunService runs,
             JsonMapper json,
             SchedulerProperties properties,
-            Clock clock) {
-        return new CronScheduler(dueSet, reconciler, schedules, scripts, runs, json, properties, clock);
+            Clock clock,
+            org.springframework.beans.factory.ObjectProvider<dev.cronhook.api.schedule.TickProblems> problems) {
+        var scheduler = new CronScheduler(dueSet, reconciler, schedules, scripts, runs, json, properties, clock);
+        problems.ifAvailable(scheduler::tellProblemsTo);
+        return scheduler;
     }
 
     @Bean

@@ -172,6 +172,19 @@ public class ScriptService {
         return get(user, id);
     }
 
+    /**
+     * Pauses the script (its webhook answers 409, its cron ticks are skipped; manual runs still work) or resumes
+     * it. Idempotent.
+     */
+    public ScriptView setPaused(CurrentUser user, UUID id, boolean paused) {
+        tx.inTransaction(() -> {
+            scripts.findForUpdate(user.id(), id).orElseThrow(() -> new ScriptNotFoundException(id));
+            scripts.setPaused(id, paused, null);
+        });
+        caches.clearAll();
+        return get(user, id);
+    }
+
     public ScriptView rotateWebhook(CurrentUser user, UUID id) {
         tx.inTransaction(() -> {
             scripts.findForUpdate(user.id(), id).orElseThrow(() -> new ScriptNotFoundException(id));
@@ -199,7 +212,8 @@ public class ScriptService {
                     s.catchUpPolicy(),
                     schedule.next(5, Instant.now()),
                     s.lastFiredAt(),
-                    s.missedTicks());
+                    s.missedTicks(),
+                    s.skippedTicks());
         }
         return new ScriptView(
                 row.id(),
@@ -217,6 +231,9 @@ public class ScriptService {
                 latest.buildState(),
                 row.createdAt(),
                 row.updatedAt(),
-                row.retry());
+                row.retry(),
+                row.paused(),
+                row.pause().pausedAt(),
+                row.pause().reason());
     }
 }

@@ -9,7 +9,8 @@ import java.util.UUID;
 
 /**
  * A script as the API shows it: its settings, the latest version's code and the state of its builds.
- * {@code maxConcurrency} is absent when the script's runs are not limited.
+ * {@code maxConcurrency} is absent when the script's runs are not limited. A paused script says since when and why
+ * ({@code pausedReason} absent when paused by hand).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ScriptView(
@@ -28,7 +29,10 @@ public record ScriptView(
         BuildState buildState,
         Instant createdAt,
         Instant updatedAt,
-        RetryPolicy retry) {
+        RetryPolicy retry,
+        boolean paused,
+        Instant pausedAt,
+        String pausedReason) {
 
     /** The cron trigger with its next fire times. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -39,5 +43,6 @@ public record ScriptView(
             String catchUpPolicy,
             List<Instant> nextFireTimes,
             Instant lastFiredAt,
-            int missedTicks) {}
+            int missedTicks,
+            int skippedTicks) {}
 }
