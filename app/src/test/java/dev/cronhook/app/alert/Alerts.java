@@ -67,6 +67,12 @@ final class Alerts {
         return StreamSupport.stream(r.json().spliterator(), false).toList();
     }
 
+    static List<JsonNode> incidentsOf(Http http, String token, String scriptId) {
+        var r = http.get("/api/incidents?scriptId=" + scriptId, token);
+        assertThat(r.status()).as(r.toString()).isEqualTo(200);
+        return StreamSupport.stream(r.json().spliterator(), false).toList();
+    }
+
     /** Starts a manual run and returns its id. */
     static UUID manualRun(TestPlatform on, String scriptId) {
         var r = on.http.post("/api/scripts/" + scriptId + "/runs", json(Map.of("event", Map.of())), token);
