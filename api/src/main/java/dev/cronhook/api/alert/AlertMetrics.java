@@ -13,7 +13,8 @@ import org.springframework.stereotype.Component;
 /**
  * The meters of runs, cron ticks and alerts in {@code /actuator/prometheus}: {@code cronhook_runs_total} and
  * {@code cronhook_run_duration_seconds} (by status and trigger), {@code cronhook_cron_lateness_seconds}, {@code
- * cronhook_alerts_sent_total} and {@code cronhook_alerts_failed_total} (attempts, by channel kind) and {@code
+ * cronhook_alerts_sent_total}, {@code cronhook_builds_total} and {@code cronhook_build_duration_seconds} (by state),
+ * {@code cronhook_alerts_sent_total} and {@code cronhook_alerts_failed_total} (attempts, by channel kind) and {@code
  * cronhook_alerts_given_up_total}.
  */
 @Component
@@ -46,6 +47,23 @@ public class AlertMetrics {
                     .description("from a run's start to its end")
                     .tag("status", s)
                     .tag("trigger", trigger)
+                    .publishPercentileHistogram()
+                    .register(registry)
+                    .record(duration);
+        }
+    }
+
+    void buildEnded(dev.cronhook.core.build.BuildState state, Duration duration) {
+        String s = state.name().toLowerCase(Locale.ROOT);
+        Counter.builder("cronhook.builds")
+                .description("builds that ended, by state")
+                .tag("state", s)
+                .register(registry)
+                .increment();
+        if (duration != null && !duration.isNegative()) {
+            Timer.builder("cronhook.build.duration")
+                    .description("from a version's save to its build's end")
+                    .tag("state", s)
                     .publishPercentileHistogram()
                     .register(registry)
                     .record(duration);

@@ -182,6 +182,19 @@ public class IncidentRepository {
                 .list();
     }
 
+    /** From a version's save to its build's end (now, when it has not ended); null when the version is gone. */
+    public java.time.Duration versionAge(UUID scriptId, int version) {
+        return jdbc.sql("SELECT created_at, built_at FROM script_versions WHERE script_id = ? AND version = ?")
+                .params(scriptId, version)
+                .query((rs, n) -> {
+                    var created = AlertOutbox.instant(rs, 1);
+                    var built = AlertOutbox.instant(rs, 2);
+                    return java.time.Duration.between(created, built == null ? Instant.now() : built);
+                })
+                .optional()
+                .orElse(null);
+    }
+
     public AlertRules rules(UUID scriptId) {
         return jdbc.sql("SELECT rules FROM alert_rules WHERE script_id = ?")
                 .param(scriptId)

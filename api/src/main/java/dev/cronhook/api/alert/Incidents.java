@@ -107,6 +107,11 @@ public class Incidents implements RunEnds, BuildEnds, TickProblems {
     }
 
     @Override
+    public void buildEnded(UUID scriptId, int version, dev.cronhook.core.build.BuildState state) {
+        metrics.buildEnded(state, incidents.versionAge(scriptId, version));
+    }
+
+    @Override
     public void missed(UUID scriptId, int ticks) {
         signal(scriptId, Signal.TICK_MISSED, null, ticks + " tick(s) missed", Instant.now(), null);
     }

@@ -34,6 +34,7 @@ public class BuildResultRecorder implements SmartLifecycle {
     }
 
     public void record(BuildResult r) {
+        int[] changedNow = {0};
         boolean failedNow = tx.inTransaction(() -> {
             int changed = scripts.recordBuild(
                     r.scriptId(),
@@ -45,9 +46,17 @@ public class BuildResultRecorder implements SmartLifecycle {
                     r.error(),
                     r.log(),
                     r.at());
+            changedNow[0] = changed;
             if (changed > 0 && r.state() == BuildState.READY) activateIfNewest(r.scriptId(), r.version());
             return changed > 0 && r.state() == BuildState.FAILED;
         });
+        if (changedNow[0] > 0 && (r.state() == BuildState.READY || r.state() == BuildState.FAILED)) {
+            try {
+                watchers.buildEnded(r.scriptId(), r.version(), r.state());
+            } catch (RuntimeException e) {
+                log.debug("could not count the build of {}: {}", r.scriptId(), e.toString());
+            }
+        }
         if (failedNow) {
             try {
                 watchers.buildFailed(r.scriptId(), r.version(), r.error());

@@ -74,7 +74,8 @@ import tools.jackson.databind.json.JsonMapper;
             "dev.cronhook.api.secret",
             "dev.cronhook.api.log",
             "dev.cronhook.api.tryout",
-            "dev.cronhook.api.alert"
+            "dev.cronhook.api.alert",
+            "dev.cronhook.api.metrics"
         })
 @EnableConfigurationProperties({ScriptLimits.class, WebhookProperties.class, AuthProperties.class})
 @Import(SecurityConfiguration.class)

@@ -306,7 +306,11 @@ class AlertsIT {
     void theMetricsMoveAsRunsEndAndAlertsAreSent() throws Exception {
         double runsBefore = metric("cronhook_runs_total", "status=\"failed\"", "trigger=\"manual\"");
         double sentBefore = metric("cronhook_alerts_sent_total", "channel=\"webhook\"");
+        double readyBefore = metric("cronhook_builds_total", "state=\"ready\"");
+        double queuedBefore = metric("cronhook_queue_depth", "stream=\"runs\"");
         var id = Alerts.deployedScript(platform, "measured", null);
+        assertThat(metric("cronhook_builds_total", "state=\"ready\"")).isGreaterThanOrEqualTo(readyBefore + 1);
+        assertThat(prometheus()).contains("cronhook_build_duration_seconds_count{state=\"ready\"");
         var channel = Alerts.webhookChannel(http, receiver.url("/metrics"), "metrics-secret-0123456789", id);
         Alerts.report(
                 platform, List.of(Alerts.manualRun(platform, id), Alerts.manualRun(platform, id)), RunStatus.FAILED);

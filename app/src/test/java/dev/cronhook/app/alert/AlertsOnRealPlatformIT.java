@@ -149,6 +149,23 @@ class AlertsOnRealPlatformIT {
                     .until(() -> succeededCronRuns(http, token, failing) >= succeeded + 2);
             assertThat(receiver.received("/hook")).hasSize(2);
             assertThat(smtp.getReceivedMessages()).hasSize(2);
+
+            // the meters of this platform's runs, cron ticks, builds and warm containers
+            var metrics = java.net.http.HttpClient.newHttpClient()
+                    .send(
+                            java.net.http.HttpRequest.newBuilder(
+                                            java.net.URI.create(platform.managementUrl() + "/actuator/prometheus"))
+                                    .build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofString())
+                    .body();
+            assertThat(metrics)
+                    .contains("cronhook_runs_total{status=\"failed\",trigger=\"cron\"")
+                    .contains("cronhook_runs_total{status=\"succeeded\",trigger=\"cron\"")
+                    .contains("cronhook_run_duration_seconds_count")
+                    .contains("cronhook_cron_lateness_seconds_count")
+                    .contains("cronhook_builds_total{state=\"ready\"")
+                    .contains("cronhook_executor_warm_containers")
+                    .contains("cronhook_alerts_sent_total{channel=\"email\"");
         } finally {
             platform.close();
             receiver.close();
