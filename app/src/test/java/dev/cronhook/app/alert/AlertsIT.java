@@ -216,6 +216,57 @@ class AlertsIT {
     }
 
     @Test
+    void onlyTheFailureAfterTheLastRetryCounts() {
+        var body = new java.util.HashMap<String, Object>();
+        body.put("name", "retried");
+        body.put("code", "export default async function (event) { return event; }");
+        body.put("retry", Map.of("maxAttempts", 2, "initialDelaySeconds", 1, "factor", 1.0));
+        var created = http.post("/api/scripts", json(body), token);
+        var id = created.json().get("id").asString();
+        platform.deploy(UUID.fromString(id), 1, token);
+        var hookPath = URI.create(created.json().get("webhookUrl").asString()).getPath();
+        var channel = Alerts.webhookChannel(http, receiver.url("/retried"), "retried-secret-0123456789", id);
+
+        var call = http.send("POST", hookPath + "?async=true", "application/json", "{}", null);
+        assertThat(call.status()).isEqualTo(202);
+        var first = UUID.fromString(call.header("X-Cronhook-Run-Id"));
+        Alerts.report(platform, first, RunStatus.FAILED);
+        // the retry comes (its attempt 2); until it fails, nothing is an incident
+        var retry = Alerts.awaitRuns(platform, id, r -> r.size() == 2).stream()
+                .filter(r -> r.get("attempt").asInt() == 2)
+                .findFirst()
+                .orElseThrow();
+        assertThat(Alerts.incidents(platform, id)).isEmpty();
+        assertThat(receiver.received("/retried")).isEmpty();
+        Alerts.report(platform, UUID.fromString(retry.get("id").asString()), RunStatus.FAILED);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> receiver.received("/retried").size() == 1);
+        assertThat(Alerts.incidents(platform, id).getFirst().get("failures").asInt())
+                .isEqualTo(1);
+        http.delete("/api/alerts/channels/" + channel, token);
+        http.delete("/api/scripts/" + id, token);
+    }
+
+    @Test
+    void anOverlapSkipAlertsWhenItsRuleIsOn() {
+        var id = Alerts.deployedScript(platform, "overlapping", Map.of("expression", "* * * * * *", "timezone", "UTC"));
+        var channel = Alerts.webhookChannel(http, receiver.url("/overlap"), "overlap-secret-0123456789", id);
+        var rules = http.put("/api/scripts/" + id + "/alerts", json(Map.of("overlapSkip", true)), token);
+        assertThat(rules.status()).isEqualTo(200);
+        // no executor: the first cron run stays queued, so the next ticks are skipped
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> receiver.received("/overlap").size() == 1);
+        var alert = Alerts.body(receiver.received("/overlap").getFirst());
+        assertThat(alert.get("signal").asString()).isEqualTo("OVERLAP_SKIPPED");
+        http.put(
+                "/api/scripts/" + id,
+                json(Map.of("name", "overlapping", "code", "export default async () => 1;")),
+                token);
+        http.delete("/api/alerts/channels/" + channel, token);
+        http.delete("/api/scripts/" + id, token);
+    }
+
+    @Test
     void channelsAreValidatedAndTheirSecretsAreNeverShown() {
         var bad = http.post("/api/alerts/channels", json(Map.of("name", "x", "kind", "pager")), token);
         assertThat(bad.status()).isEqualTo(400);
