@@ -354,6 +354,58 @@ class AlertsIT {
     }
 
     @Test
+    void noInputToTheAlertEndpointsMakesA5xx() {
+        var id = Alerts.deployedScript(platform, "hostile", null);
+        var channel = Alerts.webhookChannel(http, receiver.url("/hostile"), "hostile-secret-0123456789", id);
+        var bodies = List.of(
+                "",
+                "{",
+                "[]",
+                "null",
+                "\"text\"",
+                "{\"name\": 1e999, \"kind\": {}}",
+                "{\"name\": \"a\\u0000b\", \"kind\": \"webhook\", \"url\": \"http://x\\u0000y/\"}",
+                "{\"name\": \"x\", \"kind\": \"email\", \"port\": 99999999999999999999, \"to\": \"notalist\"}",
+                "{\"name\": \"x\", \"kind\": \"script\", \"runScript\": \"not-a-uuid\"}",
+                "{\"name\": \"x\", \"kind\": \"webhook\", \"url\": \"http://[::1\", \"secret\": \"s\"}",
+                "{\"consecutiveFailures\": \"many\", \"channels\": [\"x\"]}",
+                "{\"consecutiveFailures\": 99999999999, \"lateTickSeconds\": -1, \"channels\": [null]}");
+        var targets = List.of(
+                new String[] {"POST", "/api/alerts/channels"},
+                new String[] {"PUT", "/api/alerts/channels/" + channel},
+                new String[] {"PUT", "/api/scripts/" + id + "/alerts"});
+        for (var target : targets) {
+            for (var body : bodies) {
+                for (var type : java.util.Arrays.asList("application/json", "text/plain", null)) {
+                    var r = http.send(target[0], target[1], type, body, token);
+                    assertThat(r.status())
+                            .as(target[0] + " " + target[1] + " " + type + " " + body + " -> " + r)
+                            .isBetween(400, 499);
+                }
+            }
+        }
+        for (var path : List.of(
+                "/api/incidents/not-a-uuid",
+                "/api/incidents?limit=0",
+                "/api/incidents?limit=99999999999999",
+                "/api/incidents?scriptId=nope",
+                "/api/alerts/deliveries/" + UUID.randomUUID(),
+                "/api/alerts/channels/%00")) {
+            var r = http.get(path, token);
+            assertThat(r.status()).as(path + " -> " + r).isBetween(400, 499);
+        }
+        for (var path : List.of(
+                "/api/incidents/" + UUID.randomUUID() + "/acknowledge",
+                "/api/incidents/" + UUID.randomUUID() + "/resolve",
+                "/api/alerts/channels/" + UUID.randomUUID() + "/test")) {
+            assertThat(http.post(path, "", token).status()).as(path).isEqualTo(404);
+        }
+        assertThat(http.get("/api/alerts/channels", null).status()).isEqualTo(401);
+        http.delete("/api/alerts/channels/" + channel, token);
+        http.delete("/api/scripts/" + id, token);
+    }
+
+    @Test
     void theMetricsMoveAsRunsEndAndAlertsAreSent() throws Exception {
         double runsBefore = metric("cronhook_runs_total", "status=\"failed\"", "trigger=\"manual\"");
         double sentBefore = metric("cronhook_alerts_sent_total", "channel=\"webhook\"");
