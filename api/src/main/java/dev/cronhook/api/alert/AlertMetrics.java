@@ -28,6 +28,33 @@ public class AlertMetrics {
                 .description("from a cron tick to its run's launch")
                 .publishPercentileHistogram()
                 .register(this.registry);
+        // at zero from the start, so a dashboard shows "none failed" rather than "no data"
+        for (var kind : Channel.Kind.values()) {
+            sent(kind);
+            failed(kind);
+            givenUp(kind);
+        }
+    }
+
+    private Counter sent(Channel.Kind kind) {
+        return Counter.builder("cronhook.alerts.sent")
+                .description("alerts delivered, by channel kind")
+                .tag("channel", kind.wire())
+                .register(registry);
+    }
+
+    private Counter failed(Channel.Kind kind) {
+        return Counter.builder("cronhook.alerts.failed")
+                .description("failed attempts to deliver an alert, by channel kind")
+                .tag("channel", kind.wire())
+                .register(registry);
+    }
+
+    private Counter givenUp(Channel.Kind kind) {
+        return Counter.builder("cronhook.alerts.given.up")
+                .description("alerts given up after their last attempt, by channel kind")
+                .tag("channel", kind.wire())
+                .register(registry);
     }
 
     public MeterRegistry registry() {
@@ -75,25 +102,11 @@ public class AlertMetrics {
     }
 
     void alertSent(Channel.Kind kind) {
-        Counter.builder("cronhook.alerts.sent")
-                .description("alerts delivered, by channel kind")
-                .tag("channel", kind.wire())
-                .register(registry)
-                .increment();
+        sent(kind).increment();
     }
 
     void alertFailed(Channel.Kind kind, boolean givenUp) {
-        Counter.builder("cronhook.alerts.failed")
-                .description("failed attempts to deliver an alert, by channel kind")
-                .tag("channel", kind.wire())
-                .register(registry)
-                .increment();
-        if (givenUp) {
-            Counter.builder("cronhook.alerts.given.up")
-                    .description("alerts given up after their last attempt, by channel kind")
-                    .tag("channel", kind.wire())
-                    .register(registry)
-                    .increment();
-        }
+        failed(kind).increment();
+        if (givenUp) givenUp(kind).increment();
     }
 }

@@ -46,9 +46,12 @@ public record AlertRules(
         var d = DEFAULTS;
         int consecutive = r.consecutiveFailures() == null ? d.consecutiveFailures() : r.consecutiveFailures();
         if (consecutive < 1 || consecutive > 1000) v.add("consecutiveFailures", "must be between 1 and 1000");
-        if (r.lateTickSeconds() != null && (r.lateTickSeconds() < 1 || r.lateTickSeconds() > 86_400)) {
-            v.add("lateTickSeconds", "must be between 1 and 86400, or null for never");
+        // omitted: the default; 0: never
+        Integer late = r.lateTickSeconds() == null ? d.lateTickSeconds() : r.lateTickSeconds();
+        if (late != null && (late < 0 || late > 86_400)) {
+            v.add("lateTickSeconds", "must be between 1 and 86400, or 0 for never");
         }
+        if (late != null && late == 0) late = null;
         var pause = r.pauseAfterConsecutiveFailures();
         if (pause != null && (pause < 1 || pause > 1000)) {
             v.add("pauseAfterConsecutiveFailures", "must be between 1 and 1000, or null for never");
@@ -63,7 +66,7 @@ public record AlertRules(
                 consecutive,
                 r.recovered() == null ? d.recovered() : r.recovered(),
                 r.missedTick() == null ? d.missedTick() : r.missedTick(),
-                r.lateTickSeconds(),
+                late,
                 r.overlapSkip() == null ? d.overlapSkip() : r.overlapSkip(),
                 r.buildFailed() == null ? d.buildFailed() : r.buildFailed(),
                 r.secretsUnavailable() == null ? d.secretsUnavailable() : r.secretsUnavailable(),

@@ -166,6 +166,14 @@ class AlertsOnRealPlatformIT {
                     .contains("cronhook_builds_total{state=\"ready\"")
                     .contains("cronhook_executor_warm_containers")
                     .contains("cronhook_alerts_sent_total{channel=\"email\"");
+            // every metric the Grafana dashboard in docs/ draws is one this platform serves
+            var dashboard = java.nio.file.Files.readString(java.nio.file.Path.of("../docs/grafana-dashboard.json"));
+            var names = new java.util.TreeSet<String>();
+            var m = java.util.regex.Pattern.compile("cronhook_[a-z_]+").matcher(dashboard);
+            while (m.find()) names.add(m.group());
+            assertThat(names).hasSizeGreaterThan(10);
+            for (var name : names)
+                assertThat(metrics).as("the dashboard's " + name).contains(name);
         } finally {
             platform.close();
             receiver.close();
