@@ -51,7 +51,8 @@ CREATE INDEX incident_runs_by_incident ON incident_runs (incident_id, at);
 CREATE TABLE alert_deliveries (
     id              UUID PRIMARY KEY,
     incident_id     UUID REFERENCES incidents (id) ON DELETE CASCADE,
-    channel_id      UUID NOT NULL REFERENCES alert_channels (id) ON DELETE CASCADE,
+    -- a deleted channel leaves its deliveries on the incident (those still pending are given up)
+    channel_id      UUID REFERENCES alert_channels (id) ON DELETE SET NULL,
     owner_id        UUID NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     event           TEXT NOT NULL,
     payload         JSONB NOT NULL,

@@ -166,9 +166,14 @@ public class AlertDispatcher implements SmartLifecycle {
 
     void deliver(AlertOutbox.Delivery d) {
         int attempt = d.attempts();
-        var channel = channels.findAnyOwner(d.channelId()).orElse(null);
-        if (channel == null) return;
+        var channel = d.channelId() == null
+                ? null
+                : channels.findAnyOwner(d.channelId()).orElse(null);
         outbox.attemptStarted(d.id(), attempt);
+        if (channel == null) {
+            outbox.failed(d.id(), attempt, null, "the channel was deleted", null);
+            return;
+        }
         ChannelSender.Outcome outcome;
         try {
             String secret = channels.secret(channel.id())

@@ -135,7 +135,12 @@ class AlertsIT {
         var resolved = http.post("/api/incidents/" + secondId + "/resolve", "", token);
         assertThat(resolved.json().get("status").asString()).isEqualTo("resolved");
         assertThat(resolved.json().get("resolvedBy").asString()).isEqualTo("user");
-        http.delete("/api/alerts/channels/" + channel, token);
+        assertThat(http.delete("/api/alerts/channels/" + channel, token).status())
+                .isEqualTo(204);
+        // a deleted channel leaves its alerts on the incident
+        var kept = http.get("/api/incidents/" + incidentId, token).json().get("deliveries");
+        assertThat(kept).hasSize(2);
+        assertThat(kept.get(0).get("status").asString()).isEqualTo("sent");
         http.delete("/api/scripts/" + id, token);
     }
 
