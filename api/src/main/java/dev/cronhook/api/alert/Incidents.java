@@ -75,7 +75,7 @@ public class Incidents implements RunEnds, BuildEnds, TickProblems {
     public void ended(List<RunResult> ends) {
         var ids = new ArrayList<UUID>();
         for (var end : ends) {
-            if (end.status().isFinal() && end.status() != RunStatus.CANCELLED) ids.add(end.runId());
+            if (end.status().isFinal()) ids.add(end.runId());
         }
         if (ids.isEmpty()) return;
         var facts = new HashMap<UUID, IncidentRepository.RunFacts>();
@@ -87,16 +87,21 @@ public class Incidents implements RunEnds, BuildEnds, TickProblems {
             var at = end.finishedAt() == null ? Instant.now() : end.finishedAt();
             metrics.runEnded(
                     end.status(), f.trigger(), end.startedAt() == null ? null : Duration.between(end.startedAt(), at));
-            if (end.status() == RunStatus.SUCCEEDED) {
-                if (f.watched() || failedHere.contains(f.scriptId())) recovered(f.scriptId(), end.runId(), at);
-            } else if (end.status() == RunStatus.FAILED || end.status() == RunStatus.TIMED_OUT) {
-                var signal = end.status() == RunStatus.TIMED_OUT
-                        ? Signal.RUN_TIMED_OUT
-                        : end.error() != null && end.error().startsWith("secrets unavailable")
-                                ? Signal.SECRETS_UNAVAILABLE
-                                : Signal.RUN_FAILED;
-                failedHere.add(f.scriptId());
-                runFailed(f, signal, end.error(), at);
+            try {
+                if (end.status() == RunStatus.SUCCEEDED) {
+                    if (f.watched() || failedHere.contains(f.scriptId())) recovered(f.scriptId(), end.runId(), at);
+                } else if (end.status() == RunStatus.FAILED || end.status() == RunStatus.TIMED_OUT) {
+                    var signal = end.status() == RunStatus.TIMED_OUT
+                            ? Signal.RUN_TIMED_OUT
+                            : end.error() != null && end.error().startsWith("secrets unavailable")
+                                    ? Signal.SECRETS_UNAVAILABLE
+                                    : Signal.RUN_FAILED;
+                    failedHere.add(f.scriptId());
+                    runFailed(f, signal, end.error(), at);
+                }
+            } catch (RuntimeException e) {
+                // one run's evaluation failing does not cost the others theirs
+                log.warn("could not evaluate the alerts of run {}: {}", end.runId(), e.toString());
             }
         }
     }
