@@ -72,7 +72,7 @@ public class Incidents implements RunEnds, BuildEnds, TickProblems {
     }
 
     @Override
-    public void ended(List<RunResult> ends) {
+    public void ended(List<RunResult> ends, Set<UUID> recordedNow) {
         var ids = new ArrayList<UUID>();
         for (var end : ends) {
             if (end.status().isFinal()) ids.add(end.runId());
@@ -85,8 +85,13 @@ public class Incidents implements RunEnds, BuildEnds, TickProblems {
             var f = facts.get(end.runId());
             if (f == null || "try-out".equals(f.trigger())) continue;
             var at = end.finishedAt() == null ? Instant.now() : end.finishedAt();
-            metrics.runEnded(
-                    end.status(), f.trigger(), end.startedAt() == null ? null : Duration.between(end.startedAt(), at));
+            if (recordedNow.contains(end.runId())) {
+                // counted once, not again for a repeated report
+                metrics.runEnded(
+                        end.status(),
+                        f.trigger(),
+                        end.startedAt() == null ? null : Duration.between(end.startedAt(), at));
+            }
             try {
                 if (end.status() == RunStatus.SUCCEEDED) {
                     if (f.watched() || failedHere.contains(f.scriptId())) recovered(f.scriptId(), end.runId(), at);

@@ -8,7 +8,8 @@ import java.util.List;
  * report); must be idempotent per run. Called on the recorder's thread: keep it to database work.
  */
 public interface RunEnds {
-    RunEnds NONE = ends -> {};
+    RunEnds NONE = (ends, recordedNow) -> {};
 
-    void ended(List<RunResult> ends);
+    /** @param recordedNow the runs among {@code ends} whose end was recorded by this report (not a repeat) */
+    void ended(List<RunResult> ends, java.util.Set<java.util.UUID> recordedNow);
 }

@@ -82,10 +82,13 @@ public class RunResultRecorder implements SmartLifecycle {
             if (r.status() == RunStatus.FAILED || r.status() == RunStatus.TIMED_OUT) retries.afterFailure(r.runId());
         }
         if (!ended.isEmpty()) {
+            var recordedNow = new HashSet<UUID>();
+            for (int i = 0; i < ended.size(); i++)
+                if (changed[i]) recordedNow.add(ended.get(i).runId());
             try {
                 // all ended runs, not only those changed now: a crash after the record and before this is made up
                 // by the redelivery; the watchers count a run once
-                watchers.ended(ended);
+                watchers.ended(ended, recordedNow);
             } catch (RuntimeException e) {
                 // never holds up the recording of runs; the incident misses this end
                 org.slf4j.LoggerFactory.getLogger(RunResultRecorder.class)
