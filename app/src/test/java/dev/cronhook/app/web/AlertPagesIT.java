@@ -122,6 +122,9 @@ class AlertPagesIT {
             browser.open("/scripts/" + id + "/alerts");
             return !d.findElements(By.cssSelector("#script-incidents a")).isEmpty();
         });
+        browser.open("/alerts");
+        browser.awaitText("#incident-list", "paused-in-browser");
+        browser.open("/scripts/" + id + "/alerts");
         browser.find("#script-incidents a").click();
         browser.awaitText("#incident-summary", "a build failed");
         browser.screenshot("incident");

@@ -142,10 +142,20 @@ public class AlertPages {
 
     private Mono<Rendering.Builder<?>> page(
             CurrentUser user, Map<String, String> channelErrors, Map<String, String> channelForm) {
-        return Blocking.call(() -> Map.of(
-                        "channels", channels.list(user),
-                        "incidents", incidents.list(user, null, null, 100),
-                        "scripts", scripts.list(user)))
+        return Blocking.call(() -> {
+                    var all = scripts.list(user);
+                    var names = new java.util.HashMap<UUID, String>();
+                    for (var s : all) names.put(s.id(), s.name());
+                    return Map.of(
+                            "channels",
+                            channels.list(user),
+                            "incidents",
+                            incidents.list(user, null, null, 100),
+                            "scripts",
+                            all,
+                            "scriptNames",
+                            names);
+                })
                 .map(m -> Rendering.view("alerts/alerts")
                         .model(m)
                         .modelAttribute("channelErrors", channelErrors)
