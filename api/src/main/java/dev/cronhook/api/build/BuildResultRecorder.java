@@ -21,9 +21,12 @@ public class BuildResultRecorder implements SmartLifecycle {
     private final ScriptRepository scripts;
     private final Tx tx;
     private final ReadCaches caches;
+    private final BuildEnds watchers;
     private volatile WorkQueue.Worker worker;
 
-    public BuildResultRecorder(WorkQueue<BuildResult> results, ScriptRepository scripts, Tx tx, ReadCaches caches) {
+    public BuildResultRecorder(
+            WorkQueue<BuildResult> results, ScriptRepository scripts, Tx tx, ReadCaches caches, BuildEnds watchers) {
+        this.watchers = watchers;
         this.caches = caches;
         this.results = results;
         this.scripts = scripts;
@@ -31,7 +34,8 @@ public class BuildResultRecorder implements SmartLifecycle {
     }
 
     public void record(BuildResult r) {
-        tx.inTransaction(() -> {
+        int[] changedNow = {0};
+        boolean failedNow = tx.inTransaction(() -> {
             int changed = scripts.recordBuild(
                     r.scriptId(),
                     r.version(),
@@ -42,8 +46,24 @@ public class BuildResultRecorder implements SmartLifecycle {
                     r.error(),
                     r.log(),
                     r.at());
+            changedNow[0] = changed;
             if (changed > 0 && r.state() == BuildState.READY) activateIfNewest(r.scriptId(), r.version());
+            return changed > 0 && r.state() == BuildState.FAILED;
         });
+        if (changedNow[0] > 0 && (r.state() == BuildState.READY || r.state() == BuildState.FAILED)) {
+            try {
+                watchers.buildEnded(r.scriptId(), r.version(), r.state());
+            } catch (RuntimeException e) {
+                log.debug("could not count the build of {}: {}", r.scriptId(), e.toString());
+            }
+        }
+        if (failedNow) {
+            try {
+                watchers.buildFailed(r.scriptId(), r.version(), r.error());
+            } catch (RuntimeException e) {
+                log.warn("could not evaluate the alerts of the failed build of {}: {}", r.scriptId(), e.toString());
+            }
+        }
         caches.clearAll();
         log.debug("build of {} v{}: {}", r.scriptId(), r.version(), r.state());
     }

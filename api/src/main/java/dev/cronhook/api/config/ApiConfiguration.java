@@ -1,5 +1,6 @@
 package dev.cronhook.api.config;
 
+import dev.cronhook.api.build.BuildEnds;
 import dev.cronhook.api.build.BuildResultRecorder;
 import dev.cronhook.api.db.ReadCaches;
 import dev.cronhook.api.db.Tx;
@@ -9,6 +10,7 @@ import dev.cronhook.api.log.DatabaseLogStore;
 import dev.cronhook.api.log.LiveLog;
 import dev.cronhook.api.log.LogArchiver;
 import dev.cronhook.api.run.RunCompletions;
+import dev.cronhook.api.run.RunEnds;
 import dev.cronhook.api.run.RunKeys;
 import dev.cronhook.api.run.RunLauncher;
 import dev.cronhook.api.run.RunRepository;
@@ -71,7 +73,9 @@ import tools.jackson.databind.json.JsonMapper;
             "dev.cronhook.api.hook",
             "dev.cronhook.api.secret",
             "dev.cronhook.api.log",
-            "dev.cronhook.api.tryout"
+            "dev.cronhook.api.tryout",
+            "dev.cronhook.api.alert",
+            "dev.cronhook.api.metrics"
         })
 @EnableConfigurationProperties({ScriptLimits.class, WebhookProperties.class, AuthProperties.class})
 @Import(SecurityConfiguration.class)
@@ -202,6 +206,7 @@ public class ApiConfiguration {
             LiveLog live,
             LogStore store,
             ObjectProvider<RunRetries> retries,
+            ObjectProvider<RunEnds> watchers,
             StatefulRedisConnection<String, String> connection,
             @Value("${cronhook.runs.recorded-key-ttl:10m}") Duration recordedKeyTtl,
             @Value("${cronhook.runs.archived-log-ttl:1m}") Duration archivedLogTtl) {
@@ -213,7 +218,8 @@ public class ApiConfiguration {
                 json,
                 archiver,
                 retries.getIfAvailable(() -> RunRetries.NONE),
-                new RunKeys(connection, recordedKeyTtl, archivedLogTtl));
+                new RunKeys(connection, recordedKeyTtl, archivedLogTtl),
+                watchers.getIfAvailable(() -> RunEnds.NONE));
     }
 
     @Bean
@@ -223,8 +229,13 @@ public class ApiConfiguration {
 
     @Bean
     BuildResultRecorder buildResultRecorder(
-            WorkQueue<BuildResult> buildResultQueue, ScriptRepository scripts, Tx tx, ReadCaches caches) {
-        return new BuildResultRecorder(buildResultQueue, scripts, tx, caches);
+            WorkQueue<BuildResult> buildResultQueue,
+            ScriptRepository scripts,
+            Tx tx,
+            ReadCaches caches,
+            ObjectProvider<BuildEnds> watchers) {
+        return new BuildResultRecorder(
+                buildResultQueue, scripts, tx, caches, watchers.getIfAvailable(() -> BuildEnds.NONE));
     }
 
     /** Try-outs go to the try-out workers over Redis, so any api replica serves them, whichever process runs them. */

@@ -69,9 +69,11 @@ public class SchedulerConfiguration {
             JsonMapper json,
             SchedulerProperties properties,
             Clock clock,
-            ScheduleWakeups wakeups) {
+            ScheduleWakeups wakeups,
+            org.springframework.beans.factory.ObjectProvider<dev.cronhook.api.schedule.TickProblems> problems) {
         var scheduler = new CronScheduler(dueSet, reconciler, schedules, scripts, runs, json, properties, clock);
         scheduler.wakeUpOn(wakeups);
+        problems.ifAvailable(scheduler::tellProblemsTo);
         return scheduler;
     }
 

@@ -5,6 +5,7 @@ import dev.cronhook.api.db.ReadCache;
 import dev.cronhook.api.db.ReadCaches;
 import dev.cronhook.api.error.ProblemWriter;
 import dev.cronhook.api.error.RunNotFoundException;
+import dev.cronhook.api.error.ScriptPausedException;
 import dev.cronhook.api.error.WebhookNotFoundException;
 import dev.cronhook.api.error.WebhookSignatureInvalidException;
 import dev.cronhook.api.run.PublishedRunEnds;
@@ -150,6 +151,7 @@ public class WebhookController {
         if (found == null || (idempotent && !mayBlock)) return null;
         var target = found.orElseThrow(WebhookNotFoundException::new);
         var script = target.script();
+        if (script.paused()) throw new ScriptPausedException();
         target.signature().ifPresent(sig -> {
             if (!SignatureVerifier.verify(
                     sig.secret(), body, request.getHeaders().getFirst(sig.header()))) {

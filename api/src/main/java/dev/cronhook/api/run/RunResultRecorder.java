@@ -28,6 +28,7 @@ public class RunResultRecorder implements SmartLifecycle {
     private final LogArchiver archiver;
     private final RunRetries retries;
     private final RunKeys keys;
+    private final RunEnds watchers;
     private volatile ExecutorService archiving;
     private volatile WorkQueue.Worker worker;
 
@@ -37,8 +38,10 @@ public class RunResultRecorder implements SmartLifecycle {
             JsonMapper json,
             LogArchiver archiver,
             RunRetries retries,
-            RunKeys keys) {
+            RunKeys keys,
+            RunEnds watchers) {
         this.keys = keys;
+        this.watchers = watchers;
         this.archiver = archiver;
         this.results = results;
         this.runs = runs;
@@ -77,6 +80,20 @@ public class RunResultRecorder implements SmartLifecycle {
         for (var r : ended) {
             // asked again on a repeated report too: scheduling the retry is idempotent, and a lost one is made up
             if (r.status() == RunStatus.FAILED || r.status() == RunStatus.TIMED_OUT) retries.afterFailure(r.runId());
+        }
+        if (!ended.isEmpty()) {
+            var recordedNow = new HashSet<UUID>();
+            for (int i = 0; i < ended.size(); i++)
+                if (changed[i]) recordedNow.add(ended.get(i).runId());
+            try {
+                // all ended runs, not only those changed now: a crash after the record and before this is made up
+                // by the redelivery; the watchers count a run once
+                watchers.ended(ended, recordedNow);
+            } catch (RuntimeException e) {
+                // never holds up the recording of runs; the incident misses this end
+                org.slf4j.LoggerFactory.getLogger(RunResultRecorder.class)
+                        .warn("could not evaluate the alerts of {} ended run(s): {}", ended.size(), e.toString());
+            }
         }
         var endedNow = new ArrayList<UUID>();
         for (int i = 0; i < ended.size(); i++)

@@ -47,6 +47,7 @@ public class CronScheduler implements SmartLifecycle {
     private final JsonMapper json;
     private final SchedulerProperties properties;
     private final Clock clock;
+    private volatile TickProblems problems = TickProblems.NONE;
     private volatile Thread loop;
     private volatile boolean running;
     private volatile ScheduleWakeups wakeups = ScheduleWakeups.NONE;
@@ -83,6 +84,11 @@ public class CronScheduler implements SmartLifecycle {
     public void wake() {
         var t = loop;
         if (t != null) LockSupport.unpark(t);
+    }
+
+    /** Who is told of missed, late and skipped ticks. */
+    public void tellProblemsTo(TickProblems problems) {
+        this.problems = problems;
     }
 
     @Override
@@ -225,7 +231,10 @@ public class CronScheduler implements SmartLifecycle {
                 byTick.computeIfAbsent(plan.fire(), t -> new ArrayList<>()).add(rows.get(id));
                 if (plan.catchUp()) catchUps.add(id);
             }
-            if (plan.missed() > 0) log.info("schedule of {} missed {} tick(s) before {}", id, plan.missed(), now);
+            if (plan.missed() > 0) {
+                log.info("schedule of {} missed {} tick(s) before {}", id, plan.missed(), now);
+                tell(p -> p.missed(id, plan.missed()));
+            }
         });
         if (!rearm.isEmpty()) dueSet.put(rearm);
         if (!gone.isEmpty()) dueSet.remove(gone);
@@ -235,15 +244,38 @@ public class CronScheduler implements SmartLifecycle {
             for (long early; (early = Duration.between(clock.instant(), tick).toNanos()) > 0; ) {
                 LockSupport.parkNanos(early);
             }
-            var skipped = overlapping(group);
-            launch(tick, group.stream().filter(r -> !skipped.contains(r.id())).toList(), catchUps, images);
+            var paused = new HashSet<UUID>();
+            for (var row : group) if (row.paused()) paused.add(row.id());
+            var skipped = overlapping(group.stream().filter(r -> !r.paused()).toList());
+            launch(
+                    tick,
+                    group.stream()
+                            .filter(r -> !skipped.contains(r.id()) && !paused.contains(r.id()))
+                            .toList(),
+                    catchUps,
+                    images);
+            for (var id : paused) {
+                // the tick was recorded as fired ahead: it was skipped, the script being paused
+                schedules.skippedWhilePaused(id, rows.get(id).schedule().lastFiredAt());
+                log.debug("tick {} of {} skipped: the script is paused", tick, id);
+            }
             for (var row : group) {
                 if (!skipped.contains(row.id())) continue;
                 // the tick was recorded as fired ahead: it was not, it is missed
                 schedules.skipped(row.id(), row.schedule().lastFiredAt());
+                tell(p -> p.overlapSkipped(row.id(), tick));
                 log.debug("tick {} of {} skipped: its previous cron run has not ended", tick, row.id());
             }
         });
+    }
+
+    /** Tells of a tick problem; a failure to tell never stops the scheduler. */
+    private void tell(java.util.function.Consumer<TickProblems> what) {
+        try {
+            what.accept(problems);
+        } catch (RuntimeException e) {
+            log.warn("could not record a tick problem for alerting: {}", e.toString());
+        }
     }
 
     /** Of these scripts, those whose overlap policy is skip and whose previous cron run has not ended. */
@@ -273,16 +305,22 @@ public class CronScheduler implements SmartLifecycle {
             outcomes = runs.launchAll(launches);
         } catch (RuntimeException e) {
             log.warn("{} runs of tick {} missed: they could not be launched: {}", group.size(), tick, e.toString());
-            for (var script : group) schedules.addMissed(script.id(), 1);
+            for (var script : group) {
+                schedules.addMissed(script.id(), 1);
+                tell(p -> p.missed(script.id(), 1));
+            }
             return;
         }
         for (var outcome : outcomes) {
             var id = outcome.launch().script().id();
             if (outcome.failure() == null) {
+                var lateness = Duration.between(tick, clock.instant());
+                tell(p -> p.fired(id, tick, lateness));
                 if (catchUps.contains(id)) log.info("caught up the tick {} of {} after downtime", tick, id);
                 continue;
             }
             schedules.addMissed(id, 1);
+            if (!(outcome.failure() instanceof NoDeployedVersionException)) tell(p -> p.missed(id, 1));
             if (outcome.failure() instanceof NoDeployedVersionException) {
                 log.debug("tick {} of {} missed: no deployed version yet", tick, id);
             } else {

@@ -65,6 +65,13 @@ public class ScheduleRepository {
                 .update();
     }
 
+    /** A tick recorded as fired was skipped, the script being paused: restores the last fire time, counts it. */
+    public void skippedWhilePaused(UUID scriptId, Instant previousLastFiredAt) {
+        jdbc.sql("UPDATE schedules SET skipped_ticks = skipped_ticks + 1, last_fired_at = ? WHERE script_id = ?")
+                .params(previousLastFiredAt == null ? null : Timestamp.from(previousLastFiredAt), scriptId)
+                .update();
+    }
+
     /** Of these scripts, those with a cron run still QUEUED or RUNNING. */
     public Set<UUID> withActiveCronRun(List<UUID> scriptIds) {
         if (scriptIds.isEmpty()) return Set.of();

@@ -178,6 +178,16 @@ public class ScriptController {
         return Blocking.call(() -> service.deploy(user, id, version));
     }
 
+    @PostMapping("/{id}/pause")
+    public Mono<ScriptView> pause(@AuthenticationPrincipal CurrentUser user, @PathVariable UUID id) {
+        return Blocking.call(() -> service.setPaused(user, id, true));
+    }
+
+    @PostMapping("/{id}/resume")
+    public Mono<ScriptView> resume(@AuthenticationPrincipal CurrentUser user, @PathVariable UUID id) {
+        return Blocking.call(() -> service.setPaused(user, id, false));
+    }
+
     @PostMapping("/{id}/webhook/rotate")
     public Mono<ScriptView> rotateWebhook(@AuthenticationPrincipal CurrentUser user, @PathVariable UUID id) {
         return Blocking.call(() -> service.rotateWebhook(user, id));

@@ -37,7 +37,19 @@ public class ScriptRepository {
             Instant updatedAt,
             ScheduleRow schedule,
             RetryPolicy retry,
-            EgressPolicy egress) {}
+            EgressPolicy egress,
+            Pause pause) {
+
+        public boolean paused() {
+            return pause.paused();
+        }
+    }
+
+    /**
+     * Whether a script is paused, since when and why (null when by hand), and after how many final failures in a
+     * row it pauses itself (null: never).
+     */
+    public record Pause(boolean paused, Instant pausedAt, String reason, Integer afterConsecutiveFailures) {}
 
     /** The schedule of a script. */
     public record ScheduleRow(
@@ -47,7 +59,8 @@ public class ScriptRepository {
             String catchUpPolicy,
             Instant nextFireAt,
             Instant lastFiredAt,
-            int missedTicks) {}
+            int missedTicks,
+            int skippedTicks) {}
 
     /** One version of a script's code and dependencies, with what its build reported. */
     public record VersionRow(
@@ -67,6 +80,7 @@ public class ScriptRepository {
     private static final String SCRIPT_COLUMNS = "s.id, s.owner_id, s.name, s.webhook_enabled, s.webhook_token,"
             + " s.timeout_seconds, s.memory_mb, s.max_concurrency, s.latest_version, s.active_version, s.created_at, s.updated_at,"
             + " s.retry_max_attempts, s.retry_initial_delay_seconds, s.retry_backoff_factor, s.egress_allow,"
+            + " s.paused, s.paused_at, s.paused_reason, s.pause_after_failures, c.skipped_ticks,"
             + " c.expression, c.timezone, c.overlap_policy, c.catchup_policy, c.next_fire_at, c.last_fired_at,"
             + " c.missed_ticks";
     private static final String SCRIPT_FROM = " FROM scripts s LEFT JOIN schedules c ON c.script_id = s.id";
@@ -269,6 +283,22 @@ public class ScriptRepository {
                 .update();
     }
 
+    /** Pauses (with why, null when by hand) or resumes a script; returns whether its state changed. */
+    public boolean setPaused(UUID id, boolean paused, String reason) {
+        return jdbc.sql("UPDATE scripts SET paused = ?, paused_at = CASE WHEN ? THEN now() END, paused_reason = ?,"
+                                + " updated_at = now() WHERE id = ? AND paused <> ?")
+                        .params(paused, paused, paused ? reason : null, id, paused)
+                        .update()
+                > 0;
+    }
+
+    /** After how many final failures in a row the script pauses itself; null for never. */
+    public void setPauseAfterFailures(UUID id, Integer failures) {
+        jdbc.sql("UPDATE scripts SET pause_after_failures = ? WHERE id = ?")
+                .params(failures, id)
+                .update();
+    }
+
     public void setWebhookToken(UUID id, String token) {
         jdbc.sql("UPDATE scripts SET webhook_token = ?, updated_at = now() WHERE id = ?")
                 .params(token, id)
@@ -329,7 +359,8 @@ public class ScriptRepository {
                         rs.getString("catchup_policy"),
                         instant(rs, "next_fire_at"),
                         instant(rs, "last_fired_at"),
-                        rs.getInt("missed_ticks"));
+                        rs.getInt("missed_ticks"),
+                        rs.getInt("skipped_ticks"));
         Integer active = rs.getObject("active_version", Integer.class);
         return new ScriptRow(
                 rs.getObject("id", UUID.class),
@@ -349,7 +380,12 @@ public class ScriptRepository {
                         rs.getInt("retry_max_attempts"),
                         rs.getInt("retry_initial_delay_seconds"),
                         rs.getDouble("retry_backoff_factor")),
-                new EgressPolicy(json.readValue(rs.getString("egress_allow"), EGRESS)));
+                new EgressPolicy(json.readValue(rs.getString("egress_allow"), EGRESS)),
+                new Pause(
+                        rs.getBoolean("paused"),
+                        instant(rs, "paused_at"),
+                        rs.getString("paused_reason"),
+                        rs.getObject("pause_after_failures", Integer.class)));
     }
 
     private VersionRow version(ResultSet rs, int n) throws SQLException {

@@ -175,6 +175,19 @@ public class ScriptService {
         return get(user, id);
     }
 
+    /**
+     * Pauses the script (its webhook answers 409, its cron ticks are skipped; manual runs still work) or resumes
+     * it. Idempotent.
+     */
+    public ScriptView setPaused(CurrentUser user, UUID id, boolean paused) {
+        tx.inTransaction(() -> {
+            scripts.findForUpdate(user.id(), id).orElseThrow(() -> new ScriptNotFoundException(id));
+            scripts.setPaused(id, paused, null);
+        });
+        caches.clearAll();
+        return get(user, id);
+    }
+
     public ScriptView rotateWebhook(CurrentUser user, UUID id) {
         tx.inTransaction(() -> {
             scripts.findForUpdate(user.id(), id).orElseThrow(() -> new ScriptNotFoundException(id));
@@ -202,7 +215,8 @@ public class ScriptService {
                     s.catchUpPolicy(),
                     schedule.next(5, Instant.now()),
                     s.lastFiredAt(),
-                    s.missedTicks());
+                    s.missedTicks(),
+                    s.skippedTicks());
         }
         return new ScriptView(
                 row.id(),
@@ -221,6 +235,9 @@ public class ScriptService {
                 row.createdAt(),
                 row.updatedAt(),
                 row.retry(),
-                row.egress());
+                row.egress(),
+                row.paused(),
+                row.pause().pausedAt(),
+                row.pause().reason());
     }
 }

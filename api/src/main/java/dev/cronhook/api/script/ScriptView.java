@@ -11,7 +11,8 @@ import java.util.UUID;
 /**
  * A script as the API shows it: its settings, the latest version's code and the state of its builds.
  * {@code maxConcurrency} is absent when the script's runs are not limited; {@code egress} is always there, {@code
- * {"allow": []}} for no network.
+ * {"allow": []}} for no network. A paused script says since when and why
+ * ({@code pausedReason} absent when paused by hand).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ScriptView(
@@ -31,7 +32,10 @@ public record ScriptView(
         Instant createdAt,
         Instant updatedAt,
         RetryPolicy retry,
-        EgressPolicy egress) {
+        EgressPolicy egress,
+        boolean paused,
+        Instant pausedAt,
+        String pausedReason) {
 
     /** The cron trigger with its next fire times. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -42,5 +46,6 @@ public record ScriptView(
             String catchUpPolicy,
             List<Instant> nextFireTimes,
             Instant lastFiredAt,
-            int missedTicks) {}
+            int missedTicks,
+            int skippedTicks) {}
 }

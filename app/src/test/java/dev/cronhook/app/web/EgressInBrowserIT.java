@@ -64,7 +64,7 @@ class EgressInBrowserIT {
 
         browser.fill("#egress-allow", "hooks.example.com:*");
         browser.find("#save").click();
-        browser.awaitText("#saved", "Saved as version 1");
+        browser.awaitText("#saved", "Settings saved");
         var changed = platform.http.get("/api/scripts/" + id, token).json();
         assertThat(allowOf(changed)).containsExactly("hooks.example.com:*");
         assertThat(changed.get("version").asInt())

@@ -75,6 +75,18 @@ public class ExecutorAutoConfiguration {
                 meters == null ? EgressObserver.NONE : new MicrometerEgressObserver(meters));
     }
 
+    /** {@code cronhook_executor_warm_containers}: started sandboxes kept warm in this executor. */
+    @Bean
+    io.micrometer.core.instrument.binder.MeterBinder warmContainersGauge(ScriptRuntime runtime) {
+        return registry -> {
+            if (runtime instanceof dev.cronhook.executor.runtime.HarnessScriptRuntime harness) {
+                io.micrometer.core.instrument.Gauge.builder("cronhook.executor.warm.containers", harness::warmCount)
+                        .description("started sandboxes kept warm between invocations")
+                        .register(registry);
+            }
+        };
+    }
+
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
     ScriptRuntime scriptRuntime(

@@ -19,6 +19,7 @@ import org.springframework.context.annotation.ComponentScan;
             "dev.cronhook.web.version",
             "dev.cronhook.web.run",
             "dev.cronhook.web.settings",
-            "dev.cronhook.web.tryout"
+            "dev.cronhook.web.tryout",
+            "dev.cronhook.web.alert"
         })
 public class WebConfiguration {}
