@@ -64,7 +64,10 @@ public record LanguageRuntime(
                     "PYTHONPATH", Harness.APP_DIR + "/site-packages",
                     "PYTHONDONTWRITEBYTECODE", "1",
                     "PYTHONUNBUFFERED", "1",
-                    "PYTHONNOUSERSITE", "1"));
+                    "PYTHONNOUSERSITE", "1",
+                    // UTF-8 without the locale coercion that would add LC_CTYPE to a script's environment
+                    "PYTHONUTF8", "1",
+                    "PYTHONCOERCECLOCALE", "0"));
 
     private static final List<LanguageRuntime> ALL = List.of(NODE, PYTHON);
 
