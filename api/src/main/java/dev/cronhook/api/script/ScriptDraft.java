@@ -1,5 +1,6 @@
 package dev.cronhook.api.script;
 
+import dev.cronhook.core.harness.LanguageRuntime;
 import dev.cronhook.core.script.ScriptSource;
 import dev.cronhook.core.validation.Violations;
 import java.util.Map;
@@ -21,7 +22,8 @@ public record ScriptDraft(
         int timeoutSeconds,
         int memoryMb,
         Integer maxConcurrency,
-        RetryPolicy retry) {
+        RetryPolicy retry,
+        String language) {
 
     private static final Pattern NAME = Pattern.compile("[\\p{L}\\p{N}][\\p{L}\\p{N} ._-]*");
     private static final Set<String> OVERLAP = Set.of("allow", "skip", "queue");
@@ -39,8 +41,27 @@ public record ScriptDraft(
             v.add("name", "may contain letters, digits, spaces, '.', '_' and '-', starting with a letter or digit");
         }
 
-        ScriptSource.checkCode(r.code(), limits.maxCodeBytes(), v);
-        var deps = ScriptSource.checkDependencies(r.dependencies(), limits.maxDependencies(), v);
+        String language = r.language() == null || r.language().isBlank()
+                ? LanguageRuntime.DEFAULT
+                : r.language().strip().toLowerCase(java.util.Locale.ROOT);
+        ScriptSource.checkCode(r.code(), language, limits.maxCodeBytes(), v);
+        Map<String, String> deps = Map.of();
+        if (!LanguageRuntime.names().contains(language)) {
+            v.add("language", "must be one of " + String.join(", ", LanguageRuntime.names()));
+        } else if (language.equals(LanguageRuntime.PYTHON.language())) {
+            if (r.requirements() != null
+                    && r.dependencies() != null
+                    && !r.dependencies().isEmpty()) {
+                v.add("requirements", "give a Python script's packages as requirements or dependencies, not both");
+            }
+            var given = r.requirements() != null ? r.requirements() : r.dependencies();
+            deps = ScriptSource.checkRequirements(given, limits.maxDependencies(), v);
+        } else {
+            if (r.requirements() != null && !r.requirements().isEmpty()) {
+                v.add("requirements", "are for Python scripts; a Node.js script has dependencies");
+            }
+            deps = ScriptSource.checkDependencies(r.dependencies(), limits.maxDependencies(), v);
+        }
 
         CronSchedule cron = null;
         String overlap = "skip";
@@ -93,6 +114,7 @@ public record ScriptDraft(
                 timeout,
                 memory,
                 concurrency,
-                retry);
+                retry,
+                language);
     }
 }

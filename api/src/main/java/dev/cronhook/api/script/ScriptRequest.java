@@ -6,7 +6,9 @@ import tools.jackson.databind.annotation.JsonDeserialize;
 /**
  * The body of {@code POST /api/scripts} and {@code PUT /api/scripts/{id}}. PUT replaces every field; omitted
  * optional fields take their defaults (no dependencies, webhook on, no cron, default limits, no concurrency limit, no
- * retries).
+ * retries). {@code language} is {@code node} (the default) or {@code python}; a Python script's packages are its
+ * {@code requirements} (project name to version specifier, e.g. {@code {"requests": ">=2.31"}}), which may also be
+ * given as {@code dependencies}.
  */
 public record ScriptRequest(
         String name,
@@ -20,7 +22,23 @@ public record ScriptRequest(
         @JsonDeserialize(using = WholeNumberDeserializer.class)
         Integer maxConcurrency,
 
-        RetryRequest retry) {
+        RetryRequest retry,
+        String language,
+        Map<String, String> requirements) {
+
+    /** Without a language: a Node.js script. */
+    public ScriptRequest(
+            String name,
+            String code,
+            Map<String, String> dependencies,
+            Boolean webhook,
+            CronRequest cron,
+            Integer timeoutSeconds,
+            Integer memoryMb,
+            Integer maxConcurrency,
+            RetryRequest retry) {
+        this(name, code, dependencies, webhook, cron, timeoutSeconds, memoryMb, maxConcurrency, retry, null, null);
+    }
 
     /** A cron trigger: the expression, its IANA time zone and the overlap and catch-up policies. */
     public record CronRequest(String expression, String timezone, String overlapPolicy, String catchUpPolicy) {}

@@ -9,7 +9,8 @@ import java.util.UUID;
 
 /**
  * A script as the API shows it: its settings, the latest version's code and the state of its builds.
- * {@code maxConcurrency} is absent when the script's runs are not limited.
+ * {@code maxConcurrency} is absent when the script's runs are not limited. {@code language} is {@code node} or
+ * {@code python}; a Python script's {@code dependencies} are its requirements.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ScriptView(
@@ -28,7 +29,8 @@ public record ScriptView(
         BuildState buildState,
         Instant createdAt,
         Instant updatedAt,
-        RetryPolicy retry) {
+        RetryPolicy retry,
+        String language) {
 
     /** The cron trigger with its next fire times. */
     @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -7,6 +7,7 @@ import dev.cronhook.builder.log.BuildLog;
 import dev.cronhook.builder.npm.DependencyInstaller;
 import dev.cronhook.builder.npm.InstalledDependencies;
 import dev.cronhook.core.harness.LanguageRuntime;
+import dev.cronhook.core.script.PythonRequirements;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -87,7 +88,7 @@ public final class PipDependencyInstaller implements DependencyInstaller {
     public InstalledDependencies install(Map<String, String> requirements, String lockfile, BuildLog log)
             throws BuildFailedException, InterruptedException {
         for (var e : requirements.entrySet()) {
-            String problem = Requirements.problem(e.getKey(), e.getValue());
+            String problem = PythonRequirements.problem(e.getKey(), e.getValue());
             if (problem != null) throw new BuildFailedException("requirement " + problem);
         }
         if (requirements.isEmpty() && (lockfile == null || lockfile.isBlank())) {
@@ -157,7 +158,7 @@ public final class PipDependencyInstaller implements DependencyInstaller {
      */
     private String resolve(Map<String, String> requirements, Path work, BuildLog log)
             throws BuildFailedException, InterruptedException, IOException {
-        String in = Requirements.render(requirements);
+        String in = PythonRequirements.render(requirements);
         String key = sha256(in + "\n" + settings.indexUrl());
         Path remembered = resolvedDir.resolve(key + ".lock");
         var ttl = settings.resolutionTtl();

@@ -1,6 +1,7 @@
 package dev.cronhook.builder.pip;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.cronhook.core.script.PythonRequirements;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -48,7 +49,7 @@ public final class TestPackageIndex implements AutoCloseable {
                 body = files.get(path.substring("/files/".length())).bytes();
                 type = "application/octet-stream";
             } else if (path.startsWith("/simple/")) {
-                String project = Requirements.normalize(
+                String project = PythonRequirements.normalize(
                         path.substring("/simple/".length()).replaceAll("/$", ""));
                 var wheels = projects.get(project);
                 if (wheels == null) {
@@ -137,7 +138,7 @@ public final class TestPackageIndex implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         var wheel = new Wheel(project, version, fileName, bytes.toByteArray());
-        projects.computeIfAbsent(Requirements.normalize(project), k -> new CopyOnWriteArrayList<>())
+        projects.computeIfAbsent(PythonRequirements.normalize(project), k -> new CopyOnWriteArrayList<>())
                 .add(wheel);
         files.put(fileName, wheel);
         return this;
@@ -145,7 +146,7 @@ public final class TestPackageIndex implements AutoCloseable {
 
     /** The sha256 (hex) of a published wheel. */
     public String hashOf(String project, String version) {
-        return projects.get(Requirements.normalize(project)).stream()
+        return projects.get(PythonRequirements.normalize(project)).stream()
                 .filter(w -> w.version().equals(version))
                 .map(w -> sha256(w.bytes()))
                 .findFirst()

@@ -1,4 +1,4 @@
-package dev.cronhook.builder.pip;
+package dev.cronhook.core.script;
 
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -11,13 +11,13 @@ import java.util.regex.Pattern;
  * or {@code "*"} for any). Only names and specifiers: no URLs, paths, extras, markers or pip options, so a
  * requirement can neither point pip elsewhere nor run a build.
  */
-public final class Requirements {
+public final class PythonRequirements {
     private static final Pattern NAME = Pattern.compile("^[A-Za-z0-9]([A-Za-z0-9._-]{0,98}[A-Za-z0-9])?$");
     private static final Pattern CLAUSE =
             Pattern.compile("^(===|==|!=|~=|<=|>=|<|>)\\s*[A-Za-z0-9][A-Za-z0-9.*+!_-]{0,62}$");
     private static final Pattern LINE = Pattern.compile("^([A-Za-z0-9][A-Za-z0-9._-]*)\\s*(.*)$");
 
-    private Requirements() {}
+    private PythonRequirements() {}
 
     /** Why a requirement is refused, or null when it is fine. */
     public static String problem(String name, String specifier) {
