@@ -69,9 +69,12 @@ public class TryOuts {
                 UUID.randomUUID(),
                 userId,
                 body == null ? null : body.code(),
-                body == null ? null : body.dependencies(),
+                body == null ? null : body.requirements() != null ? body.requirements() : body.dependencies(),
                 body == null ? null : body.event(),
-                Instant.now().plus(settings.waitTimeout()));
+                Instant.now().plus(settings.waitTimeout()),
+                null,
+                null,
+                body == null ? null : body.language());
         if (body == null || body.scriptId() == null) return follow(unsaved);
         // the script's secrets: looked up off the event loop, before any event
         return Blocking.call(() -> unsaved.withSecrets(

@@ -36,7 +36,7 @@ class PythonScriptIT {
                         "import tinybase\ndef greet(n):\n    return 'hello ' + n + ' ' + str(tinybase.X)\n",
                         "tinybase>=1.1");
         platform = TestPlatform.start(
-                "api,builder,executor",
+                "api,builder,executor,try-out",
                 Map.of(
                         "cronhook.builder.target", "registry",
                         "cronhook.builder.registry", "127.0.0.1:5000",
@@ -143,6 +143,38 @@ class PythonScriptIT {
         assertThat(timedOut.get("status").asString()).isEqualTo("TIMED_OUT");
         assertThat(outOfMemory.get("status").asString()).isEqualTo("FAILED");
         assertThat(outOfMemory.get("error").asString()).isEqualTo("memory limit exceeded");
+    }
+
+    @Test
+    void aPythonScriptIsTriedOutUnsavedInASandboxWithItsRequirement() {
+        var r = platform.http.post(
+                "/api/try-out",
+                json(Map.of(
+                        "language",
+                        "python",
+                        "code",
+                        """
+                        import os, tiny_greet
+
+                        async def handler(event, ctx):
+                            print("trying", ctx["trigger"])
+                            return {"greeting": tiny_greet.greet(event["body"]["who"]), "uid": os.getuid(),
+                                    "trigger": event["trigger"]}
+                        """,
+                        "requirements",
+                        Map.of("tiny-greet", ">=1.0"),
+                        "event",
+                        Map.of("body", Map.of("who", "tester")))),
+                token);
+
+        assertThat(r.status()).as(r.toString()).isEqualTo(200);
+        var result = r.json();
+        assertThat(result.get("status").asString()).as(r.toString()).isEqualTo("SUCCEEDED");
+        assertThat(result.at("/result/greeting").asString()).isEqualTo("hello tester 2");
+        assertThat(result.at("/result/uid").asInt()).as("not root").isEqualTo(65532);
+        assertThat(result.at("/result/trigger").asString()).isEqualTo("try-out");
+        assertThat(result.get("logs").findValuesAsString("text")).contains("trying try-out");
+        assertThat(platform.http.get("/api/scripts", token).text()).doesNotContain("trying");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.cronhook.core.tryout;
 
+import dev.cronhook.core.harness.LanguageRuntime;
 import dev.cronhook.core.script.ScriptSource;
 import dev.cronhook.core.validation.Violations;
 import java.time.Instant;
@@ -21,14 +22,24 @@ public record TryOutRequest(
         Map<String, Object> event,
         Instant deadline,
         UUID scriptId,
-        String secretsToken) {
+        String secretsToken,
+        String language) {
     public static final int MAX_CODE_BYTES = 256 * 1024;
     public static final int MAX_DEPENDENCIES = 50;
 
     public TryOutRequest {
         var v = new Violations();
-        ScriptSource.checkCode(code, MAX_CODE_BYTES, v);
-        var checked = ScriptSource.checkDependencies(dependencies, MAX_DEPENDENCIES, v);
+        if (language == null || language.isBlank()) language = LanguageRuntime.DEFAULT;
+        language = language.strip().toLowerCase(java.util.Locale.ROOT);
+        Map<String, String> checked = Map.of();
+        if (!LanguageRuntime.names().contains(language)) {
+            v.add("language", "must be one of " + String.join(", ", LanguageRuntime.names()));
+        } else {
+            ScriptSource.checkCode(code, language, MAX_CODE_BYTES, v);
+            checked = language.equals(LanguageRuntime.PYTHON.language())
+                    ? ScriptSource.checkRequirements(dependencies, MAX_DEPENDENCIES, v)
+                    : ScriptSource.checkDependencies(dependencies, MAX_DEPENDENCIES, v);
+        }
         v.throwIfAny();
         if (id == null) throw new IllegalArgumentException("id is required");
         if (deadline == null) throw new IllegalArgumentException("deadline is required");
@@ -44,12 +55,30 @@ public record TryOutRequest(
             Map<String, String> dependencies,
             Map<String, Object> event,
             Instant deadline) {
-        this(id, userId, code, dependencies, event, deadline, null, null);
+        this(id, userId, code, dependencies, event, deadline, null, null, null);
+    }
+
+    /** A Node.js try-out. */
+    public TryOutRequest(
+            UUID id,
+            UUID userId,
+            String code,
+            Map<String, String> dependencies,
+            Map<String, Object> event,
+            Instant deadline,
+            UUID scriptId,
+            String secretsToken) {
+        this(id, userId, code, dependencies, event, deadline, scriptId, secretsToken, null);
+    }
+
+    /** The runtime this try-out's code is for. */
+    public LanguageRuntime runtime() {
+        return LanguageRuntime.of(language);
     }
 
     /** This try-out as a saved script's, with the token for its secrets. */
     public TryOutRequest withSecrets(UUID scriptId, String secretsToken) {
-        return new TryOutRequest(id, userId, code, dependencies, event, deadline, scriptId, secretsToken);
+        return new TryOutRequest(id, userId, code, dependencies, event, deadline, scriptId, secretsToken, language);
     }
 
     @Override
