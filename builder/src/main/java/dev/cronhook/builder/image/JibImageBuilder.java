@@ -222,7 +222,11 @@ public final class JibImageBuilder implements ImageBuilder, AutoCloseable {
         if (isHost(runtime)) {
             var host = hostRuntime(runtime);
             container = Jib.fromScratch().addFileEntriesLayer(host.layer());
-            interpreter = host.interpreterPathInImage();
+            // by name where the image's PATH finds it (as images always were started), else by its path
+            var inImage = Path.of(host.interpreterPathInImage());
+            boolean onPath = inImage.getFileName().toString().equals(runtime.interpreter())
+                    && List.of(PATH.split(":")).contains(String.valueOf(inImage.getParent()));
+            interpreter = onPath ? runtime.interpreter() : inImage.toString();
         } else if (baseImage.startsWith("docker://")) {
             container = Jib.from(DockerDaemonImage.named(baseImage.substring("docker://".length())));
         } else if (baseImage.startsWith("tar://")) {

@@ -102,7 +102,7 @@ class PythonImageBuilderIT {
                 "{{json .Config.Entrypoint}} {{json .Config.Env}} {{json .Config.Labels}}",
                 result.imageRef());
         assertThat(config.out())
-                .contains("[\"/usr/bin/python3\",\"/app/harness.py\"]", "PYTHONPATH=/app/site-packages")
+                .contains("[\"python3\",\"/app/harness.py\"]", "PYTHONPATH=/app/site-packages")
                 .contains("\"dev.cronhook.language\":\"python\"", "\"" + Harness.PROTOCOL_LABEL + "\":\"2\"");
     }
 
