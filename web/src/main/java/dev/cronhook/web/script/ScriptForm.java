@@ -26,7 +26,8 @@ public record ScriptForm(
         String catchUpPolicy,
         String timeoutSeconds,
         String memoryMb,
-        String maxConcurrency) {
+        String maxConcurrency,
+        String language) {
 
     /** One row of the dependency list. */
     public record Dependency(String name, String range) {}
@@ -39,6 +40,22 @@ public record ScriptForm(
               return { ok: true, received: event.body ?? null };
             }
             """;
+
+    static final String PYTHON_TEMPLATE = """
+            # Runs on every webhook call and cron tick. Return a value to record it as the run's result,
+            # or cronhook.Response(body, status=..., headers=...) to answer a webhook call.
+            from cronhook import Response
+
+
+            def handler(event, ctx):
+                print("triggered by", event["trigger"])
+                return {"ok": True, "received": event.get("body")}
+            """;
+
+    /** The template a new script of {@code language} starts from. */
+    static String templateFor(String language) {
+        return "python".equals(language) ? PYTHON_TEMPLATE : TEMPLATE;
+    }
 
     static ScriptForm blank(int defaultTimeout, int defaultMemory) {
         return new ScriptForm(
@@ -53,7 +70,8 @@ public record ScriptForm(
                 "run-once",
                 Integer.toString(defaultTimeout),
                 Integer.toString(defaultMemory),
-                "");
+                "",
+                "node");
     }
 
     static ScriptForm of(ScriptView s) {
@@ -72,7 +90,8 @@ public record ScriptForm(
                 c == null ? "run-once" : c.catchUpPolicy(),
                 Integer.toString(s.timeoutSeconds()),
                 Integer.toString(s.memoryMb()),
-                s.maxConcurrency() == null ? "" : Integer.toString(s.maxConcurrency()));
+                s.maxConcurrency() == null ? "" : Integer.toString(s.maxConcurrency()),
+                s.language() == null ? "node" : s.language());
     }
 
     static ScriptForm from(MultiValueMap<String, String> form) {
@@ -96,7 +115,8 @@ public record ScriptForm(
                 value(form, "catchUpPolicy"),
                 value(form, "timeoutSeconds"),
                 value(form, "memoryMb"),
-                value(form, "maxConcurrency"));
+                value(form, "maxConcurrency"),
+                value(form, "language").isEmpty() ? "node" : value(form, "language"));
     }
 
     /** The api request; problems the api cannot see (a row without a name, a number that is not one) throw. */
@@ -121,7 +141,8 @@ public record ScriptForm(
         v.throwIfAny();
         var cronRequest =
                 cron ? new ScriptRequest.CronRequest(cronExpression, cronTimezone, overlapPolicy, catchUpPolicy) : null;
-        return new ScriptRequest(name, code, deps, webhook, cronRequest, timeout, memory, concurrency, retry);
+        return new ScriptRequest(
+                name, code, deps, webhook, cronRequest, timeout, memory, concurrency, retry, language, null);
     }
 
     private static Integer number(String text, String field, Violations v) {

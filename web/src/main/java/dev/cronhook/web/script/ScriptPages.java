@@ -188,6 +188,7 @@ public class ScriptPages {
         return Rendering.view("scripts/editor")
                 .modelAttribute("script", script)
                 .modelAttribute("form", form)
+                .modelAttribute("templates", Map.of("node", ScriptForm.TEMPLATE, "python", ScriptForm.PYTHON_TEMPLATE))
                 .modelAttribute("errors", errors)
                 .modelAttribute("otherErrors", other)
                 .modelAttribute("problem", problem)
