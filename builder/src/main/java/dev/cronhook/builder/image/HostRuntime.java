@@ -108,6 +108,10 @@ public final class HostRuntime {
         sharedObjects.add(interpreter);
         var treeFiles = new TreeMap<String, Path>();
         for (Path tree : trees) {
+            if (Files.isRegularFile(tree)) {
+                treeFiles.put(tree.toString(), tree.toRealPath());
+                continue;
+            }
             try (Stream<Path> walk = Files.walk(tree)) {
                 for (Path file : walk.filter(Files::isRegularFile).toList()) {
                     String name = file.getFileName().toString();
@@ -158,7 +162,7 @@ public final class HostRuntime {
                 .map(String::strip)
                 .filter(line -> !line.isEmpty())
                 .map(Path::of)
-                .filter(Files::isDirectory)
+                .filter(p -> Files.isDirectory(p) || Files.isRegularFile(p))
                 .distinct()
                 .toList();
     }

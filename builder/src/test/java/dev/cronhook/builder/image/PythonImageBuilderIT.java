@@ -96,6 +96,13 @@ class PythonImageBuilderIT {
                 "import os, sys; sys.path.insert(0, '/app'); import script;"
                         + " print(script.handler({}, {}), os.getuid(), os.getcwd())");
         assertThat(run.out().strip()).as(run.out()).isEqualTo("hello py2 65532 /app");
+        // the host's CA bundle came with the runtime: TLS to public hosts verifies
+        var tls = Docker.runIsolated(
+                result.imageRef(),
+                "python3",
+                "-c",
+                "import ssl; print(len(ssl.create_default_context().get_ca_certs()) > 10)");
+        assertThat(tls.out().strip()).as(tls.out()).isEqualTo("True");
         var config = Docker.run(
                 "inspect",
                 "--format",

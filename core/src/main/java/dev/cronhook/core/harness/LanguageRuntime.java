@@ -15,8 +15,9 @@ import java.util.Map;
  *
  * @param language the name a script's {@code language} field gives
  * @param interpreter the interpreter's name on the PATH ({@code node}, {@code python3})
- * @param libraryProbe arguments to the interpreter that print, one a line, the directories of the host's
- *     installation the runtime needs besides its binary (Python's standard library); empty for none
+ * @param libraryProbe arguments to the interpreter that print, one a line, the directories and files of the host's
+ *     installation the runtime needs besides its binary (Python's standard library, the CA bundle its ssl module
+ *     reads); empty for none
  * @param harnessFile the harness's file name, a resource beside {@link Harness} and a file in {@link Harness#APP_DIR}
  * @param scriptFile the file the script's code is written to, beside the harness
  * @param manifestFile the dependency manifest written beside the code ({@code package.json}, {@code requirements.txt})
@@ -54,7 +55,8 @@ public record LanguageRuntime(
             List.of(
                     "-S",
                     "-c",
-                    "import sysconfig; p = sysconfig.get_paths(); print(p['stdlib']); print(p['platstdlib'])"),
+                    "import ssl, sysconfig; p = sysconfig.get_paths(); print(p['stdlib']); print(p['platstdlib']);"
+                            + " print(ssl.get_default_verify_paths().openssl_cafile)"),
             "harness.py",
             "script.py",
             "requirements.txt",

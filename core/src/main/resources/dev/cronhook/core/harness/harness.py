@@ -224,11 +224,20 @@ class EgressBlockedError(ConnectionRefusedError):
     pass
 
 
+class TunnelSocket(socket_module.socket):
+    """A tunnel through the proxy's Unix socket, which clients take for a TCP connection: TCP options are no-ops."""
+
+    def setsockopt(self, level, option, *args):
+        if level == socket_module.IPPROTO_TCP:
+            return None
+        return super().setsockopt(level, option, *args)
+
+
 def tunnel(address, timeout=None, source_address=None, *args, **kwargs):
     global egress_refused
     host, port = address[0], address[1]
     target = "[%s]:%s" % (host, port) if ":" in host and not host.startswith("[") else "%s:%s" % (host, port)
-    sock = socket_module.socket(socket_module.AF_UNIX, socket_module.SOCK_STREAM)
+    sock = TunnelSocket(socket_module.AF_UNIX, socket_module.SOCK_STREAM)
     if timeout is not None and timeout is not socket_module._GLOBAL_DEFAULT_TIMEOUT:
         sock.settimeout(timeout)
     try:
@@ -275,8 +284,51 @@ def tunnel(address, timeout=None, source_address=None, *args, **kwargs):
     raise EgressBlockedError(reason)
 
 
+class RouteUrllib3:
+    """Routes urllib3 (and so requests) through the tunnel too: it opens its sockets itself, not with the socket module's."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name != "urllib3.util.connection":
+            return None
+        sys.meta_path.remove(self)
+        try:
+            spec = importlib.util.find_spec(name)
+        finally:
+            sys.meta_path.insert(0, self)
+        if spec is None or spec.loader is None:
+            return None
+        loader = spec.loader
+        original = loader.exec_module
+
+        def exec_module(module):
+            original(module)
+            module.create_connection = tunnel
+
+        loader.exec_module = exec_module
+        return spec
+
+
 if egress_socket:
     socket_module.create_connection = tunnel
+    sys.meta_path.insert(0, RouteUrllib3())
+
+# The operator's extra CA certificates (an internal service the operator allowed), beside the public ones
+extra_ca = env.get("NODE_EXTRA_CA_CERTS")
+if extra_ca and os.path.isfile(extra_ca):
+    import ssl
+
+    _create_default_context = ssl.create_default_context
+
+    def create_default_context(*args, **kwargs):
+        context = _create_default_context(*args, **kwargs)
+        try:
+            context.load_verify_locations(cafile=extra_ca)
+        except (OSError, ssl.SSLError):
+            pass
+        return context
+
+    ssl.create_default_context = create_default_context
+    ssl._create_default_https_context = create_default_context
 
 
 # ---- the reply model ------------------------------------------------------------------------------------------

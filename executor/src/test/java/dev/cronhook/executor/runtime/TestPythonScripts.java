@@ -61,7 +61,8 @@ public final class TestPythonScripts {
                     + " while read f; do [ -e \"$f\" ] && mkdir -p \"$root$(dirname $f)\" && cp -L \"$f\" \"$root$f\"; done < $files;"
                     + " mkdir -p \"$root/usr/bin\"; cp -L " + python + " \"$root/usr/bin/python3\";"
                     + " for d in " + String.join(" ", stdlib)
-                    + "; do mkdir -p \"$root$d\"; cp -a \"$d/.\" \"$root$d/\"; done;"
+                    + "; do mkdir -p \"$root$(dirname $d)\"; if [ -f \"$d\" ]; then cp -L \"$d\" \"$root$d\";"
+                    + " else mkdir -p \"$root$d\"; cp -a \"$d/.\" \"$root$d/\"; fi; done;"
                     + " chmod -R a+rX \"$root\"; rm -f $files;"
                     + " tar -C \"$root\" -c . | docker import"
                     + " --change 'ENTRYPOINT [\"/usr/bin/python3\",\"/app/" + runtime.harnessFile() + "\"]'"

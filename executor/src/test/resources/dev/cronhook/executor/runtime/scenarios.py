@@ -254,6 +254,39 @@ def logged(event, ctx):
     return "logged"
 
 
+def urlopen(event, ctx):
+    import http.client
+    import urllib.error
+    import urllib.request
+
+    out = {}
+    for url in event["urls"]:
+        try:
+            with urllib.request.urlopen(url, timeout=10) as response:
+                out[url] = {"status": response.status, "body": response.read().decode()}
+        except urllib.error.HTTPError as e:
+            out[url] = {"status": e.code}
+        except urllib.error.URLError as e:
+            out[url] = {"error": str(e), "cause": str(e.reason)}
+        except Exception as e:
+            out[url] = {"error": str(e), "cause": str(e)}
+    # http.client directly, as libraries built on it use it
+    if event.get("direct"):
+        host, port = event["direct"]["host"], event["direct"]["port"]
+        connection = http.client.HTTPConnection(host, port, timeout=10)
+        connection.request("GET", "/hello")
+        response = connection.getresponse()
+        out["direct"] = {"status": response.status, "body": response.read().decode()}
+    return out
+
+
+def urlopen_uncaught(event, ctx):
+    import urllib.request
+
+    urllib.request.urlopen(event["url"], timeout=10)
+    return "reached"
+
+
 def environment(event, ctx):
     return dict(os.environ)
 
@@ -283,6 +316,8 @@ SCENARIOS = {
     "memoryBombInChild": memory_bomb_in_child,
     "environment": environment,
     "logging": logged,
+    "urlopen": urlopen,
+    "urlopenUncaught": urlopen_uncaught,
 }
 
 
