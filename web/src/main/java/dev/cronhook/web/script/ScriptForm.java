@@ -163,7 +163,13 @@ public record ScriptForm(
     /** The violations of a failed save, by field, for the page to show next to each field. */
     static Map<String, String> errorsOf(InvalidInputException e) {
         var out = new LinkedHashMap<String, String>();
-        for (var v : e.violations()) out.merge(v.field(), v.message(), (a, b) -> a + "; " + b);
+        for (var v : e.violations()) {
+            // a Python script's packages are the same rows of the form as a Node.js script's dependencies
+            String field = v.field().startsWith("requirements")
+                    ? "dependencies" + v.field().substring("requirements".length())
+                    : v.field();
+            out.merge(field, v.message(), (a, b) -> a + "; " + b);
+        }
         return out;
     }
 }

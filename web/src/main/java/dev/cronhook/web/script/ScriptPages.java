@@ -171,6 +171,7 @@ public class ScriptPages {
             SecretService.InfisicalView infisical) {
         var known = List.of(
                 "name",
+                "language",
                 "code",
                 "dependencies",
                 "webhook",
