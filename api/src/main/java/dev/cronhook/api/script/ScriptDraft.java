@@ -1,6 +1,7 @@
 package dev.cronhook.api.script;
 
 import dev.cronhook.core.harness.LanguageRuntime;
+import dev.cronhook.core.script.PythonRequirements;
 import dev.cronhook.core.script.ScriptSource;
 import dev.cronhook.core.validation.Violations;
 import java.util.Map;
@@ -49,12 +50,22 @@ public record ScriptDraft(
         if (!LanguageRuntime.names().contains(language)) {
             v.add("language", "must be one of " + String.join(", ", LanguageRuntime.names()));
         } else if (language.equals(LanguageRuntime.PYTHON.language())) {
-            if (r.requirements() != null
-                    && r.dependencies() != null
-                    && !r.dependencies().isEmpty()) {
-                v.add("requirements", "give a Python script's packages as requirements or dependencies, not both");
+            int ways = (r.requirements() != null ? 1 : 0)
+                    + (r.dependencies() != null && !r.dependencies().isEmpty() ? 1 : 0)
+                    + (r.requirementsTxt() != null ? 1 : 0);
+            if (ways > 1) {
+                v.add(
+                        "requirements",
+                        "give a Python script's packages one way: requirements, requirementsTxt or dependencies");
             }
             var given = r.requirements() != null ? r.requirements() : r.dependencies();
+            if (r.requirementsTxt() != null) {
+                try {
+                    given = PythonRequirements.parse(r.requirementsTxt());
+                } catch (IllegalArgumentException e) {
+                    v.add("requirementsTxt", e.getMessage());
+                }
+            }
             deps = ScriptSource.checkRequirements(given, limits.maxDependencies(), v);
         } else {
             if (r.requirements() != null && !r.requirements().isEmpty()) {

@@ -8,7 +8,8 @@ import tools.jackson.databind.annotation.JsonDeserialize;
  * optional fields take their defaults (no dependencies, webhook on, no cron, default limits, no concurrency limit, no
  * retries). {@code language} is {@code node} (the default) or {@code python}; a Python script's packages are its
  * {@code requirements} (project name to version specifier, e.g. {@code {"requests": ">=2.31"}}), which may also be
- * given as {@code dependencies}.
+ * given as {@code dependencies} or as the text of a {@code requirementsTxt} ({@code name<specifier>} lines, comments
+ * allowed; nothing else).
  */
 public record ScriptRequest(
         String name,
@@ -24,7 +25,36 @@ public record ScriptRequest(
 
         RetryRequest retry,
         String language,
-        Map<String, String> requirements) {
+        Map<String, String> requirements,
+        String requirementsTxt) {
+
+    /** A script in {@code language} with its requirements as a map. */
+    public ScriptRequest(
+            String name,
+            String code,
+            Map<String, String> dependencies,
+            Boolean webhook,
+            CronRequest cron,
+            Integer timeoutSeconds,
+            Integer memoryMb,
+            Integer maxConcurrency,
+            RetryRequest retry,
+            String language,
+            Map<String, String> requirements) {
+        this(
+                name,
+                code,
+                dependencies,
+                webhook,
+                cron,
+                timeoutSeconds,
+                memoryMb,
+                maxConcurrency,
+                retry,
+                language,
+                requirements,
+                null);
+    }
 
     /** Without a language: a Node.js script. */
     public ScriptRequest(
