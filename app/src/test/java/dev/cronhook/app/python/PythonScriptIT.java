@@ -36,7 +36,7 @@ class PythonScriptIT {
                         "import tinybase\ndef greet(n):\n    return 'hello ' + n + ' ' + str(tinybase.X)\n",
                         "tinybase>=1.1");
         platform = TestPlatform.start(
-                "api,builder,executor,try-out",
+                "api,builder,executor,try-out,scheduler",
                 Map.of(
                         "cronhook.builder.target", "registry",
                         "cronhook.builder.registry", "127.0.0.1:5000",
@@ -143,6 +143,37 @@ class PythonScriptIT {
         assertThat(timedOut.get("status").asString()).isEqualTo("TIMED_OUT");
         assertThat(outOfMemory.get("status").asString()).isEqualTo("FAILED");
         assertThat(outOfMemory.get("error").asString()).isEqualTo("memory limit exceeded");
+    }
+
+    @Test
+    void aPythonScriptRunsOnItsCronScheduleAndWhenRunByHand() {
+        UUID id = create(Map.of(
+                "webhook",
+                false,
+                "cron",
+                Map.of("expression", "* * * * *", "timezone", "UTC"),
+                "code",
+                "async def handler(event, ctx):\n    print('tick', ctx['trigger'])\n    return ctx['trigger']\n"));
+        platform.awaitActive(id, 1, token, Duration.ofMinutes(3));
+
+        var manual = platform.http.post("/api/scripts/" + id + "/runs", json(Map.of("event", Map.of("n", 1))), token);
+        assertThat(manual.status()).as(manual.toString()).isEqualTo(202);
+        var byHand = finishedRun(manual.json().get("id").asString());
+        assertThat(byHand.get("status").asString()).isEqualTo("SUCCEEDED");
+        assertThat(byHand.toString()).contains("\"manual\"");
+
+        // the next minute's tick
+        await().atMost(Duration.ofSeconds(130))
+                .until(() -> platform.http
+                                .get("/api/runs?scriptId=" + id + "&trigger=cron&status=SUCCEEDED", token)
+                                .json()
+                                .size()
+                        > 0);
+        var cron = platform.http
+                .get("/api/runs?scriptId=" + id + "&trigger=cron&status=SUCCEEDED", token)
+                .json()
+                .get(0);
+        assertThat(cron.toString()).contains("\"cron\"");
     }
 
     @Test
