@@ -19,6 +19,10 @@ command -v runsc >/dev/null || packages+=(runsc)
 command -v bwrap >/dev/null || packages+=(bubblewrap)
 command -v node >/dev/null || packages+=(nodejs)
 command -v npm >/dev/null || packages+=(npm)
+# Python scripts (issue 25): the base of their images and the pip that resolves their requirements
+[ -x /usr/bin/python3 ] || packages+=(python3)
+/usr/bin/python3 -m pip --version >/dev/null 2>&1 || packages+=(python3-pip)
+/usr/bin/python3 -m venv --help >/dev/null 2>&1 || packages+=(python3-venv)
 if [ ${#packages[@]} -gt 0 ]; then
   need_root "apt-get install ${packages[*]}"
   log "installing ${packages[*]}"

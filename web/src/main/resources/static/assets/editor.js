@@ -27,6 +27,33 @@
     return editor ? editor.getValue() : codeField.value;
   }
 
+  // --- the language: Monaco's mode, and a new script's template when its code is still the other one's
+  var languageField = document.getElementById("language");
+  function language() {
+    return languageField ? languageField.value : "node";
+  }
+  function monacoLanguage() {
+    return language() === "python" ? "python" : "javascript";
+  }
+  function templateOf(name) {
+    var element = document.getElementById("template-" + name);
+    return element ? element.value : null;
+  }
+  if (languageField) {
+    var previousLanguage = language();
+    languageField.addEventListener("change", function () {
+      var before = templateOf(previousLanguage);
+      var after = templateOf(language());
+      var code = currentCode();
+      if (after !== null && (!code.trim() || (before !== null && code.trim() === before.trim()))) {
+        if (editor) editor.setValue(after);
+        else codeField.value = after;
+      }
+      if (editor) window.monaco.editor.setModelLanguage(editor.getModel(), monacoLanguage());
+      previousLanguage = language();
+    });
+  }
+
   // --- Monaco, from the WebJar through its AMD loader; without it the plain textarea still works
   if (window.require && window.require.config) {
     // absolute URLs: the language workers resolve module paths against their own (blob-less) scope, where a bare
@@ -40,7 +67,7 @@
       var host = document.getElementById("monaco");
       editor = window.monaco.editor.create(host, {
         value: codeField.value,
-        language: "javascript",
+        language: monacoLanguage(),
         ariaLabel: "Code",
         automaticLayout: true,
         minimap: { enabled: false },
@@ -164,7 +191,8 @@
     var name = row.querySelector(".dep-name").value.trim();
     var range = row.querySelector(".dep-range").value;
     var error = row.querySelector(".dep-error");
-    if (!name && !range.trim()) {
+    // npm names and ranges only: a Python requirement is checked when the script is saved
+    if ((!name && !range.trim()) || language() === "python") {
       error.hidden = true;
       return;
     }
@@ -414,7 +442,7 @@
       method: "POST",
       credentials: "same-origin",
       headers: headers,
-      body: JSON.stringify({ code: currentCode(), dependencies: dependencies(), event: event,
+      body: JSON.stringify({ code: currentCode(), dependencies: dependencies(), event: event, language: language(),
         scriptId: document.getElementById("try-button").dataset.scriptId || null,
         egress: { allow: egressHosts() } })
     }).then(function (r) {

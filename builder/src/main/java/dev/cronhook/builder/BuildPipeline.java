@@ -10,7 +10,9 @@ import dev.cronhook.builder.npm.PackageJson;
 import dev.cronhook.core.build.BuildRequest;
 import dev.cronhook.core.build.BuildResult;
 import dev.cronhook.core.build.BuildState;
+import dev.cronhook.core.harness.LanguageRuntime;
 import java.time.Clock;
+import java.util.Map;
 
 /**
  * Builds one script version: installs its dependencies, then bakes code, harness and node_modules into an image.
@@ -18,12 +20,18 @@ import java.time.Clock;
  * builder is stopping) escapes, leaving the request to another builder. Idempotent per script version.
  */
 public final class BuildPipeline {
-    private final DependencyInstaller dependencies;
+    private final Map<String, DependencyInstaller> installers;
     private final ImageBuilder images;
     private final Clock clock;
 
-    public BuildPipeline(DependencyInstaller dependencies, ImageBuilder images, Clock clock) {
-        this.dependencies = dependencies;
+    /** A pipeline whose only dependency resolver is npm's. */
+    public BuildPipeline(DependencyInstaller npm, ImageBuilder images, Clock clock) {
+        this(Map.of(LanguageRuntime.NODE.resolver(), npm), images, clock);
+    }
+
+    /** {@code installers}: a {@link LanguageRuntime#resolver() resolver}'s name to its installer. */
+    public BuildPipeline(Map<String, DependencyInstaller> installers, ImageBuilder images, Clock clock) {
+        this.installers = Map.copyOf(installers);
         this.images = images;
         this.clock = clock;
     }
@@ -40,13 +48,26 @@ public final class BuildPipeline {
             if (request.code() == null || request.code().isBlank()) {
                 throw new BuildFailedException("the script has no code");
             }
-            installed = dependencies.install(request.dependencies(), request.lockfile(), log);
-            var spec = new ImageSpec(
-                    request.scriptId(),
-                    request.version(),
-                    request.code(),
-                    PackageJson.render(request.dependencies()),
-                    installed);
+            LanguageRuntime runtime;
+            try {
+                runtime = request.runtime();
+            } catch (LanguageRuntime.UnknownLanguageException e) {
+                throw new BuildFailedException(e.getMessage());
+            }
+            var dependencies = installers.get(runtime.resolver());
+            boolean none = request.dependencies().isEmpty() && request.lockfile() == null;
+            if (dependencies == null && !none) {
+                throw new BuildFailedException("this builder has no " + runtime.resolver() + " resolver for "
+                        + runtime.language() + " scripts");
+            }
+            installed = dependencies == null
+                    ? InstalledDependencies.none()
+                    : dependencies.install(request.dependencies(), request.lockfile(), log);
+            String manifest = runtime == LanguageRuntime.NODE
+                    ? PackageJson.render(request.dependencies())
+                    : (installed.lockfile() == null ? "" : installed.lockfile());
+            var spec =
+                    new ImageSpec(request.scriptId(), request.version(), request.code(), manifest, installed, runtime);
             BuiltImage image = images.build(spec, log);
             log.system("READY in " + (clock.millis() - started) + " ms: " + image.imageRef());
             return new BuildResult(

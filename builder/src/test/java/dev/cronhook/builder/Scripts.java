@@ -12,6 +12,7 @@ public final class Scripts {
     private String code = "export default async function (event, ctx) { return { ok: true }; }\n";
     private final Map<String, String> dependencies = new LinkedHashMap<>();
     private String lockfile;
+    private String language = "node";
 
     private Scripts() {}
 
@@ -34,6 +35,11 @@ public final class Scripts {
         return this;
     }
 
+    public Scripts withLanguage(String name) {
+        this.language = name;
+        return this;
+    }
+
     public Scripts withLockfile(String lock) {
         this.lockfile = lock;
         return this;
@@ -44,7 +50,7 @@ public final class Scripts {
     }
 
     public BuildRequest version(int version) {
-        return new BuildRequest(id, version, code, dependencies, lockfile, Instant.now());
+        return new BuildRequest(id, version, code, dependencies, lockfile, Instant.now(), language);
     }
 
     /** The code of a script that computes something with lodash and dayjs and prints it when imported. */

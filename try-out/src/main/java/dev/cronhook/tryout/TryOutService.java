@@ -2,6 +2,7 @@ package dev.cronhook.tryout;
 
 import dev.cronhook.builder.BuildFailedException;
 import dev.cronhook.builder.image.BundleImageBuilder;
+import dev.cronhook.builder.image.ImageBuilder;
 import dev.cronhook.builder.image.ImageSpec;
 import dev.cronhook.builder.log.BuildLog;
 import dev.cronhook.builder.log.BuildLogSink;
@@ -9,6 +10,7 @@ import dev.cronhook.builder.npm.DependencyInstaller;
 import dev.cronhook.builder.npm.PackageJson;
 import dev.cronhook.core.build.BuildState;
 import dev.cronhook.core.harness.Harness;
+import dev.cronhook.core.harness.LanguageRuntime;
 import dev.cronhook.core.run.RunStatus;
 import dev.cronhook.core.run.TriggerKind;
 import dev.cronhook.core.secret.SecretsUnavailableException;
@@ -56,6 +58,8 @@ public final class TryOutService {
     private final Limits limits;
     private final BlankImage blankImage;
     private final RunSecretsResolver secrets;
+    private volatile ImageBuilder pythonImages;
+    private volatile DependencyInstaller pip;
 
     /**
      * The image blank sandboxes start from, once it is there: try-outs wait for it (it is built when the worker
@@ -83,6 +87,16 @@ public final class TryOutService {
     }
 
     /**
+     * Lets this service try Python code: its requirements through {@code pip}, then an image built by {@code images}
+     * (as the builder builds one, under a repository of the user's own), run once in the runtime's sandbox.
+     */
+    public TryOutService tryPythonWith(ImageBuilder images, DependencyInstaller pip) {
+        this.pythonImages = images;
+        this.pip = pip;
+        return this;
+    }
+
+    /**
      * Runs the try-out, giving {@code events} its {@link TryOutEvent.Install} and {@link TryOutEvent.Log} lines as
      * they come (from more than one thread, never at once), and returns how it finished.
      */
@@ -104,7 +118,37 @@ public final class TryOutService {
         Path bundle = null;
         try {
             var deps = request.dependencies();
-            var installed = installer.install(deps, null, log);
+            var language = request.runtime();
+            boolean python = language == LanguageRuntime.PYTHON;
+            if (python && (pythonImages == null || pip == null)) {
+                long took = millis(System.nanoTime() - start);
+                return new TryOutEvent.Finished(
+                        RunStatus.FAILED.name(),
+                        null,
+                        null,
+                        "Python try-outs need the Docker runtime and an image builder; this try-out worker has neither",
+                        took,
+                        0,
+                        took);
+            }
+            var installed = (python ? pip : installer).install(deps, null, log);
+            String pythonImage = null;
+            if (python) {
+                // one repository per user: each try-out replaces the last, and only its code layer is new
+                var repositoryId =
+                        UUID.nameUUIDFromBytes(("try-out:" + request.userId()).getBytes(StandardCharsets.UTF_8));
+                pythonImage = pythonImages
+                        .build(
+                                new ImageSpec(
+                                        repositoryId,
+                                        1,
+                                        request.code(),
+                                        installed.lockfile() == null ? "" : installed.lockfile(),
+                                        installed,
+                                        LanguageRuntime.PYTHON),
+                                log)
+                        .imageRef();
+            }
             long installedAt = System.nanoTime();
             var event = new LinkedHashMap<String, Object>(request.event());
             event.put("trigger", TriggerKind.TRY_OUT.wireName());
@@ -123,7 +167,9 @@ public final class TryOutService {
             LogSink logs = (time, stream, text) ->
                     events.accept(new TryOutEvent.Log(time, stream.wireName(), mask.apply(text)));
             Outcome outcome;
-            if (blankImage != null) {
+            if (pythonImage != null) {
+                outcome = runtime.run(invocation(request, scriptId, pythonImage, eventJson, env), logs);
+            } else if (blankImage != null) {
                 String image = blankImage.await(Duration.between(Instant.now(), request.deadline()));
                 var files = new ScriptFiles(
                         Map.of(

@@ -1,6 +1,8 @@
 package dev.cronhook.api.script;
 
+import dev.cronhook.core.harness.LanguageRuntime;
 import dev.cronhook.core.net.EgressPolicy;
+import dev.cronhook.core.script.PythonRequirements;
 import dev.cronhook.core.script.ScriptSource;
 import dev.cronhook.core.validation.Violations;
 import java.util.Map;
@@ -24,7 +26,8 @@ public record ScriptDraft(
         int memoryMb,
         Integer maxConcurrency,
         RetryPolicy retry,
-        EgressPolicy egress) {
+        EgressPolicy egress,
+        String language) {
 
     private static final Pattern NAME = Pattern.compile("[\\p{L}\\p{N}][\\p{L}\\p{N} ._-]*");
     private static final Set<String> OVERLAP = Set.of("allow", "skip", "queue");
@@ -42,10 +45,41 @@ public record ScriptDraft(
             v.add("name", "may contain letters, digits, spaces, '.', '_' and '-', starting with a letter or digit");
         }
 
+        String language = r.language() == null || r.language().isBlank()
+                ? LanguageRuntime.DEFAULT
+                : r.language().strip().toLowerCase(java.util.Locale.ROOT);
         int before = v.list().size();
-        ScriptSource.checkCode(r.code(), limits.maxCodeBytes(), v);
-        if (v.list().size() == before) JavaScriptSyntax.check("code", r.code(), v);
-        var deps = ScriptSource.checkDependencies(r.dependencies(), limits.maxDependencies(), v);
+        ScriptSource.checkCode(r.code(), language, limits.maxCodeBytes(), v);
+        if (v.list().size() == before && language.equals(LanguageRuntime.NODE.language())) {
+            JavaScriptSyntax.check("code", r.code(), v);
+        }
+        Map<String, String> deps = Map.of();
+        if (!LanguageRuntime.names().contains(language)) {
+            v.add("language", "must be one of " + String.join(", ", LanguageRuntime.names()));
+        } else if (language.equals(LanguageRuntime.PYTHON.language())) {
+            int ways = (r.requirements() != null ? 1 : 0)
+                    + (r.dependencies() != null && !r.dependencies().isEmpty() ? 1 : 0)
+                    + (r.requirementsTxt() != null ? 1 : 0);
+            if (ways > 1) {
+                v.add(
+                        "requirements",
+                        "give a Python script's packages one way: requirements, requirementsTxt or dependencies");
+            }
+            var given = r.requirements() != null ? r.requirements() : r.dependencies();
+            if (r.requirementsTxt() != null) {
+                try {
+                    given = PythonRequirements.parse(r.requirementsTxt());
+                } catch (IllegalArgumentException e) {
+                    v.add("requirementsTxt", e.getMessage());
+                }
+            }
+            deps = ScriptSource.checkRequirements(given, limits.maxDependencies(), v);
+        } else {
+            if (r.requirements() != null && !r.requirements().isEmpty()) {
+                v.add("requirements", "are for Python scripts; a Node.js script has dependencies");
+            }
+            deps = ScriptSource.checkDependencies(r.dependencies(), limits.maxDependencies(), v);
+        }
 
         CronSchedule cron = null;
         String overlap = "skip";
@@ -100,6 +134,7 @@ public record ScriptDraft(
                 memory,
                 concurrency,
                 retry,
-                egress);
+                egress,
+                language);
     }
 }

@@ -75,7 +75,8 @@ public class ScriptRepository {
             String imageRef,
             String imageDigest,
             Instant createdAt,
-            Instant builtAt) {}
+            Instant builtAt,
+            String language) {}
 
     private static final String SCRIPT_COLUMNS = "s.id, s.owner_id, s.name, s.webhook_enabled, s.webhook_token,"
             + " s.timeout_seconds, s.memory_mb, s.max_concurrency, s.latest_version, s.active_version, s.created_at, s.updated_at,"
@@ -207,9 +208,15 @@ public class ScriptRepository {
     }
 
     public void insertVersion(UUID scriptId, int version, ScriptDraft d, Instant now) {
-        jdbc.sql("INSERT INTO script_versions (script_id, version, code, dependencies, build_state, created_at)"
-                        + " VALUES (?, ?, ?, CAST(? AS JSONB), 'QUEUED', ?)")
-                .params(scriptId, version, d.code(), json.writeValueAsString(d.dependencies()), Timestamp.from(now))
+        jdbc.sql("INSERT INTO script_versions (script_id, version, code, dependencies, build_state, created_at,"
+                        + " language) VALUES (?, ?, ?, CAST(? AS JSONB), 'QUEUED', ?, ?)")
+                .params(
+                        scriptId,
+                        version,
+                        d.code(),
+                        json.writeValueAsString(d.dependencies()),
+                        Timestamp.from(now),
+                        d.language())
                 .update();
     }
 
@@ -401,7 +408,8 @@ public class ScriptRepository {
                 rs.getString("image_ref"),
                 rs.getString("image_digest"),
                 instant(rs, "created_at"),
-                instant(rs, "built_at"));
+                instant(rs, "built_at"),
+                rs.getString("language"));
     }
 
     static Instant instant(ResultSet rs, String column) throws SQLException {

@@ -6,7 +6,10 @@ import tools.jackson.databind.annotation.JsonDeserialize;
 /**
  * The body of {@code POST /api/scripts} and {@code PUT /api/scripts/{id}}. PUT replaces every field; omitted
  * optional fields take their defaults (no dependencies, webhook on, no cron, default limits, no concurrency limit, no
- * retries, no network: {@code egress} absent or empty).
+ * retries, no network: {@code egress} absent or empty). {@code language} is {@code node} (the default) or {@code
+ * python}; a Python script's packages are its {@code requirements} (project name to version specifier, e.g. {@code
+ * {"requests": ">=2.31"}}), which may also be given as {@code dependencies} or as the text of a {@code
+ * requirementsTxt} ({@code name<specifier>} lines, comments allowed; nothing else).
  */
 public record ScriptRequest(
         String name,
@@ -21,7 +24,37 @@ public record ScriptRequest(
         Integer maxConcurrency,
 
         RetryRequest retry,
-        EgressRequest egress) {
+        EgressRequest egress,
+        String language,
+        Map<String, String> requirements,
+        String requirementsTxt) {
+
+    /** Without an allow-list or a language: a Node.js script with no network. */
+    public ScriptRequest(
+            String name,
+            String code,
+            Map<String, String> dependencies,
+            Boolean webhook,
+            CronRequest cron,
+            Integer timeoutSeconds,
+            Integer memoryMb,
+            Integer maxConcurrency,
+            RetryRequest retry) {
+        this(
+                name,
+                code,
+                dependencies,
+                webhook,
+                cron,
+                timeoutSeconds,
+                memoryMb,
+                maxConcurrency,
+                retry,
+                null,
+                null,
+                null,
+                null);
+    }
 
     /** A cron trigger: the expression, its IANA time zone and the overlap and catch-up policies. */
     public record CronRequest(String expression, String timezone, String overlapPolicy, String catchUpPolicy) {}

@@ -77,7 +77,8 @@ public class ScriptService {
             if (scripts.nameTaken(user.id(), draft.name(), id)) throw new ScriptNameTakenException(draft.name());
             var latest = scripts.version(id, current.latestVersion()).orElseThrow();
             boolean changed = !latest.code().equals(draft.code())
-                    || !latest.dependencies().equals(draft.dependencies());
+                    || !latest.dependencies().equals(draft.dependencies())
+                    || !draft.language().equals(latest.language());
             int version = changed ? current.latestVersion() + 1 : current.latestVersion();
             if (changed) scripts.insertVersion(id, version, draft, now);
             scripts.updateScript(id, draft, version, now);
@@ -121,8 +122,8 @@ public class ScriptService {
     /** Puts a build on the queue; if Redis is down the version stays QUEUED and the reconciler retries. */
     void requestBuild(UUID scriptId, int version, ScriptDraft draft, String lockfile) {
         try {
-            builds.enqueue(
-                    new BuildRequest(scriptId, version, draft.code(), draft.dependencies(), lockfile, Instant.now()));
+            builds.enqueue(new BuildRequest(
+                    scriptId, version, draft.code(), draft.dependencies(), lockfile, Instant.now(), draft.language()));
         } catch (RuntimeException e) {
             log.warn(
                     "could not queue the build of {} v{} now; it will be retried: {}", scriptId, version, e.toString());
@@ -238,6 +239,7 @@ public class ScriptService {
                 row.egress(),
                 row.paused(),
                 row.pause().pausedAt(),
-                row.pause().reason());
+                row.pause().reason(),
+                latest.language());
     }
 }

@@ -12,7 +12,8 @@ import java.util.UUID;
  * A script as the API shows it: its settings, the latest version's code and the state of its builds.
  * {@code maxConcurrency} is absent when the script's runs are not limited; {@code egress} is always there, {@code
  * {"allow": []}} for no network. A paused script says since when and why
- * ({@code pausedReason} absent when paused by hand).
+ * ({@code pausedReason} absent when paused by hand). {@code language} is {@code node} or {@code python}; a Python
+ * script's {@code dependencies} are its requirements.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ScriptView(
@@ -35,7 +36,8 @@ public record ScriptView(
         EgressPolicy egress,
         boolean paused,
         Instant pausedAt,
-        String pausedReason) {
+        String pausedReason,
+        String language) {
 
     /** The cron trigger with its next fire times. */
     @JsonInclude(JsonInclude.Include.NON_NULL)

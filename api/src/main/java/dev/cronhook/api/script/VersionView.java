@@ -2,10 +2,15 @@ package dev.cronhook.api.script;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.cronhook.core.build.BuildState;
+import dev.cronhook.core.harness.LanguageRuntime;
 import java.time.Instant;
 import java.util.Map;
 
-/** One version of a script: its code, dependencies, build state and image. */
+/**
+ * One version of a script: its language, code, dependencies, build state and image; a Python version's
+ * {@code requirementsLock} is what its build resolved (exact versions and wheel hashes, pip's
+ * {@code --require-hashes} format).
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record VersionView(
         int version,
@@ -16,7 +21,9 @@ public record VersionView(
         String buildError,
         String image,
         Instant createdAt,
-        Instant builtAt) {
+        Instant builtAt,
+        String language,
+        String requirementsLock) {
 
     static VersionView of(ScriptRepository.VersionRow v, Integer activeVersion) {
         return new VersionView(
@@ -28,6 +35,8 @@ public record VersionView(
                 v.buildError(),
                 v.imageRef(),
                 v.createdAt(),
-                v.builtAt());
+                v.builtAt(),
+                v.language(),
+                LanguageRuntime.PYTHON.language().equals(v.language()) ? v.lockfile() : null);
     }
 }

@@ -8,10 +8,22 @@ import java.util.UUID;
  * The body of {@code POST /api/try-out}: unsaved code, its dependencies and the event to give it; with {@code
  * scriptId}, the code is tried as that saved script's, with its secrets. {@code egress} is where the code may connect
  * ({@code {"allow": [...]}}, as a script's); without it a saved script's try-out has the script's, unsaved code none.
+ * {@code language} is {@code node} (the default) or {@code python}, whose packages are {@code requirements} (or
+ * {@code dependencies}).
  */
 public record TryOutBody(
-        String code, Map<String, String> dependencies, Map<String, Object> event, UUID scriptId, EgressRequest egress) {
+        String code,
+        Map<String, String> dependencies,
+        Map<String, Object> event,
+        UUID scriptId,
+        EgressRequest egress,
+        String language,
+        Map<String, String> requirements) {
     public TryOutBody(String code, Map<String, String> dependencies, Map<String, Object> event) {
-        this(code, dependencies, event, null, null);
+        this(code, dependencies, event, null, null, null, null);
+    }
+
+    public TryOutBody(String code, Map<String, String> dependencies, Map<String, Object> event, UUID scriptId) {
+        this(code, dependencies, event, scriptId, null, null, null);
     }
 }

@@ -6,6 +6,7 @@ import dev.cronhook.api.error.ServiceUnavailableException;
 import dev.cronhook.api.error.TryOutTimedOutException;
 import dev.cronhook.api.script.EgressRequest;
 import dev.cronhook.api.script.JavaScriptSyntax;
+import dev.cronhook.core.harness.LanguageRuntime;
 import dev.cronhook.core.net.EgressPolicy;
 import dev.cronhook.core.queue.WorkQueue;
 import dev.cronhook.core.tryout.TryOutChannel;
@@ -82,9 +83,15 @@ public class TryOuts {
                             UUID.randomUUID(),
                             userId,
                             body == null ? null : body.code(),
-                            body == null ? null : body.dependencies(),
+                            body == null
+                                    ? null
+                                    : body.requirements() != null ? body.requirements() : body.dependencies(),
                             body == null ? null : body.event(),
-                            Instant.now().plus(settings.waitTimeout()))
+                            Instant.now().plus(settings.waitTimeout()),
+                            null,
+                            null,
+                            null,
+                            body == null ? null : body.language())
                     .withEgress(egress);
         } catch (InvalidInputException e) {
             // every field at fault at once: the code's and dependencies' with the allow-list's
@@ -92,7 +99,7 @@ public class TryOuts {
             v.throwIfAny();
             throw e;
         }
-        JavaScriptSyntax.check("code", unsaved.code(), v);
+        if (unsaved.runtime() == LanguageRuntime.NODE) JavaScriptSyntax.check("code", unsaved.code(), v);
         v.throwIfAny();
         if (body == null || body.scriptId() == null) return follow(unsaved);
         // the script's secrets (and its allow-list, unless the body gives one): looked up off the event loop, before

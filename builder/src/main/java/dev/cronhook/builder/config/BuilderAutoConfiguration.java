@@ -10,7 +10,10 @@ import dev.cronhook.builder.image.JibImageBuilder;
 import dev.cronhook.builder.npm.DependencyInstaller;
 import dev.cronhook.builder.npm.NpmDependencyInstaller;
 import dev.cronhook.builder.npm.NpmSettings;
+import dev.cronhook.builder.pip.PipDependencyInstaller;
+import dev.cronhook.builder.pip.PipSettings;
 import dev.cronhook.builder.worker.BuildWorker;
+import dev.cronhook.core.harness.LanguageRuntime;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.net.InetAddress;
@@ -21,15 +24,17 @@ import java.util.Arrays;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Primary;
 import org.springframework.core.env.Environment;
 
 /**
- * The builder role: an npm {@link DependencyInstaller}, an {@link ImageBuilder} for the configured target, and a
+ * The builder role: an npm {@link DependencyInstaller} (and pip's, for Python), an {@link ImageBuilder} for the configured target, and a
  * {@link BuildWorker} consuming the build queue. Active with {@code cronhook.role.builder.enabled=true}; expects
  * the app's {@link RedisClient} and {@link StatefulRedisConnection}.
  */
@@ -40,6 +45,7 @@ public class BuilderAutoConfiguration {
     private static final Logger log = LoggerFactory.getLogger(BuilderAutoConfiguration.class);
 
     @Bean
+    @Primary
     @ConditionalOnMissingBean
     DependencyInstaller npmDependencyInstaller(BuilderProperties properties, Environment environment) {
         var settings = new NpmSettings(
@@ -50,6 +56,20 @@ public class BuilderAutoConfiguration {
                 properties.resolutionTtl(),
                 retry(properties));
         return new NpmDependencyInstaller(cacheDir(properties, environment), settings);
+    }
+
+    /** Python requirements; the npm installer stays the primary {@link DependencyInstaller}. */
+    @Bean
+    @ConditionalOnMissingBean
+    PipDependencyInstaller pipDependencyInstaller(BuilderProperties properties, Environment environment) {
+        var settings = new PipSettings(
+                properties.pythonBinary(),
+                properties.pipIndexUrl(),
+                properties.pipTimeout(),
+                properties.maxSitePackagesMb() * 1024 * 1024,
+                properties.resolutionTtl(),
+                retry(properties));
+        return new PipDependencyInstaller(cacheDir(properties, environment), settings);
     }
 
     @Bean
@@ -81,16 +101,16 @@ public class BuilderAutoConfiguration {
                                 properties.registryUsername(),
                                 properties.registryPassword(),
                                 properties.registryAllowsPlainHttp()),
-                        properties.baseImage(),
-                        properties.nodeBinary(),
+                        JibImageBuilder.baseImages(properties.baseImage(), properties.pythonBaseImage()),
+                        JibImageBuilder.interpreters(properties.nodeBinary(), properties.pythonBinary()),
                         cacheDir,
                         retry(properties));
             }
             case DOCKER ->
                 new JibImageBuilder(
                         new ImageTarget.DockerDaemon(properties.dockerExecutable()),
-                        properties.baseImage(),
-                        properties.nodeBinary(),
+                        JibImageBuilder.baseImages(properties.baseImage(), properties.pythonBaseImage()),
+                        JibImageBuilder.interpreters(properties.nodeBinary(), properties.pythonBinary()),
                         cacheDir,
                         retry(properties));
             case BUNDLE, AUTO ->
@@ -101,8 +121,12 @@ public class BuilderAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    BuildPipeline buildPipeline(DependencyInstaller dependencies, ImageBuilder images) {
-        return new BuildPipeline(dependencies, images, Clock.systemUTC());
+    BuildPipeline buildPipeline(
+            DependencyInstaller dependencies, ObjectProvider<PipDependencyInstaller> pip, ImageBuilder images) {
+        var installers = new java.util.HashMap<String, DependencyInstaller>();
+        installers.put(LanguageRuntime.NODE.resolver(), dependencies);
+        pip.ifAvailable(p -> installers.put(LanguageRuntime.PYTHON.resolver(), p));
+        return new BuildPipeline(installers, images, Clock.systemUTC());
     }
 
     @Bean

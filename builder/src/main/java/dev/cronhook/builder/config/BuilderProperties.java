@@ -16,6 +16,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param baseImage {@code host} (node from this machine) or an image reference ({@code node:22-slim},
  *     {@code docker://ref}, {@code tar:///path})
  * @param bundleDir where directory bundles go; default {@code <cache-dir>/bundles}
+ * @param pythonBinary the python3 Python images are made from and whose pip resolves; default: the first binary
+ *     {@code python3} on the PATH (a version manager's shim is skipped)
+ * @param pythonBaseImage {@code host} (python3 from this machine) or an image reference, as for base-image
+ * @param pipIndexUrl the Python package index ({@code CRONHOOK_BUILDER_PIP_INDEX_URL}); default: pip's own
  */
 @ConfigurationProperties("cronhook.builder")
 public record BuilderProperties(
@@ -39,7 +43,12 @@ public record BuilderProperties(
         @DefaultValue("30s") Duration visibilityTimeout,
         @DefaultValue("1d") Duration logTtl,
         @DefaultValue("20s") Duration stopGrace,
-        Path bundleDir) {
+        Path bundleDir,
+        Path pythonBinary,
+        @DefaultValue("host") String pythonBaseImage,
+        String pipIndexUrl,
+        @DefaultValue("5m") Duration pipTimeout,
+        @DefaultValue("300") long maxSitePackagesMb) {
 
     /** Where built scripts go. */
     public enum Target {

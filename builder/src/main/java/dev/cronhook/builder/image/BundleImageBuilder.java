@@ -32,6 +32,10 @@ public final class BundleImageBuilder implements ImageBuilder {
 
     @Override
     public BuiltImage build(ImageSpec spec, BuildLog log) throws BuildFailedException {
+        if (spec.runtime() != dev.cronhook.core.harness.LanguageRuntime.NODE) {
+            throw new BuildFailedException("bundles (the process runtime) run Node.js scripts only; "
+                    + spec.runtime().language() + " scripts need a registry or Docker target");
+        }
         Path dir = bundlesDir.resolve(spec.scriptId().toString()).resolve(spec.tag());
         Path staged = dir.resolveSibling("." + spec.tag() + "-" + UUID.randomUUID());
         try {

@@ -1,11 +1,25 @@
 package dev.cronhook.builder.image;
 
 import dev.cronhook.builder.npm.InstalledDependencies;
+import dev.cronhook.core.harness.LanguageRuntime;
 import java.util.UUID;
 
-/** What goes into one script version's image: its code, its package.json and its installed dependencies. */
+/**
+ * What goes into one script version's image: its language's runtime, its code, its dependency manifest
+ * ({@code packageJson}: package.json, or requirements.txt for Python) and its installed dependencies.
+ */
 public record ImageSpec(
-        UUID scriptId, int version, String code, String packageJson, InstalledDependencies dependencies) {
+        UUID scriptId,
+        int version,
+        String code,
+        String packageJson,
+        InstalledDependencies dependencies,
+        LanguageRuntime runtime) {
+
+    /** A Node.js script's image. */
+    public ImageSpec(UUID scriptId, int version, String code, String packageJson, InstalledDependencies dependencies) {
+        this(scriptId, version, code, packageJson, dependencies, LanguageRuntime.NODE);
+    }
 
     public ImageSpec {
         if (scriptId == null) throw new IllegalArgumentException("scriptId is required");
@@ -13,6 +27,7 @@ public record ImageSpec(
         if (code == null) throw new IllegalArgumentException("code is required");
         if (packageJson == null) throw new IllegalArgumentException("packageJson is required");
         if (dependencies == null) dependencies = InstalledDependencies.none();
+        if (runtime == null) runtime = LanguageRuntime.NODE;
     }
 
     /** The repository a script's images go to, below the registry host. */

@@ -21,6 +21,7 @@ import dev.cronhook.builder.RetryPolicy;
 import dev.cronhook.builder.TransientFailureException;
 import dev.cronhook.builder.log.BuildLog;
 import dev.cronhook.core.harness.Harness;
+import dev.cronhook.core.harness.LanguageRuntime;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -47,7 +48,7 @@ public final class JibImageBuilder implements ImageBuilder, AutoCloseable {
     /** {@code base-image} value meaning "build the base from this host's node". */
     public static final String HOST_BASE = "host";
 
-    static final Instant FIXED_TIME = HostNodeRuntime.FIXED_TIME;
+    static final Instant FIXED_TIME = HostRuntime.FIXED_TIME;
     private static final String PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
     private static final String USER = "65532:65532";
     private static final FilePermissions READABLE = FilePermissions.fromOctalString("644");
@@ -55,11 +56,13 @@ public final class JibImageBuilder implements ImageBuilder, AutoCloseable {
     private static final AbsoluteUnixPath APP = AbsoluteUnixPath.get(Harness.APP_DIR);
 
     private final ImageTarget target;
-    private final String baseImage;
+    private final Map<String, String> baseImages;
+    private final Map<String, Path> interpreters;
     private final Path baseLayersCache;
     private final Path applicationLayersCache;
     private final ContentAddressedFiles files;
-    private final HostNodeRuntime hostRuntime;
+    private final java.util.concurrent.ConcurrentHashMap<String, HostRuntime> hostRuntimes =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private final RetryPolicy retry;
     private final AtomicReference<CompletableFuture<Void>> preparing = new AtomicReference<>();
     private final ExecutorService jibThreads = Executors.newCachedThreadPool(r -> {
@@ -71,17 +74,62 @@ public final class JibImageBuilder implements ImageBuilder, AutoCloseable {
     /**
      * {@code baseImage} is {@link #HOST_BASE}, an image reference in a registry ({@code node:22-slim}),
      * {@code docker://ref} for an image in the local engine, or {@code tar:///path} for a {@code docker save} tar.
+     * Python scripts are built on this host's python3.
      */
     public JibImageBuilder(ImageTarget target, String baseImage, Path nodeBinary, Path cacheDir, RetryPolicy retry) {
+        this(target, baseImages(baseImage, HOST_BASE), interpreters(nodeBinary, null), cacheDir, retry);
+    }
+
+    /**
+     * {@code baseImages}: language to base ({@link #HOST_BASE} or an image reference as above; a language not named
+     * is built on the host's runtime); {@code interpreters}: language to the host binary a host base is made from (a
+     * language not named: its interpreter on the PATH).
+     */
+    public JibImageBuilder(
+            ImageTarget target,
+            Map<String, String> baseImages,
+            Map<String, Path> interpreters,
+            Path cacheDir,
+            RetryPolicy retry) {
         this.target = target;
-        this.baseImage = baseImage == null || baseImage.isBlank() ? HOST_BASE : baseImage.strip();
+        this.baseImages = Map.copyOf(baseImages);
+        this.interpreters = Map.copyOf(interpreters);
         this.baseLayersCache = cacheDir.resolve("jib").resolve("base");
         this.applicationLayersCache = cacheDir.resolve("jib").resolve("application");
         this.files = new ContentAddressedFiles(cacheDir.resolve("files"));
-        this.hostRuntime = HOST_BASE.equals(this.baseImage)
-                ? new HostNodeRuntime(nodeBinary == null ? HostNodeRuntime.nodeOnPath() : nodeBinary, files)
-                : null;
+        if (isHost(LanguageRuntime.NODE)) hostRuntime(LanguageRuntime.NODE);
         this.retry = retry;
+    }
+
+    /** Language to base image, blanks meaning {@link #HOST_BASE}. */
+    public static Map<String, String> baseImages(String node, String python) {
+        var map = new java.util.HashMap<String, String>();
+        map.put(LanguageRuntime.NODE.language(), node == null || node.isBlank() ? HOST_BASE : node.strip());
+        map.put(LanguageRuntime.PYTHON.language(), python == null || python.isBlank() ? HOST_BASE : python.strip());
+        return map;
+    }
+
+    /** Language to host interpreter, nulls left out. */
+    public static Map<String, Path> interpreters(Path node, Path python) {
+        var map = new java.util.HashMap<String, Path>();
+        if (node != null) map.put(LanguageRuntime.NODE.language(), node);
+        if (python != null) map.put(LanguageRuntime.PYTHON.language(), python);
+        return map;
+    }
+
+    private String baseImage(LanguageRuntime runtime) {
+        return baseImages.getOrDefault(runtime.language(), HOST_BASE);
+    }
+
+    private boolean isHost(LanguageRuntime runtime) {
+        return HOST_BASE.equals(baseImage(runtime));
+    }
+
+    private HostRuntime hostRuntime(LanguageRuntime runtime) {
+        return hostRuntimes.computeIfAbsent(runtime.language(), language -> {
+            Path binary = interpreters.get(language);
+            return new HostRuntime(runtime, binary == null ? HostRuntime.interpreterOnPath(runtime) : binary, files);
+        });
     }
 
     /**
@@ -91,7 +139,8 @@ public final class JibImageBuilder implements ImageBuilder, AutoCloseable {
      */
     @Override
     public void prepare() {
-        if (hostRuntime == null) return;
+        if (!isHost(LanguageRuntime.NODE)) return;
+        var hostRuntime = hostRuntime(LanguageRuntime.NODE);
         var mine = new CompletableFuture<Void>();
         if (!preparing.compareAndSet(null, mine)) return;
         Path tar = null;
@@ -141,14 +190,18 @@ public final class JibImageBuilder implements ImageBuilder, AutoCloseable {
     @Override
     public BuiltImage build(ImageSpec spec, BuildLog log) throws BuildFailedException, InterruptedException {
         JibContainerBuilder container;
+        var runtime = spec.runtime();
         try {
             container = container(spec);
         } catch (IOException | InvalidImageReferenceException e) {
             throw new BuildFailedException("cannot lay out the image: " + e.getMessage(), e);
+        } catch (IllegalStateException e) {
+            throw new BuildFailedException("no base for " + runtime.language() + ": " + e.getMessage(), e);
         }
-        awaitPreparation(log);
+        if (runtime == LanguageRuntime.NODE) awaitPreparation(log);
         log.system("building image " + spec.repository() + ":" + spec.tag() + " from "
-                + (hostRuntime != null ? "this host's node" : baseImage) + " for " + target);
+                + (isHost(runtime) ? "this host's " + runtime.interpreter() : baseImage(runtime)) + " for "
+                + target);
         JibContainer built = retry.call("image build and push", log, () -> containerize(container, spec, log));
         if (target instanceof ImageTarget.Registry registry) {
             String ref = registry.host() + "/" + spec.repository() + "@" + built.getDigest();
@@ -162,9 +215,18 @@ public final class JibImageBuilder implements ImageBuilder, AutoCloseable {
 
     private JibContainerBuilder container(ImageSpec spec)
             throws IOException, InterruptedException, InvalidImageReferenceException {
+        var runtime = spec.runtime();
+        String baseImage = baseImage(runtime);
         JibContainerBuilder container;
-        if (hostRuntime != null) {
-            container = Jib.fromScratch().addFileEntriesLayer(hostRuntime.layer());
+        String interpreter = runtime.interpreter();
+        if (isHost(runtime)) {
+            var host = hostRuntime(runtime);
+            container = Jib.fromScratch().addFileEntriesLayer(host.layer());
+            // by name where the image's PATH finds it (as images always were started), else by its path
+            var inImage = Path.of(host.interpreterPathInImage());
+            boolean onPath = inImage.getFileName().toString().equals(runtime.interpreter())
+                    && List.of(PATH.split(":")).contains(String.valueOf(inImage.getParent()));
+            interpreter = onPath ? runtime.interpreter() : inImage.toString();
         } else if (baseImage.startsWith("docker://")) {
             container = Jib.from(DockerDaemonImage.named(baseImage.substring("docker://".length())));
         } else if (baseImage.startsWith("tar://")) {
@@ -182,10 +244,10 @@ public final class JibImageBuilder implements ImageBuilder, AutoCloseable {
         var deps = spec.dependencies();
         if (!deps.isEmpty()) {
             container.addFileEntriesLayer(FileEntriesLayer.builder()
-                    .setName("node-modules")
+                    .setName(runtime.dependencyDir())
                     .addEntryRecursive(
                             deps.nodeModules(),
-                            APP.resolve("node_modules"),
+                            APP.resolve(runtime.dependencyDir()),
                             (source, inContainer) -> Files.isDirectory(source) ? DIRECTORY : READABLE,
                             (source, inContainer) -> FIXED_TIME)
                     .build());
@@ -194,28 +256,30 @@ public final class JibImageBuilder implements ImageBuilder, AutoCloseable {
         container.addFileEntriesLayer(FileEntriesLayer.builder()
                 .setName("harness")
                 .addEntry(
-                        files.store(Harness.source(), "-harness.mjs"),
-                        APP.resolve(Harness.FILE_NAME),
+                        files.store(runtime.harnessSource(), "-" + runtime.harnessFile()),
+                        APP.resolve(runtime.harnessFile()),
                         readable,
                         FIXED_TIME)
                 .build());
         container.addFileEntriesLayer(FileEntriesLayer.builder()
                 .setName("script")
                 .addEntry(
-                        files.store(spec.packageJson().getBytes(StandardCharsets.UTF_8), "-package.json"),
-                        APP.resolve("package.json"),
+                        files.store(spec.packageJson().getBytes(StandardCharsets.UTF_8), "-" + runtime.manifestFile()),
+                        APP.resolve(runtime.manifestFile()),
                         readable,
                         FIXED_TIME)
                 .addEntry(
-                        files.store(spec.code().getBytes(StandardCharsets.UTF_8), "-script.mjs"),
-                        APP.resolve(Harness.SCRIPT_FILE_NAME),
+                        files.store(spec.code().getBytes(StandardCharsets.UTF_8), "-" + runtime.scriptFile()),
+                        APP.resolve(runtime.scriptFile()),
                         readable,
                         FIXED_TIME)
                 .build());
+        var environment = new java.util.HashMap<>(runtime.environment());
+        environment.put("PATH", PATH);
         return container
-                .setEntrypoint(List.of("node", APP.resolve(Harness.FILE_NAME).toString()))
+                .setEntrypoint(runtime.entrypoint(interpreter))
                 .setProgramArguments(List.of())
-                .setEnvironment(Map.of("PATH", PATH, "NODE_ENV", "production"))
+                .setEnvironment(environment)
                 .setWorkingDirectory(APP)
                 .setUser(USER)
                 .setLabels(Map.of(
@@ -223,6 +287,8 @@ public final class JibImageBuilder implements ImageBuilder, AutoCloseable {
                         spec.scriptId().toString(),
                         "dev.cronhook.version",
                         Integer.toString(spec.version()),
+                        "dev.cronhook.language",
+                        runtime.language(),
                         Harness.PROTOCOL_LABEL,
                         Integer.toString(Harness.PROTOCOL)))
                 .setCreationTime(Instant.EPOCH);

@@ -1,5 +1,6 @@
 package dev.cronhook.core.tryout;
 
+import dev.cronhook.core.harness.LanguageRuntime;
 import dev.cronhook.core.net.EgressPolicy;
 import dev.cronhook.core.script.ScriptSource;
 import dev.cronhook.core.validation.Violations;
@@ -12,7 +13,8 @@ import java.util.UUID;
  * trimmed), the event to give it, and until when the caller waits (a worker that takes it later skips it). A try-out
  * of a saved script names it ({@code scriptId}) and carries a token with which the worker, proving it is one, fetches
  * that script's secrets while the try-out runs ({@code secretsToken}; null for none). {@code egress} is where the code
- * may connect (null or empty: nowhere): the body's, else the saved script's. The constructor checks code and
+ * may connect (null or empty: nowhere): the body's, else the saved script's. {@code language} names its runtime
+ * (null: node). The constructor checks code and
  * dependencies like a saved script's and throws every violation at once.
  */
 public record TryOutRequest(
@@ -24,14 +26,24 @@ public record TryOutRequest(
         Instant deadline,
         UUID scriptId,
         String secretsToken,
-        EgressPolicy egress) {
+        EgressPolicy egress,
+        String language) {
     public static final int MAX_CODE_BYTES = 256 * 1024;
     public static final int MAX_DEPENDENCIES = 50;
 
     public TryOutRequest {
         var v = new Violations();
-        ScriptSource.checkCode(code, MAX_CODE_BYTES, v);
-        var checked = ScriptSource.checkDependencies(dependencies, MAX_DEPENDENCIES, v);
+        if (language == null || language.isBlank()) language = LanguageRuntime.DEFAULT;
+        language = language.strip().toLowerCase(java.util.Locale.ROOT);
+        Map<String, String> checked = Map.of();
+        if (!LanguageRuntime.names().contains(language)) {
+            v.add("language", "must be one of " + String.join(", ", LanguageRuntime.names()));
+        } else {
+            ScriptSource.checkCode(code, language, MAX_CODE_BYTES, v);
+            checked = language.equals(LanguageRuntime.PYTHON.language())
+                    ? ScriptSource.checkRequirements(dependencies, MAX_DEPENDENCIES, v)
+                    : ScriptSource.checkDependencies(dependencies, MAX_DEPENDENCIES, v);
+        }
         v.throwIfAny();
         if (id == null) throw new IllegalArgumentException("id is required");
         if (deadline == null) throw new IllegalArgumentException("deadline is required");
@@ -48,17 +60,37 @@ public record TryOutRequest(
             Map<String, String> dependencies,
             Map<String, Object> event,
             Instant deadline) {
-        this(id, userId, code, dependencies, event, deadline, null, null, null);
+        this(id, userId, code, dependencies, event, deadline, null, null, null, null);
+    }
+
+    /** A Node.js try-out. */
+    public TryOutRequest(
+            UUID id,
+            UUID userId,
+            String code,
+            Map<String, String> dependencies,
+            Map<String, Object> event,
+            Instant deadline,
+            UUID scriptId,
+            String secretsToken) {
+        this(id, userId, code, dependencies, event, deadline, scriptId, secretsToken, null, null);
+    }
+
+    /** The runtime this try-out's code is for. */
+    public LanguageRuntime runtime() {
+        return LanguageRuntime.of(language);
     }
 
     /** This try-out as a saved script's, with the token for its secrets. */
     public TryOutRequest withSecrets(UUID scriptId, String secretsToken) {
-        return new TryOutRequest(id, userId, code, dependencies, event, deadline, scriptId, secretsToken, egress);
+        return new TryOutRequest(
+                id, userId, code, dependencies, event, deadline, scriptId, secretsToken, egress, language);
     }
 
     /** This try-out with an egress allow-list. */
     public TryOutRequest withEgress(EgressPolicy policy) {
-        return new TryOutRequest(id, userId, code, dependencies, event, deadline, scriptId, secretsToken, policy);
+        return new TryOutRequest(
+                id, userId, code, dependencies, event, deadline, scriptId, secretsToken, policy, language);
     }
 
     @Override

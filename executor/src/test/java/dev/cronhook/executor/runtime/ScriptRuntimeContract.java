@@ -28,6 +28,11 @@ public abstract class ScriptRuntimeContract {
     /** The scenarios script as this runtime runs it (an image or a bundle). */
     protected abstract String image();
 
+    /** What a stack frame looks like in the log of this runtime's language. */
+    protected String stackFrameMark() {
+        return "at ";
+    }
+
     protected RuntimeLimits limits() {
         return RuntimeLimits.defaults().withMaxLogLines(50).withMaxResultBytes(64 * 1024);
     }
@@ -153,7 +158,7 @@ public abstract class ScriptRuntimeContract {
         assertThat(outcome.error()).isEqualTo("the script broke");
         assertThat(String.join("\n", logs.of(LogStream.STDERR)))
                 .contains("the script broke")
-                .contains("at ");
+                .contains(stackFrameMark());
     }
 
     @Test

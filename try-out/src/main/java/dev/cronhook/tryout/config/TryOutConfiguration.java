@@ -7,6 +7,8 @@ import dev.cronhook.builder.image.JibImageBuilder;
 import dev.cronhook.builder.npm.DependencyInstaller;
 import dev.cronhook.builder.npm.NpmDependencyInstaller;
 import dev.cronhook.builder.npm.NpmSettings;
+import dev.cronhook.builder.pip.PipDependencyInstaller;
+import dev.cronhook.builder.pip.PipSettings;
 import dev.cronhook.core.net.PrivateAddressGuard;
 import dev.cronhook.core.queue.QueueOptions;
 import dev.cronhook.core.queue.Streams;
@@ -68,8 +70,13 @@ public class TryOutConfiguration {
      * How the try-out role runs code: a runtime and, with Docker, the image of its blank sandboxes and the stable name
      * its containers are labelled with.
      */
-    public record TryOutSandboxes(HarnessScriptRuntime runtime, BlankSandboxImage image, ExecutorName owner)
+    public record TryOutSandboxes(
+            HarnessScriptRuntime runtime, BlankSandboxImage image, ExecutorName owner, ImageBuilder images)
             implements AutoCloseable {
+        public TryOutSandboxes(HarnessScriptRuntime runtime, BlankSandboxImage image, ExecutorName owner) {
+            this(runtime, image, owner, null);
+        }
+
         @Override
         public void close() {
             runtime.close();
@@ -163,7 +170,7 @@ public class TryOutConfiguration {
                         "try-outs run in blank Docker containers (network none, OCI runtime {}), {} kept ready",
                         runtime.ociRuntime().orElse("the engine's default"),
                         blanksReady);
-                return new TryOutSandboxes(runtime, image, owner);
+                return new TryOutSandboxes(runtime, image, owner, images);
             }
             log.warn("no Docker engine answers at {}: try-outs run in the process runtime's sandbox", dockerHost);
         }
@@ -226,6 +233,8 @@ public class TryOutConfiguration {
     @Bean
     TryOutService tryOutService(
             ObjectProvider<DependencyInstaller> builderInstaller,
+            ObjectProvider<PipDependencyInstaller> builderPip,
+            @Value("${cronhook.builder.pip-index-url:}") String pipIndexUrl,
             TryOutSandboxes sandboxes,
             TryOutSecrets secrets,
             @Value("${cronhook.home}") Path home,
@@ -241,13 +250,20 @@ public class TryOutConfiguration {
                         300L * 1024 * 1024,
                         Duration.ofMinutes(5),
                         new RetryPolicy(3, Duration.ofSeconds(1), Duration.ofSeconds(10)))));
-        return new TryOutService(
+        var service = new TryOutService(
                 installer,
                 home.resolve("try-out").resolve("bundles"),
                 sandboxes.runtime(),
                 new TryOutService.Limits(timeout, memoryMb),
                 sandboxes.image() == null ? null : sandboxes.image()::await,
                 secrets.resolver());
+        // Python code is tried in an image of its own, built as the builder builds one, in a Docker sandbox
+        if (sandboxes.images() != null) {
+            var pip = builderPip.getIfAvailable(() -> new PipDependencyInstaller(
+                    home.resolve("builder"), PipSettings.defaults().withIndexUrl(blankToNull(pipIndexUrl))));
+            service.tryPythonWith(sandboxes.images(), pip);
+        }
+        return service;
     }
 
     @Bean

@@ -28,10 +28,30 @@ public record ScriptForm(
         String timeoutSeconds,
         String memoryMb,
         String maxConcurrency,
-        String egressAllow) {
+        String egressAllow,
+        String language) {
 
     /** One row of the dependency list. */
     public record Dependency(String name, String range) {}
+
+    /** The template a new Node.js script starts from (its starting points are in {@link StartingPoints}). */
+    static final String TEMPLATE = StartingPoints.TEMPLATE;
+
+    static final String PYTHON_TEMPLATE = """
+            # Runs on every webhook call and cron tick. Return a value to record it as the run's result,
+            # or cronhook.Response(body, status=..., headers=...) to answer a webhook call.
+            from cronhook import Response
+
+
+            def handler(event, ctx):
+                print("triggered by", event["trigger"])
+                return {"ok": True, "received": event.get("body")}
+            """;
+
+    /** The template a new script of {@code language} starts from. */
+    static String templateFor(String language) {
+        return "python".equals(language) ? PYTHON_TEMPLATE : TEMPLATE;
+    }
 
     static ScriptForm blank(int defaultTimeout, int defaultMemory) {
         return new ScriptForm(
@@ -47,7 +67,8 @@ public record ScriptForm(
                 Integer.toString(defaultTimeout),
                 Integer.toString(defaultMemory),
                 "",
-                "");
+                "",
+                "node");
     }
 
     static ScriptForm of(ScriptView s) {
@@ -67,7 +88,8 @@ public record ScriptForm(
                 Integer.toString(s.timeoutSeconds()),
                 Integer.toString(s.memoryMb()),
                 s.maxConcurrency() == null ? "" : Integer.toString(s.maxConcurrency()),
-                s.egress() == null ? "" : String.join("\n", s.egress().allow()));
+                s.egress() == null ? "" : String.join("\n", s.egress().allow()),
+                s.language() == null ? "node" : s.language());
     }
 
     static ScriptForm from(MultiValueMap<String, String> form) {
@@ -94,7 +116,8 @@ public record ScriptForm(
                 value(form, "timeoutSeconds"),
                 value(form, "memoryMb"),
                 value(form, "maxConcurrency"),
-                form.getFirst("egressAllow") == null ? "" : form.getFirst("egressAllow"));
+                form.getFirst("egressAllow") == null ? "" : form.getFirst("egressAllow"),
+                value(form, "language").isEmpty() ? "node" : value(form, "language"));
     }
 
     /** The api request; problems the api cannot see (a row without a name, a number that is not one) throw. */
@@ -120,7 +143,19 @@ public record ScriptForm(
         var cronRequest =
                 cron ? new ScriptRequest.CronRequest(cronExpression, cronTimezone, overlapPolicy, catchUpPolicy) : null;
         return new ScriptRequest(
-                name, code, deps, webhook, cronRequest, timeout, memory, concurrency, retry, egressOf(egressAllow));
+                name,
+                code,
+                deps,
+                webhook,
+                cronRequest,
+                timeout,
+                memory,
+                concurrency,
+                retry,
+                egressOf(egressAllow),
+                language,
+                null,
+                null);
     }
 
     /** The outbound-network field, one host per line (blank lines left out), as the api's request. */
@@ -148,7 +183,13 @@ public record ScriptForm(
     /** The violations of a failed save, by field, for the page to show next to each field. */
     static Map<String, String> errorsOf(InvalidInputException e) {
         var out = new LinkedHashMap<String, String>();
-        for (var v : e.violations()) out.merge(v.field(), v.message(), (a, b) -> a + "; " + b);
+        for (var v : e.violations()) {
+            // a Python script's packages are the same rows of the form as a Node.js script's dependencies
+            String field = v.field().startsWith("requirements")
+                    ? "dependencies" + v.field().substring("requirements".length())
+                    : v.field();
+            out.merge(field, v.message(), (a, b) -> a + "; " + b);
+        }
         return out;
     }
 }

@@ -192,6 +192,7 @@ public class ScriptPages {
             SecretService.InfisicalView infisical) {
         var known = List.of(
                 "name",
+                "language",
                 "code",
                 "dependencies",
                 "webhook",
@@ -212,6 +213,7 @@ public class ScriptPages {
                 .modelAttribute("script", script)
                 .modelAttribute("startingPoints", StartingPoints.ALL)
                 .modelAttribute("form", form)
+                .modelAttribute("templates", Map.of("node", ScriptForm.TEMPLATE, "python", ScriptForm.PYTHON_TEMPLATE))
                 .modelAttribute("errors", errors)
                 .modelAttribute("egressError", egressError(errors))
                 .modelAttribute("otherErrors", other)

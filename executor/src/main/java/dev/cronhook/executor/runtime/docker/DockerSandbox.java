@@ -3,7 +3,7 @@ package dev.cronhook.executor.runtime.docker;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.NotFoundException;
-import dev.cronhook.core.harness.Harness;
+import dev.cronhook.core.harness.LanguageRuntime;
 import dev.cronhook.core.net.EgressPolicy;
 import dev.cronhook.executor.egress.EgressProxy;
 import dev.cronhook.executor.runtime.LogStream;
@@ -243,7 +243,10 @@ final class DockerSandbox implements Sandbox {
         if (state != null && state > 0) {
             try {
                 String cmdline = Files.readString(Path.of("/proc", state.toString(), "cmdline"));
-                if (cmdline.contains(Harness.FILE_NAME)) pid = state;
+                // any language's harness: anything else (docker top on every call) costs ~10 ms a warm call
+                for (var language : LanguageRuntime.names()) {
+                    if (cmdline.contains(LanguageRuntime.of(language).harnessFile())) pid = state;
+                }
             } catch (IOException | RuntimeException e) {
                 // another pid namespace (a remote engine, or the executor in a container)
             }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 
-class HostNodeRuntimeTest {
+class HostRuntimeTest {
 
     @Test
     void librariesAreTakenAtThePathsLddPrints() {
@@ -16,7 +16,7 @@ class HostNodeRuntimeTest {
                 \t/lib64/ld-linux-x86-64.so.2 (0x00007f1d9d32c000)
                 """;
 
-        assertThat(HostNodeRuntime.librariesIn(ldd))
+        assertThat(HostRuntime.librariesIn(ldd))
                 .containsExactly(
                         "/lib/x86_64-linux-gnu/libdl.so.2",
                         "/lib/x86_64-linux-gnu/libstdc++.so.6",
