@@ -1,17 +1,15 @@
 package dev.cronhook.builder.image;
 
 import dev.cronhook.builder.BuildFailedException;
+import dev.cronhook.builder.DependencyTrees;
 import dev.cronhook.builder.log.BuildLog;
 import dev.cronhook.core.harness.Harness;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.UUID;
 
 /**
@@ -63,7 +61,7 @@ public final class BundleImageBuilder implements ImageBuilder {
             log.system("bundle written to " + dir);
             return new BuiltImage(REF_PREFIX + dir, digest);
         } catch (IOException e) {
-            delete(staged);
+            DependencyTrees.deleteTree(staged);
             throw new BuildFailedException("cannot write the bundle " + dir + ": " + e.getMessage(), e);
         }
     }
@@ -74,30 +72,9 @@ public final class BundleImageBuilder implements ImageBuilder {
             Path old = dir.resolveSibling("." + dir.getFileName() + "-old-" + UUID.randomUUID());
             Files.move(dir, old, StandardCopyOption.ATOMIC_MOVE);
             Files.move(staged, dir, StandardCopyOption.ATOMIC_MOVE);
-            delete(old);
+            DependencyTrees.deleteTree(old);
         } else {
             Files.move(staged, dir, StandardCopyOption.ATOMIC_MOVE);
-        }
-    }
-
-    private static void delete(Path dir) {
-        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) return;
-        try {
-            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    Files.delete(file);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-                    Files.delete(d);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
-        } catch (IOException e) {
-            // a leftover directory costs disk, not correctness
         }
     }
 }

@@ -1,5 +1,12 @@
 package dev.cronhook.builder.pip;
 
+import static dev.cronhook.builder.DependencyTrees.await;
+import static dev.cronhook.builder.DependencyTrees.deleteTree;
+import static dev.cronhook.builder.DependencyTrees.kill;
+import static dev.cronhook.builder.DependencyTrees.megabytes;
+import static dev.cronhook.builder.DependencyTrees.sha256;
+import static dev.cronhook.builder.DependencyTrees.sizeOf;
+
 import dev.cronhook.builder.BuildFailedException;
 import dev.cronhook.builder.TransientFailureException;
 import dev.cronhook.builder.image.HostRuntime;
@@ -14,24 +21,16 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 
 /**
@@ -371,75 +370,6 @@ public final class PipDependencyInstaller implements DependencyInstaller {
             }
         } catch (IOException e) {
             // the process was killed: its pipes close under us
-        }
-    }
-
-    private static void kill(Process process) {
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
-        process.destroyForcibly();
-        try {
-            process.waitFor(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static Path await(CompletableFuture<Path> running) throws BuildFailedException, InterruptedException {
-        try {
-            return running.get();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof BuildFailedException f) throw new BuildFailedException(f.getMessage(), f);
-            throw new BuildFailedException("the install this build waited for failed: " + e.getCause(), e);
-        }
-    }
-
-    static String sha256(String text) {
-        return sha256(text.getBytes(StandardCharsets.UTF_8));
-    }
-
-    static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static long megabytes(long bytes) {
-        return (bytes + 1024 * 1024 - 1) / (1024 * 1024);
-    }
-
-    private static long sizeOf(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) return 0;
-        var total = new AtomicLong();
-        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-                total.addAndGet(attrs.size());
-                return FileVisitResult.CONTINUE;
-            }
-        });
-        return total.get();
-    }
-
-    private static void deleteTree(Path dir) {
-        if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return;
-        try {
-            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    Files.deleteIfExists(file);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-                    Files.deleteIfExists(d);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
-        } catch (IOException e) {
-            // a leftover staging directory costs disk, not correctness
         }
     }
 }
