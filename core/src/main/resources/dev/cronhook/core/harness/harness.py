@@ -371,8 +371,7 @@ def to_reply(value, limit):
         data = to_json(body).encode("utf-8")
         out.setdefault("content-type", ["application/json"])
     if len(data) > limit:
-        out["x-cronhook-truncated"] = ["body was %d bytes, limit %d" % (len(data), limit)]
-        data = data[:limit]
+        raise ResultTooLarge(len(data), limit)
     try:
         return {"status": status, "headers": out, "body": data.decode("utf-8"), "base64": False}
     except UnicodeDecodeError:
@@ -388,10 +387,16 @@ def to_result(value, limit):
         return None
     text = to_json(value)
     size = len(text.encode("utf-8", "surrogatepass"))
-    if size <= limit:
-        return value
-    head = text.encode("utf-8", "surrogatepass")[: min(limit, 1024)].decode("utf-8", "ignore")
-    return "%s… [result truncated: %d bytes, limit %d]" % (head, size, limit)
+    if size > limit:
+        raise ResultTooLarge(size, limit)
+    return value
+
+
+class ResultTooLarge(Exception):
+    """A result or reply body over the executor's limit: the run fails saying how large it was."""
+
+    def __init__(self, size, limit):
+        super().__init__("result too large: %d bytes, limit %d" % (size, limit))
 
 
 # ---- the script -----------------------------------------------------------------------------------------------
@@ -473,7 +478,10 @@ def invoke(req):
         traceback.print_exc()
         body = {"ok": False, "error": "the script exited (%s)" % (e.code,), "fatal": True}
     except BaseException as e:
-        traceback.print_exc()
+        if isinstance(e, ResultTooLarge):
+            print(str(e), file=sys.stderr)
+        else:
+            traceback.print_exc()
         error = str(e) or type(e).__name__
         if egress_refused and egress_refused not in error:
             error += " (%s)" % egress_refused

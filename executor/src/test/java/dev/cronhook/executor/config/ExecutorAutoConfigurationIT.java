@@ -105,14 +105,21 @@ class ExecutorAutoConfigurationIT {
     }
 
     @Test
-    void aDefaultSocketDirectoryTooLongForASocketAddressMeansHarnessesOnStdio() {
-        runner.withPropertyValues(
-                        "cronhook.role.executor.enabled=true", "cronhook.home=" + home.resolve("h".repeat(80)))
+    void aDefaultSocketDirectoryTooLongForASocketAddressMovesToAShortOneOfTheInstallationsOwn() {
+        var deep = home.resolve("h".repeat(80));
+        runner.withPropertyValues("cronhook.role.executor.enabled=true", "cronhook.home=" + deep)
                 .run(context -> {
                     assertThat(context).hasNotFailed();
-                    assertThat(ExecutorAutoConfiguration.socketDir(
-                                    context.getBean(ExecutorProperties.class), context.getEnvironment()))
-                            .isNull();
+                    var dir = ExecutorAutoConfiguration.socketDir(
+                            context.getBean(ExecutorProperties.class), context.getEnvironment());
+                    try {
+                        assertThat(dir).isNotNull();
+                        assertThat(dir.startsWith(deep)).isFalse();
+                        assertThat(SocketDirs.fits(dir)).isTrue();
+                        assertThat(dir.getFileName().toString()).startsWith("cronhook-executor-");
+                    } finally {
+                        if (dir != null) java.nio.file.Files.deleteIfExists(dir);
+                    }
                 });
     }
 
