@@ -55,8 +55,11 @@ public class SchedulerConfiguration {
     }
 
     @Bean
-    DueSetReconciler dueSetReconciler(DueSet dueSet, ScheduleRepository schedules) {
-        return new DueSetReconciler(dueSet, schedules);
+    DueSetReconciler dueSetReconciler(
+            DueSet dueSet, ScheduleRepository schedules, Clock clock, SchedulerProperties properties) {
+        // a live scheduler launches a tick within the lookahead of moving its schedule on; a claim lease is ample
+        return new DueSetReconciler(
+                dueSet, schedules, clock, properties.claimLease().plus(properties.lookahead()));
     }
 
     @Bean

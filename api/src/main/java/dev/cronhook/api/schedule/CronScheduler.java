@@ -33,8 +33,9 @@ import tools.jackson.databind.json.JsonMapper;
  * <p>Between entries it sleeps until the earliest is nearly due, at most the poll interval; a schedule changed
  * anywhere ({@link ScheduleWakeups}) wakes it at once, so an idle scheduler costs almost nothing.
  *
- * <p>A tick is fired at most once. A replica that dies after moving a schedule on and before launching its run
- * (a window of about the lookahead) loses that tick without counting it missed.
+ * <p>A tick is fired at most once. The move records the tick as pending until its runs are launched (or it is
+ * counted missed or skipped); a replica that dies in that window (about the lookahead) leaves it pending, and the
+ * due-set reconciliation counts it missed ({@link DueSetReconciler}).
  */
 public class CronScheduler implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(CronScheduler.class);
@@ -266,7 +267,18 @@ public class CronScheduler implements SmartLifecycle {
                 tell(p -> p.overlapSkipped(row.id(), tick));
                 log.debug("tick {} of {} skipped: its previous cron run has not ended", tick, row.id());
             }
+            // launched, or counted: a scheduler dying before this leaves the tick pending for the reconciliation
+            settle(group.stream().map(ScriptRow::id).toList(), tick);
         });
+    }
+
+    private void settle(List<UUID> ids, Instant tick) {
+        try {
+            schedules.settled(ids, tick);
+        } catch (RuntimeException e) {
+            // left pending: the reconciliation finds the runs and only clears it
+            log.warn("could not mark tick {} of {} script(s) settled: {}", tick, ids.size(), e.toString());
+        }
     }
 
     /** Tells of a tick problem; a failure to tell never stops the scheduler. */

@@ -3,6 +3,7 @@ package dev.cronhook.api.schedule;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -42,6 +43,7 @@ public class ScheduleRepository {
         }
         return new HashSet<>(jdbc.sql("UPDATE schedules AS c SET next_fire_at = v.next_at,"
                         + " last_fired_at = COALESCE(v.fired_at, c.last_fired_at),"
+                        + " pending_tick_at = COALESCE(v.fired_at, c.pending_tick_at),"
                         + " missed_ticks = c.missed_ticks + v.missed"
                         + " FROM (VALUES " + rows + ") AS v (script_id, expected_at, next_at, fired_at, missed)"
                         + " WHERE c.script_id = v.script_id AND c.next_fire_at = v.expected_at"
@@ -49,6 +51,40 @@ public class ScheduleRepository {
                 .params(params)
                 .query((rs, n) -> rs.getObject(1, UUID.class))
                 .list());
+    }
+
+    /**
+     * The tick's runs were launched, or it was counted missed or skipped: it is no longer pending for these scripts
+     * (a later tick pending meanwhile stays).
+     */
+    public void settled(Collection<UUID> scriptIds, Instant tick) {
+        if (scriptIds.isEmpty()) return;
+        String marks = String.join(", ", Collections.nCopies(scriptIds.size(), "?"));
+        var params = new ArrayList<Object>(scriptIds);
+        params.add(Timestamp.from(tick));
+        jdbc.sql("UPDATE schedules SET pending_tick_at = NULL WHERE script_id IN (" + marks + ")"
+                        + " AND pending_tick_at = CAST(? AS TIMESTAMPTZ)")
+                .params(params)
+                .update();
+    }
+
+    /**
+     * Ticks still pending from before {@code olderThan}, whose scheduler died between moving the schedule on and
+     * launching: one whose cron run exists after all is only cleared; the others are counted missed. Returns the
+     * scripts whose tick was counted missed.
+     */
+    public List<UUID> settleAbandoned(Instant olderThan) {
+        var before = Timestamp.from(olderThan);
+        jdbc.sql("UPDATE schedules AS c SET pending_tick_at = NULL WHERE c.pending_tick_at < ? AND EXISTS (SELECT 1"
+                        + " FROM runs r WHERE r.script_id = c.script_id AND r.trigger = 'cron'"
+                        + " AND r.scheduled_at = c.pending_tick_at)")
+                .params(before)
+                .update();
+        return jdbc.sql("UPDATE schedules SET missed_ticks = missed_ticks + 1, pending_tick_at = NULL"
+                        + " WHERE pending_tick_at < ? RETURNING script_id")
+                .params(before)
+                .query((rs, n) -> rs.getObject(1, UUID.class))
+                .list();
     }
 
     /** Counts ticks that got no run after all (the launch failed). */

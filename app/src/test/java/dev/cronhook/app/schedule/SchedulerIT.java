@@ -299,6 +299,77 @@ class SchedulerIT {
     }
 
     @Test
+    void aTickAStoppedSchedulerLeftPendingIsCountedMissedOnceUnlessItsRunWasLaunched() throws Exception {
+        // two schedules a scheduler moved on and then stopped before launching: one never got its run, the other
+        // got it but was not marked settled
+        var lost = UUID.fromString(
+                deployedScript(platform, "lost-tick", Map.of("expression", "0 0 1 1 *", "timezone", "UTC")));
+        var launched = UUID.fromString(
+                deployedScript(platform, "launched-tick", Map.of("expression", "0 0 1 1 *", "timezone", "UTC")));
+        var tick = Instant.now().minus(Duration.ofMinutes(10)).truncatedTo(ChronoUnit.SECONDS);
+        int lostBefore = missedTicks(platform, lost.toString());
+        int launchedBefore = missedTicks(platform, launched.toString());
+        try (var c = DriverManager.getConnection(platform.jdbcUrl(), "postgres", "")) {
+            try (var pending = c.prepareStatement("UPDATE schedules SET pending_tick_at = ? WHERE script_id = ?")) {
+                for (var id : List.of(lost, launched)) {
+                    pending.setTimestamp(1, Timestamp.from(tick));
+                    pending.setObject(2, id);
+                    assertThat(pending.executeUpdate()).isEqualTo(1);
+                }
+            }
+            try (var run = c.prepareStatement("INSERT INTO runs (id, script_id, owner_id, version, trigger, status,"
+                    + " queued_at, scheduled_at) SELECT ?, id, owner_id, 1, 'cron', 'SUCCEEDED', ?, ? FROM scripts"
+                    + " WHERE id = ?")) {
+                run.setObject(1, UUID.randomUUID());
+                run.setTimestamp(2, Timestamp.from(tick));
+                run.setTimestamp(3, Timestamp.from(tick));
+                run.setObject(4, launched);
+                assertThat(run.executeUpdate()).isEqualTo(1);
+            }
+        }
+
+        platform.bean(DueSetReconciler.class).reconcile();
+        platform.bean(DueSetReconciler.class).reconcile();
+
+        assertThat(missedTicks(platform, lost.toString())).isEqualTo(lostBefore + 1);
+        assertThat(missedTicks(platform, launched.toString())).isEqualTo(launchedBefore);
+        try (var c = DriverManager.getConnection(platform.jdbcUrl(), "postgres", "");
+                var left = c.prepareStatement(
+                        "SELECT count(*) FROM schedules WHERE pending_tick_at IS NOT NULL AND script_id IN (?, ?)")) {
+            left.setObject(1, lost);
+            left.setObject(2, launched);
+            try (var rs = left.executeQuery()) {
+                rs.next();
+                assertThat(rs.getInt(1)).as("ticks still pending").isZero();
+            }
+        }
+        http.delete("/api/scripts/" + lost, token);
+        http.delete("/api/scripts/" + launched, token);
+    }
+
+    @Test
+    void aTickWhoseRunWasLaunchedIsNoLongerPending() throws Exception {
+        var body =
+                scriptBody("settled", Map.of("expression", "* * * * * *", "timezone", "UTC", "overlapPolicy", "allow"));
+        var id = deploy(platform, body);
+        awaitRuns(platform, id, r -> r.size() >= 2);
+        // no more ticks from here on (the schedule stays, next due in January): the last one fired is settled
+        body.put("cron", Map.of("expression", "0 0 1 1 *", "timezone", "UTC"));
+        assertThat(http.put("/api/scripts/" + id, json(body), token).status()).isEqualTo(200);
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            try (var c = DriverManager.getConnection(platform.jdbcUrl(), "postgres", "");
+                    var q = c.prepareStatement("SELECT pending_tick_at FROM schedules WHERE script_id = ?")) {
+                q.setObject(1, UUID.fromString(id));
+                try (var rs = q.executeQuery()) {
+                    return rs.next() && rs.getTimestamp(1) == null;
+                }
+            }
+        });
+        http.delete("/api/scripts/" + id, token);
+    }
+
+    @Test
     void runsOlderThanTheRetentionArePurged() throws Exception {
         var id = deployedScript(platform, "retained", Map.of("expression", "0 0 1 1 *", "timezone", "UTC"));
         var old = UUID.randomUUID();
