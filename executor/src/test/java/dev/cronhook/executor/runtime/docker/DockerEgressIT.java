@@ -16,6 +16,7 @@ import dev.cronhook.executor.runtime.ScriptFiles;
 import dev.cronhook.executor.runtime.ScriptRuntime;
 import dev.cronhook.executor.runtime.ScriptRuntimeContract;
 import dev.cronhook.executor.runtime.TestScripts;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +27,6 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The egress contract in Docker containers (network none), and the common npm clients in a blank sandbox. */
 class DockerEgressIT extends EgressContract {
@@ -34,18 +34,29 @@ class DockerEgressIT extends EgressContract {
     static DockerClient docker;
     static String image;
 
-    @TempDir
+    /**
+     * Not a {@code @TempDir}: a blank sandbox started in the background for the npm test's dependency tree may still be
+     * putting its files here when the test ends, and JUnit's clean-up of a temporary directory fails on that.
+     */
     static Path sockets;
 
     @BeforeAll
-    static void buildImage() {
+    static void buildImage() throws IOException {
         docker = TestEngine.client();
         image = TestScripts.image();
+        sockets = Files.createTempDirectory("cronhook-egress-it");
     }
 
     @AfterAll
     static void removeLeftovers() {
         TestEngine.removeContainersOf(docker, OWNER);
+        // best effort: what the runtime's own clean-up is still removing may vanish under the walk
+        try (var paths = Files.walk(sockets)) {
+            paths.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(p -> p.toFile().delete());
+        } catch (IOException | java.io.UncheckedIOException e) {
+            // left in the temporary directory
+        }
     }
 
     @Override
