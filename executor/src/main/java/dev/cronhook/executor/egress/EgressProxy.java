@@ -401,17 +401,23 @@ public final class EgressProxy {
 
             void refuse(Target target, String reason, UUID scriptId) throws IOException {
                 if (scriptId != null) observer.blocked(scriptId, reason);
-                String message = "egress to " + target + " blocked: " + reason;
-                byte[] body = message.getBytes(StandardCharsets.UTF_8);
-                write("HTTP/1.1 403 Forbidden\r\n" + BLOCKED_HEADER + ": blocked\r\nContent-Type: text/plain;"
-                        + " charset=utf-8\r\nContent-Length: " + body.length + "\r\nConnection: close\r\n\r\n"
-                        + message);
+                respond(
+                        403,
+                        "Forbidden",
+                        BLOCKED_HEADER + ": blocked\r\n",
+                        "egress to " + target + " blocked: " + reason);
             }
 
             void answer(int status, String phrase, String message) throws IOException {
+                respond(status, phrase, "", message);
+            }
+
+            /** A whole answer that ends the connection: {@code headers} (each ending in CRLF) and a text body. */
+            private void respond(int status, String phrase, String headers, String message) throws IOException {
                 byte[] body = message.getBytes(StandardCharsets.UTF_8);
-                write("HTTP/1.1 " + status + " " + phrase + "\r\nContent-Type: text/plain; charset=utf-8\r\n"
-                        + "Content-Length: " + body.length + "\r\nConnection: close\r\n\r\n" + message);
+                write("HTTP/1.1 " + status + " " + phrase + "\r\n" + headers
+                        + "Content-Type: text/plain; charset=utf-8\r\nContent-Length: " + body.length
+                        + "\r\nConnection: close\r\n\r\n" + message);
             }
 
             void write(String text) throws IOException {
