@@ -189,7 +189,7 @@ public final class RunBenchmark {
                 new HarnessScriptRuntime.WarmSettings(64, Duration.ofMinutes(5), 8),
                 SOCKETS,
                 OCI_RUNTIME);
-        var worker = new RunWorker(
+        var worker = dev.cronhook.executor.worker.redis.RedisRunWorkers.create(
                 client, redis, runtime, RunWorker.Settings.named("bench").withConcurrency(16));
         worker.start();
         try {
