@@ -32,10 +32,24 @@ public final class InMemoryRunLedger implements RunLedger {
     private final Map<UUID, ArrayDeque<RunRequest>> waiting = new LinkedHashMap<>();
     private final List<RunResult> published = new CopyOnWriteArrayList<>();
 
+    private final Consumer<RunResult> onFinished;
+
     public InMemoryRunLedger(RunSignals signals, Consumer<RunRequest> requeue, Duration leaseSlack) {
+        this(signals, requeue, leaseSlack, end -> {});
+    }
+
+    /** A ledger that also hands each end it publishes to {@code board}, as the Redis ledger announces it. */
+    public InMemoryRunLedger(
+            RunSignals signals, Consumer<RunRequest> requeue, Duration leaseSlack, InMemoryFinishedRuns board) {
+        this(signals, requeue, leaseSlack, board::publish);
+    }
+
+    private InMemoryRunLedger(
+            RunSignals signals, Consumer<RunRequest> requeue, Duration leaseSlack, Consumer<RunResult> onFinished) {
         this.signals = signals;
         this.requeue = requeue;
         this.leaseSlack = leaseSlack;
+        this.onFinished = onFinished;
     }
 
     @Override
@@ -70,7 +84,10 @@ public final class InMemoryRunLedger implements RunLedger {
     @Override
     public synchronized CompletableFuture<Boolean> finish(RunRequest request, RunResult result) {
         boolean first = finished.putIfAbsent(result.runId(), result) == null;
-        if (first) published.add(result);
+        if (first) {
+            published.add(result);
+            onFinished.accept(result);
+        }
         int limit = Math.max(0, request.maxConcurrency());
         if (limit > 0) {
             slots(request.scriptId()).remove(result.runId());
