@@ -10,12 +10,10 @@ import dev.cronhook.api.secret.RunTokens;
 import dev.cronhook.api.secret.SecretService;
 import dev.cronhook.api.user.CurrentUser;
 import dev.cronhook.core.build.BuildState;
-import dev.cronhook.core.queue.Streams;
 import dev.cronhook.core.run.RunRequest;
+import dev.cronhook.core.run.RunSignals;
 import dev.cronhook.core.run.RunStatus;
 import dev.cronhook.core.run.TriggerKind;
-import io.lettuce.core.SetArgs;
-import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -36,14 +34,13 @@ import tools.jackson.databind.node.ObjectNode;
  */
 @Service
 public class RunService {
-    private static final Duration CANCEL_MARK_TTL = Duration.ofDays(1);
     private static final Duration TOKEN_SLACK = Duration.ofHours(1);
 
     private final RunRepository runs;
     private final ScriptRepository scripts;
     private final RunLauncher launcher;
     private final PublishedRunEnds ends;
-    private final StatefulRedisConnection<String, String> redis;
+    private final RunSignals signals;
     private final JsonMapper json;
     private final RunTokens tokens;
     private final SecretService secrets;
@@ -55,7 +52,7 @@ public class RunService {
             ScriptRepository scripts,
             RunLauncher launcher,
             PublishedRunEnds ends,
-            StatefulRedisConnection<String, String> redis,
+            RunSignals signals,
             JsonMapper json,
             RunTokens tokens,
             SecretService secrets,
@@ -68,7 +65,7 @@ public class RunService {
         this.scripts = scripts;
         this.launcher = launcher;
         this.ends = ends;
-        this.redis = redis;
+        this.signals = signals;
         this.json = json;
     }
 
@@ -347,9 +344,7 @@ public class RunService {
         if (run.status().isFinal()) {
             throw new RunNotCancellableException("run " + runId + " has already ended (" + run.status() + ")");
         }
-        var sync = redis.sync();
-        sync.set(Streams.cancelledKey(runId), "1", SetArgs.Builder.ex(CANCEL_MARK_TTL));
-        sync.publish(Streams.CANCEL_CHANNEL, runId.toString());
+        signals.cancel(runId);
         if (run.status() == RunStatus.QUEUED) {
             var now = Instant.now();
             runs.finish(runId, RunStatus.CANCELLED, null, null, "cancelled before it started", null, now);
