@@ -9,6 +9,7 @@ import dev.cronhook.api.hook.WebhookProperties;
 import dev.cronhook.api.log.DatabaseLogStore;
 import dev.cronhook.api.log.LiveLog;
 import dev.cronhook.api.log.LogArchiver;
+import dev.cronhook.api.log.redis.RedisLiveLog;
 import dev.cronhook.api.run.RunEnds;
 import dev.cronhook.api.run.RunLauncher;
 import dev.cronhook.api.run.RunRepository;
@@ -28,10 +29,10 @@ import dev.cronhook.core.log.LogStore;
 import dev.cronhook.core.queue.QueueOptions;
 import dev.cronhook.core.queue.QueueSpec;
 import dev.cronhook.core.queue.Queues;
-import dev.cronhook.core.queue.Streams;
 import dev.cronhook.core.queue.WorkQueue;
 import dev.cronhook.core.queue.redis.RedisQueues;
 import dev.cronhook.core.queue.redis.RedisWorkQueue;
+import dev.cronhook.core.queue.redis.Streams;
 import dev.cronhook.core.run.Admission;
 import dev.cronhook.core.run.FinishedRuns;
 import dev.cronhook.core.run.RunRequest;
@@ -203,7 +204,7 @@ public class ApiConfiguration {
 
     @Bean
     LiveLog liveLog(RedisClient redis, StatefulRedisConnection<String, String> connection) {
-        return new LiveLog(redis, connection);
+        return new RedisLiveLog(redis, connection);
     }
 
     @Bean

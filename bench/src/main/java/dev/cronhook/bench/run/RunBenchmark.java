@@ -2,7 +2,7 @@ package dev.cronhook.bench.run;
 
 import com.github.dockerjava.api.DockerClient;
 import dev.cronhook.core.harness.Harness;
-import dev.cronhook.core.queue.Streams;
+import dev.cronhook.core.queue.redis.Streams;
 import dev.cronhook.core.run.RunRequest;
 import dev.cronhook.core.run.RunResult;
 import dev.cronhook.core.run.TriggerKind;

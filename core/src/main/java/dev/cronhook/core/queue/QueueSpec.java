@@ -12,11 +12,12 @@ import dev.cronhook.core.tryout.TryOutRequest;
  */
 public record QueueSpec<T>(String name, String group, Class<T> type) {
     public static final QueueSpec<BuildRequest> BUILDS =
-            new QueueSpec<>(Streams.BUILDS, "builders", BuildRequest.class);
+            new QueueSpec<>("cronhook:builds", "builders", BuildRequest.class);
     public static final QueueSpec<BuildResult> BUILD_RESULTS =
-            new QueueSpec<>(Streams.BUILD_RESULTS, "api", BuildResult.class);
-    public static final QueueSpec<RunRequest> RUNS = new QueueSpec<>(Streams.RUNS, "executors", RunRequest.class);
-    public static final QueueSpec<RunResult> RUN_RESULTS = new QueueSpec<>(Streams.RUN_RESULTS, "api", RunResult.class);
+            new QueueSpec<>("cronhook:build-results", "api", BuildResult.class);
+    public static final QueueSpec<RunRequest> RUNS = new QueueSpec<>("cronhook:runs", "executors", RunRequest.class);
+    public static final QueueSpec<RunResult> RUN_RESULTS =
+            new QueueSpec<>("cronhook:run-results", "api", RunResult.class);
     public static final QueueSpec<TryOutRequest> TRY_OUTS =
-            new QueueSpec<>(Streams.TRY_OUTS, Streams.TRY_OUT_GROUP, TryOutRequest.class);
+            new QueueSpec<>("cronhook:try-outs", "try-out", TryOutRequest.class);
 }

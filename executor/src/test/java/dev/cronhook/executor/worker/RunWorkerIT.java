@@ -3,7 +3,7 @@ package dev.cronhook.executor.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.cronhook.core.queue.Streams;
+import dev.cronhook.core.queue.redis.Streams;
 import dev.cronhook.core.run.RunRequest;
 import dev.cronhook.core.run.RunResult;
 import dev.cronhook.core.run.RunStatus;

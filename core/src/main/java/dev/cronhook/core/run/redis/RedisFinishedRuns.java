@@ -1,7 +1,7 @@
 package dev.cronhook.core.run.redis;
 
-import dev.cronhook.core.queue.Streams;
 import dev.cronhook.core.queue.redis.RedisScript;
+import dev.cronhook.core.queue.redis.Streams;
 import dev.cronhook.core.run.FinishedRuns;
 import dev.cronhook.core.run.RunResult;
 import dev.cronhook.core.wire.Wire;

@@ -1,6 +1,6 @@
 package dev.cronhook.core.run.redis;
 
-import dev.cronhook.core.queue.Streams;
+import dev.cronhook.core.queue.redis.Streams;
 import dev.cronhook.core.run.RunSignals;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.SetArgs;

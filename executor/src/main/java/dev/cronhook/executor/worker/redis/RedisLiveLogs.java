@@ -1,6 +1,6 @@
 package dev.cronhook.executor.worker.redis;
 
-import dev.cronhook.core.queue.Streams;
+import dev.cronhook.core.queue.redis.Streams;
 import dev.cronhook.executor.runtime.LogStream;
 import dev.cronhook.executor.worker.LiveLogs;
 import io.lettuce.core.LettuceFutures;

@@ -1,8 +1,8 @@
 package dev.cronhook.executor.worker.redis;
 
 import dev.cronhook.core.queue.QueueSpec;
-import dev.cronhook.core.queue.Streams;
 import dev.cronhook.core.queue.redis.RedisWorkQueue;
+import dev.cronhook.core.queue.redis.Streams;
 import dev.cronhook.core.run.RunLedger;
 import dev.cronhook.core.run.RunLedgerContract;
 import dev.cronhook.core.run.RunRequest;
