@@ -127,52 +127,53 @@ public class WebhookController {
                             "true".equalsIgnoreCase(request.getQueryParams().getFirst("async"))
                                     || String.valueOf(request.getHeaders().getFirst("Prefer"))
                                             .contains("respond-async");
-                    // with everything it needs cached the call is accepted right here, else on a thread that may block
-                    var now = accept(token, exchange, body, async, false);
-                    var accepted = now != null
-                            ? Mono.just(now)
-                            : Blocking.call(() -> accept(token, exchange, body, async, true));
-                    return accepted.flatMap(a -> reply(a).doFinally(s -> finished.forget(a.runId())));
+                    // with everything it needs cached the call is accepted right here, else as its reads come back
+                    return Mono.fromFuture(accept(token, exchange, body, async), true)
+                            .flatMap(a -> reply(a).doFinally(s -> finished.forget(a.runId())));
                 });
     }
 
-    /** Accepts the call, or with {@code mayBlock} false returns null when it would have to wait for I/O. */
-    private Accepted accept(String token, ServerWebExchange exchange, byte[] body, boolean async, boolean mayBlock) {
+    /**
+     * Accepts the call: its script (from the read cache, else loaded off this thread), the checks (paused,
+     * signature, idempotency key), then its run. Nothing here blocks the calling thread.
+     */
+    private CompletableFuture<Accepted> accept(String token, ServerWebExchange exchange, byte[] body, boolean async) {
         var request = exchange.getRequest();
         String idempotencyKey = request.getHeaders().getFirst("Idempotency-Key");
         boolean idempotent = idempotencyKey != null && !idempotencyKey.isBlank();
-        var found = mayBlock
-                ? targets.get(token, t -> scripts.findByWebhookToken(t)
+        return targets.get(token, t -> scripts.findByWebhookToken(t)
                         .filter(ScriptRepository.ScriptRow::webhookEnabled)
                         .map(row -> new Target(row, signatures.find(row.id()))))
-                : targets.peek(token);
-        if (found == null || (idempotent && !mayBlock)) return null;
-        var target = found.orElseThrow(WebhookNotFoundException::new);
-        var script = target.script();
-        if (script.paused()) throw new ScriptPausedException();
-        target.signature().ifPresent(sig -> {
-            if (!SignatureVerifier.verify(
-                    sig.secret(), body, request.getHeaders().getFirst(sig.header()))) {
-                throw new WebhookSignatureInvalidException(sig.header());
-            }
-        });
+                .thenCompose(found -> {
+                    var target = found.orElseThrow(WebhookNotFoundException::new);
+                    var script = target.script();
+                    if (script.paused()) throw new ScriptPausedException();
+                    target.signature().ifPresent(sig -> {
+                        if (!SignatureVerifier.verify(
+                                sig.secret(), body, request.getHeaders().getFirst(sig.header()))) {
+                            throw new WebhookSignatureInvalidException(sig.header());
+                        }
+                    });
+                    var runId = UUID.randomUUID();
+                    if (!idempotent)
+                        return CompletableFuture.completedFuture(launch(script, runId, exchange, body, async));
+                    // claiming the key is a round trip to the shared store: off this thread
+                    return Blocking.supply(() -> admission.claim(
+                                    script.id(), idempotencyKey.trim(), runId, properties.idempotencyWindow()))
+                            .thenApply(first -> first.isPresent()
+                                    ? new Accepted(
+                                            first.get(), async, true, async ? null : finished.await(first.get()), null)
+                                    : launch(script, runId, exchange, body, async));
+                });
+    }
 
-        var runId = UUID.randomUUID();
-        if (idempotent) {
-            var first = admission.claim(script.id(), idempotencyKey.trim(), runId, properties.idempotencyWindow());
-            if (first.isPresent()) {
-                return new Accepted(first.get(), async, true, async ? null : finished.await(first.get()), null);
-            }
-        }
+    /** Launches the call's run, its end awaited (unless async) before the run can end. */
+    private Accepted launch(
+            ScriptRepository.ScriptRow script, UUID runId, ServerWebExchange exchange, byte[] body, boolean async) {
         var limit = new RunLauncher.RateLimit(
                 script.id(), System.currentTimeMillis() / 1000, properties.rateLimitPerSecond());
-        // the waiter is in place before the run can end
         var ended = async ? null : finished.await(runId);
-        var launched = runs.launchWebhook(runId, script, event(exchange, body), limit, mayBlock);
-        if (launched == null) {
-            if (ended != null) finished.forget(runId);
-            return null;
-        }
+        var launched = runs.accept(RunService.Launch.webhook(runId, script, event(exchange, body), limit));
         return new Accepted(runId, async, false, ended, launched);
     }
 

@@ -62,12 +62,12 @@ public class RetryRunJobHandler implements JobRequestHandler<RetryRunJob> {
                 ? o
                 : json.createObjectNode();
         try {
-            var launched = runService.launch(
+            var launched = runService.launch(RunService.Launch.retry(
                     script,
                     TriggerKind.fromWireName(failed.trigger()),
                     event,
                     failed.scheduledAt(),
-                    failed.attempt() + 1);
+                    failed.attempt() + 1));
             log.info(
                     "retried run {} of {} as {} (attempt {})",
                     failed.id(),
