@@ -36,13 +36,16 @@ public class SecretRepository {
                                 : List.of(sealed.nonce(), sealed.ciphertext(), now, ownerId, name, scriptId))
                 .update();
         if (updated == 0) {
+            // a script's secret has no environment of its own (null here; the column is NOT NULL): its script's
             jdbc.sql("INSERT INTO secrets (id, owner_id, script_id, environment, name, nonce, ciphertext, created_at,"
-                            + " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                            + " updated_at) VALUES (?, ?, ?, COALESCE(?, (SELECT environment FROM scripts WHERE id = ?),"
+                            + " 'dev'), ?, ?, ?, ?, ?)")
                     .params(
                             UUID.randomUUID(),
                             ownerId,
                             scriptId,
                             environment,
+                            scriptId,
                             name,
                             sealed.nonce(),
                             sealed.ciphertext(),
