@@ -312,7 +312,7 @@
           shownAt = at;
         }
       });
-      select(shown || entry);
+      select(shown || selected);
       if (shownAt) {
         editor.revealLineInCenter(shownAt.line);
         editor.setPosition({ lineNumber: shownAt.line, column: shownAt.column });
