@@ -218,8 +218,16 @@ class FilesAndEnvironmentsInBrowserIT {
     void tryItRunsAScriptOfTwoFilesFromTheEditor() {
         browser.open("/scripts/new");
         browser.await("#monaco.ready");
-        newFile("math.mjs");
+        newFile("maths.mjs");
         browser.script("window.cronhookEditor.setValue(arguments[0]);", "export const add = (a, b) => a + b;\n");
+        // renamed: the same text under the new path
+        browser.find("#rename-file").click();
+        var prompt = browser.waiting().until(ExpectedConditions.alertIsPresent());
+        prompt.sendKeys("math.mjs");
+        prompt.accept();
+        assertThat(texts("#file-tree .file-item")).containsExactly("index.mjs entry", "math.mjs");
+        assertThat(browser.script("return window.cronhookEditor.getValue();"))
+                .isEqualTo("export const add = (a, b) => a + b;\n");
         browser.find("#file-tree .file-item[data-path='index.mjs']").click();
         browser.setCode("import { add } from './math.mjs';\n"
                 + "export default async (event) => ({ sum: add(event.body.a, event.body.b) });\n");
