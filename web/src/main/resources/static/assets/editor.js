@@ -1,11 +1,12 @@
-// The editor page: Monaco for the code (the textarea stays the form field), dependency rows checked as you type,
-// the cron preview, copying the webhook URL, the outbound-network hosts and the "Try it" panel.
+// The editor page: the script's files in a tree and Monaco (each file's textarea stays its form field), dependency
+// rows checked as you type, the cron preview, copying the webhook URL, the outbound-network hosts and the "Try it" panel.
 (function () {
   "use strict";
   var csrfHeader = document.querySelector('meta[name="csrf-header"]');
   var csrfToken = document.querySelector('meta[name="csrf-token"]');
   var form = document.getElementById("script-form");
   var codeField = document.getElementById("code");
+  var readOnly = document.getElementById("script-fields").disabled;
   var editor = null;
 
   function debounce(fn, ms) {
@@ -23,10 +24,6 @@
     });
   }
 
-  function currentCode() {
-    return editor ? editor.getValue() : codeField.value;
-  }
-
   // --- the language: Monaco's mode, and a new script's template when its code is still the other one's
   var languageField = document.getElementById("language");
   function language() {
@@ -39,6 +36,221 @@
     var element = document.getElementById("template-" + name);
     return element ? element.value : null;
   }
+
+  // --- the files: the entry (the form's "code") and the others (repeated filePath/fileContent fields), one block
+  // each. Without this script every block shows, the last an empty slot to add a file; with it a tree picks the one
+  // shown, and with Monaco each file is a model of the one editor. The rules are SourceFiles' (the server checks again).
+  var filesBox = document.getElementById("files");
+  var rules = JSON.parse(filesBox.dataset.rules);
+  var maxFiles = Number(filesBox.dataset.maxFiles);
+  var maxPath = Number(filesBox.dataset.maxPath);
+  var maxDepth = Number(filesBox.dataset.maxDepth);
+  var tree = document.getElementById("file-tree");
+  var fileError = document.getElementById("file-action-error");
+  var fileTemplate = document.getElementById("file-template");
+  var files = [];
+  var selected = null;
+
+  function fileOf(block) {
+    return {
+      path: block.dataset.path,
+      entry: block.dataset.entry === "true",
+      block: block,
+      field: block.querySelector("textarea"),
+      pathField: block.querySelector(".file-path"),
+      model: null
+    };
+  }
+  var spare = filesBox.querySelector(".spare-file");
+  if (spare) spare.remove();
+  filesBox.querySelectorAll(".source-file").forEach(function (block) { files.push(fileOf(block)); });
+  var entry = files[0];
+  filesBox.classList.add("with-tree");
+  document.getElementById("file-bar").hidden = false;
+  if (readOnly) document.querySelector(".file-actions").hidden = true;
+
+  function textOf(file) {
+    return file.model ? file.model.getValue() : file.field.value;
+  }
+  function currentCode() {
+    return textOf(entry);
+  }
+  function setEntryText(text) {
+    if (entry.model) entry.model.setValue(text);
+    else entry.field.value = text;
+  }
+  function languageOf(path) {
+    if (path === entry.path) return monacoLanguage();
+    if (/\.(mjs|cjs|js)$/.test(path)) return "javascript";
+    if (/\.ts$/.test(path)) return "typescript";
+    if (/\.json$/.test(path)) return "json";
+    if (/\.py$/.test(path)) return "python";
+    if (/\.md$/.test(path)) return "markdown";
+    return "plaintext";
+  }
+  function directoryOf(path) {
+    var slash = path.lastIndexOf("/");
+    return slash < 0 ? "" : path.slice(0, slash);
+  }
+
+  // the entry first, then the files beside it, then each directory's files under its name
+  function renderTree() {
+    tree.textContent = "";
+    var others = files.filter(function (f) { return !f.entry; }).sort(function (a, b) {
+      var da = directoryOf(a.path), db = directoryOf(b.path);
+      if (da !== db) return da === "" ? -1 : db === "" ? 1 : da < db ? -1 : 1;
+      return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
+    });
+    var directory = "";
+    [entry].concat(others).forEach(function (file) {
+      var dir = file.entry ? "" : directoryOf(file.path);
+      if (dir !== directory) {
+        var head = document.createElement("li");
+        head.className = "file-dir";
+        head.textContent = dir + "/";
+        tree.appendChild(head);
+        directory = dir;
+      }
+      var item = document.createElement("li");
+      item.className = "file-item" + (dir ? " nested" : "") + (file === selected ? " selected" : "");
+      item.setAttribute("role", "option");
+      item.setAttribute("aria-selected", file === selected ? "true" : "false");
+      item.tabIndex = 0;
+      item.dataset.path = file.path;
+      item.textContent = dir ? file.path.slice(dir.length + 1) : file.path;
+      if (file.entry) item.appendChild(element("span", " entry", null, "muted small entry-mark"));
+      var error = file.block.querySelector(".field-error:not([hidden])");
+      if (error && error.textContent) {
+        item.classList.add("invalid");
+        item.title = error.textContent;
+      }
+      item.addEventListener("click", function () { select(file); });
+      item.addEventListener("keydown", function (event) {
+        if (event.key === "Enter" || event.key === " ") {
+          event.preventDefault();
+          select(file);
+        }
+      });
+      tree.appendChild(item);
+    });
+    document.getElementById("rename-file").disabled = !selected || selected.entry;
+    document.getElementById("delete-file").disabled = !selected || selected.entry;
+  }
+
+  function select(file) {
+    selected = file;
+    files.forEach(function (f) { f.block.hidden = f !== file; });
+    if (editor && file.model) {
+      editor.setModel(file.model);
+      editor.updateOptions({ ariaLabel: "Code of " + file.path });
+    }
+    fileError.hidden = true;
+    renderTree();
+  }
+
+  function pathProblem(path, except) {
+    var rule = rules[language()] || rules.node;
+    if (!path) return "a file needs a path";
+    if (path.length > maxPath) return "a path has at most " + maxPath + " characters";
+    var segments = path.split("/");
+    if (segments.length > maxDepth) return "a path is at most " + maxDepth + " levels deep";
+    var bad = segments.some(function (segment) { return !/^[A-Za-z0-9_][A-Za-z0-9._-]*$/.test(segment); });
+    if (bad) {
+      return "is not a relative path of letters, digits, '.', '_' and '-' (no leading dot, no '..', '/' between " +
+        "directories)";
+    }
+    if (path === rule.manifest) return "dependencies are given in the Dependencies rows here, not as a " + path;
+    if (rule.reserved.indexOf(path) >= 0 || path === rule.dependencyDir || path.indexOf(rule.dependencyDir + "/") === 0) {
+      return "is a name Cronhook's image uses itself; rename the file";
+    }
+    if (path === entry.path) return "is the entry's name";
+    var taken = files.some(function (f) { return f !== except && f.path === path; });
+    if (taken) return "there is already a file " + path;
+    return null;
+  }
+
+  function refuse(path, problem) {
+    fileError.textContent = (path ? path + ": " : "") + problem;
+    fileError.hidden = false;
+  }
+
+  function addModel(file) {
+    if (!window.monaco || !editor) return;
+    file.model = window.monaco.editor.createModel(file.field.value, languageOf(file.path),
+      window.monaco.Uri.parse("file:///" + file.path));
+  }
+
+  document.getElementById("new-file").addEventListener("click", function () {
+    if (files.length >= maxFiles) {
+      refuse("", "a script has at most " + maxFiles + " files");
+      return;
+    }
+    var path = window.prompt("Path of the new file (e.g. lib/util.mjs):", "");
+    if (path === null) return;
+    path = path.trim();
+    var problem = pathProblem(path, null);
+    if (problem) {
+      refuse(path, problem);
+      return;
+    }
+    var block = fileTemplate.content.firstElementChild.cloneNode(true);
+    block.dataset.path = path;
+    filesBox.appendChild(block);
+    var file = fileOf(block);
+    file.pathField.value = path;
+    file.field.setAttribute("aria-label", "Content of " + path);
+    files.push(file);
+    addModel(file);
+    select(file);
+    if (editor) editor.focus();
+  });
+
+  document.getElementById("rename-file").addEventListener("click", function () {
+    var file = selected;
+    if (!file || file.entry) return;
+    var path = window.prompt("New path of " + file.path + ":", file.path);
+    if (path === null) return;
+    path = path.trim();
+    if (path === file.path) return;
+    var problem = pathProblem(path, file);
+    if (problem) {
+      refuse(path, problem);
+      return;
+    }
+    var text = textOf(file);
+    file.path = path;
+    file.block.dataset.path = path;
+    file.pathField.value = path;
+    file.field.value = text;
+    file.field.setAttribute("aria-label", "Content of " + path);
+    if (file.model) {
+      // a model's URI is fixed: the renamed file gets a new one, and the old one goes
+      var old = file.model;
+      addModel(file);
+      old.dispose();
+    }
+    select(file);
+  });
+
+  document.getElementById("delete-file").addEventListener("click", function () {
+    var file = selected;
+    if (!file || file.entry) return;
+    if (!window.confirm("Delete " + file.path + "? It is gone from the script when you save.")) return;
+    files.splice(files.indexOf(file), 1);
+    file.block.remove();
+    if (file.model) file.model.dispose();
+    select(entry);
+  });
+
+  // the entry's name follows the language (index.mjs, main.py)
+  function renameEntry() {
+    var rule = rules[language()] || rules.node;
+    entry.path = rule.entry;
+    entry.block.dataset.path = rule.entry;
+    entry.block.querySelector(".entry-name").textContent = rule.entry;
+    renderTree();
+  }
+
   if (languageField) {
     var previousLanguage = language();
     languageField.addEventListener("change", function () {
@@ -46,15 +258,29 @@
       var after = templateOf(language());
       var code = currentCode();
       if (after !== null && (!code.trim() || (before !== null && code.trim() === before.trim()))) {
-        if (editor) editor.setValue(after);
-        else codeField.value = after;
+        setEntryText(after);
       }
-      if (editor) window.monaco.editor.setModelLanguage(editor.getModel(), monacoLanguage());
+      if (entry.model) window.monaco.editor.setModelLanguage(entry.model, monacoLanguage());
       previousLanguage = language();
+      renameEntry();
     });
   }
+  select(entry);
 
-  // --- Monaco, from the WebJar through its AMD loader; without it the plain textarea still works
+  // a refused save's syntax errors, where they are in each file
+  function markRefused(file) {
+    var refused = file.block.querySelector(".field-error");
+    var at = refused && /line (\d+), column (\d+): (.*)$/.exec(refused.textContent);
+    if (!at || !file.model) return false;
+    var line = Number(at[1]), column = Number(at[2]);
+    window.monaco.editor.setModelMarkers(file.model, "cronhook-save", [{
+      startLineNumber: line, startColumn: column, endLineNumber: line, endColumn: column + 1,
+      message: at[3], severity: window.monaco.MarkerSeverity.Error
+    }]);
+    return { line: line, column: column };
+  }
+
+  // --- Monaco, from the WebJar through its AMD loader; without it the plain textareas still work
   if (window.require && window.require.config) {
     // absolute URLs: the language workers resolve module paths against their own (blob-less) scope, where a bare
     // "/webjars/..." cannot be parsed; the worker itself comes from this origin (worker-src 'self')
@@ -66,36 +292,48 @@
     window.require(["vs/editor/editor.main"], function () {
       var host = document.getElementById("monaco");
       editor = window.monaco.editor.create(host, {
-        value: codeField.value,
-        language: monacoLanguage(),
+        model: null,
         ariaLabel: "Code",
+        readOnly: readOnly,
         automaticLayout: true,
         minimap: { enabled: false },
         scrollBeyondLastLine: false,
         fontSize: 13,
         tabSize: 2
       });
-      codeField.hidden = true;
-      // the server's syntax error of a refused save, where it is in the code
-      var refused = document.getElementById("code-error");
-      var at = refused && /line (\d+), column (\d+): (.*)$/.exec(refused.textContent);
-      if (at) {
-        var line = Number(at[1]), column = Number(at[2]);
-        window.monaco.editor.setModelMarkers(editor.getModel(), "cronhook-save", [{
-          startLineNumber: line, startColumn: column, endLineNumber: line, endColumn: column + 1,
-          message: at[3], severity: window.monaco.MarkerSeverity.Error
-        }]);
-        editor.revealLineInCenter(line);
-        editor.setPosition({ lineNumber: line, column: column });
+      files.forEach(addModel);
+      filesBox.classList.add("with-monaco");
+      // the first file the server marked is shown, at the error (the entry when it is one of them)
+      var shown = null, shownAt = null;
+      files.forEach(function (file) {
+        var at = markRefused(file);
+        if (at && !shown) {
+          shown = file;
+          shownAt = at;
+        }
+      });
+      select(shown || selected);
+      if (shownAt) {
+        editor.revealLineInCenter(shownAt.line);
+        editor.setPosition({ lineNumber: shownAt.line, column: shownAt.column });
       }
       host.classList.add("ready");
       window.cronhookEditor = editor;
     });
   }
   form.addEventListener("submit", function () {
-    codeField.value = currentCode();
+    files.forEach(function (file) { file.field.value = textOf(file); });
     leaving = true;
   });
+
+  // every file as the api's "files" takes them (the entry first); null while the script is one file
+  function sourceFiles() {
+    if (files.length === 1) return null;
+    var out = {};
+    out[entry.path] = textOf(entry);
+    files.forEach(function (file) { if (!file.entry) out[file.path] = textOf(file); });
+    return out;
+  }
 
   // a reply as its caller sees it: status line, headers, then the body (pretty when it is JSON)
   function replyText(reply) {
@@ -129,8 +367,7 @@
       var source = document.getElementById("starting-point-" + starting.value);
       chosenCode = source ? source.value : templateCode;
       chosen = starting.value;
-      if (editor) editor.setValue(chosenCode);
-      else codeField.value = chosenCode;
+      setEntryText(chosenCode);
       if (chosen === "cron" && !cronBox.checked) {
         cronBox.checked = true;
         cronBox.dispatchEvent(new Event("change"));
@@ -143,7 +380,10 @@
   function snapshot() {
     var fields = new FormData(form);
     fields.delete("code");
-    return currentCode() + "\u0000" + new URLSearchParams(fields).toString();
+    fields.delete("filePath");
+    fields.delete("fileContent");
+    var texts = files.map(function (file) { return file.path + "\u0000" + textOf(file); });
+    return texts.join("\u0000") + "\u0000" + new URLSearchParams(fields).toString();
   }
   var initial = snapshot();
   function unsaved() {
@@ -442,7 +682,7 @@
       method: "POST",
       credentials: "same-origin",
       headers: headers,
-      body: JSON.stringify({ code: currentCode(), dependencies: dependencies(), event: event, language: language(),
+      body: JSON.stringify({ code: sourceFiles() ? null : currentCode(), files: sourceFiles(), dependencies: dependencies(), event: event, language: language(),
         scriptId: document.getElementById("try-button").dataset.scriptId || null,
         egress: { allow: egressHosts() } })
     }).then(function (r) {

@@ -1,18 +1,23 @@
 package dev.cronhook.web.script;
 
 import dev.cronhook.api.db.Blocking;
+import dev.cronhook.api.environment.EnvironmentService;
 import dev.cronhook.api.error.ProblemException;
 import dev.cronhook.api.error.ScriptNameTakenException;
+import dev.cronhook.api.error.ScriptNotFoundException;
 import dev.cronhook.api.run.RunRepository;
 import dev.cronhook.api.run.RunService;
 import dev.cronhook.api.run.RunView;
 import dev.cronhook.api.script.CronSchedule;
 import dev.cronhook.api.script.ScriptLimits;
+import dev.cronhook.api.script.ScriptPromotions;
 import dev.cronhook.api.script.ScriptService;
 import dev.cronhook.api.script.ScriptView;
 import dev.cronhook.api.secret.SecretService;
 import dev.cronhook.api.user.CurrentUser;
 import dev.cronhook.core.build.BuildState;
+import dev.cronhook.core.harness.LanguageRuntime;
+import dev.cronhook.core.script.SourceFiles;
 import dev.cronhook.core.validation.InvalidInputException;
 import dev.cronhook.core.validation.Violations;
 import java.net.URI;
@@ -44,7 +49,28 @@ public class ScriptPages {
             .filter(z -> !z.startsWith("Etc/") && !z.startsWith("SystemV/"))
             .sorted()
             .toList();
+    /**
+     * What the page checks a new file's path against, by language, as JSON: the entry's name, the manifest (whose
+     * dependencies the form gives as rows), the names the image reserves and the dependencies' directory.
+     */
+    static final String FILE_RULES = fileRules();
+
     private static final Pattern EGRESS_ENTRY = Pattern.compile("egress\\.allow\\[(\\d+)]");
+
+    private static String fileRules() {
+        var rules = new LinkedHashMap<String, Object>();
+        for (String name : LanguageRuntime.names()) {
+            var runtime = LanguageRuntime.of(name);
+            rules.put(
+                    name,
+                    Map.of(
+                            "entry", runtime.entryFile(),
+                            "manifest", runtime.manifestFile(),
+                            "reserved", List.of(runtime.harnessFile(), runtime.scriptFile(), "package-lock.json"),
+                            "dependencyDir", runtime.dependencyDir()));
+        }
+        return dev.cronhook.core.wire.Wire.json().writeValueAsString(rules);
+    }
 
     /** A row of the scripts list. */
     public record ScriptRow(ScriptView script, RunView lastRun, Instant nextFire) {}
@@ -54,13 +80,19 @@ public class ScriptPages {
     private final RunService runService;
     private final SecretService secrets;
     private final ScriptLimits limits;
+    private final EnvironmentService environments;
+    private final ScriptPromotions promotions;
 
     public ScriptPages(
             ScriptService scripts,
             RunRepository runs,
             RunService runService,
             SecretService secrets,
-            ScriptLimits limits) {
+            ScriptLimits limits,
+            EnvironmentService environments,
+            ScriptPromotions promotions) {
+        this.environments = environments;
+        this.promotions = promotions;
         this.scripts = scripts;
         this.runs = runs;
         this.runService = runService;
@@ -74,11 +106,15 @@ public class ScriptPages {
     }
 
     @GetMapping("/scripts")
-    Mono<Rendering> list(@AuthenticationPrincipal CurrentUser user, @RequestParam(defaultValue = "") String q) {
+    Mono<Rendering> list(
+            @AuthenticationPrincipal CurrentUser user,
+            @RequestParam(defaultValue = "") String q,
+            @RequestParam(defaultValue = "") String env) {
         String query = q.trim().toLowerCase(Locale.ROOT);
+        String environment = env.isBlank() ? null : env.strip();
         return Blocking.call(() -> {
                     var rows = new ArrayList<ScriptRow>();
-                    for (var s : scripts.list(user)) {
+                    for (var s : scripts.list(user, environment)) {
                         if (!query.isEmpty()
                                 && !s.name().toLowerCase(Locale.ROOT).contains(query)) continue;
                         var last = runs.list(user.id(), new RunRepository.RunFilter(s.id(), null, null, null, null, 1));
@@ -90,17 +126,22 @@ public class ScriptPages {
                     }
                     return rows;
                 })
-                .map(rows -> Rendering.view("scripts/list")
-                        .modelAttribute("rows", rows)
+                .zipWith(Blocking.call(() -> environments.list(user.id())))
+                .map(found -> Rendering.view("scripts/list")
+                        .modelAttribute("rows", found.getT1())
+                        .modelAttribute("environments", found.getT2())
                         .modelAttribute("q", q)
+                        .modelAttribute("env", environment == null ? "" : environment)
                         .build());
     }
 
     @GetMapping("/scripts/new")
-    Mono<Rendering> newScript() {
-        var form = ScriptForm.blank(limits.defaultTimeoutSeconds(), limits.defaultMemoryMb());
-        return Mono.just(
-                editor(null, form, Map.of(), null, null, List.of(), null).build());
+    Mono<Rendering> newScript(@AuthenticationPrincipal CurrentUser user, @RequestParam(defaultValue = "") String env) {
+        var blank = ScriptForm.blank(limits.defaultTimeoutSeconds(), limits.defaultMemoryMb());
+        return Blocking.call(() -> environments.list(user.id()))
+                .map(list -> editor(null, blank.inEnvironment(env.isBlank() ? "dev" : env.strip()), Map.of(), null)
+                        .modelAttribute("environments", list)
+                        .build());
     }
 
     @PostMapping("/scripts")
@@ -145,7 +186,7 @@ public class ScriptPages {
     private Mono<Rendering> failedSave(Throwable e, CurrentUser user, ScriptView current, ScriptForm form) {
         Map<String, String> errors;
         String problem = null;
-        if (e instanceof InvalidInputException invalid) errors = ScriptForm.errorsOf(invalid);
+        if (e instanceof InvalidInputException invalid) errors = form.errors(invalid);
         else if (e instanceof ScriptNameTakenException taken) errors = Map.of("name", taken.getMessage());
         else if (e instanceof ProblemException p) {
             errors = Map.of();
@@ -153,7 +194,10 @@ public class ScriptPages {
         } else return Mono.error(e);
         var status = e instanceof ProblemException p ? p.status() : HttpStatus.BAD_REQUEST;
         if (current == null) {
-            return Mono.just(editor(null, form, errors, problem, null, List.of(), null)
+            var shown = errors;
+            var message = problem;
+            return Blocking.call(() -> environments.list(user.id())).map(list -> editor(null, form, shown, message)
+                    .modelAttribute("environments", list)
                     .status(status)
                     .build());
         }
@@ -177,23 +221,27 @@ public class ScriptPages {
                             .findFirst()
                             .orElse(null)
                     : null;
-            return editor(s, form, errors, problem, null, secretList, infisical)
+            var environmentList = environments.list(user.id());
+            boolean readOnly =
+                    environmentList.stream().anyMatch(env -> env.name().equals(s.environment()) && env.isProtected());
+            return editor(s, form, errors, problem)
+                    .modelAttribute("secrets", secretList)
+                    .modelAttribute("infisical", infisical)
+                    .modelAttribute("environments", environmentList)
+                    .modelAttribute("readOnly", readOnly)
                     .modelAttribute("buildFailure", buildFailure);
         });
     }
 
     private Rendering.Builder<?> editor(
-            ScriptView script,
-            ScriptForm form,
-            Map<String, String> errors,
-            String problem,
-            String unused,
-            List<?> secretList,
-            SecretService.InfisicalView infisical) {
+            ScriptView script, ScriptForm form, Map<String, String> errors, String problem) {
         var known = List.of(
                 "name",
                 "language",
+                "environment",
                 "code",
+                "files",
+                "files.",
                 "dependencies",
                 "webhook",
                 "cron.expression",
@@ -205,7 +253,10 @@ public class ScriptPages {
                 "maxConcurrency");
         var other = new LinkedHashMap<String, String>();
         errors.forEach((field, message) -> {
-            if (!known.contains(field) && !field.startsWith("dependencies.") && !field.startsWith("egress.")) {
+            if (!known.contains(field)
+                    && !field.startsWith("dependencies.")
+                    && !field.startsWith("egress.")
+                    && !(field.startsWith("files.") && form.filePaths().contains(field.substring("files.".length())))) {
                 other.put(field, message);
             }
         });
@@ -221,8 +272,14 @@ public class ScriptPages {
                 .modelAttribute("preview", CronPreview.of(form.cronExpression(), form.cronTimezone()))
                 .modelAttribute("zones", ZONES)
                 .modelAttribute("limits", limits)
-                .modelAttribute("secrets", secretList)
-                .modelAttribute("infisical", infisical)
+                .modelAttribute("fileRules", FILE_RULES)
+                .modelAttribute("maxFiles", SourceFiles.MAX_FILES)
+                .modelAttribute("maxPathLength", SourceFiles.MAX_PATH_LENGTH)
+                .modelAttribute("maxDepth", SourceFiles.MAX_DEPTH)
+                .modelAttribute("secrets", List.of())
+                .modelAttribute("infisical", null)
+                .modelAttribute("environments", List.of())
+                .modelAttribute("readOnly", false)
                 .modelAttribute("secretErrors", Map.of())
                 .modelAttribute("infisicalErrors", Map.of());
     }
@@ -239,6 +296,46 @@ public class ScriptPages {
             else if (field.startsWith("egress")) out.add(message);
         });
         return String.join("; ", out);
+    }
+
+    /**
+     * Promotes the script's deployed version to the same-named script of another environment (made when missing)
+     * and opens that one; a promotion that cannot be made comes back as the page's notice.
+     */
+    @PostMapping("/scripts/{id}/promote")
+    Mono<Rendering> promote(
+            @AuthenticationPrincipal CurrentUser user, @PathVariable UUID id, ServerWebExchange exchange) {
+        return exchange.getFormData()
+                .flatMap(form -> Blocking.call(() -> {
+                    var script = scripts.get(user, id);
+                    String to = form.getFirst("to") == null
+                            ? ""
+                            : form.getFirst("to").strip();
+                    var promoted = promotions
+                            .promote(user, script.environment(), to, List.of(script.name()))
+                            .getFirst();
+                    String notice = promoted.changed()
+                            ? "Promoted from " + script.environment() + ": version " + promoted.version()
+                                    + " runs the image of " + script.environment() + "'s deployed version."
+                            : "Already up to date: this script runs the same image as in " + script.environment() + ".";
+                    return "/scripts/" + promoted.id() + "?notice="
+                            + java.net.URLEncoder.encode(notice, java.nio.charset.StandardCharsets.UTF_8);
+                }))
+                .map(to -> Rendering.redirectTo(to).build())
+                .onErrorResume(
+                        InvalidInputException.class,
+                        e -> Mono.just(Rendering.redirectTo("/scripts/" + id + "?notice="
+                                        + java.net.URLEncoder.encode(
+                                                "Not promoted: " + e.getMessage(),
+                                                java.nio.charset.StandardCharsets.UTF_8))
+                                .build()))
+                .onErrorResume(
+                        e -> e instanceof ProblemException && !(e instanceof ScriptNotFoundException),
+                        e -> Mono.just(Rendering.redirectTo("/scripts/" + id + "?notice="
+                                        + java.net.URLEncoder.encode(
+                                                "Not promoted: " + e.getMessage(),
+                                                java.nio.charset.StandardCharsets.UTF_8))
+                                .build()));
     }
 
     @PostMapping("/scripts/{id}/delete")

@@ -1,6 +1,9 @@
 package dev.cronhook.web.settings;
 
 import dev.cronhook.api.db.Blocking;
+import dev.cronhook.api.environment.EnvironmentName;
+import dev.cronhook.api.environment.EnvironmentService;
+import dev.cronhook.api.error.EnvironmentConflictException;
 import dev.cronhook.api.secret.SecretService;
 import dev.cronhook.api.user.CurrentUser;
 import dev.cronhook.api.user.TokenService;
@@ -8,6 +11,8 @@ import dev.cronhook.api.user.UserService;
 import dev.cronhook.core.validation.InvalidInputException;
 import dev.cronhook.core.validation.Violations;
 import dev.cronhook.web.signin.SessionCookieRepository;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -25,16 +30,19 @@ import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 
 /**
- * The user's settings: their password, API tokens (shown once when made) and secrets shared by all of the user's
- * scripts.
+ * The user's settings: their password, API tokens (shown once when made), environments (made, protected, deleted)
+ * and the secrets shared by all of the user's scripts of one environment.
  */
 @Controller
 public class SettingsPage {
     private final TokenService tokens;
     private final SecretService secrets;
     private final UserService users;
+    private final EnvironmentService environments;
 
-    public SettingsPage(TokenService tokens, SecretService secrets, UserService users) {
+    public SettingsPage(
+            TokenService tokens, SecretService secrets, UserService users, EnvironmentService environments) {
+        this.environments = environments;
         this.tokens = tokens;
         this.secrets = secrets;
         this.users = users;
@@ -64,8 +72,11 @@ public class SettingsPage {
     }
 
     @GetMapping("/settings")
-    Mono<Rendering> settings(@AuthenticationPrincipal CurrentUser user, @RequestParam(required = false) String notice) {
-        return page(user, Map.of(), Map.of(), null)
+    Mono<Rendering> settings(
+            @AuthenticationPrincipal CurrentUser user,
+            @RequestParam(required = false) String notice,
+            @RequestParam(defaultValue = EnvironmentName.DEV) String env) {
+        return page(user, Map.of(), Map.of(), null, env.strip())
                 .map(r -> r.modelAttribute("notice", notice).build());
     }
 
@@ -114,10 +125,11 @@ public class SettingsPage {
                     ? ""
                     : form.getFirst("secretName").trim();
             String value = form.getFirst("secretValue") == null ? "" : form.getFirst("secretValue");
-            return Blocking.call(() -> secrets.put(user, null, name, value))
-                    .thenReturn(Rendering.redirectTo("/settings?notice=secret-saved#secrets")
+            String env = environmentOf(form.getFirst("environment"));
+            return Blocking.call(() -> secrets.put(user, null, env, name, value))
+                    .thenReturn(Rendering.redirectTo(settingsOf(env, "secret-saved") + "#secrets")
                             .build())
-                    .onErrorResume(InvalidInputException.class, e -> page(user, Map.of(), errors(e), null)
+                    .onErrorResume(InvalidInputException.class, e -> page(user, Map.of(), errors(e), null, env)
                             .map(r -> r.status(HttpStatus.BAD_REQUEST)
                                     .modelAttribute("secretName", name)
                                     .build()));
@@ -125,10 +137,73 @@ public class SettingsPage {
     }
 
     @PostMapping("/settings/secrets/{name}/delete")
-    Mono<Rendering> deleteSecret(@AuthenticationPrincipal CurrentUser user, @PathVariable String name) {
-        return Blocking.call(() -> secrets.delete(user, null, name))
-                .thenReturn(Rendering.redirectTo("/settings?notice=secret-deleted#secrets")
+    Mono<Rendering> deleteSecret(
+            @AuthenticationPrincipal CurrentUser user,
+            @PathVariable String name,
+            @RequestParam(defaultValue = EnvironmentName.DEV) String env) {
+        String environment = environmentOf(env);
+        return Blocking.call(() -> secrets.delete(user, null, environment, name))
+                .thenReturn(Rendering.redirectTo(settingsOf(environment, "secret-deleted") + "#secrets")
                         .build());
+    }
+
+    /** Makes an environment besides dev and prod, protected or not. */
+    @PostMapping("/settings/environments")
+    Mono<Rendering> createEnvironment(@AuthenticationPrincipal CurrentUser user, ServerWebExchange exchange) {
+        return exchange.getFormData().flatMap(form -> {
+            String name = form.getFirst("environmentName") == null
+                    ? ""
+                    : form.getFirst("environmentName").strip();
+            boolean isProtected = form.containsKey("protected");
+            return Blocking.call(() -> environments.create(user.id(), name, isProtected))
+                    .thenReturn(Rendering.redirectTo("/settings?notice=environment-made#environments")
+                            .build())
+                    .onErrorResume(
+                            e -> e instanceof InvalidInputException || e instanceof EnvironmentConflictException,
+                            e -> page(user, Map.of(), Map.of(), null).map(r -> r.status(HttpStatus.BAD_REQUEST)
+                                    .modelAttribute(
+                                            "environmentErrors",
+                                            e instanceof InvalidInputException invalid
+                                                    ? errors(invalid)
+                                                    : Map.of("name", e.getMessage()))
+                                    .modelAttribute("environmentName", name)
+                                    .build()));
+        });
+    }
+
+    /** Protects an environment (its scripts then change only by promotion) or lifts its protection. */
+    @PostMapping("/settings/environments/{name}/protection")
+    Mono<Rendering> protect(
+            @AuthenticationPrincipal CurrentUser user, @PathVariable String name, ServerWebExchange exchange) {
+        return exchange.getFormData()
+                .flatMap(form -> Blocking.call(
+                        () -> environments.setProtected(user.id(), name, "true".equals(form.getFirst("protected")))))
+                .map(env -> Rendering.redirectTo("/settings?notice=" + (env.isProtected() ? "protected" : "unprotected")
+                                + "#environments")
+                        .build());
+    }
+
+    @PostMapping("/settings/environments/{name}/delete")
+    Mono<Rendering> deleteEnvironment(@AuthenticationPrincipal CurrentUser user, @PathVariable String name) {
+        return Blocking.run(() -> environments.delete(user.id(), name))
+                .thenReturn(Rendering.redirectTo("/settings?notice=environment-deleted#environments")
+                        .build())
+                .onErrorResume(
+                        EnvironmentConflictException.class,
+                        e -> Mono.just(Rendering.redirectTo("/settings?notice="
+                                        + URLEncoder.encode(e.getMessage(), StandardCharsets.UTF_8) + "#environments")
+                                .build()));
+    }
+
+    private static String environmentOf(String given) {
+        return given == null || given.isBlank() ? EnvironmentName.DEV : given.strip();
+    }
+
+    private static String settingsOf(String environment, String notice) {
+        return "/settings?notice=" + notice
+                + (environment.equals(EnvironmentName.DEV)
+                        ? ""
+                        : "&env=" + URLEncoder.encode(environment, StandardCharsets.UTF_8));
     }
 
     private Mono<Rendering.Builder<?>> page(
@@ -136,9 +211,21 @@ public class SettingsPage {
             Map<String, String> tokenErrors,
             Map<String, String> secretErrors,
             TokenService.IssuedToken issued) {
+        return page(user, tokenErrors, secretErrors, issued, EnvironmentName.DEV);
+    }
+
+    private Mono<Rendering.Builder<?>> page(
+            CurrentUser user,
+            Map<String, String> tokenErrors,
+            Map<String, String> secretErrors,
+            TokenService.IssuedToken issued,
+            String environment) {
         return Blocking.call(() -> Rendering.view("settings")
                 .modelAttribute("tokens", tokens.list(user.id()))
-                .modelAttribute("secrets", secrets.list(user, null))
+                .modelAttribute("environments", environments.list(user.id()))
+                .modelAttribute("secretEnvironment", environment)
+                .modelAttribute("secrets", secrets.list(user, null, environment))
+                .modelAttribute("environmentErrors", Map.of())
                 .modelAttribute("tokenErrors", tokenErrors)
                 .modelAttribute("secretErrors", secretErrors)
                 .modelAttribute("passwordErrors", Map.of())
