@@ -75,6 +75,21 @@ class ArchitectureTest {
                 .check(classes);
     }
 
+    /** The pages use the api's services, as its controllers do, never a controller or a repository. */
+    @Test
+    void webTalksToApiServicesNotToItsControllersOrRepositories() {
+        noClasses()
+                .that()
+                .resideInAPackage("dev.cronhook.web..")
+                .should()
+                .dependOnClassesThat(com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage(
+                                "dev.cronhook.api..")
+                        .and(com.tngtech.archunit.core.domain.JavaClass.Predicates.simpleNameEndingWith("Controller")
+                                .or(com.tngtech.archunit.core.domain.JavaClass.Predicates.simpleNameEndingWith(
+                                        "Repository"))))
+                .check(classes);
+    }
+
     @Test
     void noClassIsNamedImplManagerHelperOrUtil() {
         noClasses()

@@ -64,7 +64,7 @@ public class RunController {
         Instant to = instant(until, "until", v);
         if (limit < 1 || limit > 500) v.add("limit", "must be between 1 and 500");
         v.throwIfAny();
-        var filter = new RunRepository.RunFilter(scriptId, statusFilter, trigger, from, to, limit);
+        var filter = new RunFilter(scriptId, statusFilter, trigger, from, to, limit);
         return Blocking.call(() -> service.list(user, filter));
     }
 

@@ -17,18 +17,6 @@ import org.springframework.stereotype.Repository;
 /** Runs: what started them, what they were given, how they ended. Reads are scoped to an owner. */
 @Repository
 public class RunRepository {
-    /** Filters for listing runs; null means any. */
-    /**
-     * Which runs to list, newest first. With {@code afterId}, {@code until} and {@code afterId} are the last run of
-     * the page before (its queue time and id): the list goes on after it, runs queued at the same instant included.
-     */
-    public record RunFilter(
-            UUID scriptId, RunStatus status, String trigger, Instant since, Instant until, UUID afterId, int limit) {
-        public RunFilter(UUID scriptId, RunStatus status, String trigger, Instant since, Instant until, int limit) {
-            this(scriptId, status, trigger, since, until, null, limit);
-        }
-    }
-
     private final JdbcClient jdbc;
 
     public RunRepository(JdbcClient jdbc) {

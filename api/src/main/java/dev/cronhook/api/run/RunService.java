@@ -302,7 +302,7 @@ public class RunService {
     }
 
     /** The user's runs, each with its end as soon as its executor has published it. */
-    public List<RunView> list(CurrentUser user, RunRepository.RunFilter filter) {
+    public List<RunView> list(CurrentUser user, RunFilter filter) {
         return ends.over(runs.list(user.id(), filter));
     }
 

@@ -162,10 +162,7 @@ public class AuthController {
         UserService.requireAdmin(user);
     }
 
-    /** The connection's peer (behind a proxy, set server.forward-headers-strategy so it is the client's). */
-    public static String clientAddress(ServerHttpRequest request) {
-        var remote = request.getRemoteAddress();
-        if (remote == null) return "unknown";
-        return remote.getAddress() != null ? remote.getAddress().getHostAddress() : remote.getHostString();
+    static String clientAddress(ServerHttpRequest request) {
+        return ClientAddress.of(request);
     }
 }

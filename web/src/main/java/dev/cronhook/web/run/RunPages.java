@@ -3,8 +3,8 @@ package dev.cronhook.web.run;
 import dev.cronhook.api.db.Blocking;
 import dev.cronhook.api.error.ProblemException;
 import dev.cronhook.api.error.RunNotFoundException;
-import dev.cronhook.api.log.RunLogController;
-import dev.cronhook.api.run.RunRepository;
+import dev.cronhook.api.log.RunLogs;
+import dev.cronhook.api.run.RunFilter;
 import dev.cronhook.api.run.RunService;
 import dev.cronhook.api.script.ScriptService;
 import dev.cronhook.api.script.ScriptView;
@@ -47,10 +47,10 @@ public class RunPages {
 
     private final RunService service;
     private final ScriptService scripts;
-    private final RunLogController logs;
+    private final RunLogs logs;
     private final JsonMapper json;
 
-    public RunPages(RunService service, ScriptService scripts, RunLogController logs, JsonMapper json) {
+    public RunPages(RunService service, ScriptService scripts, RunLogs logs, JsonMapper json) {
         this.service = service;
         this.scripts = scripts;
         this.logs = logs;
@@ -91,8 +91,7 @@ public class RunPages {
                 afterId = null;
             }
         }
-        var filter = new RunRepository.RunFilter(
-                scriptId, statusFilter, triggerFilter, since, afterTime, afterId, PAGE_SIZE);
+        var filter = new RunFilter(scriptId, statusFilter, triggerFilter, since, afterTime, afterId, PAGE_SIZE);
         boolean paged = afterId != null;
         return Blocking.call(() -> {
             var runs = service.list(user, filter);
@@ -147,7 +146,7 @@ public class RunPages {
 
     @GetMapping(path = "/runs/{id}/logs", produces = MediaType.APPLICATION_JSON_VALUE)
     @ResponseBody
-    Mono<RunLogController.RunLog> logJson(@AuthenticationPrincipal CurrentUser user, @PathVariable UUID id) {
+    Mono<RunLogs.RunLog> logJson(@AuthenticationPrincipal CurrentUser user, @PathVariable UUID id) {
         return logs.logs(user, id);
     }
 

@@ -5,7 +5,7 @@ import dev.cronhook.api.environment.EnvironmentService;
 import dev.cronhook.api.error.ProblemException;
 import dev.cronhook.api.error.ScriptNameTakenException;
 import dev.cronhook.api.error.ScriptNotFoundException;
-import dev.cronhook.api.run.RunRepository;
+import dev.cronhook.api.run.RunFilter;
 import dev.cronhook.api.run.RunService;
 import dev.cronhook.api.run.RunView;
 import dev.cronhook.api.script.CronSchedule;
@@ -76,7 +76,6 @@ public class ScriptPages {
     public record ScriptRow(ScriptView script, RunView lastRun, Instant nextFire) {}
 
     private final ScriptService scripts;
-    private final RunRepository runs;
     private final RunService runService;
     private final SecretService secrets;
     private final ScriptLimits limits;
@@ -85,7 +84,6 @@ public class ScriptPages {
 
     public ScriptPages(
             ScriptService scripts,
-            RunRepository runs,
             RunService runService,
             SecretService secrets,
             ScriptLimits limits,
@@ -94,7 +92,6 @@ public class ScriptPages {
         this.environments = environments;
         this.promotions = promotions;
         this.scripts = scripts;
-        this.runs = runs;
         this.runService = runService;
         this.secrets = secrets;
         this.limits = limits;
@@ -117,7 +114,7 @@ public class ScriptPages {
                     for (var s : scripts.list(user, environment)) {
                         if (!query.isEmpty()
                                 && !s.name().toLowerCase(Locale.ROOT).contains(query)) continue;
-                        var last = runs.list(user.id(), new RunRepository.RunFilter(s.id(), null, null, null, null, 1));
+                        var last = runService.list(user, new RunFilter(s.id(), null, null, null, null, 1));
                         Instant next =
                                 s.cron() == null || s.cron().nextFireTimes().isEmpty()
                                         ? null

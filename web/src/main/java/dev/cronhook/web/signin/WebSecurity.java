@@ -2,8 +2,8 @@ package dev.cronhook.web.signin;
 
 import dev.cronhook.api.db.Blocking;
 import dev.cronhook.api.error.TooManySignInAttemptsException;
-import dev.cronhook.api.user.AuthController;
 import dev.cronhook.api.user.AuthProperties;
+import dev.cronhook.api.user.ClientAddress;
 import dev.cronhook.api.user.TokenService;
 import dev.cronhook.api.user.UserService;
 import dev.cronhook.core.validation.InvalidInputException;
@@ -61,7 +61,7 @@ public class WebSecurity {
         // the security chain puts the exchange in the Reactor context: the client's address for the throttle
         ReactiveAuthenticationManager manager = authentication -> Mono.deferContextual(ctx -> {
             String address = ctx.<ServerWebExchange>getOrEmpty(ServerWebExchange.class)
-                    .map(exchange -> AuthController.clientAddress(exchange.getRequest()))
+                    .map(exchange -> ClientAddress.of(exchange.getRequest()))
                     .orElse("unknown");
             return Blocking.call(() -> {
                 String username = authentication.getName();

@@ -2,7 +2,7 @@ package dev.cronhook.web.version;
 
 import dev.cronhook.api.db.Blocking;
 import dev.cronhook.api.error.ProblemException;
-import dev.cronhook.api.log.BuildLogController;
+import dev.cronhook.api.log.VersionBuilds;
 import dev.cronhook.api.script.ScriptService;
 import dev.cronhook.api.user.CurrentUser;
 import java.util.UUID;
@@ -23,9 +23,9 @@ import reactor.core.publisher.Mono;
 @Controller
 public class VersionPages {
     private final ScriptService scripts;
-    private final BuildLogController builds;
+    private final VersionBuilds builds;
 
-    public VersionPages(ScriptService scripts, BuildLogController builds) {
+    public VersionPages(ScriptService scripts, VersionBuilds builds) {
         this.scripts = scripts;
         this.builds = builds;
     }
@@ -64,7 +64,7 @@ public class VersionPages {
     /** The build as JSON (state, error, log, resolved packages). */
     @GetMapping(path = "/scripts/{id}/versions/{version}/build", produces = MediaType.APPLICATION_JSON_VALUE)
     @ResponseBody
-    Mono<BuildLogController.BuildView> build(
+    Mono<VersionBuilds.BuildView> build(
             @AuthenticationPrincipal CurrentUser user, @PathVariable UUID id, @PathVariable int version) {
         return builds.build(user, id, version);
     }
