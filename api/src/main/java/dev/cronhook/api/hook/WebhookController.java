@@ -6,6 +6,7 @@ import dev.cronhook.api.db.ReadCaches;
 import dev.cronhook.api.error.ProblemWriter;
 import dev.cronhook.api.error.RunNotFoundException;
 import dev.cronhook.api.error.ScriptPausedException;
+import dev.cronhook.api.error.ServiceUnavailableException;
 import dev.cronhook.api.error.WebhookNotFoundException;
 import dev.cronhook.api.error.WebhookSignatureInvalidException;
 import dev.cronhook.api.run.PublishedRunEnds;
@@ -16,10 +17,12 @@ import dev.cronhook.api.run.RunService;
 import dev.cronhook.api.run.RunView;
 import dev.cronhook.api.script.ScriptRepository;
 import dev.cronhook.core.harness.Harness;
+import dev.cronhook.core.queue.redis.RedisScript;
 import dev.cronhook.core.run.HttpReply;
 import dev.cronhook.core.run.RunResult;
 import dev.cronhook.core.run.RunStatus;
 import dev.cronhook.core.wire.Wire;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.net.URI;
@@ -31,6 +34,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeoutException;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.core.io.buffer.DataBufferUtils;
@@ -57,6 +61,25 @@ public class WebhookController {
     private static final Set<String> HOP_BY_HOP =
             Set.of("connection", "content-length", "transfer-encoding", "keep-alive", "upgrade", "trailer", "te");
     private static final String RUN_ID_HEADER = "X-Cronhook-Run-Id";
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(WebhookController.class);
+    /** The value of an {@code Idempotency-Key} claimed by a call whose run is not accepted yet: this, the run id. */
+    private static final String PENDING = "pending:";
+
+    private static final Duration PENDING_CLAIM = Duration.ofMinutes(2);
+
+    /** The key names the accepted run for the window, if it is still the claim of this call. */
+    private static final RedisScript CONFIRM_CLAIM = RedisScript.of("""
+            if redis.call('GET', KEYS[1]) == ARGV[1] then
+              return redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+            end
+            return false
+            """, ScriptOutputType.STATUS);
+
+    /** Lets the key go, if it is still the claim of this call. */
+    private static final RedisScript RELEASE_CLAIM = RedisScript.of("""
+            if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+            return 0
+            """, ScriptOutputType.INTEGER);
 
     private final ScriptRepository scripts;
     private final RunService runs;
@@ -160,12 +183,21 @@ public class WebhookController {
         });
 
         var runId = UUID.randomUUID();
+        String claim = null;
         if (idempotent) {
-            String key = "cronhook:idem:" + script.id() + ":" + idempotencyKey.trim();
-            String claimed =
-                    redis.sync().set(key, runId.toString(), SetArgs.Builder.nx().ex(properties.idempotencyWindow()));
+            claim = "cronhook:idem:" + script.id() + ":" + idempotencyKey.trim();
+            // claimed as pending, for a short while: only a run that was accepted holds the key for the whole window
+            String claimed = redis.sync()
+                    .set(claim, PENDING + runId, SetArgs.Builder.nx().px(claimTime()));
             if (!"OK".equals(claimed)) {
-                var first = UUID.fromString(redis.sync().get(key));
+                String held = redis.sync().get(claim);
+                if (held == null || held.startsWith(PENDING)) {
+                    // the first call with this key is being accepted, or its process died doing so (the claim
+                    // then runs out): nothing to answer for it yet, and nothing accepted here
+                    throw new ServiceUnavailableException("a call with this Idempotency-Key is still being accepted,"
+                            + " or was not accepted; retry in a moment");
+                }
+                var first = UUID.fromString(held);
                 return new Accepted(first, async, true, async ? null : completions.register(first), null);
             }
         }
@@ -179,7 +211,43 @@ public class WebhookController {
             if (ended != null) completions.forget(runId);
             return null;
         }
+        if (claim != null) launched = settle(claim, runId, launched);
         return new Accepted(runId, async, false, ended, launched);
+    }
+
+    /**
+     * How long an {@code Idempotency-Key} is held for a call being accepted: longer than accepting takes, short
+     * enough that a key whose api replica died while accepting is free again for the caller's next attempt.
+     */
+    private long claimTime() {
+        return Math.min(PENDING_CLAIM.toMillis(), properties.idempotencyWindow().toMillis());
+    }
+
+    /**
+     * Once the run is accepted the key names it for the whole window (a repeated call gets this run's reply); when
+     * it was not (429, 503), the key is let go, so that the caller's next attempt is a call of its own instead of a
+     * replay of a run that does not exist. The answer waits for this.
+     */
+    private CompletableFuture<RunService.Launched> settle(
+            String claim, UUID runId, CompletableFuture<RunService.Launched> launched) {
+        return launched.handle((accepted, refusal) -> {
+                    CompletableFuture<Object> done = accepted != null
+                            ? CONFIRM_CLAIM.callAsync(
+                                    redis,
+                                    new String[] {claim},
+                                    PENDING + runId,
+                                    runId.toString(),
+                                    Long.toString(properties.idempotencyWindow().toMillis()))
+                            : RELEASE_CLAIM.callAsync(redis, new String[] {claim}, PENDING + runId);
+                    return done.handle((ok, e) -> {
+                        // Redis failing here: a pending claim runs out by itself
+                        if (e != null) log.debug("Idempotency-Key {} not settled: {}", claim, e.toString());
+                        if (refusal != null)
+                            throw refusal instanceof CompletionException c ? c : new CompletionException(refusal);
+                        return accepted;
+                    });
+                })
+                .thenCompose(f -> f);
     }
 
     private ObjectNode event(ServerWebExchange exchange, byte[] body) {
