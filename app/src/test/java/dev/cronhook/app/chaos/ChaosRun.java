@@ -38,7 +38,7 @@ final class ChaosRun {
         static Settings fromSystemProperties() {
             return new Settings(
                     Duration.parse(System.getProperty("cronhook.chaos.duration", "PT2M")),
-                    Integer.getInteger("cronhook.chaos.schedules", 100),
+                    Integer.getInteger("cronhook.chaos.schedules", 20),
                     Double.parseDouble(System.getProperty("cronhook.chaos.calls-per-second", "20")),
                     Duration.parse(System.getProperty("cronhook.chaos.kill-every", "PT10S")),
                     Duration.parse(System.getProperty("cronhook.chaos.claim-lease", "PT15S")),
@@ -113,7 +113,7 @@ final class ChaosRun {
                                 "CRONHOOK_EXECUTOR_MAX_WARM",
                                 Integer.toString(settings.schedules() + 10),
                                 "CRONHOOK_EXECUTOR_MAX_WARM_PER_SCRIPT",
-                                "4",
+                                "2",
                                 "CRONHOOK_WEBHOOKS_RATE_LIMIT_PER_SECOND",
                                 "1000"))) {
             note("deployment in " + deployment.dir + ": PostgreSQL on " + deployment.postgres.port() + ", Redis on "
@@ -151,11 +151,11 @@ final class ChaosRun {
 
             Instant lastSchedulerKill = chaos(deployment);
 
-            note("chaos over; starting what is down and waiting until every process is ready");
-            deployment.heal();
             load.stop();
-            note("webhook load stopped: " + load.sent() + " calls, "
+            note("chaos over; webhook load stopped: " + load.sent() + " calls, "
                     + load.accepted().size() + " accepted");
+            deployment.heal();
+            note("every process is running and ready again");
 
             // the schedulers stop gracefully; once a killed one's claims have run out, one more start reconciles
             // (ticks a killed scheduler left pending are counted then), and it stops gracefully again
@@ -166,12 +166,12 @@ final class ChaosRun {
             while (Instant.now().isBefore(settled)) Thread.sleep(200);
             var last = deployment.process("scheduler-1");
             last.start();
-            last.awaitReady(Duration.ofMinutes(3));
+            last.awaitReady(Duration.ofMinutes(10));
             Thread.sleep(5000);
             last.stop();
             note("scheduler-1 started once more to reconcile, and stopped (SIGTERM)");
 
-            awaitQuiet(deployment, Duration.ofMinutes(5));
+            awaitQuiet(deployment, Duration.ofMinutes(10));
             var counts = GroundTruth.count(
                     deployment.postgres.jdbcUrl(),
                     deployment.postgres.username(),

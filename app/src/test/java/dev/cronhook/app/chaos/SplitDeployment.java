@@ -114,15 +114,15 @@ final class SplitDeployment implements AutoCloseable {
     void start() throws Exception {
         var first = process("api-1");
         first.start();
-        first.awaitReady(Duration.ofMinutes(3));
+        first.awaitReady(Duration.ofMinutes(6));
         for (var p : processes) if (p != first) p.start();
-        for (var p : processes) p.awaitReady(Duration.ofMinutes(4));
+        for (var p : processes) p.awaitReady(Duration.ofMinutes(10));
     }
 
     /** Starts again every process that is not running, and waits until all are ready. */
     void heal() throws Exception {
         for (var p : processes) if (!p.alive()) p.start();
-        for (var p : processes) p.awaitReady(Duration.ofMinutes(4));
+        for (var p : processes) p.awaitReady(Duration.ofMinutes(10));
     }
 
     String apiUrl() {
@@ -150,12 +150,12 @@ final class SplitDeployment implements AutoCloseable {
         var list = new ProcessBuilder(
                         "docker",
                         "ps",
-                        "-aq",
+                        "-a",
                         "--filter",
                         "label=dev.cronhook.executor",
                         "--format",
                         "{{.ID}} {{.Label \"dev.cronhook.executor\"}}")
-                .redirectErrorStream(true)
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
                 .start();
         var ids = new ArrayList<String>();
         for (String line : new String(list.getInputStream().readAllBytes()).split("\n")) {
