@@ -6,6 +6,7 @@ import dev.cronhook.api.db.ReadCaches;
 import dev.cronhook.api.error.ProblemWriter;
 import dev.cronhook.api.error.RunNotFoundException;
 import dev.cronhook.api.error.ScriptPausedException;
+import dev.cronhook.api.error.ServiceUnavailableException;
 import dev.cronhook.api.error.WebhookNotFoundException;
 import dev.cronhook.api.error.WebhookSignatureInvalidException;
 import dev.cronhook.api.run.PublishedRunEnds;
@@ -29,6 +30,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeoutException;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.core.io.buffer.DataBufferUtils;
@@ -55,6 +57,8 @@ public class WebhookController {
     private static final Set<String> HOP_BY_HOP =
             Set.of("connection", "content-length", "transfer-encoding", "keep-alive", "upgrade", "trailer", "te");
     private static final String RUN_ID_HEADER = "X-Cronhook-Run-Id";
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(WebhookController.class);
+    private static final Duration PENDING_CLAIM = Duration.ofMinutes(2);
 
     private final ScriptRepository scripts;
     private final RunService runs;
@@ -155,16 +159,63 @@ public class WebhookController {
                         }
                     });
                     var runId = UUID.randomUUID();
-                    if (!idempotent)
+                    if (!idempotent) {
                         return CompletableFuture.completedFuture(launch(script, runId, exchange, body, async));
+                    }
+                    String key = idempotencyKey.trim();
                     // claiming the key is a round trip to the shared store: off this thread
-                    return Blocking.supply(() -> admission.claim(
-                                    script.id(), idempotencyKey.trim(), runId, properties.idempotencyWindow()))
-                            .thenApply(first -> first.isPresent()
-                                    ? new Accepted(
-                                            first.get(), async, true, async ? null : finished.await(first.get()), null)
-                                    : launch(script, runId, exchange, body, async));
+                    return Blocking.supply(() -> admission.claim(script.id(), key, runId, claimTime()))
+                            .thenApply(claim -> switch (claim) {
+                                case Admission.Claim.Held held ->
+                                    new Accepted(
+                                            held.runId(),
+                                            async,
+                                            true,
+                                            async ? null : finished.await(held.runId()),
+                                            null);
+                                case Admission.Claim.Pending pending ->
+                                    // the first call with this key is being accepted, or its process died doing so
+                                    // (its claim then runs out): nothing to answer for it yet, nothing accepted here
+                                    throw new ServiceUnavailableException("a call with this Idempotency-Key is still"
+                                            + " being accepted, or was not accepted; retry in a moment");
+                                case Admission.Claim.Claimed claimed ->
+                                    settled(launch(script, runId, exchange, body, async), script.id(), key);
+                            });
                 });
+    }
+
+    /**
+     * How long an {@code Idempotency-Key} is held for a call being accepted: longer than accepting takes, short enough
+     * that a key whose api replica died while accepting is free again for the caller's next attempt.
+     */
+    private Duration claimTime() {
+        var window = properties.idempotencyWindow();
+        return window.compareTo(PENDING_CLAIM) < 0 ? window : PENDING_CLAIM;
+    }
+
+    /**
+     * Once the run is accepted the key names it for the whole window (a repeated call gets this run's reply); when it
+     * was not (429, 503) the key is let go, so that the caller's next attempt is a call of its own instead of a replay
+     * of a run that does not exist. The answer waits for this; a store that fails here leaves the pending claim to
+     * run out by itself.
+     */
+    private Accepted settled(Accepted accepted, UUID scriptId, String key) {
+        var runId = accepted.runId();
+        CompletableFuture<RunService.Launched> launched = accepted.launched()
+                .handle((ok, refusal) -> Blocking.supply(() -> {
+                    try {
+                        if (refusal == null) admission.confirm(scriptId, key, runId, properties.idempotencyWindow());
+                        else admission.release(scriptId, key, runId);
+                    } catch (RuntimeException e) {
+                        log.debug("Idempotency-Key of run {} not settled: {}", runId, e.toString());
+                    }
+                    if (refusal != null) {
+                        throw refusal instanceof CompletionException c ? c : new CompletionException(refusal);
+                    }
+                    return ok;
+                }))
+                .thenCompose(f -> f);
+        return new Accepted(runId, accepted.async(), accepted.replay(), accepted.ended(), launched);
     }
 
     /** Launches the call's run, its end awaited (unless async) before the run can end. */

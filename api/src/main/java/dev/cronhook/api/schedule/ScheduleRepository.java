@@ -24,7 +24,10 @@ public class ScheduleRepository {
         this.jdbc = jdbc;
     }
 
-    /** Applies the advances whose schedule still stands where expected; returns the scripts that moved. */
+    /**
+     * Applies the advances whose schedule still stands where expected, recording each fired tick as pending in the
+     * same statement; returns the scripts that moved.
+     */
     public Set<UUID> advance(List<Advance> advances) {
         if (advances.isEmpty()) return Set.of();
         var rows = String.join(
@@ -41,13 +44,16 @@ public class ScheduleRepository {
             params.add(a.fired() == null ? null : Timestamp.from(a.fired()));
             params.add(a.missed());
         }
-        return new HashSet<>(jdbc.sql("UPDATE schedules AS c SET next_fire_at = v.next_at,"
+        // one statement: a scheduler that dies right after it has moved the schedule has its tick pending already
+        return new HashSet<>(jdbc.sql("WITH moved AS (UPDATE schedules AS c SET next_fire_at = v.next_at,"
                         + " last_fired_at = COALESCE(v.fired_at, c.last_fired_at),"
-                        + " pending_tick_at = COALESCE(v.fired_at, c.pending_tick_at),"
                         + " missed_ticks = c.missed_ticks + v.missed"
                         + " FROM (VALUES " + rows + ") AS v (script_id, expected_at, next_at, fired_at, missed)"
                         + " WHERE c.script_id = v.script_id AND c.next_fire_at = v.expected_at"
-                        + " RETURNING c.script_id")
+                        + " RETURNING c.script_id, v.fired_at),"
+                        + " pending AS (INSERT INTO pending_ticks (script_id, tick_at) SELECT script_id, fired_at"
+                        + " FROM moved WHERE fired_at IS NOT NULL ON CONFLICT DO NOTHING)"
+                        + " SELECT script_id FROM moved")
                 .params(params)
                 .query((rs, n) -> rs.getObject(1, UUID.class))
                 .list());
@@ -55,33 +61,33 @@ public class ScheduleRepository {
 
     /**
      * The tick's runs were launched, or it was counted missed or skipped: it is no longer pending for these scripts
-     * (a later tick pending meanwhile stays).
+     * (their other pending ticks, a later one another replica fired meanwhile, stay).
      */
     public void settled(Collection<UUID> scriptIds, Instant tick) {
         if (scriptIds.isEmpty()) return;
         String marks = String.join(", ", Collections.nCopies(scriptIds.size(), "?"));
         var params = new ArrayList<Object>(scriptIds);
         params.add(Timestamp.from(tick));
-        jdbc.sql("UPDATE schedules SET pending_tick_at = NULL WHERE script_id IN (" + marks + ")"
-                        + " AND pending_tick_at = CAST(? AS TIMESTAMPTZ)")
+        jdbc.sql("DELETE FROM pending_ticks WHERE script_id IN (" + marks + ") AND tick_at = CAST(? AS TIMESTAMPTZ)")
                 .params(params)
                 .update();
     }
 
     /**
      * Ticks still pending from before {@code olderThan}, whose scheduler died between moving the schedule on and
-     * launching: one whose cron run exists after all is only cleared; the others are counted missed. Returns the
-     * scripts whose tick was counted missed.
+     * launching: one whose cron run exists after all is only cleared; the others are counted missed, each once (a
+     * replica running this at the same time counts none of them again). Returns the scripts with ticks counted.
      */
     public List<UUID> settleAbandoned(Instant olderThan) {
         var before = Timestamp.from(olderThan);
-        jdbc.sql("UPDATE schedules AS c SET pending_tick_at = NULL WHERE c.pending_tick_at < ? AND EXISTS (SELECT 1"
-                        + " FROM runs r WHERE r.script_id = c.script_id AND r.trigger = 'cron'"
-                        + " AND r.scheduled_at = c.pending_tick_at)")
+        jdbc.sql("DELETE FROM pending_ticks AS p WHERE p.tick_at < ? AND EXISTS (SELECT 1 FROM runs r"
+                        + " WHERE r.script_id = p.script_id AND r.trigger = 'cron' AND r.scheduled_at = p.tick_at)")
                 .params(before)
                 .update();
-        return jdbc.sql("UPDATE schedules SET missed_ticks = missed_ticks + 1, pending_tick_at = NULL"
-                        + " WHERE pending_tick_at < ? RETURNING script_id")
+        return jdbc.sql("WITH gone AS (DELETE FROM pending_ticks WHERE tick_at < ? RETURNING script_id),"
+                        + " counted AS (SELECT script_id, count(*) AS ticks FROM gone GROUP BY script_id)"
+                        + " UPDATE schedules AS s SET missed_ticks = s.missed_ticks + counted.ticks FROM counted"
+                        + " WHERE s.script_id = counted.script_id RETURNING s.script_id")
                 .params(before)
                 .query((rs, n) -> rs.getObject(1, UUID.class))
                 .list();

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.cronhook.api.schedule.DueSetReconciler;
 import dev.cronhook.api.schedule.RunRetention;
+import dev.cronhook.api.schedule.ScheduleRepository;
 import dev.cronhook.api.schedule.redis.RedisDueSet;
 import dev.cronhook.app.testing.Http;
 import dev.cronhook.app.testing.TestPlatform;
@@ -310,7 +311,7 @@ class SchedulerIT {
         int lostBefore = missedTicks(platform, lost.toString());
         int launchedBefore = missedTicks(platform, launched.toString());
         try (var c = DriverManager.getConnection(platform.jdbcUrl(), "postgres", "")) {
-            try (var pending = c.prepareStatement("UPDATE schedules SET pending_tick_at = ? WHERE script_id = ?")) {
+            try (var pending = c.prepareStatement("INSERT INTO pending_ticks (tick_at, script_id) VALUES (?, ?)")) {
                 for (var id : List.of(lost, launched)) {
                     pending.setTimestamp(1, Timestamp.from(tick));
                     pending.setObject(2, id);
@@ -334,8 +335,7 @@ class SchedulerIT {
         assertThat(missedTicks(platform, lost.toString())).isEqualTo(lostBefore + 1);
         assertThat(missedTicks(platform, launched.toString())).isEqualTo(launchedBefore);
         try (var c = DriverManager.getConnection(platform.jdbcUrl(), "postgres", "");
-                var left = c.prepareStatement(
-                        "SELECT count(*) FROM schedules WHERE pending_tick_at IS NOT NULL AND script_id IN (?, ?)")) {
+                var left = c.prepareStatement("SELECT count(*) FROM pending_ticks WHERE script_id IN (?, ?)")) {
             left.setObject(1, lost);
             left.setObject(2, launched);
             try (var rs = left.executeQuery()) {
@@ -345,6 +345,46 @@ class SchedulerIT {
         }
         http.delete("/api/scripts/" + lost, token);
         http.delete("/api/scripts/" + launched, token);
+    }
+
+    @Test
+    void aTickLeftPendingIsCountedMissedEvenWhenAnotherReplicaFiredTheNextOneMeanwhile() throws Exception {
+        // replica A moves the schedule past tick T and dies before launching it; replica B, meanwhile, moves it past
+        // T+1 and launches that one (found by the chaos test: B's move used to overwrite A's pending tick)
+        var id = UUID.fromString(
+                deployedScript(platform, "overtaken-tick", Map.of("expression", "0 0 1 1 *", "timezone", "UTC")));
+        var t = Instant.now().minus(Duration.ofMinutes(10)).truncatedTo(ChronoUnit.SECONDS);
+        try (var c = DriverManager.getConnection(platform.jdbcUrl(), "postgres", "");
+                var at = c.prepareStatement("UPDATE schedules SET next_fire_at = ? WHERE script_id = ?")) {
+            at.setTimestamp(1, Timestamp.from(t));
+            at.setObject(2, id);
+            assertThat(at.executeUpdate()).isEqualTo(1);
+        }
+        int before = missedTicks(platform, id.toString());
+        var schedules = platform.bean(ScheduleRepository.class);
+        var next = t.plusSeconds(1);
+        assertThat(schedules.advance(List.of(new ScheduleRepository.Advance(id, t, next, t, 0))))
+                .containsExactly(id);
+        assertThat(schedules.advance(List.of(
+                        new ScheduleRepository.Advance(id, next, Instant.parse("2100-01-01T00:00:00Z"), next, 0))))
+                .containsExactly(id);
+        schedules.settled(List.of(id), next);
+
+        platform.bean(DueSetReconciler.class).reconcile();
+        platform.bean(DueSetReconciler.class).reconcile();
+
+        assertThat(missedTicks(platform, id.toString()))
+                .as("T counted missed, once")
+                .isEqualTo(before + 1);
+        try (var c = DriverManager.getConnection(platform.jdbcUrl(), "postgres", "");
+                var left = c.prepareStatement("SELECT count(*) FROM pending_ticks WHERE script_id = ?")) {
+            left.setObject(1, id);
+            try (var rs = left.executeQuery()) {
+                rs.next();
+                assertThat(rs.getInt(1)).as("ticks still pending").isZero();
+            }
+        }
+        http.delete("/api/scripts/" + id, token);
     }
 
     @Test
@@ -359,10 +399,10 @@ class SchedulerIT {
 
         await().atMost(Duration.ofSeconds(20)).until(() -> {
             try (var c = DriverManager.getConnection(platform.jdbcUrl(), "postgres", "");
-                    var q = c.prepareStatement("SELECT pending_tick_at FROM schedules WHERE script_id = ?")) {
+                    var q = c.prepareStatement("SELECT count(*) FROM pending_ticks WHERE script_id = ?")) {
                 q.setObject(1, UUID.fromString(id));
                 try (var rs = q.executeQuery()) {
-                    return rs.next() && rs.getTimestamp(1) == null;
+                    return rs.next() && rs.getInt(1) == 0;
                 }
             }
         });

@@ -2,7 +2,6 @@ package dev.cronhook.core.run;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -19,9 +18,27 @@ public interface Admission {
      */
     List<Long> count(List<Calls> calls);
 
+    /** What claiming an idempotency key found. */
+    sealed interface Claim {
+        /** This call holds the key now, as pending until its run is accepted ({@link #confirm}) or not. */
+        record Claimed() implements Claim {}
+
+        /** A call with the key was accepted: this is its run. */
+        record Held(UUID runId) implements Claim {}
+
+        /** Another call with the key is being accepted (or died doing so, until its pending claim runs out). */
+        record Pending() implements Claim {}
+    }
+
     /**
-     * Claims {@code key} of the script for {@code runId} for {@code window}: empty when this call claimed it, else the
-     * run that holds it.
+     * Claims {@code key} of the script for the call whose run would be {@code runId}, as pending for at most {@code
+     * pendingFor}: a call whose run was not accepted leaves nothing behind that a retry would take for it.
      */
-    Optional<UUID> claim(UUID scriptId, String key, UUID runId, Duration window);
+    Claim claim(UUID scriptId, String key, UUID runId, Duration pendingFor);
+
+    /** The claiming call's run was accepted: the key names it for {@code window} (if the claim is still its). */
+    void confirm(UUID scriptId, String key, UUID runId, Duration window);
+
+    /** The claiming call's run was refused: the key is free again (if the claim is still its). */
+    void release(UUID scriptId, String key, UUID runId);
 }

@@ -9,13 +9,12 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.UUID;
 
 /**
  * Admission in Redis: a counter per script and second ({@code cronhook:rate:<script>:<second>}, expiring after two
- * seconds), counted in one pipelined round for a batch; an idempotency key is a {@code SET NX} of the run's id under
- * {@code cronhook:idem:<script>:<key>} for the window.
+ * seconds), counted in one pipelined round for a batch; an idempotency key is {@code cronhook:idem:<script>:<key>},
+ * set if absent to {@code pending:<run>} while the call is accepted, then to the run's id for the window.
  */
 public final class RedisAdmission implements Admission {
     /** Counts ARGV[1] calls in their one-second window; returns the window's count with them. */
@@ -23,6 +22,23 @@ public final class RedisAdmission implements Admission {
             local n = redis.call('INCRBY', KEYS[1], ARGV[1])
             if n == tonumber(ARGV[1]) then redis.call('EXPIRE', KEYS[1], 2) end
             return n
+            """, ScriptOutputType.INTEGER);
+
+    /** The value of a key claimed by a call whose run is not accepted yet: this, then the run id. */
+    private static final String PENDING = "pending:";
+
+    /** The key names the accepted run for the window, if it is still the claim of this call. */
+    private static final RedisScript CONFIRM = RedisScript.of("""
+            if redis.call('GET', KEYS[1]) == ARGV[1] then
+              return redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+            end
+            return false
+            """, ScriptOutputType.STATUS);
+
+    /** Lets the key go, if it is still the claim of this call. */
+    private static final RedisScript RELEASE = RedisScript.of("""
+            if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+            return 0
             """, ScriptOutputType.INTEGER);
 
     private final StatefulRedisConnection<String, String> redis;
@@ -56,12 +72,29 @@ public final class RedisAdmission implements Admission {
     }
 
     @Override
-    public Optional<UUID> claim(UUID scriptId, String key, UUID runId, Duration window) {
+    public Claim claim(UUID scriptId, String key, UUID runId, Duration pendingFor) {
         String k = idempotencyKey(scriptId, key);
         var sync = redis.sync();
-        if ("OK".equals(sync.set(k, runId.toString(), SetArgs.Builder.nx().ex(window)))) return Optional.empty();
-        String holder = sync.get(k);
-        // expired between the two calls: claim it again
-        return holder == null ? claim(scriptId, key, runId, window) : Optional.of(UUID.fromString(holder));
+        if ("OK".equals(sync.set(k, PENDING + runId, SetArgs.Builder.nx().px(pendingFor.toMillis())))) {
+            return new Claim.Claimed();
+        }
+        String held = sync.get(k);
+        if (held == null) return claim(scriptId, key, runId, pendingFor); // it ran out between the two calls
+        return held.startsWith(PENDING) ? new Claim.Pending() : new Claim.Held(UUID.fromString(held));
+    }
+
+    @Override
+    public void confirm(UUID scriptId, String key, UUID runId, Duration window) {
+        CONFIRM.call(
+                redis,
+                new String[] {idempotencyKey(scriptId, key)},
+                PENDING + runId,
+                runId.toString(),
+                Long.toString(window.toMillis()));
+    }
+
+    @Override
+    public void release(UUID scriptId, String key, UUID runId) {
+        RELEASE.call(redis, new String[] {idempotencyKey(scriptId, key)}, PENDING + runId);
     }
 }

@@ -6,15 +6,14 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 
 /** Admission within one process (a rate counter per script and second, idempotency keys with their windows). */
 public final class InMemoryAdmission implements Admission {
-    private record Claim(UUID runId, long until) {}
+    private record Held(UUID runId, boolean pending, long until) {}
 
     private final Map<String, Long> counts = new HashMap<>();
-    private final Map<String, Claim> claims = new HashMap<>();
+    private final Map<String, Held> claims = new HashMap<>();
 
     @Override
     public synchronized List<Long> count(List<Calls> calls) {
@@ -27,12 +26,30 @@ public final class InMemoryAdmission implements Admission {
     }
 
     @Override
-    public synchronized Optional<UUID> claim(UUID scriptId, String key, UUID runId, Duration window) {
+    public synchronized Claim claim(UUID scriptId, String key, UUID runId, Duration pendingFor) {
         long now = System.currentTimeMillis();
         String k = scriptId + ":" + key;
         var held = claims.get(k);
-        if (held != null && held.until() > now) return Optional.of(held.runId());
-        claims.put(k, new Claim(runId, now + window.toMillis()));
-        return Optional.empty();
+        if (held != null && held.until() > now) {
+            return held.pending() ? new Claim.Pending() : new Claim.Held(held.runId());
+        }
+        claims.put(k, new Held(runId, true, now + pendingFor.toMillis()));
+        return new Claim.Claimed();
+    }
+
+    @Override
+    public synchronized void confirm(UUID scriptId, String key, UUID runId, Duration window) {
+        String k = scriptId + ":" + key;
+        var held = claims.get(k);
+        if (held != null && held.pending() && held.runId().equals(runId)) {
+            claims.put(k, new Held(runId, false, System.currentTimeMillis() + window.toMillis()));
+        }
+    }
+
+    @Override
+    public synchronized void release(UUID scriptId, String key, UUID runId) {
+        String k = scriptId + ":" + key;
+        var held = claims.get(k);
+        if (held != null && held.pending() && held.runId().equals(runId)) claims.remove(k);
     }
 }
