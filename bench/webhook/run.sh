@@ -30,10 +30,11 @@ trap cleanup EXIT
 
 if [ "$WHICH" != node-red ]; then
 # a copy: rebuilding the project while this runs must not pull classes out from under it
-cp "$(ls app/target/cronhook-app-*.jar | grep -v -- -plain | head -1)" "$WORK/cronhook-app.jar"
+# CRONHOOK_BENCH_JAR: another build's jar (bench/ports/compare.sh measures the code before a change with it)
+cp "${CRONHOOK_BENCH_JAR:-$(ls app/target/cronhook-app-*.jar | grep -v -- -plain | head -1)}" "$WORK/cronhook-app.jar"
 jar="$WORK/cronhook-app.jar"
 echo "== starting Cronhook (home $WORK/home, port $PORT)"
-CRONHOOK_HOME="$WORK/home" CRONHOOK_PORT=$PORT CRONHOOK_ADMIN_PASSWORD=bench-password-1 \
+CRONHOOK_HOME="$WORK/home" CRONHOOK_PORT=$PORT CRONHOOK_MANAGEMENT_PORT=$((PORT + 2)) CRONHOOK_ADMIN_PASSWORD=bench-password-1 \
   CRONHOOK_WEBHOOKS_RATE_LIMIT_PER_SECOND=1000000 \
   "$JAVA_HOME/bin/java" -jar "$jar" >"$WORK/app.log" 2>&1 &
 APP_PID=$!
