@@ -32,7 +32,8 @@ public class CloudWatchLogsAutoConfiguration {
     CloudWatchLogsClient cloudWatchLogsClient(CloudWatchProperties properties) {
         var builder = CloudWatchLogsClient.builder()
                 .httpClientBuilder(ApacheHttpClient.builder())
-                .credentialsProvider(DefaultCredentialsProvider.builder().build());
+                .credentialsProvider(DefaultCredentialsProvider.builder().build())
+                .overrideConfiguration(o -> o.retryStrategy(CloudWatchLogStore.retryStrategy()));
         if (properties.region() != null && !properties.region().isBlank()) {
             builder.region(Region.of(properties.region()));
         }

@@ -2,7 +2,6 @@ package dev.cronhook.executor.logs.cloudwatch;
 
 import dev.cronhook.core.log.LogLine;
 import dev.cronhook.core.log.LogStore;
-import dev.cronhook.executor.logs.Backoff;
 import dev.cronhook.executor.logs.LogPartlyAppendedException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -15,24 +14,22 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.retries.api.BackoffStrategy;
+import software.amazon.awssdk.retries.api.RetryStrategy;
 import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
 import software.amazon.awssdk.services.cloudwatchlogs.model.GetLogEventsRequest;
 import software.amazon.awssdk.services.cloudwatchlogs.model.GetLogEventsResponse;
 import software.amazon.awssdk.services.cloudwatchlogs.model.InputLogEvent;
-import software.amazon.awssdk.services.cloudwatchlogs.model.LimitExceededException;
 import software.amazon.awssdk.services.cloudwatchlogs.model.OutputLogEvent;
 import software.amazon.awssdk.services.cloudwatchlogs.model.PutLogEventsRequest;
 import software.amazon.awssdk.services.cloudwatchlogs.model.PutLogEventsResponse;
 import software.amazon.awssdk.services.cloudwatchlogs.model.RejectedLogEventsInfo;
 import software.amazon.awssdk.services.cloudwatchlogs.model.ResourceAlreadyExistsException;
 import software.amazon.awssdk.services.cloudwatchlogs.model.ResourceNotFoundException;
-import software.amazon.awssdk.services.cloudwatchlogs.model.ServiceUnavailableException;
-import software.amazon.awssdk.services.cloudwatchlogs.model.ThrottlingException;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -54,8 +51,6 @@ public final class CloudWatchLogStore implements LogStore {
 
     private final CloudWatchLogsClient client;
     private final String logGroupName;
-    private final Backoff backoff;
-    private final int maxAttempts;
     private final Map<String, Long> lastTimestamps = new LinkedHashMap<>(256, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
@@ -63,27 +58,37 @@ public final class CloudWatchLogStore implements LogStore {
         }
     };
 
-    /** Stores into {@code logGroupName} through {@code client}, retrying a throttled call up to 6 times. */
-    public CloudWatchLogStore(CloudWatchLogsClient client, String logGroupName) {
-        this(client, logGroupName, new Backoff(Duration.ofMillis(200), Duration.ofSeconds(5)), 6);
-    }
-
     /**
-     * Stores into {@code logGroupName} through {@code client} (built by the caller with region, credentials and, for a
-     * local stand-in, an endpoint override), making at most {@code maxAttempts} attempts per call when CloudWatch
-     * throttles or fails on its side. These retries come on top of the client's own retry strategy.
+     * Stores into {@code logGroupName} through {@code client} (built by the caller with region, credentials, {@link
+     * #retryStrategy} and, for a local stand-in, an endpoint override). The client retries a call CloudWatch throttles
+     * or fails on its side; the store makes each call once.
      */
-    public CloudWatchLogStore(CloudWatchLogsClient client, String logGroupName, Backoff backoff, int maxAttempts) {
+    public CloudWatchLogStore(CloudWatchLogsClient client, String logGroupName) {
         this.client = Objects.requireNonNull(client, "client");
         if (logGroupName == null || !GROUP_NAME.matcher(logGroupName).matches()) {
             throw new IllegalArgumentException("not a CloudWatch log group name: " + logGroupName);
         }
-        if (maxAttempts < 1) {
-            throw new IllegalArgumentException("maxAttempts must be at least 1");
-        }
         this.logGroupName = logGroupName;
-        this.backoff = Objects.requireNonNull(backoff, "backoff");
-        this.maxAttempts = maxAttempts;
+    }
+
+    /** The client's retries: 6 attempts in all, 200 ms doubling to 5 s apart (jittered), throttling the same. */
+    public static RetryStrategy retryStrategy() {
+        return retryStrategy(6, Duration.ofMillis(200), Duration.ofSeconds(5));
+    }
+
+    /**
+     * The SDK's standard strategy for AWS (throttling and 5xx errors are retried), with {@code maxAttempts} attempts
+     * in all, {@code base} doubling to {@code max} apart; no circuit breaker (a log store's calls are few and each
+     * one's lines matter).
+     */
+    public static RetryStrategy retryStrategy(int maxAttempts, Duration base, Duration max) {
+        var backoff = BackoffStrategy.exponentialDelay(base, max);
+        return AwsRetryStrategy.standardRetryStrategy().toBuilder()
+                .maxAttempts(maxAttempts)
+                .backoffStrategy(backoff)
+                .throttlingBackoffStrategy(backoff)
+                .circuitBreakerEnabled(false)
+                .build();
     }
 
     /**
@@ -124,7 +129,7 @@ public final class CloudWatchLogStore implements LogStore {
                     .build();
             GetLogEventsResponse page;
             try {
-                page = withRetries(() -> client.getLogEvents(request));
+                page = client.getLogEvents(request);
             } catch (ResourceNotFoundException e) {
                 return List.of();
             }
@@ -249,25 +254,23 @@ public final class CloudWatchLogStore implements LogStore {
                 .build();
         PutLogEventsResponse response;
         try {
-            response = withRetries(() -> client.putLogEvents(request));
+            response = client.putLogEvents(request);
         } catch (ResourceNotFoundException e) {
             createStream(stream);
-            response = withRetries(() -> client.putLogEvents(request));
+            response = client.putLogEvents(request);
         }
         warnAboutRejected(stream, response.rejectedLogEventsInfo());
     }
 
     private void createStream(String stream) {
         try {
-            withRetries(() ->
-                    client.createLogStream(b -> b.logGroupName(logGroupName).logStreamName(stream)));
+            client.createLogStream(b -> b.logGroupName(logGroupName).logStreamName(stream));
         } catch (ResourceAlreadyExistsException e) {
             // another executor or an earlier attempt created it
         } catch (ResourceNotFoundException e) {
             createGroup();
             try {
-                withRetries(() ->
-                        client.createLogStream(b -> b.logGroupName(logGroupName).logStreamName(stream)));
+                client.createLogStream(b -> b.logGroupName(logGroupName).logStreamName(stream));
             } catch (ResourceAlreadyExistsException again) {
                 // created meanwhile
             }
@@ -276,7 +279,7 @@ public final class CloudWatchLogStore implements LogStore {
 
     private void createGroup() {
         try {
-            withRetries(() -> client.createLogGroup(b -> b.logGroupName(logGroupName)));
+            client.createLogGroup(b -> b.logGroupName(logGroupName));
             LOG.info("created CloudWatch log group {}", logGroupName);
         } catch (ResourceAlreadyExistsException e) {
             // another executor created it
@@ -294,32 +297,6 @@ public final class CloudWatchLogStore implements LogStore {
                     rejected.tooOldLogEventEndIndex(),
                     rejected.expiredLogEventEndIndex());
         }
-    }
-
-    private <T> T withRetries(Supplier<T> call) {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return call.get();
-            } catch (AwsServiceException e) {
-                if (attempt >= maxAttempts || !retryable(e)) {
-                    throw e;
-                }
-                try {
-                    Thread.sleep(backoff.delayBefore(attempt));
-                } catch (InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
-                    throw e;
-                }
-            }
-        }
-    }
-
-    private static boolean retryable(AwsServiceException e) {
-        return e.isThrottlingException()
-                || e instanceof ThrottlingException
-                || e instanceof LimitExceededException
-                || e instanceof ServiceUnavailableException
-                || e.statusCode() >= 500;
     }
 
     private static byte[] sha256(String text) {

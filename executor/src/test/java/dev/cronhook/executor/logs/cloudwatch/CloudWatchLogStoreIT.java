@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cronhook.core.log.LogLine;
-import dev.cronhook.executor.logs.Backoff;
 import dev.cronhook.executor.logs.LogPartlyAppendedException;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,7 +14,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
@@ -47,9 +45,10 @@ class CloudWatchLogStoreIT {
                 .credentialsProvider(
                         StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDSTANDIN", "stand-in-secret")))
                 .httpClientBuilder(ApacheHttpClient.builder())
-                .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()))
+                .overrideConfiguration(o -> o.retryStrategy(
+                        CloudWatchLogStore.retryStrategy(5, Duration.ofMillis(1), Duration.ofMillis(20))))
                 .build();
-        store = new CloudWatchLogStore(client, GROUP, new Backoff(Duration.ofMillis(1), Duration.ofMillis(20)), 5);
+        store = new CloudWatchLogStore(client, GROUP);
     }
 
     @AfterEach

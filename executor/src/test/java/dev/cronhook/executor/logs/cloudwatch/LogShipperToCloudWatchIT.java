@@ -14,7 +14,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
@@ -41,10 +40,10 @@ class LogShipperToCloudWatchIT {
                 .credentialsProvider(
                         StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDSTANDIN", "stand-in-secret")))
                 .httpClientBuilder(ApacheHttpClient.builder())
-                .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()))
+                .overrideConfiguration(o -> o.retryStrategy(
+                        CloudWatchLogStore.retryStrategy(2, Duration.ofMillis(1), Duration.ofMillis(5))))
                 .build();
-        store = new CloudWatchLogStore(
-                client, "/cronhook/runs", new Backoff(Duration.ofMillis(1), Duration.ofMillis(5)), 2);
+        store = new CloudWatchLogStore(client, "/cronhook/runs");
     }
 
     @AfterEach
