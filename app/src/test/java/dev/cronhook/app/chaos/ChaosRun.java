@@ -318,6 +318,7 @@ final class ChaosRun {
         row(r, "**cron ticks fired twice**", counts.ticksFiredTwice());
         row(r, "**ticks missed without being counted**", counts.ticksMissedUncounted());
         row(r, "cron runs that never ended", counts.cronRunsUnfinished());
+        row(r, "webhook runs that never ended (accepted or not)", counts.webhookRunsUnfinished());
         row(r, "ticks due in the window", counts.ticksExpected());
         row(r, "ticks with a cron run", counts.ticksWithRun());
         row(r, "ticks counted missed (`missed_ticks`)", counts.ticksMissedCounted());

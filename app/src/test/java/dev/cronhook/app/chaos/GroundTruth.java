@@ -27,6 +27,7 @@ final class GroundTruth {
             int recordedTwice,
             List<String> recordedTwiceExamples,
             int cronRunsUnfinished,
+            int webhookRunsUnfinished,
             int ticksFiredTwice,
             List<String> firedTwiceExamples,
             long ticksMissedUncounted,
@@ -109,6 +110,15 @@ final class GroundTruth {
                 cronUnfinished = rs.getInt(1);
             }
 
+            // a webhook run nobody was told about (its api replica died before answering) may be left QUEUED too
+            int webhookUnfinished = 0;
+            try (var st = c.prepareStatement("SELECT count(*) FROM runs WHERE trigger = 'webhook'"
+                            + " AND status IN ('QUEUED', 'RUNNING')");
+                    var rs = st.executeQuery()) {
+                rs.next();
+                webhookUnfinished = rs.getInt(1);
+            }
+
             // ---- every tick since a schedule was made has a run, or is counted missed or skipped
             var ticks = ticks(c, cronScripts);
 
@@ -149,6 +159,7 @@ final class GroundTruth {
                     twice.size(),
                     twice.stream().limit(10).toList(),
                     cronUnfinished,
+                    webhookUnfinished,
                     firedTwice.size(),
                     firedTwice.stream().limit(10).toList(),
                     ticks.uncounted,
