@@ -111,19 +111,27 @@ public record ProjectFile(List<ScriptSpec> scripts, List<String> secrets) {
             }
         } catch (JacksonException e) {
             var loc = e.getLocation();
-            String where = loc != null && loc.getLineNr() > 0 ? at(fileName, loc.getLineNr()) : fileName + ": ";
+            int line = loc != null ? loc.getLineNr() : -1;
+            String message = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
+            // SnakeYAML names the line of the context first and the line of the problem last
+            var lineNumbers = Pattern.compile("line (\\d+),").matcher(message);
+            while (lineNumbers.find()) line = Integer.parseInt(lineNumbers.group(1));
+            String where = line > 0 ? at(fileName, line) : fileName + ": ";
             throw invalid(
                     fileName,
                     List.of(where + "not valid " + (fileName.endsWith(".json") ? "JSON" : "YAML") + ": "
-                            + firstLine(e.getOriginalMessage())));
+                            + condensed(message)));
         }
         return new Checker(fileName, lines).project(root);
     }
 
-    private static String firstLine(String s) {
-        if (s == null) return "";
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
+    /** A parser's message without its excerpts of the file and their markers: the lines that say what is wrong. */
+    private static String condensed(String message) {
+        return String.join(
+                "; ",
+                message.lines()
+                        .filter(l -> !l.isBlank() && !Character.isWhitespace(l.charAt(0)))
+                        .toList());
     }
 
     static String at(String fileName, int line) {
@@ -197,10 +205,19 @@ public record ProjectFile(List<ScriptSpec> scripts, List<String> secrets) {
             problems.add((line != null ? at(fileName, line) : fileName + ": ") + path + ": " + message);
         }
 
+        /** The problems in the order of their lines (those of the whole file first). */
+        private List<String> sorted() {
+            var byLine = java.util.Comparator.comparingInt((String p) -> {
+                var m = Pattern.compile("^[^:]*:(\\d+): ").matcher(p);
+                return m.find() ? Integer.parseInt(m.group(1)) : 0;
+            });
+            return problems.stream().sorted(byLine).toList();
+        }
+
         ProjectFile project(JsonNode root) {
             if (!root.isObject()) {
                 problem("", "must be a mapping with a scripts list");
-                throw invalid(fileName, problems);
+                throw invalid(fileName, sorted());
             }
             unknown(root, "", TOP);
             var scripts = new ArrayList<ScriptSpec>();
@@ -224,7 +241,7 @@ public record ProjectFile(List<ScriptSpec> scripts, List<String> secrets) {
                 }
             }
             var secrets = names(root.get("secrets"), "secrets");
-            if (!problems.isEmpty()) throw invalid(fileName, problems);
+            if (!problems.isEmpty()) throw invalid(fileName, sorted());
             return new ProjectFile(List.copyOf(scripts), secrets);
         }
 
