@@ -66,8 +66,14 @@ public final class BuildPipeline {
             String manifest = runtime == LanguageRuntime.NODE
                     ? PackageJson.render(request.dependencies())
                     : (installed.lockfile() == null ? "" : installed.lockfile());
-            var spec =
-                    new ImageSpec(request.scriptId(), request.version(), request.code(), manifest, installed, runtime);
+            var spec = new ImageSpec(
+                    request.scriptId(),
+                    request.version(),
+                    request.code(),
+                    manifest,
+                    installed,
+                    runtime,
+                    request.files());
             BuiltImage image = images.build(spec, log);
             log.system("READY in " + (clock.millis() - started) + " ms: " + image.imageRef());
             return new BuildResult(

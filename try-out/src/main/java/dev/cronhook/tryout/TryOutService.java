@@ -145,7 +145,8 @@ public final class TryOutService {
                                         request.code(),
                                         installed.lockfile() == null ? "" : installed.lockfile(),
                                         installed,
-                                        LanguageRuntime.PYTHON),
+                                        LanguageRuntime.PYTHON,
+                                        request.files()),
                                 log)
                         .imageRef();
             }
@@ -171,18 +172,23 @@ public final class TryOutService {
                 outcome = runtime.run(invocation(request, scriptId, pythonImage, eventJson, env), logs);
             } else if (blankImage != null) {
                 String image = blankImage.await(Duration.between(Instant.now(), request.deadline()));
-                var files = new ScriptFiles(
-                        Map.of(
-                                Harness.SCRIPT_FILE_NAME,
-                                request.code().getBytes(StandardCharsets.UTF_8),
-                                "package.json",
-                                PackageJson.render(deps).getBytes(StandardCharsets.UTF_8)),
-                        installed.nodeModules(),
-                        List.copyOf(deps.keySet()));
+                var code = new java.util.HashMap<String, byte[]>();
+                request.files().forEach((path, text) -> code.put(path, text.getBytes(StandardCharsets.UTF_8)));
+                code.put(Harness.SCRIPT_FILE_NAME, request.code().getBytes(StandardCharsets.UTF_8));
+                code.put("package.json", PackageJson.render(deps).getBytes(StandardCharsets.UTF_8));
+                var files = new ScriptFiles(code, installed.nodeModules(), List.copyOf(deps.keySet()));
                 outcome = runtime.runOnce(invocation(request, scriptId, image, eventJson, env), files, logs);
             } else {
                 var built = bundles.build(
-                        new ImageSpec(scriptId, 1, request.code(), PackageJson.render(deps), installed), log);
+                        new ImageSpec(
+                                scriptId,
+                                1,
+                                request.code(),
+                                PackageJson.render(deps),
+                                installed,
+                                LanguageRuntime.NODE,
+                                request.files()),
+                        log);
                 bundle = Path.of(built.imageRef().substring(BundleImageBuilder.REF_PREFIX.length()));
                 outcome = runtime.run(invocation(request, scriptId, built.imageRef(), eventJson, env), logs);
             }

@@ -2,6 +2,7 @@ package dev.cronhook.api.alert;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonRawValue;
+import dev.cronhook.api.environment.EnvironmentService;
 import dev.cronhook.api.error.ResourceNotFoundException;
 import dev.cronhook.api.error.ScriptNotFoundException;
 import dev.cronhook.api.run.RunService;
@@ -57,13 +58,16 @@ public class IncidentService {
     private final RunService runs;
     private final ScriptRepository scripts;
     private final ChannelRepository channels;
+    private final EnvironmentService environments;
 
     public IncidentService(
             IncidentRepository incidents,
             AlertOutbox outbox,
             RunService runs,
             ScriptRepository scripts,
-            ChannelRepository channels) {
+            ChannelRepository channels,
+            EnvironmentService environments) {
+        this.environments = environments;
         this.incidents = incidents;
         this.outbox = outbox;
         this.runs = runs;
@@ -110,7 +114,8 @@ public class IncidentService {
 
     public AlertRules putRules(CurrentUser user, UUID scriptId, AlertRules.Request request) {
         var rules = AlertRules.validate(request);
-        scripts.find(user.id(), scriptId).orElseThrow(() -> new ScriptNotFoundException(scriptId));
+        var script = scripts.find(user.id(), scriptId).orElseThrow(() -> new ScriptNotFoundException(scriptId));
+        environments.requireChangeable(user.id(), script.environment());
         if (rules.channels() != null) {
             var v = new Violations();
             var mine =

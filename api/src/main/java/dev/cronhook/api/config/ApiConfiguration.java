@@ -68,6 +68,7 @@ import tools.jackson.databind.json.JsonMapper;
             "dev.cronhook.api.db",
             "dev.cronhook.api.error",
             "dev.cronhook.api.user",
+            "dev.cronhook.api.environment",
             "dev.cronhook.api.script",
             "dev.cronhook.api.run",
             "dev.cronhook.api.hook",

@@ -7,4 +7,8 @@ public class ScriptNameTakenException extends ProblemException {
     public ScriptNameTakenException(String name) {
         super(HttpStatus.CONFLICT, "Name taken", "you already have a script named '" + name + "'");
     }
+
+    public ScriptNameTakenException(String name, String environment) {
+        super(HttpStatus.CONFLICT, "Name taken", "you already have a script named '" + name + "' in " + environment);
+    }
 }

@@ -97,9 +97,12 @@ public class ScriptController {
                 .timeout(CREATE_WAIT, Blocking.call(() -> service.get(user, created.id())));
     }
 
+    /** The caller's scripts, of every environment or of one ({@code ?environment=dev}). */
     @GetMapping
-    public Mono<List<ScriptView>> list(@AuthenticationPrincipal CurrentUser user) {
-        return Blocking.call(() -> service.list(user));
+    public Mono<List<ScriptView>> list(
+            @AuthenticationPrincipal CurrentUser user,
+            @RequestParam(name = "environment", required = false) String environment) {
+        return Blocking.call(() -> service.list(user, environment));
     }
 
     @GetMapping("/{id}")
@@ -130,7 +133,15 @@ public class ScriptController {
         }
         unknown.throwIfAny();
         return Blocking.call(() -> {
-            var current = requestShaped(json.valueToTree(service.get(user, id)), ScriptRequest.class);
+            var current = (ObjectNode) requestShaped(json.valueToTree(service.get(user, id)), ScriptRequest.class);
+            // the view gives the entry twice (as code, and among the files): a patch of code is one of the entry
+            if (current.get("files") instanceof ObjectNode files && patch.has("code") && !patch.has("files")) {
+                String entry = dev.cronhook.core.harness.LanguageRuntime.of(
+                                current.path("language").asString(null))
+                        .entryFile();
+                files.set(entry, patch.get("code"));
+            }
+            current.remove("code");
             var merged = MergePatch.apply(current, patch);
             ScriptRequest request;
             try {

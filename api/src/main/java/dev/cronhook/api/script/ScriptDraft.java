@@ -1,9 +1,11 @@
 package dev.cronhook.api.script;
 
+import dev.cronhook.api.environment.EnvironmentName;
 import dev.cronhook.core.harness.LanguageRuntime;
 import dev.cronhook.core.net.EgressPolicy;
 import dev.cronhook.core.script.PythonRequirements;
 import dev.cronhook.core.script.ScriptSource;
+import dev.cronhook.core.script.SourceFiles;
 import dev.cronhook.core.validation.Violations;
 import java.util.Map;
 import java.util.Set;
@@ -12,7 +14,9 @@ import java.util.regex.Pattern;
 /**
  * A validated {@link ScriptRequest}: every field checked, defaults applied, dependencies sorted. {@code maxConcurrency}
  * is null when the script's runs are not limited; {@code egress} is where its code may connect (a setting like the
- * limits: changing it makes no new version).
+ * limits: changing it makes no new version). {@code code} is the entry's text and {@code files} the version's other
+ * files (path to text; empty for a one-file script); {@code environment} the environment asked for (checked to exist
+ * by the service).
  */
 public record ScriptDraft(
         String name,
@@ -27,7 +31,12 @@ public record ScriptDraft(
         Integer maxConcurrency,
         RetryPolicy retry,
         EgressPolicy egress,
-        String language) {
+        String language,
+        Map<String, String> files,
+        String environment) {
+
+    /** The environment of a script whose request names none. */
+    public static final String DEFAULT_ENVIRONMENT = "dev";
 
     private static final Pattern NAME = Pattern.compile("[\\p{L}\\p{N}][\\p{L}\\p{N} ._-]*");
     private static final Set<String> OVERLAP = Set.of("allow", "skip", "queue");
@@ -48,10 +57,33 @@ public record ScriptDraft(
         String language = r.language() == null || r.language().isBlank()
                 ? LanguageRuntime.DEFAULT
                 : r.language().strip().toLowerCase(java.util.Locale.ROOT);
+        var runtime = LanguageRuntime.names().contains(language) ? LanguageRuntime.of(language) : LanguageRuntime.NODE;
+        var source = SourceFiles.of(r.files(), r.code(), runtime, limits.maxCodeBytes(), v);
+        String code = source.code();
+        String codeField = r.files() == null ? "code" : "files." + runtime.entryFile();
         int before = v.list().size();
-        ScriptSource.checkCode(r.code(), language, limits.maxCodeBytes(), v);
-        if (v.list().size() == before && language.equals(LanguageRuntime.NODE.language())) {
-            JavaScriptSyntax.check("code", r.code(), v);
+        if (r.files() == null || code != null) ScriptSource.checkCode(code, language, limits.maxCodeBytes(), v);
+        if (v.list().size() == before && runtime == LanguageRuntime.NODE) {
+            JavaScriptSyntax.check(codeField, code, v);
+            source.others().forEach((path, text) -> {
+                if (path.endsWith(".mjs") || path.endsWith(".js")) JavaScriptSyntax.check("files." + path, text, v);
+            });
+        }
+        String environment = r.environment() == null || r.environment().isBlank()
+                ? DEFAULT_ENVIRONMENT
+                : r.environment().strip();
+        String environmentProblem = EnvironmentName.problem(environment);
+        if (environmentProblem != null) v.add("environment", environmentProblem);
+        var manifest = source.manifestDependencies();
+        if (manifest != null) {
+            boolean alsoGiven = (r.dependencies() != null && !r.dependencies().isEmpty())
+                    || (r.requirements() != null && !r.requirements().isEmpty())
+                    || r.requirementsTxt() != null;
+            if (alsoGiven) {
+                v.add(
+                        "files." + runtime.manifestFile(),
+                        "gives the dependencies, and so does another field: give them one way");
+            }
         }
         Map<String, String> deps = Map.of();
         if (!LanguageRuntime.names().contains(language)) {
@@ -65,7 +97,7 @@ public record ScriptDraft(
                         "requirements",
                         "give a Python script's packages one way: requirements, requirementsTxt or dependencies");
             }
-            var given = r.requirements() != null ? r.requirements() : r.dependencies();
+            var given = manifest != null ? manifest : r.requirements() != null ? r.requirements() : r.dependencies();
             if (r.requirementsTxt() != null) {
                 try {
                     given = PythonRequirements.parse(r.requirementsTxt());
@@ -78,7 +110,8 @@ public record ScriptDraft(
             if (r.requirements() != null && !r.requirements().isEmpty()) {
                 v.add("requirements", "are for Python scripts; a Node.js script has dependencies");
             }
-            deps = ScriptSource.checkDependencies(r.dependencies(), limits.maxDependencies(), v);
+            deps = ScriptSource.checkDependencies(
+                    manifest != null ? manifest : r.dependencies(), limits.maxDependencies(), v);
         }
 
         CronSchedule cron = null;
@@ -124,7 +157,7 @@ public record ScriptDraft(
         v.throwIfAny();
         return new ScriptDraft(
                 name,
-                r.code(),
+                code,
                 deps,
                 r.webhook() == null || r.webhook(),
                 cron,
@@ -135,6 +168,8 @@ public record ScriptDraft(
                 concurrency,
                 retry,
                 egress,
-                language);
+                language,
+                source.others(),
+                environment);
     }
 }

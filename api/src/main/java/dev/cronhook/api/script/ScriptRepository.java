@@ -20,12 +20,13 @@ import tools.jackson.databind.json.JsonMapper;
 public class ScriptRepository {
     /**
      * A script row with its schedule (null when it has none); {@code maxConcurrency} is null for no limit; {@code
-     * egress} is its normalized allow-list (empty: no network).
+     * egress} is its normalized allow-list (empty: no network); {@code environment} the environment it lives in.
      */
     public record ScriptRow(
             UUID id,
             UUID ownerId,
             String name,
+            String environment,
             boolean webhookEnabled,
             String webhookToken,
             int timeoutSeconds,
@@ -62,7 +63,10 @@ public class ScriptRepository {
             int missedTicks,
             int skippedTicks) {}
 
-    /** One version of a script's code and dependencies, with what its build reported. */
+    /**
+     * One version of a script's code (its entry), other files (path to text; empty for one file) and dependencies,
+     * with what its build reported.
+     */
     public record VersionRow(
             UUID scriptId,
             int version,
@@ -76,14 +80,16 @@ public class ScriptRepository {
             String imageDigest,
             Instant createdAt,
             Instant builtAt,
-            String language) {}
+            String language,
+            Map<String, String> files) {}
 
-    private static final String SCRIPT_COLUMNS = "s.id, s.owner_id, s.name, s.webhook_enabled, s.webhook_token,"
-            + " s.timeout_seconds, s.memory_mb, s.max_concurrency, s.latest_version, s.active_version, s.created_at, s.updated_at,"
-            + " s.retry_max_attempts, s.retry_initial_delay_seconds, s.retry_backoff_factor, s.egress_allow,"
-            + " s.paused, s.paused_at, s.paused_reason, s.pause_after_failures, c.skipped_ticks,"
-            + " c.expression, c.timezone, c.overlap_policy, c.catchup_policy, c.next_fire_at, c.last_fired_at,"
-            + " c.missed_ticks";
+    private static final String SCRIPT_COLUMNS =
+            "s.id, s.owner_id, s.name, s.environment, s.webhook_enabled, s.webhook_token,"
+                    + " s.timeout_seconds, s.memory_mb, s.max_concurrency, s.latest_version, s.active_version, s.created_at, s.updated_at,"
+                    + " s.retry_max_attempts, s.retry_initial_delay_seconds, s.retry_backoff_factor, s.egress_allow,"
+                    + " s.paused, s.paused_at, s.paused_reason, s.pause_after_failures, c.skipped_ticks,"
+                    + " c.expression, c.timezone, c.overlap_policy, c.catchup_policy, c.next_fire_at, c.last_fired_at,"
+                    + " c.missed_ticks";
     private static final String SCRIPT_FROM = " FROM scripts s LEFT JOIN schedules c ON c.script_id = s.id";
     private static final TypeReference<Map<String, String>> DEPENDENCIES = new TypeReference<>() {};
     private static final TypeReference<List<String>> EGRESS = new TypeReference<>() {};
@@ -149,29 +155,56 @@ public class ScriptRepository {
     }
 
     public List<ScriptRow> list(UUID ownerId) {
-        return jdbc.sql("SELECT " + SCRIPT_COLUMNS + SCRIPT_FROM + " WHERE s.owner_id = ? ORDER BY s.name")
+        return jdbc.sql("SELECT " + SCRIPT_COLUMNS + SCRIPT_FROM
+                        + " WHERE s.owner_id = ? ORDER BY s.name, s.environment")
                 .param(ownerId)
                 .query(this::script)
                 .list();
     }
 
-    public boolean nameTaken(UUID ownerId, String name, UUID except) {
-        return jdbc.sql("SELECT count(*) FROM scripts WHERE owner_id = ? AND name = ? AND id <> ?")
-                        .params(ownerId, name, except)
+    /** The owner's scripts in one environment, by name. */
+    public List<ScriptRow> list(UUID ownerId, String environment) {
+        return jdbc.sql("SELECT " + SCRIPT_COLUMNS + SCRIPT_FROM
+                        + " WHERE s.owner_id = ? AND s.environment = ? ORDER BY s.name")
+                .params(ownerId, environment)
+                .query(this::script)
+                .list();
+    }
+
+    public Optional<ScriptRow> findByName(UUID ownerId, String environment, String name) {
+        return jdbc.sql("SELECT " + SCRIPT_COLUMNS + SCRIPT_FROM
+                        + " WHERE s.owner_id = ? AND s.environment = ? AND s.name = ?")
+                .params(ownerId, environment, name)
+                .query(this::script)
+                .optional();
+    }
+
+    /** How many scripts the owner has in {@code environment}. */
+    public long countIn(UUID ownerId, String environment) {
+        return jdbc.sql("SELECT count(*) FROM scripts WHERE owner_id = ? AND environment = ?")
+                .params(ownerId, environment)
+                .query(Long.class)
+                .single();
+    }
+
+    public boolean nameTaken(UUID ownerId, String environment, String name, UUID except) {
+        return jdbc.sql("SELECT count(*) FROM scripts WHERE owner_id = ? AND environment = ? AND name = ? AND id <> ?")
+                        .params(ownerId, environment, name, except)
                         .query(Long.class)
                         .single()
                 > 0;
     }
 
     public void insertScript(UUID id, UUID ownerId, ScriptDraft d, String webhookToken, Instant now) {
-        jdbc.sql("INSERT INTO scripts (id, owner_id, name, webhook_enabled, webhook_token, timeout_seconds,"
-                        + " memory_mb, max_concurrency, latest_version, active_version, created_at, updated_at,"
-                        + " retry_max_attempts, retry_initial_delay_seconds, retry_backoff_factor, egress_allow)"
-                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, NULL, ?, ?, ?, ?, ?, CAST(? AS JSONB))")
+        jdbc.sql("INSERT INTO scripts (id, owner_id, name, environment, webhook_enabled, webhook_token,"
+                        + " timeout_seconds, memory_mb, max_concurrency, latest_version, active_version, created_at,"
+                        + " updated_at, retry_max_attempts, retry_initial_delay_seconds, retry_backoff_factor,"
+                        + " egress_allow) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, NULL, ?, ?, ?, ?, ?, CAST(? AS JSONB))")
                 .params(
                         id,
                         ownerId,
                         d.name(),
+                        d.environment(),
                         d.webhook(),
                         webhookToken,
                         d.timeoutSeconds(),
@@ -209,18 +242,125 @@ public class ScriptRepository {
 
     public void insertVersion(UUID scriptId, int version, ScriptDraft d, Instant now) {
         jdbc.sql("INSERT INTO script_versions (script_id, version, code, dependencies, build_state, created_at,"
-                        + " language) VALUES (?, ?, ?, CAST(? AS JSONB), 'QUEUED', ?, ?)")
+                        + " language, files) VALUES (?, ?, ?, CAST(? AS JSONB), 'QUEUED', ?, ?, CAST(? AS JSONB))")
                 .params(
                         scriptId,
                         version,
                         d.code(),
                         json.writeValueAsString(d.dependencies()),
                         Timestamp.from(now),
-                        d.language())
+                        d.language(),
+                        filesJson(d.files()))
                 .update();
     }
 
+    /**
+     * Writes {@code source} (another script's version) as {@code version} of this script, built already: the same
+     * code, files, dependencies, lockfile and the very image (ref and digest), READY. A promotion.
+     */
+    public void insertBuiltCopy(UUID scriptId, int version, VersionRow source, Instant now) {
+        jdbc.sql("INSERT INTO script_versions (script_id, version, code, dependencies, lockfile, build_state,"
+                        + " build_log, image_ref, image_digest, created_at, built_at, language, files)"
+                        + " VALUES (?, ?, ?, CAST(? AS JSONB), ?, 'READY', ?, ?, ?, ?, ?, ?, CAST(? AS JSONB))")
+                .params(
+                        scriptId,
+                        version,
+                        source.code(),
+                        json.writeValueAsString(source.dependencies()),
+                        source.lockfile(),
+                        "promoted from " + source.scriptId() + " v" + source.version() + " (" + source.imageDigest()
+                                + "), not rebuilt",
+                        source.imageRef(),
+                        source.imageDigest(),
+                        Timestamp.from(now),
+                        Timestamp.from(now),
+                        source.language(),
+                        filesJson(source.files()))
+                .update();
+    }
+
+    private static final String SETTINGS = "webhook_enabled, timeout_seconds, memory_mb, max_concurrency,"
+            + " retry_max_attempts, retry_initial_delay_seconds, retry_backoff_factor, egress_allow,"
+            + " pause_after_failures";
+
+    /**
+     * Makes script {@code id} in {@code environment} a copy of script {@code sourceId}'s settings (name, trigger,
+     * limits, retries, egress, self-pause) with its own webhook token and no version yet.
+     */
+    public void insertSettingsCopy(UUID id, UUID sourceId, String environment, String webhookToken, Instant now) {
+        jdbc.sql("INSERT INTO scripts (id, owner_id, name, environment, webhook_token, latest_version, active_version,"
+                        + " created_at, updated_at, " + SETTINGS + ") SELECT ?, owner_id, name, ?, ?, 0, NULL, ?, ?, "
+                        + SETTINGS + " FROM scripts WHERE id = ?")
+                .params(id, environment, webhookToken, Timestamp.from(now), Timestamp.from(now), sourceId)
+                .update();
+    }
+
+    /** Gives script {@code id} script {@code sourceId}'s settings, as {@link #insertSettingsCopy} does. */
+    public void copySettings(UUID id, UUID sourceId, Instant now) {
+        var assignments = java.util.Arrays.stream(SETTINGS.split(","))
+                .map(String::strip)
+                .map(c -> c + " = src." + c)
+                .collect(java.util.stream.Collectors.joining(", "));
+        jdbc.sql("UPDATE scripts SET " + assignments + ", updated_at = ? FROM scripts src"
+                        + " WHERE scripts.id = ? AND src.id = ?")
+                .params(Timestamp.from(now), id, sourceId)
+                .update();
+    }
+
+    /** Gives script {@code id} script {@code sourceId}'s alert rules (none when it has none). */
+    public void copyAlertRules(UUID id, UUID sourceId) {
+        jdbc.sql("DELETE FROM alert_rules WHERE script_id = ?").param(id).update();
+        jdbc.sql("INSERT INTO alert_rules (script_id, rules, updated_at) SELECT ?, rules, now() FROM alert_rules"
+                        + " WHERE script_id = ?")
+                .params(id, sourceId)
+                .update();
+    }
+
+    /** Makes {@code version} the latest and the active version at once (a promoted, built version). */
+    public void setLatestAndActive(UUID id, int version, Instant now) {
+        jdbc.sql("UPDATE scripts SET latest_version = ?, active_version = ?, updated_at = ? WHERE id = ?")
+                .params(version, version, Timestamp.from(now), id)
+                .update();
+    }
+
+    /** Gives script {@code id} the schedule {@code source} (its next fire time anew), or none when null. */
+    public void copySchedule(UUID id, ScheduleRow source, Instant nextFireAt, Instant now) {
+        if (source == null) deleteSchedule(id);
+        else {
+            upsertSchedule(
+                    id,
+                    source.expression(),
+                    source.timezone(),
+                    source.overlapPolicy(),
+                    source.catchUpPolicy(),
+                    nextFireAt,
+                    now);
+        }
+    }
+
+    private String filesJson(Map<String, String> files) {
+        return files == null || files.isEmpty() ? null : json.writeValueAsString(new java.util.TreeMap<>(files));
+    }
+
     public void upsertSchedule(UUID scriptId, ScriptDraft d, Instant nextFireAt, Instant now) {
+        upsertSchedule(
+                scriptId,
+                d.cron().expression(),
+                d.cron().zone().getId(),
+                d.overlapPolicy(),
+                d.catchUpPolicy(),
+                nextFireAt,
+                now);
+    }
+
+    private void upsertSchedule(
+            UUID scriptId,
+            String expression,
+            String timezone,
+            String overlapPolicy,
+            String catchUpPolicy,
+            Instant nextFireAt,
+            Instant now) {
         jdbc.sql("INSERT INTO schedules (script_id, expression, timezone, overlap_policy, catchup_policy,"
                         + " next_fire_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
                         + " ON CONFLICT (script_id) DO UPDATE SET expression = excluded.expression,"
@@ -229,10 +369,10 @@ public class ScriptRepository {
                         + " updated_at = excluded.updated_at")
                 .params(
                         scriptId,
-                        d.cron().expression(),
-                        d.cron().zone().getId(),
-                        d.overlapPolicy(),
-                        d.catchUpPolicy(),
+                        expression,
+                        timezone,
+                        overlapPolicy,
+                        catchUpPolicy,
                         nextFireAt == null ? null : Timestamp.from(nextFireAt),
                         Timestamp.from(now))
                 .update();
@@ -373,6 +513,7 @@ public class ScriptRepository {
                 rs.getObject("id", UUID.class),
                 rs.getObject("owner_id", UUID.class),
                 rs.getString("name"),
+                rs.getString("environment"),
                 rs.getBoolean("webhook_enabled"),
                 rs.getString("webhook_token"),
                 rs.getInt("timeout_seconds"),
@@ -409,7 +550,11 @@ public class ScriptRepository {
                 rs.getString("image_digest"),
                 instant(rs, "created_at"),
                 instant(rs, "built_at"),
-                rs.getString("language"));
+                rs.getString("language"),
+                // sorted by path (JSONB keeps its own key order)
+                rs.getString("files") == null
+                        ? Map.of()
+                        : new java.util.TreeMap<>(json.readValue(rs.getString("files"), DEPENDENCIES)));
     }
 
     static Instant instant(ResultSet rs, String column) throws SQLException {

@@ -2,6 +2,7 @@ package dev.cronhook.api.script;
 
 import dev.cronhook.api.db.ReadCaches;
 import dev.cronhook.api.db.Tx;
+import dev.cronhook.api.environment.EnvironmentService;
 import dev.cronhook.api.error.ScriptNameTakenException;
 import dev.cronhook.api.error.ScriptNotFoundException;
 import dev.cronhook.api.error.VersionNotFoundException;
@@ -10,6 +11,7 @@ import dev.cronhook.api.user.CurrentUser;
 import dev.cronhook.core.build.BuildRequest;
 import dev.cronhook.core.build.BuildState;
 import dev.cronhook.core.queue.WorkQueue;
+import dev.cronhook.core.validation.Violations;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -34,6 +36,7 @@ public class ScriptService {
     private final Environment env;
     private final ReadCaches caches;
     private final ObjectProvider<ScheduleChanges> scheduleChanges;
+    private final EnvironmentService environments;
 
     public ScriptService(
             ScriptRepository scripts,
@@ -42,7 +45,9 @@ public class ScriptService {
             WorkQueue<BuildRequest> builds,
             Environment env,
             ReadCaches caches,
-            ObjectProvider<ScheduleChanges> scheduleChanges) {
+            ObjectProvider<ScheduleChanges> scheduleChanges,
+            EnvironmentService environments) {
+        this.environments = environments;
         this.caches = caches;
         this.scheduleChanges = scheduleChanges;
         this.scripts = scripts;
@@ -56,8 +61,11 @@ public class ScriptService {
         var draft = ScriptDraft.validate(request, limits);
         var id = UUID.randomUUID();
         var now = Instant.now();
+        environments.requireChangeable(user.id(), draft.environment());
         tx.inTransaction(() -> {
-            if (scripts.nameTaken(user.id(), draft.name(), id)) throw new ScriptNameTakenException(draft.name());
+            if (scripts.nameTaken(user.id(), draft.environment(), draft.name(), id)) {
+                throw new ScriptNameTakenException(draft.name(), draft.environment());
+            }
             scripts.insertScript(id, user.id(), draft, WebhookTokens.next(), now);
             scripts.insertVersion(id, 1, draft, now);
             if (draft.cron() != null)
@@ -74,9 +82,23 @@ public class ScriptService {
         boolean[] scheduleChanged = {false};
         int newVersion = tx.inTransaction(() -> {
             var current = scripts.findForUpdate(user.id(), id).orElseThrow(() -> new ScriptNotFoundException(id));
-            if (scripts.nameTaken(user.id(), draft.name(), id)) throw new ScriptNameTakenException(draft.name());
+            if (request.environment() != null
+                    && !request.environment().isBlank()
+                    && !current.environment().equals(draft.environment())) {
+                new Violations()
+                        .add(
+                                "environment",
+                                "is " + current.environment() + " and cannot change; promote the script to "
+                                        + draft.environment() + " instead")
+                        .throwIfAny();
+            }
+            environments.requireChangeable(user.id(), current.environment());
+            if (scripts.nameTaken(user.id(), current.environment(), draft.name(), id)) {
+                throw new ScriptNameTakenException(draft.name(), current.environment());
+            }
             var latest = scripts.version(id, current.latestVersion()).orElseThrow();
             boolean changed = !latest.code().equals(draft.code())
+                    || !latest.files().equals(draft.files())
                     || !latest.dependencies().equals(draft.dependencies())
                     || !draft.language().equals(latest.language());
             int version = changed ? current.latestVersion() + 1 : current.latestVersion();
@@ -123,7 +145,14 @@ public class ScriptService {
     void requestBuild(UUID scriptId, int version, ScriptDraft draft, String lockfile) {
         try {
             builds.enqueue(new BuildRequest(
-                    scriptId, version, draft.code(), draft.dependencies(), lockfile, Instant.now(), draft.language()));
+                    scriptId,
+                    version,
+                    draft.code(),
+                    draft.dependencies(),
+                    lockfile,
+                    Instant.now(),
+                    draft.language(),
+                    draft.files()));
         } catch (RuntimeException e) {
             log.warn(
                     "could not queue the build of {} v{} now; it will be retried: {}", scriptId, version, e.toString());
@@ -137,13 +166,22 @@ public class ScriptService {
     }
 
     public List<ScriptView> list(CurrentUser user) {
-        return scripts.list(user.id()).stream()
+        return list(user, null);
+    }
+
+    /** The user's scripts in {@code environment} (checked to be theirs), or in every environment when null. */
+    public List<ScriptView> list(CurrentUser user, String environment) {
+        if (environment != null) environments.require(user.id(), environment);
+        var rows = environment == null ? scripts.list(user.id()) : scripts.list(user.id(), environment);
+        return rows.stream()
                 .map(row ->
                         view(row, scripts.version(row.id(), row.latestVersion()).orElseThrow()))
                 .toList();
     }
 
     public void delete(CurrentUser user, UUID id) {
+        var row = scripts.find(user.id(), id).orElseThrow(() -> new ScriptNotFoundException(id));
+        environments.requireChangeable(user.id(), row.environment());
         if (!scripts.delete(user.id(), id)) throw new ScriptNotFoundException(id);
         caches.clearAll();
         scheduleChanged(id);
@@ -163,7 +201,8 @@ public class ScriptService {
 
     public ScriptView deploy(CurrentUser user, UUID id, int version) {
         tx.inTransaction(() -> {
-            scripts.findForUpdate(user.id(), id).orElseThrow(() -> new ScriptNotFoundException(id));
+            var row = scripts.findForUpdate(user.id(), id).orElseThrow(() -> new ScriptNotFoundException(id));
+            environments.requireChangeable(user.id(), row.environment());
             var v = scripts.version(id, version).orElseThrow(() -> new VersionNotFoundException(version));
             if (v.buildState() != BuildState.READY) {
                 throw new VersionNotReadyException("version " + version + " cannot be deployed: its build is "
@@ -219,9 +258,14 @@ public class ScriptService {
                     s.missedTicks(),
                     s.skippedTicks());
         }
+        var runtime = dev.cronhook.core.harness.LanguageRuntime.of(latest.language());
+        var files = new java.util.LinkedHashMap<String, String>();
+        files.put(runtime.entryFile(), latest.code());
+        files.putAll(latest.files());
         return new ScriptView(
                 row.id(),
                 row.name(),
+                row.environment(),
                 row.latestVersion(),
                 row.activeVersion(),
                 latest.code(),
@@ -240,6 +284,7 @@ public class ScriptService {
                 row.paused(),
                 row.pause().pausedAt(),
                 row.pause().reason(),
-                latest.language());
+                latest.language(),
+                files);
     }
 }

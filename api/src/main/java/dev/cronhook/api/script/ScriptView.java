@@ -13,12 +13,14 @@ import java.util.UUID;
  * {@code maxConcurrency} is absent when the script's runs are not limited; {@code egress} is always there, {@code
  * {"allow": []}} for no network. A paused script says since when and why
  * ({@code pausedReason} absent when paused by hand). {@code language} is {@code node} or {@code python}; a Python
- * script's {@code dependencies} are its requirements.
+ * script's {@code dependencies} are its requirements. {@code environment} is where it lives; {@code files} are the
+ * latest version's files, the entry ({@code index.mjs}, {@code main.py}: the same text as {@code code}) first.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ScriptView(
         UUID id,
         String name,
+        String environment,
         int version,
         Integer activeVersion,
         String code,
@@ -37,7 +39,8 @@ public record ScriptView(
         boolean paused,
         Instant pausedAt,
         String pausedReason,
-        String language) {
+        String language,
+        Map<String, String> files) {
 
     /** The cron trigger with its next fire times. */
     @JsonInclude(JsonInclude.Include.NON_NULL)

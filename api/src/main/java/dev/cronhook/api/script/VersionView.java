@@ -9,7 +9,8 @@ import java.util.Map;
 /**
  * One version of a script: its language, code, dependencies, build state and image; a Python version's
  * {@code requirementsLock} is what its build resolved (exact versions and wheel hashes, pip's
- * {@code --require-hashes} format).
+ * {@code --require-hashes} format). {@code files} are the version's files besides its entry ({@code code}), absent for
+ * a one-file version; {@code imageDigest} is what its build pushed (a promoted version has its source's).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record VersionView(
@@ -23,7 +24,9 @@ public record VersionView(
         Instant createdAt,
         Instant builtAt,
         String language,
-        String requirementsLock) {
+        String requirementsLock,
+        String imageDigest,
+        Map<String, String> files) {
 
     static VersionView of(ScriptRepository.VersionRow v, Integer activeVersion) {
         return new VersionView(
@@ -37,6 +40,8 @@ public record VersionView(
                 v.createdAt(),
                 v.builtAt(),
                 v.language(),
-                LanguageRuntime.PYTHON.language().equals(v.language()) ? v.lockfile() : null);
+                LanguageRuntime.PYTHON.language().equals(v.language()) ? v.lockfile() : null,
+                v.imageDigest(),
+                v.files().isEmpty() ? null : v.files());
     }
 }

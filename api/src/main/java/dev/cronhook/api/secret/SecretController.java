@@ -12,6 +12,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import reactor.core.publisher.Mono;
 
@@ -38,19 +39,27 @@ public class SecretController {
 
     @PutMapping(path = "/api/secrets/{name}", consumes = MediaType.APPLICATION_JSON_VALUE)
     public Mono<SecretRepository.SecretInfo> putUserSecret(
-            @AuthenticationPrincipal CurrentUser user, @PathVariable String name, @RequestBody SecretValue body) {
-        return Blocking.call(() -> service.put(user, null, name, body.value()));
+            @AuthenticationPrincipal CurrentUser user,
+            @PathVariable String name,
+            @RequestParam(name = "environment", required = false) String environment,
+            @RequestBody SecretValue body) {
+        return Blocking.call(() -> service.put(user, null, environment, name, body.value()));
     }
 
+    /** The user's secrets of one environment ({@code ?environment=}, dev when left out): names, never values. */
     @GetMapping("/api/secrets")
-    public Mono<List<SecretRepository.SecretInfo>> listUserSecrets(@AuthenticationPrincipal CurrentUser user) {
-        return Blocking.call(() -> service.list(user, null));
+    public Mono<List<SecretRepository.SecretInfo>> listUserSecrets(
+            @AuthenticationPrincipal CurrentUser user,
+            @RequestParam(name = "environment", required = false) String environment) {
+        return Blocking.call(() -> service.list(user, null, environment));
     }
 
     @DeleteMapping("/api/secrets/{name}")
     public Mono<ResponseEntity<Void>> deleteUserSecret(
-            @AuthenticationPrincipal CurrentUser user, @PathVariable String name) {
-        return Blocking.call(() -> deleted(service.delete(user, null, name)));
+            @AuthenticationPrincipal CurrentUser user,
+            @PathVariable String name,
+            @RequestParam(name = "environment", required = false) String environment) {
+        return Blocking.call(() -> deleted(service.delete(user, null, environment, name)));
     }
 
     @PutMapping(path = "/api/scripts/{id}/secrets/{name}", consumes = MediaType.APPLICATION_JSON_VALUE)

@@ -1,6 +1,8 @@
 package dev.cronhook.api.secret;
 
 import dev.cronhook.api.db.ReadCaches;
+import dev.cronhook.api.environment.EnvironmentName;
+import dev.cronhook.api.environment.EnvironmentService;
 import dev.cronhook.api.error.ScriptNotFoundException;
 import dev.cronhook.api.script.ScriptRepository;
 import dev.cronhook.api.user.CurrentUser;
@@ -40,6 +42,7 @@ public class SecretService {
     private final JdbcClient jdbc;
     private final ReadCaches caches;
     private final PrivateAddressGuard guard;
+    private final EnvironmentService environments;
 
     public SecretService(
             SecretRepository secrets,
@@ -47,7 +50,9 @@ public class SecretService {
             SecretCipher cipher,
             JdbcClient jdbc,
             ReadCaches caches,
+            EnvironmentService environments,
             @Value("${cronhook.egress.allow-private:}") String allowPrivate) {
+        this.environments = environments;
         this.guard = PrivateAddressGuard.allowing(allowPrivate);
         this.caches = caches;
         this.secrets = secrets;
@@ -56,7 +61,17 @@ public class SecretService {
         this.jdbc = jdbc;
     }
 
+    /** A secret of the script ({@code scriptId}), or with {@code scriptId} null one of the user's in dev. */
     public SecretRepository.SecretInfo put(CurrentUser user, UUID scriptId, String name, String value) {
+        return put(user, scriptId, null, name, value);
+    }
+
+    /**
+     * A secret of the script ({@code scriptId}), or with {@code scriptId} null one of the user's in {@code
+     * environment} (null: dev), which every script of that environment sees.
+     */
+    public SecretRepository.SecretInfo put(
+            CurrentUser user, UUID scriptId, String environment, String name, String value) {
         var v = new Violations();
         checkName(name, v);
         if (value == null) v.add("value", "is required");
@@ -65,31 +80,51 @@ public class SecretService {
         }
         v.throwIfAny();
         requireScript(user, scriptId);
-        secrets.put(user.id(), scriptId, name, cipher.seal(value, context(user.id(), scriptId, name)));
+        String env = environment(user, scriptId, environment);
+        secrets.put(user.id(), scriptId, env, name, cipher.seal(value, context(user.id(), scriptId, name)));
         caches.clearAll();
-        return secrets.list(user.id(), scriptId).stream()
+        return secrets.list(user.id(), scriptId, env).stream()
                 .filter(s -> s.name().equals(name))
                 .findFirst()
                 .orElseThrow();
     }
 
     public List<SecretRepository.SecretInfo> list(CurrentUser user, UUID scriptId) {
+        return list(user, scriptId, null);
+    }
+
+    public List<SecretRepository.SecretInfo> list(CurrentUser user, UUID scriptId, String environment) {
         requireScript(user, scriptId);
-        return secrets.list(user.id(), scriptId);
+        return secrets.list(user.id(), scriptId, environment(user, scriptId, environment));
     }
 
     public boolean delete(CurrentUser user, UUID scriptId, String name) {
+        return delete(user, scriptId, null, name);
+    }
+
+    public boolean delete(CurrentUser user, UUID scriptId, String environment, String name) {
         requireScript(user, scriptId);
+        String env = environment(user, scriptId, environment);
         caches.clearAll();
-        return secrets.delete(user.id(), scriptId, name);
+        return secrets.delete(user.id(), scriptId, env, name);
+    }
+
+    /** The environment of a user secret (checked to be the user's; null: dev); unused for a script's secret. */
+    private String environment(CurrentUser user, UUID scriptId, String environment) {
+        if (scriptId != null) return null;
+        if (environment == null || environment.isBlank()) return EnvironmentName.DEV;
+        String problem = EnvironmentName.problem(environment);
+        if (problem != null) new Violations().add("environment", problem).throwIfAny();
+        environments.require(user.id(), environment);
+        return environment;
     }
 
     /** Whether a run of this script would see any secret: built-in ones, or an Infisical binding. */
     public boolean hasAny(UUID ownerId, UUID scriptId) {
-        return jdbc.sql(
-                        "SELECT EXISTS (SELECT 1 FROM secrets WHERE owner_id = ? AND (script_id IS NULL OR script_id = ?))"
-                                + " OR EXISTS (SELECT 1 FROM infisical_bindings WHERE script_id = ?)")
-                .params(ownerId, scriptId, scriptId)
+        return jdbc.sql("SELECT EXISTS (SELECT 1 FROM secrets WHERE owner_id = ? AND ((script_id IS NULL AND"
+                        + " environment = (SELECT environment FROM scripts WHERE id = ?)) OR script_id = ?))"
+                        + " OR EXISTS (SELECT 1 FROM infisical_bindings WHERE script_id = ?)")
+                .params(ownerId, scriptId, scriptId, scriptId)
                 .query(Boolean.class)
                 .single();
     }

@@ -9,6 +9,7 @@ import dev.cronhook.api.script.JavaScriptSyntax;
 import dev.cronhook.core.harness.LanguageRuntime;
 import dev.cronhook.core.net.EgressPolicy;
 import dev.cronhook.core.queue.WorkQueue;
+import dev.cronhook.core.script.SourceFiles;
 import dev.cronhook.core.tryout.TryOutChannel;
 import dev.cronhook.core.tryout.TryOutEvent;
 import dev.cronhook.core.tryout.TryOutRequest;
@@ -77,21 +78,35 @@ public class TryOuts {
     public Flux<TryOutEvent> start(UUID userId, TryOutBody body) {
         var v = new Violations();
         var egress = body == null || body.egress() == null ? null : EgressRequest.check(body.egress(), v);
+        String language = body == null ? null : body.language();
+        var runtime = LanguageRuntime.names().contains(language == null ? "" : language.strip())
+                ? LanguageRuntime.of(language)
+                : LanguageRuntime.NODE;
+        var source = SourceFiles.of(
+                body == null ? null : body.files(),
+                body == null ? null : body.code(),
+                runtime,
+                TryOutRequest.MAX_CODE_BYTES,
+                v);
+        var dependencies = body == null
+                ? null
+                : source.manifestDependencies() != null
+                        ? source.manifestDependencies()
+                        : body.requirements() != null ? body.requirements() : body.dependencies();
         TryOutRequest unsaved;
         try {
             unsaved = new TryOutRequest(
                             UUID.randomUUID(),
                             userId,
-                            body == null ? null : body.code(),
-                            body == null
-                                    ? null
-                                    : body.requirements() != null ? body.requirements() : body.dependencies(),
+                            source.code(),
+                            dependencies,
                             body == null ? null : body.event(),
                             Instant.now().plus(settings.waitTimeout()),
                             null,
                             null,
                             null,
-                            body == null ? null : body.language())
+                            language,
+                            source.others())
                     .withEgress(egress);
         } catch (InvalidInputException e) {
             // every field at fault at once: the code's and dependencies' with the allow-list's
@@ -99,7 +114,12 @@ public class TryOuts {
             v.throwIfAny();
             throw e;
         }
-        if (unsaved.runtime() == LanguageRuntime.NODE) JavaScriptSyntax.check("code", unsaved.code(), v);
+        if (unsaved.runtime() == LanguageRuntime.NODE) {
+            JavaScriptSyntax.check(body.files() == null ? "code" : "files." + runtime.entryFile(), unsaved.code(), v);
+            unsaved.files().forEach((path, text) -> {
+                if (path.endsWith(".mjs") || path.endsWith(".js")) JavaScriptSyntax.check("files." + path, text, v);
+            });
+        }
         v.throwIfAny();
         if (body == null || body.scriptId() == null) return follow(unsaved);
         // the script's secrets (and its allow-list, unless the body gives one): looked up off the event loop, before

@@ -44,6 +44,17 @@ public final class BundleImageBuilder implements ImageBuilder {
             Files.write(staged.resolve(Harness.FILE_NAME), harness);
             Files.write(staged.resolve(Harness.SCRIPT_FILE_NAME), code);
             Files.write(staged.resolve("package.json"), pkg);
+            var others = new StringBuilder();
+            for (var file : spec.files().entrySet()) {
+                byte[] text = file.getValue().getBytes(StandardCharsets.UTF_8);
+                Path target = staged.resolve(file.getKey());
+                Files.createDirectories(target.getParent());
+                Files.write(target, text);
+                others.append(file.getKey())
+                        .append('=')
+                        .append(ContentAddressedFiles.sha256(text))
+                        .append('\n');
+            }
             var deps = spec.dependencies();
             if (!deps.isEmpty()) {
                 Files.createSymbolicLink(
@@ -55,7 +66,9 @@ public final class BundleImageBuilder implements ImageBuilder {
                                     ContentAddressedFiles.sha256(harness),
                                     ContentAddressedFiles.sha256(code),
                                     ContentAddressedFiles.sha256(pkg),
-                                    deps.isEmpty() ? "-" : deps.lockfileHash())
+                                    deps.isEmpty() ? "-" : deps.lockfileHash(),
+                                    ContentAddressedFiles.sha256(
+                                            others.toString().getBytes(StandardCharsets.UTF_8)))
                             .getBytes(StandardCharsets.UTF_8));
             replace(dir, staged);
             log.system("bundle written to " + dir);

@@ -261,7 +261,7 @@ public final class JibImageBuilder implements ImageBuilder, AutoCloseable {
                         readable,
                         FIXED_TIME)
                 .build());
-        container.addFileEntriesLayer(FileEntriesLayer.builder()
+        var script = FileEntriesLayer.builder()
                 .setName("script")
                 .addEntry(
                         files.store(spec.packageJson().getBytes(StandardCharsets.UTF_8), "-" + runtime.manifestFile()),
@@ -272,8 +272,17 @@ public final class JibImageBuilder implements ImageBuilder, AutoCloseable {
                         files.store(spec.code().getBytes(StandardCharsets.UTF_8), "-" + runtime.scriptFile()),
                         APP.resolve(runtime.scriptFile()),
                         readable,
-                        FIXED_TIME)
-                .build());
+                        FIXED_TIME);
+        for (var file : spec.files().entrySet()) {
+            script.addEntry(
+                    files.store(
+                            file.getValue().getBytes(StandardCharsets.UTF_8),
+                            "-" + file.getKey().replace('/', '_')),
+                    APP.resolve(file.getKey()),
+                    readable,
+                    FIXED_TIME);
+        }
+        container.addFileEntriesLayer(script.build());
         var environment = new java.util.HashMap<>(runtime.environment());
         environment.put("PATH", PATH);
         return container

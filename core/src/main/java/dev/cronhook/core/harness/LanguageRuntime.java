@@ -20,6 +20,8 @@ import java.util.Map;
  *     reads); empty for none
  * @param harnessFile the harness's file name, a resource beside {@link Harness} and a file in {@link Harness#APP_DIR}
  * @param scriptFile the file the script's code is written to, beside the harness
+ * @param entryFile the name the entry of a multi-file script has among its files ({@code index.mjs}, {@code main.py});
+ *     it is written to {@code scriptFile}, the other files beside it
  * @param manifestFile the dependency manifest written beside the code ({@code package.json}, {@code requirements.txt})
  * @param dependencyDir the directory under {@link Harness#APP_DIR} its installed dependencies go to
  * @param resolver the dependency resolver ({@code npm}, {@code pip})
@@ -31,6 +33,7 @@ public record LanguageRuntime(
         List<String> libraryProbe,
         String harnessFile,
         String scriptFile,
+        String entryFile,
         String manifestFile,
         String dependencyDir,
         String resolver,
@@ -44,6 +47,7 @@ public record LanguageRuntime(
             List.of(),
             Harness.FILE_NAME,
             Harness.SCRIPT_FILE_NAME,
+            "index.mjs",
             "package.json",
             "node_modules",
             "npm",
@@ -59,6 +63,7 @@ public record LanguageRuntime(
                             + " print(ssl.get_default_verify_paths().openssl_cafile)"),
             "harness.py",
             "script.py",
+            "main.py",
             "requirements.txt",
             "site-packages",
             "pip",
@@ -91,6 +96,19 @@ public record LanguageRuntime(
     /** The languages Cronhook runs. */
     public static List<String> names() {
         return ALL.stream().map(LanguageRuntime::language).toList();
+    }
+
+    /**
+     * Whether a file of a script may not have {@code path} because the image has its own file there: the harness, the
+     * file the entry is written to, the manifest, a lockfile or the dependencies' directory.
+     */
+    public boolean reserves(String path) {
+        return path.equals(harnessFile)
+                || path.equals(scriptFile)
+                || path.equals(manifestFile)
+                || path.equals("package-lock.json")
+                || path.equals(dependencyDir)
+                || path.startsWith(dependencyDir + "/");
     }
 
     /** The image's entry command, with the interpreter where the base puts it. */
