@@ -185,6 +185,9 @@ public final class ApiClient {
             // not a problem document: the status says enough
         }
         if (detail == null) detail = method + " " + path + " answered " + status;
+        final String said = detail;
+        // a detail that already spells out the field errors does not need them again underneath
+        details.removeIf(said::contains);
         int code =
                 switch (status) {
                     case 400, 409, 413, 415, 422 -> ExitCode.USAGE;

@@ -155,8 +155,7 @@ class DeployCommand implements Command {
                 JsonNode view;
                 try {
                     if (before == null) {
-                        // a server before environments knows no such field; dev is its only environment
-                        if (!env.equals("dev")) body.put("environment", env);
+                        body.put("environment", env);
                         view = client.post("/api/scripts", body);
                         created.add(spec.name());
                         changed.add(spec.name());

@@ -15,6 +15,7 @@ final class ExportCommand implements Command {
     static final YAMLMapper YAML = YAMLMapper.builder()
             .disable(YAMLWriteFeature.WRITE_DOC_START_MARKER)
             .enable(YAMLWriteFeature.MINIMIZE_QUOTES)
+            .enable(YAMLWriteFeature.INDENT_ARRAYS_WITH_INDICATOR)
             .build();
 
     @Override
@@ -62,11 +63,12 @@ final class ExportCommand implements Command {
         }
         var client = session.client();
         var project = YAML.createObjectNode();
-        var scripts = project.putArray("scripts");
         var secretNames = project.putArray("secrets");
-        for (var s : client.get("/api/secrets?environment=" + ApiClient.encode(env)))
+        for (var s : client.get("/api/secrets?environment=" + ApiClient.encode(env))) {
             secretNames.add(s.path("name").asString());
+        }
         if (secretNames.isEmpty()) project.remove("secrets");
+        var scripts = project.putArray("scripts");
         int count = 0;
         for (var listed : client.get("/api/scripts?environment=" + ApiClient.encode(env))) {
             if (listed.has("environment")
