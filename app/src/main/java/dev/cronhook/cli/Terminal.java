@@ -23,6 +23,6 @@ public record Terminal(InputStream in, PrintStream out, PrintStream err, Map<Str
 
     /** Whether a password can be read without echo: only for the process's own console. */
     boolean interactive() {
-        return in == System.in && System.console() != null;
+        return in == System.in && System.console() != null && System.console().isTerminal();
     }
 }
