@@ -13,7 +13,7 @@ export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 jar=$(ls app/target/cronhook-app-*.jar | grep -v -- -plain | head -1)
 CRONHOOK_HOME="$WORK/home" CRONHOOK_PORT=$PORT CRONHOOK_ADMIN_PASSWORD=bench-password-1 \
   "$JAVA_HOME/bin/java" -jar "$jar" >"$WORK/app.log" 2>&1 &
-APP_PID=$!; trap 'kill $APP_PID 2>/dev/null || true' EXIT
+APP_PID=$!; trap 'kill $APP_PID 2>/dev/null; wait $APP_PID 2>/dev/null || true' EXIT
 for _ in $(seq 180); do curl -fs "http://127.0.0.1:$PORT/actuator/health/readiness" >/dev/null 2>&1 && break; sleep 1; done
 export CRONHOOK_URL="http://127.0.0.1:$PORT"
 CRONHOOK_TOKEN=$(curl -fs "$CRONHOOK_URL/api/auth/login" -H 'content-type: application/json' \

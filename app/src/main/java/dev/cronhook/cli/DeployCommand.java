@@ -149,26 +149,22 @@ class DeployCommand implements Command {
             var views = new LinkedHashMap<String, JsonNode>();
             var created = new LinkedHashSet<String>();
             var changed = new LinkedHashSet<String>();
+            // one virtual thread per script: the round trips of the scripts overlap
+            var saved = new LinkedHashMap<String, java.util.concurrent.Future<JsonNode>>();
+            try (var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+                for (var spec : project.scripts()) {
+                    var before = existing.get(spec.name());
+                    if (before == null) created.add(spec.name());
+                    saved.put(spec.name(), threads.submit(() -> save(client, spec, before)));
+                }
+            }
             for (var spec : project.scripts()) {
-                var body = bodies.get(spec.name());
+                var view = outcome(saved.get(spec.name()));
                 var before = existing.get(spec.name());
-                JsonNode view;
-                try {
-                    if (before == null) {
-                        body.put("environment", env);
-                        view = client.post("/api/scripts", body);
-                        created.add(spec.name());
-                        changed.add(spec.name());
-                    } else {
-                        view = client.put("/api/scripts/" + before.path("id").asString(), body);
-                        if (view.path("version").asInt()
-                                != before.path("version").asInt()) changed.add(spec.name());
-                    }
-                    client.put(
-                            "/api/scripts/" + view.path("id").asString() + "/alerts",
-                            spec.alerts() != null ? spec.alerts() : ApiClient.JSON.createObjectNode());
-                } catch (CliException e) {
-                    throw new CliException(e.exitCode(), "script " + spec.name() + ": " + e.getMessage(), e.details());
+                if (before == null
+                        || view.path("version").asInt()
+                                != before.path("version").asInt()) {
+                    changed.add(spec.name());
                 }
                 views.put(spec.name(), view);
             }
@@ -193,6 +189,26 @@ class DeployCommand implements Command {
             return results;
         }
 
+        /** Creates or updates one script and sets its alert rules; returns its view. */
+        private JsonNode save(ApiClient client, ProjectFile.ScriptSpec spec, JsonNode before) {
+            var body = bodies.get(spec.name());
+            try {
+                JsonNode view;
+                if (before == null) {
+                    body.put("environment", env);
+                    view = client.post("/api/scripts", body);
+                } else {
+                    view = client.put("/api/scripts/" + before.path("id").asString(), body);
+                }
+                client.put(
+                        "/api/scripts/" + view.path("id").asString() + "/alerts",
+                        spec.alerts() != null ? spec.alerts() : ApiClient.JSON.createObjectNode());
+                return view;
+            } catch (CliException e) {
+                throw new CliException(e.exitCode(), "script " + spec.name() + ": " + e.getMessage(), e.details());
+            }
+        }
+
         private void awaitBuilds(ApiClient client, Map<String, JsonNode> views, Duration timeout) {
             Instant deadline = Instant.now().plus(timeout);
             var pending = new LinkedHashSet<String>();
@@ -210,11 +226,17 @@ class DeployCommand implements Command {
                                     + " (deploy --timeout waits longer)");
                 }
                 sleep(Duration.ofMillis(150));
-                for (var name : List.copyOf(pending)) {
-                    var v = client.get(
-                            "/api/scripts/" + views.get(name).path("id").asString());
-                    views.put(name, v);
-                    if (settled(v)) pending.remove(name);
+                var polled = new LinkedHashMap<String, java.util.concurrent.Future<JsonNode>>();
+                try (var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+                    for (var name : pending) {
+                        String id = views.get(name).path("id").asString();
+                        polled.put(name, threads.submit(() -> client.get("/api/scripts/" + id)));
+                    }
+                }
+                for (var e : polled.entrySet()) {
+                    var v = outcome(e.getValue());
+                    views.put(e.getKey(), v);
+                    if (settled(v)) pending.remove(e.getKey());
                 }
             }
         }
@@ -308,6 +330,19 @@ class DeployCommand implements Command {
                     session.err().println("error: build of " + r.name() + " v" + r.version() + " failed: " + r.error());
             }
             return failed ? ExitCode.FAILED : ExitCode.OK;
+        }
+    }
+
+    /** What a task on a virtual thread returned, or the CLI exception it threw. */
+    static <T> T outcome(java.util.concurrent.Future<T> future) {
+        try {
+            return future.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            throw new CliException(ExitCode.SERVER, String.valueOf(e.getCause()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CliException(ExitCode.SERVER, "interrupted");
         }
     }
 
