@@ -56,27 +56,31 @@ echo "first deploy (3 new scripts, npm install of ms): $(python3 -c "import time
 cat "$WORK/first.txt"
 "$cronhook" deploy >/dev/null 2>&1 # the platform's own first answers to each request, before measuring
 for i in $(seq "$N"); do
-  s=$(date +%s.%N); "$cronhook" deploy --json >"$WORK/out.json"; e=$(date +%s.%N)
+  /usr/bin/time -f '%e %U %S' -o "$WORK/time" "$cronhook" deploy --json >"$WORK/out.json"
   python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert not any(s["changed"] for s in d["scripts"]), d' \
     "$WORK/out.json"
-  echo "$s $e" | awk '{printf "%.0f\n", ($2-$1)*1000}' >>"$WORK/unchanged.txt"
+  tail -1 "$WORK/time" >>"$WORK/unchanged.txt"
 done
 for i in $(seq "$N"); do
   echo "export const greeting = (name) => \`hello ${i} \${name}\`;" >"$P/greet/lib/words.mjs"
-  s=$(date +%s.%N); "$cronhook" deploy --json >"$WORK/out.json"; e=$(date +%s.%N)
+  /usr/bin/time -f '%e %U %S' -o "$WORK/time" "$cronhook" deploy --json >"$WORK/out.json"
   python3 -c '
 import json,sys
 d={s["name"]: s for s in json.load(open(sys.argv[1]))["scripts"]}
 assert d["greet"]["changed"] and d["greet"]["activeVersion"] == d["greet"]["version"], d
 assert not d["count"]["changed"] and not d["shout"]["changed"], d' "$WORK/out.json"
-  echo "$s $e" | awk '{printf "%.0f\n", ($2-$1)*1000}' >>"$WORK/changed.txt"
+  tail -1 "$WORK/time" >>"$WORK/changed.txt"
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+for i in 1 2 3; do /usr/bin/time -f '%e %U %S' -o "$WORK/time" "$cronhook" version >/dev/null; tail -1 "$WORK/time" >>"$WORK/version.txt"; done
 python3 - "$WORK" <<'PY'
 import sys
 w=sys.argv[1]
 def pct(v,p): v=sorted(v); return v[min(len(v)-1,int(round(p/100*(len(v)-1))))]
-for name, label in (("unchanged", "deploy, nothing changed"), ("changed", "deploy, one file changed, to active")):
-    t=[int(x) for x in open(f"{w}/{name}.txt")]
+for name, label in (("version", "cronhook version (JVM start alone)"), ("unchanged", "deploy, nothing changed"),
+                    ("changed", "deploy, one file changed, to active")):
+    rows=[[float(x) for x in l.split()] for l in open(f"{w}/{name}.txt")]
+    t=[round(r[0]*1000) for r in rows]; cpu=[round((r[1]+r[2])*1000) for r in rows]
     print(f"{label} (ms, wall, JVM start included): n={len(t)} p50={pct(t,50)} p90={pct(t,90)} max={max(t)} all={t}")
+    print(f"  the CLI process's CPU (user+sys, ms): p50={pct(cpu,50)} max={max(cpu)}")
 PY
