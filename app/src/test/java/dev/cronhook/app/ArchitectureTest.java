@@ -61,6 +61,20 @@ class ArchitectureTest {
                 .check(classes);
     }
 
+    /** Redis is an adapter (DESIGN.md, "A run's life behind ports"): lettuce only in redis packages and wiring. */
+    @Test
+    void onlyRedisAdaptersAndConfigurationKnowLettuce() {
+        noClasses()
+                .that()
+                .resideInAPackage("dev.cronhook..")
+                .and()
+                .resideOutsideOfPackages("..redis..", "..config..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("io.lettuce..")
+                .check(classes);
+    }
+
     @Test
     void noClassIsNamedImplManagerHelperOrUtil() {
         noClasses()

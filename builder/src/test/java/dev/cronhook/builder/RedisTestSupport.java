@@ -2,7 +2,7 @@ package dev.cronhook.builder;
 
 import dev.cronhook.core.build.BuildRequest;
 import dev.cronhook.core.build.BuildResult;
-import dev.cronhook.core.queue.Streams;
+import dev.cronhook.core.queue.redis.Streams;
 import dev.cronhook.core.wire.Wire;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;

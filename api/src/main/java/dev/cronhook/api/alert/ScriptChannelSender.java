@@ -3,7 +3,6 @@ package dev.cronhook.api.alert;
 import dev.cronhook.api.error.NoDeployedVersionException;
 import dev.cronhook.api.run.RunService;
 import dev.cronhook.api.script.ScriptRepository;
-import dev.cronhook.core.run.TriggerKind;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 import org.springframework.dao.DuplicateKeyException;
@@ -32,7 +31,7 @@ final class ScriptChannelSender implements ChannelSender {
         event.set("alert", json.readTree(payload));
         var runId = UUID.nameUUIDFromBytes(("alert:" + delivery.id()).getBytes(StandardCharsets.UTF_8));
         try {
-            runs.launch(runId, script, TriggerKind.MANUAL, event, null, 1);
+            runs.launch(RunService.Launch.manual(runId, script, event));
             return Outcome.ok(null);
         } catch (DuplicateKeyException e) {
             // launched by an earlier attempt

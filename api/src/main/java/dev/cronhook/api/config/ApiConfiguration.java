@@ -9,9 +9,8 @@ import dev.cronhook.api.hook.WebhookProperties;
 import dev.cronhook.api.log.DatabaseLogStore;
 import dev.cronhook.api.log.LiveLog;
 import dev.cronhook.api.log.LogArchiver;
-import dev.cronhook.api.run.RunCompletions;
+import dev.cronhook.api.log.redis.RedisLiveLog;
 import dev.cronhook.api.run.RunEnds;
-import dev.cronhook.api.run.RunKeys;
 import dev.cronhook.api.run.RunLauncher;
 import dev.cronhook.api.run.RunRepository;
 import dev.cronhook.api.run.RunResultRecorder;
@@ -28,11 +27,20 @@ import dev.cronhook.core.build.BuildRequest;
 import dev.cronhook.core.build.BuildResult;
 import dev.cronhook.core.log.LogStore;
 import dev.cronhook.core.queue.QueueOptions;
-import dev.cronhook.core.queue.Streams;
+import dev.cronhook.core.queue.QueueSpec;
+import dev.cronhook.core.queue.Queues;
 import dev.cronhook.core.queue.WorkQueue;
+import dev.cronhook.core.queue.redis.RedisQueues;
 import dev.cronhook.core.queue.redis.RedisWorkQueue;
+import dev.cronhook.core.queue.redis.Streams;
+import dev.cronhook.core.run.Admission;
+import dev.cronhook.core.run.FinishedRuns;
 import dev.cronhook.core.run.RunRequest;
 import dev.cronhook.core.run.RunResult;
+import dev.cronhook.core.run.RunSignals;
+import dev.cronhook.core.run.redis.RedisAdmission;
+import dev.cronhook.core.run.redis.RedisFinishedRuns;
+import dev.cronhook.core.run.redis.RedisRunSignals;
 import dev.cronhook.core.tryout.TryOutRequest;
 import dev.cronhook.core.tryout.redis.RedisTryOutChannel;
 import dev.cronhook.core.wire.Wire;
@@ -109,28 +117,41 @@ public class ApiConfiguration {
         return new NulFreeStrings();
     }
 
+    /** The platform's queues, as Redis streams. */
     @Bean
-    WorkQueue<BuildRequest> buildQueue(RedisClient redis, StatefulRedisConnection<String, String> connection) {
-        return new RedisWorkQueue<>(
-                redis,
-                connection,
-                Streams.BUILDS,
-                "builders",
-                BuildRequest.class,
-                Wire.json(),
-                QueueOptions.defaults());
+    Queues queues(RedisClient redis, StatefulRedisConnection<String, String> connection) {
+        return new RedisQueues(redis, connection);
+    }
+
+    /** The ends executors publish, read and awaited; subscribed to their announcements while the api runs. */
+    @Bean(initMethod = "start", destroyMethod = "close")
+    RedisFinishedRuns finishedRuns(
+            RedisClient redis,
+            StatefulRedisConnection<String, String> connection,
+            @Value("${cronhook.runs.recorded-key-ttl:10m}") Duration recordedKeyTtl,
+            @Value("${cronhook.runs.archived-log-ttl:1m}") Duration archivedLogTtl) {
+        return new RedisFinishedRuns(redis, connection, recordedKeyTtl, archivedLogTtl);
     }
 
     @Bean
-    WorkQueue<BuildResult> buildResultQueue(RedisClient redis, StatefulRedisConnection<String, String> connection) {
-        return new RedisWorkQueue<>(
-                redis,
-                connection,
-                Streams.BUILD_RESULTS,
-                "api",
-                BuildResult.class,
-                Wire.json(),
-                QueueOptions.<BuildResult>defaults().withMaxDeliveries(20));
+    Admission admission(StatefulRedisConnection<String, String> connection) {
+        return new RedisAdmission(connection);
+    }
+
+    @Bean
+    RunSignals runSignals(RedisClient redis, StatefulRedisConnection<String, String> connection) {
+        return new RedisRunSignals(redis, connection);
+    }
+
+    @Bean
+    WorkQueue<BuildRequest> buildQueue(Queues queues) {
+        return queues.open(QueueSpec.BUILDS);
+    }
+
+    @Bean
+    WorkQueue<BuildResult> buildResultQueue(Queues queues) {
+        return queues.open(
+                QueueSpec.BUILD_RESULTS, QueueOptions.<BuildResult>defaults().withMaxDeliveries(20));
     }
 
     /** Failed sign-ins are counted in Redis, so every api replica holds back the same account and address. */
@@ -161,9 +182,8 @@ public class ApiConfiguration {
     }
 
     @Bean
-    WorkQueue<RunRequest> runQueue(RedisClient redis, StatefulRedisConnection<String, String> connection) {
-        return new RedisWorkQueue<>(
-                redis, connection, Streams.RUNS, "executors", RunRequest.class, Wire.json(), QueueOptions.defaults());
+    WorkQueue<RunRequest> runQueue(Queues queues) {
+        return queues.open(QueueSpec.RUNS);
     }
 
     /**
@@ -171,26 +191,20 @@ public class ApiConfiguration {
      * runs accepted is not bound to one database round trip.
      */
     @Bean(destroyMethod = "close")
-    RunLauncher runLauncher(
-            RunRepository runs, WorkQueue<RunRequest> runQueue, StatefulRedisConnection<String, String> connection) {
-        return new RunLauncher(runs, runQueue, connection, 2, 256);
+    RunLauncher runLauncher(RunRepository runs, WorkQueue<RunRequest> runQueue, Admission admission) {
+        return new RunLauncher(runs, runQueue, admission, 2, 256);
     }
 
     @Bean
-    WorkQueue<RunResult> runResultQueue(RedisClient redis, StatefulRedisConnection<String, String> connection) {
-        return new RedisWorkQueue<>(
-                redis,
-                connection,
-                Streams.RUN_RESULTS,
-                "api",
-                RunResult.class,
-                Wire.json(),
+    WorkQueue<RunResult> runResultQueue(Queues queues) {
+        return queues.open(
+                QueueSpec.RUN_RESULTS,
                 QueueOptions.<RunResult>defaults().withMaxDeliveries(20).withConcurrency(64));
     }
 
     @Bean
     LiveLog liveLog(RedisClient redis, StatefulRedisConnection<String, String> connection) {
-        return new LiveLog(redis, connection);
+        return new RedisLiveLog(redis, connection);
     }
 
     @Bean
@@ -208,9 +222,7 @@ public class ApiConfiguration {
             LogStore store,
             ObjectProvider<RunRetries> retries,
             ObjectProvider<RunEnds> watchers,
-            StatefulRedisConnection<String, String> connection,
-            @Value("${cronhook.runs.recorded-key-ttl:10m}") Duration recordedKeyTtl,
-            @Value("${cronhook.runs.archived-log-ttl:1m}") Duration archivedLogTtl) {
+            FinishedRuns finished) {
         // with CloudWatch configured the executors ship logs there; otherwise the api archives them
         var archiver = store instanceof DatabaseLogStore ? new LogArchiver(live, store) : null;
         return new RunResultRecorder(
@@ -219,13 +231,8 @@ public class ApiConfiguration {
                 json,
                 archiver,
                 retries.getIfAvailable(() -> RunRetries.NONE),
-                new RunKeys(connection, recordedKeyTtl, archivedLogTtl),
+                finished,
                 watchers.getIfAvailable(() -> RunEnds.NONE));
-    }
-
-    @Bean
-    RunCompletions runCompletions(RedisClient redis) {
-        return new RunCompletions(redis);
     }
 
     @Bean

@@ -104,7 +104,8 @@ public class SchedulerConfiguration {
             StatefulRedisConnection<String, String> redis,
             JsonMapper json,
             Clock clock) {
-        return new RetryRunJobHandler(runs, scripts, runService, redis, json, clock);
+        return new RetryRunJobHandler(
+                runs, scripts, runService, new dev.cronhook.api.schedule.redis.RedisRetryMarks(redis), json, clock);
     }
 
     @Bean

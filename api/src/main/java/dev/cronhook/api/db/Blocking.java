@@ -27,4 +27,9 @@ public final class Blocking {
     public static Mono<Void> run(Runnable work) {
         return Mono.<Void>fromRunnable(work).subscribeOn(VIRTUAL);
     }
+
+    /** Runs blocking work on a virtual thread; the future completes with its result. */
+    public static <T> java.util.concurrent.CompletableFuture<T> supply(java.util.function.Supplier<T> work) {
+        return java.util.concurrent.CompletableFuture.supplyAsync(work, THREADS);
+    }
 }

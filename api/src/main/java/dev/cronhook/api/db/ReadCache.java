@@ -1,45 +1,50 @@
 package dev.cronhook.api.db;
 
+import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 import java.util.function.Function;
 
 /**
- * A small cache of database reads on the hot path (webhook calls), each entry kept for a short time. Every
- * write that could change what it holds calls {@link ReadCaches#clearAll()}, so this replica never serves a
- * stale entry after its own writes; other replicas may, for at most the entry's lifetime.
+ * A small cache of database reads on the hot path (webhook calls), each entry kept for a short time (Caffeine). A
+ * read of a live entry answers at once on the caller's thread; a miss loads on a virtual thread, so a caller on the
+ * event loop never waits for the database. Every write that could change what it holds calls {@link
+ * ReadCaches#clearAll()}, so this replica never serves a stale entry after its own writes; other replicas may, for at
+ * most the entry's lifetime. A load that fails is not kept.
  */
 public final class ReadCache<K, V> {
-    private record Entry<V>(V value, long expiresAt) {}
+    private static final Executor LOADS = Executors.newThreadPerTaskExecutor(
+            Thread.ofVirtual().name("read-cache-", 0).factory());
 
-    private final Map<K, Entry<V>> entries = new ConcurrentHashMap<>();
-    private final long ttlNanos;
-    private final int maxEntries;
+    private final AsyncCache<K, V> cache;
 
-    public ReadCache(Duration ttl, int maxEntries) {
-        this.ttlNanos = ttl.toNanos();
-        this.maxEntries = maxEntries;
+    ReadCache(Duration ttl, int maxEntries) {
+        this.cache = Caffeine.newBuilder()
+                .expireAfterWrite(ttl)
+                .maximumSize(maxEntries)
+                .executor(LOADS)
+                .buildAsync();
     }
 
-    public V get(K key, Function<K, V> load) {
-        long now = System.nanoTime();
-        var e = entries.get(key);
-        if (e != null && e.expiresAt() - now > 0) return e.value();
-        V value = load.apply(key);
-        // a full cache is emptied rather than tracked for eviction: this is a shield for bursts, not a store
-        if (entries.size() >= maxEntries) entries.clear();
-        entries.put(key, new Entry<>(value, now + ttlNanos));
-        return value;
+    /** The entry for {@code key}, loaded with {@code load} (which may block) when there is no live one. */
+    public CompletableFuture<V> get(K key, Function<K, V> load) {
+        return cache.get(key, (k, executor) -> CompletableFuture.supplyAsync(() -> load.apply(k), executor));
     }
 
-    /** The value if this cache holds a live entry for the key, else null; never loads. */
-    public V peek(K key) {
-        var e = entries.get(key);
-        return e != null && e.expiresAt() - System.nanoTime() > 0 ? e.value() : null;
+    /** As {@link #get}, waiting for the load: for callers that may block. */
+    public V getNow(K key, Function<K, V> load) {
+        try {
+            return get(key, load).join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            throw e;
+        }
     }
 
     public void clear() {
-        entries.clear();
+        cache.synchronous().invalidateAll();
     }
 }

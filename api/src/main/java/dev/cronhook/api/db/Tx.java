@@ -1,19 +1,28 @@
 package dev.cronhook.api.db;
 
 import java.sql.SQLException;
-import java.util.concurrent.ThreadLocalRandom;
+import java.time.Duration;
 import java.util.function.Supplier;
-import org.springframework.dao.DataAccessException;
+import org.springframework.core.retry.RetryPolicy;
+import org.springframework.core.retry.RetryTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Runs a unit of work in one transaction and retries it when the database asks for a retry (SQLSTATE 40001,
- * which CockroachDB returns under contention), with a short jittered backoff.
+ * which CockroachDB returns under contention), with a short jittered backoff (Spring's {@link RetryTemplate}).
  */
 @Component
 public class Tx {
-    private static final int MAX_ATTEMPTS = 5;
+    private static final RetryTemplate RETRY = new RetryTemplate(RetryPolicy.builder()
+            .maxRetries(4)
+            .delay(Duration.ofMillis(10))
+            .multiplier(2)
+            .jitter(Duration.ofMillis(5))
+            .maxDelay(Duration.ofMillis(300))
+            .predicate(Tx::isRetryable)
+            .build());
+
     private final TransactionTemplate template;
 
     public Tx(TransactionTemplate template) {
@@ -21,14 +30,7 @@ public class Tx {
     }
 
     public <T> T inTransaction(Supplier<T> work) {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return template.execute(status -> work.get());
-            } catch (DataAccessException e) {
-                if (attempt >= MAX_ATTEMPTS || !isRetryable(e)) throw e;
-                sleep(attempt);
-            }
-        }
+        return RETRY.invoke(() -> template.execute(status -> work.get()));
     }
 
     public void inTransaction(Runnable work) {
@@ -43,14 +45,5 @@ public class Tx {
             if (t instanceof SQLException sql && "40001".equals(sql.getSQLState())) return true;
         }
         return false;
-    }
-
-    private static void sleep(int attempt) {
-        try {
-            Thread.sleep(ThreadLocalRandom.current().nextLong(5, 20L << attempt));
-        } catch (InterruptedException ie) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while retrying a transaction", ie);
-        }
     }
 }

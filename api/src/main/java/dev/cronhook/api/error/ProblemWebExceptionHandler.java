@@ -2,7 +2,6 @@ package dev.cronhook.api.error;
 
 import dev.cronhook.core.validation.InvalidInputException;
 import dev.cronhook.core.validation.Violation;
-import io.lettuce.core.RedisException;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,9 +33,11 @@ import tools.jackson.databind.exc.UnrecognizedPropertyException;
 public class ProblemWebExceptionHandler implements WebExceptionHandler {
     private static final Logger log = LoggerFactory.getLogger(ProblemWebExceptionHandler.class);
     private final ProblemWriter writer;
+    private final List<BackendFailures> backends;
 
-    public ProblemWebExceptionHandler(ProblemWriter writer) {
+    public ProblemWebExceptionHandler(ProblemWriter writer, List<BackendFailures> backends) {
         this.writer = writer;
+        this.backends = backends;
     }
 
     @Override
@@ -76,13 +77,15 @@ public class ProblemWebExceptionHandler implements WebExceptionHandler {
                 writer.write(exchange, HttpStatus.BAD_REQUEST, "Bad request", m.getMessage(), null);
             case ServerExchangeRejectedException r ->
                 writer.write(exchange, HttpStatus.BAD_REQUEST, "Bad request", r.getMessage(), null);
-            case RedisException r -> {
-                log.warn("Redis unavailable on {}: {}", exchange.getRequest().getPath(), r.toString());
+            case Throwable t
+            when BackendFailures.unavailable(backends, t).isPresent() -> {
+                String what = BackendFailures.unavailable(backends, t).orElseThrow();
+                log.warn("{} unavailable on {}: {}", what, exchange.getRequest().getPath(), t.toString());
                 yield writer.write(
                         exchange,
                         HttpStatus.SERVICE_UNAVAILABLE,
                         "Service unavailable",
-                        "the queue (Redis) is unavailable, nothing was accepted; retry later",
+                        what + " is unavailable, nothing was accepted; retry later",
                         null);
             }
             case AuthenticationException a ->

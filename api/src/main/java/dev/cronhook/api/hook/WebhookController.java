@@ -9,19 +9,17 @@ import dev.cronhook.api.error.ScriptPausedException;
 import dev.cronhook.api.error.WebhookNotFoundException;
 import dev.cronhook.api.error.WebhookSignatureInvalidException;
 import dev.cronhook.api.run.PublishedRunEnds;
-import dev.cronhook.api.run.RunCompletions;
 import dev.cronhook.api.run.RunLauncher;
 import dev.cronhook.api.run.RunRepository;
 import dev.cronhook.api.run.RunService;
-import dev.cronhook.api.run.RunView;
 import dev.cronhook.api.script.ScriptRepository;
 import dev.cronhook.core.harness.Harness;
+import dev.cronhook.core.run.Admission;
+import dev.cronhook.core.run.FinishedRuns;
 import dev.cronhook.core.run.HttpReply;
+import dev.cronhook.core.run.RunEnd;
 import dev.cronhook.core.run.RunResult;
 import dev.cronhook.core.run.RunStatus;
-import dev.cronhook.core.wire.Wire;
-import io.lettuce.core.SetArgs;
-import io.lettuce.core.api.StatefulRedisConnection;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -61,10 +59,10 @@ public class WebhookController {
     private final ScriptRepository scripts;
     private final RunService runs;
     private final RunRepository runRepository;
-    private final RunCompletions completions;
+    private final FinishedRuns finished;
     private final PublishedRunEnds ends;
     private final WebhookSignatureRepository signatures;
-    private final StatefulRedisConnection<String, String> redis;
+    private final Admission admission;
     private final WebhookProperties properties;
     private final JsonMapper json;
     private final ReadCache<String, Optional<Target>> targets;
@@ -77,10 +75,10 @@ public class WebhookController {
             ScriptRepository scripts,
             RunService runs,
             RunRepository runRepository,
-            RunCompletions completions,
+            FinishedRuns finished,
             PublishedRunEnds ends,
             WebhookSignatureRepository signatures,
-            StatefulRedisConnection<String, String> redis,
+            Admission admission,
             WebhookProperties properties,
             JsonMapper json,
             ReadCaches caches) {
@@ -88,10 +86,10 @@ public class WebhookController {
         this.scripts = scripts;
         this.runs = runs;
         this.runRepository = runRepository;
-        this.completions = completions;
+        this.finished = finished;
         this.ends = ends;
         this.signatures = signatures;
-        this.redis = redis;
+        this.admission = admission;
         this.properties = properties;
         this.json = json;
     }
@@ -104,7 +102,7 @@ public class WebhookController {
             UUID runId,
             boolean async,
             boolean replay,
-            Mono<Optional<RunResult>> ended,
+            CompletableFuture<Optional<RunResult>> ended,
             CompletableFuture<RunService.Launched> launched) {}
 
     @RequestMapping({"/hooks/{token}", "/hooks/{token}/**"})
@@ -129,56 +127,53 @@ public class WebhookController {
                             "true".equalsIgnoreCase(request.getQueryParams().getFirst("async"))
                                     || String.valueOf(request.getHeaders().getFirst("Prefer"))
                                             .contains("respond-async");
-                    // with everything it needs cached the call is accepted right here, else on a thread that may block
-                    var now = accept(token, exchange, body, async, false);
-                    var accepted = now != null
-                            ? Mono.just(now)
-                            : Blocking.call(() -> accept(token, exchange, body, async, true));
-                    return accepted.flatMap(a -> reply(a).doFinally(s -> completions.forget(a.runId())));
+                    // with everything it needs cached the call is accepted right here, else as its reads come back
+                    return Mono.fromFuture(accept(token, exchange, body, async), true)
+                            .flatMap(a -> reply(a).doFinally(s -> finished.forget(a.runId())));
                 });
     }
 
-    /** Accepts the call, or with {@code mayBlock} false returns null when it would have to wait for I/O. */
-    private Accepted accept(String token, ServerWebExchange exchange, byte[] body, boolean async, boolean mayBlock) {
+    /**
+     * Accepts the call: its script (from the read cache, else loaded off this thread), the checks (paused,
+     * signature, idempotency key), then its run. Nothing here blocks the calling thread.
+     */
+    private CompletableFuture<Accepted> accept(String token, ServerWebExchange exchange, byte[] body, boolean async) {
         var request = exchange.getRequest();
         String idempotencyKey = request.getHeaders().getFirst("Idempotency-Key");
         boolean idempotent = idempotencyKey != null && !idempotencyKey.isBlank();
-        var found = mayBlock
-                ? targets.get(token, t -> scripts.findByWebhookToken(t)
+        return targets.get(token, t -> scripts.findByWebhookToken(t)
                         .filter(ScriptRepository.ScriptRow::webhookEnabled)
                         .map(row -> new Target(row, signatures.find(row.id()))))
-                : targets.peek(token);
-        if (found == null || (idempotent && !mayBlock)) return null;
-        var target = found.orElseThrow(WebhookNotFoundException::new);
-        var script = target.script();
-        if (script.paused()) throw new ScriptPausedException();
-        target.signature().ifPresent(sig -> {
-            if (!SignatureVerifier.verify(
-                    sig.secret(), body, request.getHeaders().getFirst(sig.header()))) {
-                throw new WebhookSignatureInvalidException(sig.header());
-            }
-        });
+                .thenCompose(found -> {
+                    var target = found.orElseThrow(WebhookNotFoundException::new);
+                    var script = target.script();
+                    if (script.paused()) throw new ScriptPausedException();
+                    target.signature().ifPresent(sig -> {
+                        if (!SignatureVerifier.verify(
+                                sig.secret(), body, request.getHeaders().getFirst(sig.header()))) {
+                            throw new WebhookSignatureInvalidException(sig.header());
+                        }
+                    });
+                    var runId = UUID.randomUUID();
+                    if (!idempotent)
+                        return CompletableFuture.completedFuture(launch(script, runId, exchange, body, async));
+                    // claiming the key is a round trip to the shared store: off this thread
+                    return Blocking.supply(() -> admission.claim(
+                                    script.id(), idempotencyKey.trim(), runId, properties.idempotencyWindow()))
+                            .thenApply(first -> first.isPresent()
+                                    ? new Accepted(
+                                            first.get(), async, true, async ? null : finished.await(first.get()), null)
+                                    : launch(script, runId, exchange, body, async));
+                });
+    }
 
-        var runId = UUID.randomUUID();
-        if (idempotent) {
-            String key = "cronhook:idem:" + script.id() + ":" + idempotencyKey.trim();
-            String claimed =
-                    redis.sync().set(key, runId.toString(), SetArgs.Builder.nx().ex(properties.idempotencyWindow()));
-            if (!"OK".equals(claimed)) {
-                var first = UUID.fromString(redis.sync().get(key));
-                return new Accepted(first, async, true, async ? null : completions.register(first), null);
-            }
-        }
-        long second = System.currentTimeMillis() / 1000;
+    /** Launches the call's run, its end awaited (unless async) before the run can end. */
+    private Accepted launch(
+            ScriptRepository.ScriptRow script, UUID runId, ServerWebExchange exchange, byte[] body, boolean async) {
         var limit = new RunLauncher.RateLimit(
-                "cronhook:rate:" + script.id() + ":" + second, properties.rateLimitPerSecond());
-        // the waiter is in place before the run can end
-        var ended = async ? null : completions.register(runId);
-        var launched = runs.launchWebhook(runId, script, event(exchange, body), limit, mayBlock);
-        if (launched == null) {
-            if (ended != null) completions.forget(runId);
-            return null;
-        }
+                script.id(), System.currentTimeMillis() / 1000, properties.rateLimitPerSecond());
+        var ended = async ? null : finished.await(runId);
+        var launched = runs.accept(RunService.Launch.webhook(runId, script, event(exchange, body), limit));
         return new Accepted(runId, async, false, ended, launched);
     }
 
@@ -251,28 +246,32 @@ public class WebhookController {
                 // suppressCancel: a caller hanging up must not cancel the acceptance of its run
                 : Mono.fromFuture(accepted.launched(), true).then();
         if (accepted.async()) return taken.then(Mono.fromSupplier(() -> acceptedReply(runId, RunStatus.QUEUED)));
-        Mono<ResponseEntity<byte[]>> waitForIt = accepted.ended()
+        Mono<ResponseEntity<byte[]>> waitForIt = Mono.fromFuture(accepted.ended(), true)
                 .timeout(properties.syncTimeout())
                 .flatMap(result -> result.isPresent()
-                        ? Mono.just(finished(Ending.of(result.get())))
-                        : Blocking.call(() -> finished(read(runId))))
+                        ? Mono.just(finished(RunEnd.of(result.get())))
+                        : Blocking.call(() -> answer(runId, read(runId))))
                 // past the sync limit the caller learns where the run stands now (RUNNING, most likely)
-                .onErrorResume(
-                        TimeoutException.class,
-                        e -> Blocking.call(() -> {
-                            var now = read(runId);
-                            return now.status().isFinal() ? finished(now) : acceptedReply(runId, now.status());
-                        }));
+                .onErrorResume(TimeoutException.class, e -> Blocking.call(() -> answer(runId, read(runId))));
         if (!accepted.replay()) return taken.then(waitForIt);
         // a replay's run may have ended long ago: look before waiting
-        return Blocking.call(() -> Optional.ofNullable(ended(runId)))
-                .flatMap(end -> end.isPresent() ? Mono.just(finished(end.get())) : waitForIt);
+        return Blocking.call(() -> read(runId))
+                .flatMap(now -> now instanceof Standing.Ended end ? Mono.just(finished(end.end())) : waitForIt);
     }
 
-    /** How the run ended, or null while it has not. */
-    private Ending ended(UUID runId) {
-        var end = read(runId);
-        return end.status().isFinal() ? end : null;
+    /** The answer for a run as it stands: how it ended, or where to follow it. */
+    private ResponseEntity<byte[]> answer(UUID runId, Standing now) {
+        return switch (now) {
+            case Standing.Ended ended -> finished(ended.end());
+            case Standing.Open open -> acceptedReply(runId, open.status());
+        };
+    }
+
+    /** Where a run stands: ended (how), or still open (queued or running). */
+    private sealed interface Standing {
+        record Ended(RunEnd end) implements Standing {}
+
+        record Open(RunStatus status) implements Standing {}
     }
 
     /**
@@ -280,26 +279,16 @@ public class WebhookController {
      * (the database's JSONB reorders and reformats JSON: this way a replay's body is byte for byte the first
      * reply's); the database decides the status once it has recorded one (a run cancelled there stays cancelled).
      */
-    private Ending read(UUID runId) {
+    private Standing read(UUID runId) {
         var recorded = runRepository.findAnyOwner(runId).orElseThrow(() -> new RunNotFoundException(runId));
         var published = ends.of(runId);
         if (published.isPresent()
                 && (!recorded.status().isFinal() || published.get().status() == recorded.status())) {
-            return Ending.of(published.get());
+            return new Standing.Ended(RunEnd.of(published.get()));
         }
-        return Ending.of(recorded);
-    }
-
-    /** How a run ended, from its announcement or from the database. */
-    private record Ending(String runId, RunStatus status, String resultJson, HttpReply reply, String error) {
-        static Ending of(RunResult r) {
-            return new Ending(r.runId().toString(), r.status(), r.resultJson(), r.reply(), r.error());
-        }
-
-        static Ending of(RunView r) {
-            var reply = r.reply() == null ? null : Wire.json().readValue(r.reply(), HttpReply.class);
-            return new Ending(r.id().toString(), r.status(), r.result(), reply, r.error());
-        }
+        if (!recorded.status().isFinal()) return new Standing.Open(recorded.status());
+        return new Standing.Ended(
+                RunEnd.of(recorded.id(), recorded.status(), recorded.result(), recorded.reply(), recorded.error()));
     }
 
     private ResponseEntity<byte[]> acceptedReply(UUID runId, RunStatus status) {
@@ -315,33 +304,27 @@ public class WebhookController {
                 .body(json.writeValueAsBytes(body));
     }
 
-    private ResponseEntity<byte[]> finished(Ending run) {
-        String id = run.runId();
-        if (run.status() == RunStatus.SUCCEEDED) {
-            if (run.reply() != null) return scriptReply(id, run.reply());
-            String result = run.resultJson() == null ? "null" : run.resultJson();
-            return ResponseEntity.ok()
-                    .header(RUN_ID_HEADER, id)
-                    .contentType(MediaType.APPLICATION_JSON)
-                    .body(result.getBytes(StandardCharsets.UTF_8));
-        }
-        if (run.status() == RunStatus.FAILED
-                && run.error() != null
-                && run.error().startsWith(Harness.RESULT_TOO_LARGE)) {
-            return resultTooLarge(id, run.error());
-        }
-        HttpStatus status =
-                switch (run.status()) {
-                    case TIMED_OUT -> HttpStatus.GATEWAY_TIMEOUT;
-                    case CANCELLED -> HttpStatus.CONFLICT;
-                    default -> HttpStatus.INTERNAL_SERVER_ERROR;
-                };
-        String error = run.error() != null
-                ? run.error()
-                : run.status() == RunStatus.TIMED_OUT
-                        ? "the script timed out"
-                        : run.status().name().toLowerCase();
-        var body = json.createObjectNode().put("error", error).put("runId", id);
+    private ResponseEntity<byte[]> finished(RunEnd run) {
+        String id = run.runId().toString();
+        return switch (run) {
+            case RunEnd.Replied r -> scriptReply(id, r.reply());
+            case RunEnd.Succeeded r ->
+                ResponseEntity.ok()
+                        .header(RUN_ID_HEADER, id)
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .body((r.resultJson() == null ? "null" : r.resultJson()).getBytes(StandardCharsets.UTF_8));
+            case RunEnd.Failed r
+            when r.error() != null && r.error().startsWith(Harness.RESULT_TOO_LARGE) -> resultTooLarge(id, r.error());
+            case RunEnd.Failed r -> failed(id, HttpStatus.INTERNAL_SERVER_ERROR, r.error(), "failed");
+            case RunEnd.TimedOut r -> failed(id, HttpStatus.GATEWAY_TIMEOUT, r.error(), "the script timed out");
+            case RunEnd.Cancelled r -> failed(id, HttpStatus.CONFLICT, r.error(), "cancelled");
+        };
+    }
+
+    private ResponseEntity<byte[]> failed(String id, HttpStatus status, String error, String otherwise) {
+        var body = json.createObjectNode()
+                .put("error", error != null ? error : otherwise)
+                .put("runId", id);
         return ResponseEntity.status(status)
                 .header(RUN_ID_HEADER, id)
                 .contentType(MediaType.APPLICATION_JSON)

@@ -3,7 +3,6 @@ package dev.cronhook.api.log;
 import dev.cronhook.api.db.Blocking;
 import dev.cronhook.api.script.ScriptService;
 import dev.cronhook.api.user.CurrentUser;
-import dev.cronhook.core.queue.Streams;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,7 +49,7 @@ public class BuildLogController {
             String log = v.buildLog();
             if (log == null || !v.buildState().isFinal()) {
                 var sb = new StringBuilder();
-                for (var line : LiveLog.lines(live.snapshot(Streams.buildLog(id, version)))) {
+                for (var line : LiveLog.lines(live.snapshot(LiveLog.Source.build(id, version)))) {
                     sb.append(line.text()).append('\n');
                 }
                 if (!sb.isEmpty() || log == null) log = sb.toString();
@@ -65,7 +64,7 @@ public class BuildLogController {
             @AuthenticationPrincipal CurrentUser user, @PathVariable UUID id, @PathVariable int version) {
         return Blocking.call(() -> scripts.version(user, id, version)).flatMapMany(v -> {
             if (v.buildState().isFinal()
-                    && live.snapshot(Streams.buildLog(id, version)).isEmpty()) {
+                    && live.snapshot(LiveLog.Source.build(id, version)).isEmpty()) {
                 var lines = v.buildLog() == null
                         ? List.<String>of()
                         : List.of(v.buildLog().split("\n"));
@@ -77,7 +76,7 @@ public class BuildLogController {
                         .concatWith(Mono.just(
                                 RunLogController.endEvent(v.buildState().name())));
             }
-            return live.follow(Streams.buildLog(id, version), Duration.ofSeconds(10), () -> !scripts.version(
+            return live.follow(LiveLog.Source.build(id, version), Duration.ofSeconds(10), () -> !scripts.version(
                                     user, id, version)
                             .buildState()
                             .isFinal())

@@ -1,7 +1,6 @@
 package dev.cronhook.api.log;
 
 import dev.cronhook.core.log.LogStore;
-import dev.cronhook.core.queue.Streams;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -37,7 +36,7 @@ public class LogArchiver {
     public List<UUID> archiveRuns(List<UUID> runIds) {
         List<List<LiveLog.Entry>> logs;
         try {
-            logs = live.snapshots(runIds.stream().map(Streams::runLog).toList());
+            logs = live.snapshots(runIds.stream().map(LiveLog.Source::run).toList());
         } catch (RuntimeException e) {
             // the live streams keep the lines for a day; the run page falls back to them
             log.warn("could not archive the logs of {} runs: {}", runIds.size(), e.toString());

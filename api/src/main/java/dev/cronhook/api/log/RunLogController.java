@@ -7,7 +7,6 @@ import dev.cronhook.api.run.RunView;
 import dev.cronhook.api.user.CurrentUser;
 import dev.cronhook.core.log.LogLine;
 import dev.cronhook.core.log.LogStore;
-import dev.cronhook.core.queue.Streams;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -47,7 +46,7 @@ public class RunLogController {
     }
 
     private List<LogLine> lines(RunView run) {
-        var current = LiveLog.lines(live.snapshot(Streams.runLog(run.id())));
+        var current = LiveLog.lines(live.snapshot(LiveLog.Source.run(run.id())));
         if (run.status().isFinal()) {
             // the store gets a finished run's lines in batches: while the archiver is at it, the live copy has more
             var stored = store.read(LogArchiver.runLogId(run.id()));
@@ -61,7 +60,7 @@ public class RunLogController {
         return Blocking.call(() -> runs.find(user.id(), id).orElseThrow(() -> new RunNotFoundException(id)))
                 .flatMapMany(run -> {
                     if (run.status().isFinal()
-                            && live.snapshot(Streams.runLog(id)).isEmpty()) {
+                            && live.snapshot(LiveLog.Source.run(id)).isEmpty()) {
                         // the live stream has expired: replay what the store kept, then end
                         return Blocking.call(() -> store.read(LogArchiver.runLogId(id)))
                                 .flatMapMany(Flux::fromIterable)
@@ -70,7 +69,7 @@ public class RunLogController {
                     }
                     // the final run, when its status (not an end entry) is what ended the follow
                     var endedBy = new AtomicReference<RunView>();
-                    return live.follow(Streams.runLog(id), Duration.ofSeconds(5), () -> {
+                    return live.follow(LiveLog.Source.run(id), Duration.ofSeconds(5), () -> {
                                 var found = runs.find(user.id(), id);
                                 found.filter(r -> r.status().isFinal()).ifPresent(endedBy::set);
                                 return found.map(r -> !r.status().isFinal()).orElse(false);

@@ -1,14 +1,10 @@
 package dev.cronhook.api.run;
 
-import dev.cronhook.core.queue.Streams;
+import dev.cronhook.core.run.FinishedRuns;
 import dev.cronhook.core.run.RunResult;
 import dev.cronhook.core.wire.Wire;
-import io.lettuce.core.KeyValue;
-import io.lettuce.core.RedisException;
-import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -16,31 +12,25 @@ import java.util.UUID;
 import org.springframework.stereotype.Component;
 
 /**
- * The ends of runs as their executors published them ({@link Streams#finishedKey}), exactly as published and a
+ * The ends of runs as their executors published them ({@link FinishedRuns}), exactly as published and a
  * moment before the api has recorded them: a sync webhook caller is answered from there, so every reader looks
  * there too for a run the database still shows as queued or running, and sees the run end no later than the caller
  * did.
  */
 @Component
 public class PublishedRunEnds {
-    private final StatefulRedisConnection<String, String> redis;
+    private final FinishedRuns finished;
 
-    public PublishedRunEnds(StatefulRedisConnection<String, String> redis) {
-        this.redis = redis;
+    public PublishedRunEnds(FinishedRuns finished) {
+        this.finished = finished;
     }
 
     /**
-     * The end its executor published, while that record lasts; empty too when Redis cannot be asked (readers then
-     * see what the database has, which is never wrong, only possibly a moment behind).
+     * The end its executor published, while that record lasts; empty too when it cannot be read (readers then see
+     * what the database has, which is never wrong, only possibly a moment behind).
      */
     public Optional<RunResult> of(UUID runId) {
-        String published;
-        try {
-            published = redis.sync().get(Streams.finishedKey(runId));
-        } catch (RedisException e) {
-            return Optional.empty();
-        }
-        return published == null ? Optional.empty() : Optional.of(Wire.json().readValue(published, RunResult.class));
+        return finished.find(runId);
     }
 
     /** The run, with its published end when the database has not recorded an end yet. */
@@ -56,20 +46,7 @@ public class PublishedRunEnds {
                 .map(RunView::id)
                 .toList();
         if (open.isEmpty()) return runs;
-        Map<UUID, RunResult> ends = new HashMap<>();
-        List<KeyValue<String, String>> published;
-        try {
-            published =
-                    redis.sync().mget(open.stream().map(Streams::finishedKey).toArray(String[]::new));
-        } catch (RedisException e) {
-            return runs;
-        }
-        for (KeyValue<String, String> kv : published) {
-            if (kv.hasValue()) {
-                var end = Wire.json().readValue(kv.getValue(), RunResult.class);
-                ends.put(end.runId(), end);
-            }
-        }
+        Map<UUID, RunResult> ends = finished.findAll(open);
         var out = new ArrayList<RunView>(runs.size());
         for (var run : runs) out.add(ends.containsKey(run.id()) ? ended(run, ends.get(run.id())) : run);
         return out;

@@ -4,11 +4,8 @@ import dev.cronhook.api.db.Batcher;
 import dev.cronhook.api.error.RateLimitedException;
 import dev.cronhook.api.error.ServiceUnavailableException;
 import dev.cronhook.core.queue.WorkQueue;
-import dev.cronhook.core.queue.redis.RedisScript;
+import dev.cronhook.core.run.Admission;
 import dev.cronhook.core.run.RunRequest;
-import io.lettuce.core.RedisFuture;
-import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.StatefulRedisConnection;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -29,15 +26,12 @@ import org.slf4j.LoggerFactory;
 public class RunLauncher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RunLauncher.class);
 
-    /** Counts ARGV[1] calls in their one-second window; returns the window's count with them. */
-    private static final RedisScript COUNT_CALLS = RedisScript.of("""
-            local n = redis.call('INCRBY', KEYS[1], ARGV[1])
-            if n == tonumber(ARGV[1]) then redis.call('EXPIRE', KEYS[1], 2) end
-            return n
-            """, ScriptOutputType.INTEGER);
-
-    /** At most {@code perSecond} runs counted under {@code key} (one key per script and second). */
-    public record RateLimit(String key, int perSecond) {}
+    /** At most {@code perSecond} runs of the script counted in the wall-clock {@code second}. */
+    public record RateLimit(UUID scriptId, long second, int perSecond) {
+        String key() {
+            return scriptId + ":" + second;
+        }
+    }
 
     /** A run to accept: its row, the request an executor gets, and its rate limit (null: none). */
     public record NewLaunch(RunRepository.NewRun row, RunRequest request, RateLimit limit) {}
@@ -49,18 +43,13 @@ public class RunLauncher implements AutoCloseable {
 
     private final RunRepository runs;
     private final WorkQueue<RunRequest> queue;
-    private final StatefulRedisConnection<String, String> redis;
+    private final Admission admission;
     private final Batcher<NewLaunch, Verdict> batcher;
 
-    public RunLauncher(
-            RunRepository runs,
-            WorkQueue<RunRequest> queue,
-            StatefulRedisConnection<String, String> redis,
-            int lanes,
-            int maxBatch) {
+    public RunLauncher(RunRepository runs, WorkQueue<RunRequest> queue, Admission admission, int lanes, int maxBatch) {
         this.runs = runs;
         this.queue = queue;
-        this.redis = redis;
+        this.admission = admission;
         this.batcher = new Batcher<>("run-launcher", lanes, maxBatch, this::accept);
     }
 
@@ -141,26 +130,23 @@ public class RunLauncher implements AutoCloseable {
             if (limit != null)
                 byKey.computeIfAbsent(limit.key(), k -> new ArrayList<>()).add(i);
         }
-        var counted = new ArrayList<RedisFuture<Long>>(byKey.size());
-        for (var entry : byKey.entrySet()) {
-            counted.add(COUNT_CALLS.send(
-                    redis,
-                    new String[] {entry.getKey()},
-                    String.valueOf(entry.getValue().size())));
-        }
         var within = new ArrayList<Boolean>(Collections.nCopies(launches.size(), true));
+        if (byKey.isEmpty()) return within;
+        var calls = new ArrayList<Admission.Calls>(byKey.size());
+        for (var members : byKey.values()) {
+            var limit = launches.get(members.getFirst()).limit();
+            calls.add(new Admission.Calls(limit.scriptId(), limit.second(), members.size()));
+        }
+        List<Long> totals;
+        try {
+            totals = admission.count(calls);
+        } catch (RuntimeException e) {
+            throw new ServiceUnavailableException(
+                    "the rate limit could not be checked, the run was not accepted; retry later");
+        }
         int g = 0;
-        for (var entry : byKey.entrySet()) {
-            var members = entry.getValue();
-            long total;
-            try {
-                total = COUNT_CALLS.<Long>await(
-                        counted.get(g++), redis, new String[] {entry.getKey()}, String.valueOf(members.size()));
-            } catch (RuntimeException e) {
-                throw new ServiceUnavailableException(
-                        "the rate limit could not be checked, the run was not accepted; retry later");
-            }
-            long before = total - members.size();
+        for (var members : byKey.values()) {
+            long before = totals.get(g++) - members.size();
             for (int j = 0; j < members.size(); j++) {
                 int perSecond = launches.get(members.get(j)).limit().perSecond();
                 within.set(members.get(j), before + j + 1 <= perSecond);

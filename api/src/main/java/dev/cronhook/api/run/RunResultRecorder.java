@@ -2,6 +2,7 @@ package dev.cronhook.api.run;
 
 import dev.cronhook.api.log.LogArchiver;
 import dev.cronhook.core.queue.WorkQueue;
+import dev.cronhook.core.run.FinishedRuns;
 import dev.cronhook.core.run.RunResult;
 import dev.cronhook.core.run.RunStatus;
 import java.time.Instant;
@@ -27,7 +28,7 @@ public class RunResultRecorder implements SmartLifecycle {
     private final JsonMapper json;
     private final LogArchiver archiver;
     private final RunRetries retries;
-    private final RunKeys keys;
+    private final FinishedRuns keys;
     private final RunEnds watchers;
     private volatile ExecutorService archiving;
     private volatile WorkQueue.Worker worker;
@@ -38,7 +39,7 @@ public class RunResultRecorder implements SmartLifecycle {
             JsonMapper json,
             LogArchiver archiver,
             RunRetries retries,
-            RunKeys keys,
+            FinishedRuns keys,
             RunEnds watchers) {
         this.keys = keys;
         this.watchers = watchers;

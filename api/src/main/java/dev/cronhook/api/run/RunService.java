@@ -1,5 +1,6 @@
 package dev.cronhook.api.run;
 
+import dev.cronhook.api.db.Blocking;
 import dev.cronhook.api.db.ReadCache;
 import dev.cronhook.api.db.ReadCaches;
 import dev.cronhook.api.error.NoDeployedVersionException;
@@ -10,12 +11,10 @@ import dev.cronhook.api.secret.RunTokens;
 import dev.cronhook.api.secret.SecretService;
 import dev.cronhook.api.user.CurrentUser;
 import dev.cronhook.core.build.BuildState;
-import dev.cronhook.core.queue.Streams;
 import dev.cronhook.core.run.RunRequest;
+import dev.cronhook.core.run.RunSignals;
 import dev.cronhook.core.run.RunStatus;
 import dev.cronhook.core.run.TriggerKind;
-import io.lettuce.core.SetArgs;
-import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -36,14 +35,13 @@ import tools.jackson.databind.node.ObjectNode;
  */
 @Service
 public class RunService {
-    private static final Duration CANCEL_MARK_TTL = Duration.ofDays(1);
     private static final Duration TOKEN_SLACK = Duration.ofHours(1);
 
     private final RunRepository runs;
     private final ScriptRepository scripts;
     private final RunLauncher launcher;
     private final PublishedRunEnds ends;
-    private final StatefulRedisConnection<String, String> redis;
+    private final RunSignals signals;
     private final JsonMapper json;
     private final RunTokens tokens;
     private final SecretService secrets;
@@ -55,7 +53,7 @@ public class RunService {
             ScriptRepository scripts,
             RunLauncher launcher,
             PublishedRunEnds ends,
-            StatefulRedisConnection<String, String> redis,
+            RunSignals signals,
             JsonMapper json,
             RunTokens tokens,
             SecretService secrets,
@@ -68,7 +66,7 @@ public class RunService {
         this.scripts = scripts;
         this.launcher = launcher;
         this.ends = ends;
-        this.redis = redis;
+        this.signals = signals;
         this.json = json;
     }
 
@@ -76,93 +74,12 @@ public class RunService {
     public record Launched(UUID runId, RunRequest request) {}
 
     /**
-     * Launches a run of the script's active version. {@code event} is what the script receives; trigger and
-     * runId (and scheduledAt for cron) are set here.
+     * A run to launch, of the script's active version: its id, why it runs ({@code trigger}), the event the script
+     * receives (trigger, runId and scheduledAt are set on it here), its attempt, the active version's image if the
+     * caller knows it (null: looked up) and the rate limit it is counted against (null: none). Made by the
+     * factories, one per way a run starts.
      */
-    public Launched launch(
-            ScriptRepository.ScriptRow script,
-            TriggerKind trigger,
-            ObjectNode event,
-            Instant scheduledAt,
-            int attempt) {
-        return launch(UUID.randomUUID(), script, trigger, event, scheduledAt, attempt);
-    }
-
-    /** As above, with the run id chosen by the caller (who may wait for the run under it). */
-    public Launched launch(
-            UUID runId,
-            ScriptRepository.ScriptRow script,
-            TriggerKind trigger,
-            ObjectNode event,
-            Instant scheduledAt,
-            int attempt) {
-        return join(launchAsync(runId, script, trigger, event, scheduledAt, attempt));
-    }
-
-    /**
-     * As {@link #launch}, without waiting for the run to be accepted: the future fails with the problem (no deployed
-     * version, queue unavailable) when it was not.
-     */
-    public CompletableFuture<Launched> launchAsync(
-            UUID runId,
-            ScriptRepository.ScriptRow script,
-            TriggerKind trigger,
-            ObjectNode event,
-            Instant scheduledAt,
-            int attempt) {
-        return launch(runId, script, trigger, event, scheduledAt, attempt, null, true);
-    }
-
-    /**
-     * A webhook call's run, launched as {@link #launchAsync} does and counted against the script's rate limit as it
-     * is accepted (the future fails with {@code RateLimitedException} when it is over). With {@code mayBlock}
-     * false nothing here waits for the database or Redis: null comes back when it would have to (something it
-     * needs is not cached), and the caller asks again from a thread that may block.
-     */
-    public CompletableFuture<Launched> launchWebhook(
-            UUID runId,
-            ScriptRepository.ScriptRow script,
-            ObjectNode event,
-            RunLauncher.RateLimit limit,
-            boolean mayBlock) {
-        return launch(runId, script, TriggerKind.WEBHOOK, event, null, 1, limit, mayBlock);
-    }
-
-    private CompletableFuture<Launched> launch(
-            UUID runId,
-            ScriptRepository.ScriptRow script,
-            TriggerKind trigger,
-            ObjectNode event,
-            Instant scheduledAt,
-            int attempt,
-            RunLauncher.RateLimit limit,
-            boolean mayBlock) {
-        if (script.activeVersion() == null) {
-            // why there is none takes a look at the database: worth it for an answer that says what to do
-            return mayBlock ? CompletableFuture.failedFuture(noDeployedVersion(script)) : null;
-        }
-        // a deployed version is READY and immutable: caching it is safe
-        String versionKey = script.id() + "/" + script.activeVersion();
-        var version = mayBlock
-                ? versions.get(versionKey, k -> scripts.version(script.id(), script.activeVersion()))
-                : versions.peek(versionKey);
-        if (version == null) return null;
-        String image = version.orElseThrow().imageRef();
-        String token;
-        if (mayBlock) {
-            token = secretsToken(runId, script);
-        } else {
-            // issuing a token is a Redis write: a run with secrets is launched from a thread that may block
-            Boolean needed = hasSecrets.peek(secretsKey(script));
-            if (needed == null || needed) return null;
-            token = null;
-        }
-        var launch = prepare(runId, script, trigger, event, scheduledAt, attempt, image, token, limit, Instant.now());
-        return launcher.launch(launch).thenApply(request -> new Launched(runId, request));
-    }
-
-    /** The row and the request of a new run of the script's active version. */
-    private RunLauncher.NewLaunch prepare(
+    public record Launch(
             UUID runId,
             ScriptRepository.ScriptRow script,
             TriggerKind trigger,
@@ -170,12 +87,79 @@ public class RunService {
             Instant scheduledAt,
             int attempt,
             String image,
-            String secretsToken,
-            RunLauncher.RateLimit limit,
-            Instant now) {
-        event.put("trigger", trigger.wireName());
+            RunLauncher.RateLimit limit) {
+
+        /** A webhook call's run, counted against the script's rate limit. */
+        public static Launch webhook(
+                UUID runId, ScriptRepository.ScriptRow script, ObjectNode event, RunLauncher.RateLimit limit) {
+            return new Launch(runId, script, TriggerKind.WEBHOOK, event, null, 1, null, limit);
+        }
+
+        /** A cron tick's run; {@code image} is the active version's when the scheduler looked it up. */
+        public static Launch cron(ScriptRepository.ScriptRow script, ObjectNode event, Instant tick, String image) {
+            return new Launch(UUID.randomUUID(), script, TriggerKind.CRON, event, tick, 1, image, null);
+        }
+
+        /** A run started by hand (or by an alert channel, which names its run). */
+        public static Launch manual(UUID runId, ScriptRepository.ScriptRow script, ObjectNode event) {
+            return new Launch(runId, script, TriggerKind.MANUAL, event, null, 1, null, null);
+        }
+
+        /** A failed run's next attempt, with its trigger, event and scheduled time. */
+        public static Launch retry(
+                ScriptRepository.ScriptRow script,
+                TriggerKind trigger,
+                ObjectNode event,
+                Instant scheduledAt,
+                int attempt) {
+            return new Launch(UUID.randomUUID(), script, trigger, event, scheduledAt, attempt, null, null);
+        }
+    }
+
+    /** Launches a run and waits until it is accepted; throws the reason when it was not. */
+    public Launched launch(Launch launch) {
+        return join(accept(launch));
+    }
+
+    /**
+     * Launches a run without waiting: the future completes once the run is accepted (recorded and queued), or fails
+     * with the reason it was not (no deployed version, over the rate limit, queue unavailable). What it needs from
+     * the database or Redis comes from the read caches when they hold it (then nothing here waits), else from a
+     * virtual thread; the caller's thread never blocks.
+     */
+    public CompletableFuture<Launched> accept(Launch launch) {
+        var script = launch.script();
+        if (script.activeVersion() == null) {
+            // why there is none takes a look at the database: worth it for an answer that says what to do
+            return Blocking.supply(() -> noDeployedVersion(script)).thenCompose(CompletableFuture::failedFuture);
+        }
+        // a deployed version is READY and immutable: caching it is safe
+        CompletableFuture<String> image = launch.image() != null
+                ? CompletableFuture.completedFuture(launch.image())
+                : versions.get(
+                                script.id() + "/" + script.activeVersion(),
+                                k -> scripts.version(script.id(), script.activeVersion()))
+                        .thenApply(version -> version.orElseThrow().imageRef());
+        var token = hasSecrets
+                .get(secretsKey(script), k -> secrets.hasAny(script.ownerId(), script.id()))
+                .thenCompose(needed -> needed
+                        // issuing a token is a Redis write: off the caller's thread
+                        ? Blocking.supply(() -> issueToken(launch.runId(), script))
+                        : CompletableFuture.<String>completedFuture(null));
+        return image.thenCombine(token, (i, t) -> prepare(launch, i, t, Instant.now()))
+                .thenCompose(launcher::launch)
+                .thenApply(request -> new Launched(launch.runId(), request));
+    }
+
+    /** The row and the request of a new run of the script's active version. */
+    private RunLauncher.NewLaunch prepare(Launch launch, String image, String secretsToken, Instant now) {
+        var script = launch.script();
+        var runId = launch.runId();
+        var event = launch.event();
+        event.put("trigger", launch.trigger().wireName());
         event.put("runId", runId.toString());
-        if (scheduledAt != null) event.put("scheduledAt", scheduledAt.toString());
+        if (launch.scheduledAt() != null)
+            event.put("scheduledAt", launch.scheduledAt().toString());
         String eventJson = json.writeValueAsString(event);
         int version = script.activeVersion();
         var row = new RunRepository.NewRun(
@@ -183,36 +167,27 @@ public class RunService {
                 script.id(),
                 script.ownerId(),
                 version,
-                trigger.wireName(),
+                launch.trigger().wireName(),
                 eventJson,
-                attempt,
-                scheduledAt,
+                launch.attempt(),
+                launch.scheduledAt(),
                 now);
         var request = new RunRequest(
                 runId,
                 script.id(),
                 version,
                 image,
-                trigger,
+                launch.trigger(),
                 eventJson,
                 script.timeoutSeconds(),
                 script.memoryMb(),
-                attempt,
+                launch.attempt(),
                 now,
                 secretsToken,
                 script.maxConcurrency() == null ? 0 : script.maxConcurrency(),
                 script.egress());
-        return new RunLauncher.NewLaunch(row, request, limit);
+        return new RunLauncher.NewLaunch(row, request, launch.limit());
     }
-
-    /** One run for {@link #launchAll}; {@code image} is the active version's image if the caller knows it. */
-    public record Launch(
-            ScriptRepository.ScriptRow script,
-            TriggerKind trigger,
-            ObjectNode event,
-            Instant scheduledAt,
-            int attempt,
-            String image) {}
 
     /** What became of one {@link Launch}: the run that was accepted, or why it was not. */
     public record Outcome(Launch launch, Launched launched, RuntimeException failure) {}
@@ -221,13 +196,14 @@ public class RunService {
         return script.ownerId() + "/" + script.id();
     }
 
+    private String issueToken(UUID runId, ScriptRepository.ScriptRow script) {
+        return tokens.issue(runId, Duration.ofSeconds(script.timeoutSeconds()).plus(TOKEN_SLACK));
+    }
+
     /** A token for the run's secrets, or null when the script's owner keeps none (the executor asks for none). */
     private String secretsToken(UUID runId, ScriptRepository.ScriptRow script) {
-        boolean needed = hasSecrets.get(secretsKey(script), k -> secrets.hasAny(script.ownerId(), script.id()));
-        return needed
-                ? tokens.issue(
-                        runId, Duration.ofSeconds(script.timeoutSeconds()).plus(TOKEN_SLACK))
-                : null;
+        boolean needed = hasSecrets.getNow(secretsKey(script), k -> secrets.hasAny(script.ownerId(), script.id()));
+        return needed ? issueToken(runId, script) : null;
     }
 
     /**
@@ -253,18 +229,7 @@ public class RunService {
             var image = l.image() != null
                     ? l.image()
                     : images.get(Map.entry(l.script().id(), l.script().activeVersion()));
-            var runId = UUID.randomUUID();
-            prepared.add(prepare(
-                    runId,
-                    l.script(),
-                    l.trigger(),
-                    l.event(),
-                    l.scheduledAt(),
-                    l.attempt(),
-                    image,
-                    secretsToken(runId, l.script()),
-                    null,
-                    now));
+            prepared.add(prepare(l, image, secretsToken(l.runId(), l.script()), now));
         }
         var accepted = launcher.launchAll(prepared);
         for (int i = 0; i < ready.size(); i++) {
@@ -314,7 +279,7 @@ public class RunService {
         var script = scripts.find(user.id(), scriptId)
                 .orElseThrow(() -> new dev.cronhook.api.error.ScriptNotFoundException(scriptId));
         ObjectNode body = event != null && event.isObject() ? (ObjectNode) event.deepCopy() : json.createObjectNode();
-        return launch(script, TriggerKind.MANUAL, body, null, 1);
+        return launch(Launch.manual(UUID.randomUUID(), script, body));
     }
 
     /**
@@ -347,9 +312,7 @@ public class RunService {
         if (run.status().isFinal()) {
             throw new RunNotCancellableException("run " + runId + " has already ended (" + run.status() + ")");
         }
-        var sync = redis.sync();
-        sync.set(Streams.cancelledKey(runId), "1", SetArgs.Builder.ex(CANCEL_MARK_TTL));
-        sync.publish(Streams.CANCEL_CHANNEL, runId.toString());
+        signals.cancel(runId);
         if (run.status() == RunStatus.QUEUED) {
             var now = Instant.now();
             runs.finish(runId, RunStatus.CANCELLED, null, null, "cancelled before it started", null, now);

@@ -5,7 +5,6 @@ import dev.cronhook.api.run.RunService;
 import dev.cronhook.api.script.CronSchedule;
 import dev.cronhook.api.script.ScriptRepository;
 import dev.cronhook.api.script.ScriptRepository.ScriptRow;
-import dev.cronhook.core.run.TriggerKind;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -310,7 +309,7 @@ public class CronScheduler implements SmartLifecycle {
             if (catchUps.contains(script.id())) event.put("catchUp", true);
             var image =
                     script.activeVersion() == null ? null : images.get(Map.entry(script.id(), script.activeVersion()));
-            launches.add(new RunService.Launch(script, TriggerKind.CRON, event, tick, 1, image));
+            launches.add(RunService.Launch.cron(script, event, tick, image));
         }
         List<RunService.Outcome> outcomes;
         try {

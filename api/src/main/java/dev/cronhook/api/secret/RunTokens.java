@@ -1,47 +1,16 @@
 package dev.cronhook.api.secret;
 
-import dev.cronhook.api.user.TokenService;
-import io.lettuce.core.SetArgs;
-import io.lettuce.core.api.StatefulRedisConnection;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.UUID;
-import org.springframework.stereotype.Component;
 
 /**
- * One-run tokens: the executor running a run presents it to get that run's secrets. Only its hash is kept, in
- * Redis, expiring shortly after the run's deadline.
+ * One-run tokens: the executor running a run presents its run's token to get that run's secrets. Only a hash is
+ * kept, expiring shortly after the run's deadline. Thread-safe.
  */
-@Component
-public class RunTokens {
-    private static final SecureRandom RANDOM = new SecureRandom();
-    private final StatefulRedisConnection<String, String> redis;
+public interface RunTokens {
+    /** A new token for the run (or try-out), valid for {@code validFor}. */
+    String issue(UUID runId, Duration validFor);
 
-    public RunTokens(StatefulRedisConnection<String, String> redis) {
-        this.redis = redis;
-    }
-
-    public String issue(UUID runId, Duration validFor) {
-        byte[] raw = new byte[24];
-        RANDOM.nextBytes(raw);
-        String token = Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
-        redis.sync().set(key(runId), TokenService.hash(token), SetArgs.Builder.ex(validFor));
-        return token;
-    }
-
-    public boolean verify(UUID runId, String token) {
-        if (token == null || token.isBlank()) return false;
-        String stored = redis.sync().get(key(runId));
-        return stored != null
-                && MessageDigest.isEqual(
-                        stored.getBytes(StandardCharsets.US_ASCII),
-                        TokenService.hash(token).getBytes(StandardCharsets.US_ASCII));
-    }
-
-    private static String key(UUID runId) {
-        return "cronhook:run-token:" + runId;
-    }
+    /** Whether {@code token} is the run's, and still valid (compared in constant time). */
+    boolean verify(UUID runId, String token);
 }

@@ -36,13 +36,16 @@ public class SecretRepository {
                                 : List.of(sealed.nonce(), sealed.ciphertext(), now, ownerId, name, scriptId))
                 .update();
         if (updated == 0) {
+            // a script's own secret is in its script's environment
             jdbc.sql("INSERT INTO secrets (id, owner_id, script_id, environment, name, nonce, ciphertext, created_at,"
-                            + " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                            + " updated_at) VALUES (?, ?, ?, COALESCE(?, (SELECT environment FROM scripts WHERE"
+                            + " id = ?), 'dev'), ?, ?, ?, ?, ?)")
                     .params(
                             UUID.randomUUID(),
                             ownerId,
                             scriptId,
                             environment,
+                            scriptId,
                             name,
                             sealed.nonce(),
                             sealed.ciphertext(),

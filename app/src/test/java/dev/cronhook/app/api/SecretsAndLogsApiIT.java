@@ -7,7 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.cronhook.app.testing.Http;
 import dev.cronhook.app.testing.TestPlatform;
 import dev.cronhook.app.testing.WireExecutor;
-import dev.cronhook.core.queue.Streams;
+import dev.cronhook.core.queue.redis.Streams;
 import dev.cronhook.core.wire.Wire;
 import io.lettuce.core.RedisClient;
 import java.io.BufferedReader;

@@ -8,7 +8,7 @@ import static org.awaitility.Awaitility.await;
 import dev.cronhook.app.testing.Http;
 import dev.cronhook.app.testing.RedisProcess;
 import dev.cronhook.app.testing.TestPlatform;
-import dev.cronhook.core.queue.Streams;
+import dev.cronhook.core.queue.redis.Streams;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.api.StatefulRedisConnection;

@@ -1,9 +1,9 @@
 package dev.cronhook.app.testing;
 
 import dev.cronhook.core.queue.QueueOptions;
-import dev.cronhook.core.queue.Streams;
 import dev.cronhook.core.queue.WorkQueue;
 import dev.cronhook.core.queue.redis.RedisWorkQueue;
+import dev.cronhook.core.queue.redis.Streams;
 import dev.cronhook.core.run.RunRequest;
 import dev.cronhook.core.run.RunResult;
 import dev.cronhook.core.run.RunStatus;

@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.cronhook.app.testing.Http;
 import dev.cronhook.app.testing.TestPlatform;
-import dev.cronhook.core.queue.Streams;
+import dev.cronhook.core.queue.redis.Streams;
 import dev.cronhook.core.tryout.TryOutEvent;
 import dev.cronhook.core.tryout.TryOutRequest;
 import dev.cronhook.core.tryout.redis.RedisTryOutChannel;

@@ -7,7 +7,7 @@ import dev.cronhook.app.testing.Http;
 import dev.cronhook.app.testing.TestPlatform;
 import dev.cronhook.app.testing.WireExecutor;
 import dev.cronhook.core.build.BuildState;
-import dev.cronhook.core.queue.Streams;
+import dev.cronhook.core.queue.redis.Streams;
 import dev.cronhook.core.run.HttpReply;
 import dev.cronhook.core.run.RunResult;
 import dev.cronhook.core.run.RunStatus;

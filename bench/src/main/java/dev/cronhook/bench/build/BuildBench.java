@@ -10,7 +10,7 @@ import dev.cronhook.builder.worker.BuildWorker;
 import dev.cronhook.core.build.BuildRequest;
 import dev.cronhook.core.build.BuildResult;
 import dev.cronhook.core.build.BuildState;
-import dev.cronhook.core.queue.Streams;
+import dev.cronhook.core.queue.redis.Streams;
 import dev.cronhook.core.wire.Wire;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.XReadArgs;
@@ -60,7 +60,7 @@ public final class BuildBench {
             var npm = new NpmDependencyInstaller(cache, NpmSettings.defaults().withRetry(retry));
             var pipeline = new BuildPipeline(npm, images, Clock.systemUTC());
             if (prepareFirst) pipeline.prepare();
-            var worker = new BuildWorker(
+            var worker = dev.cronhook.builder.worker.redis.RedisBuildWorkers.create(
                     client,
                     connection,
                     pipeline,

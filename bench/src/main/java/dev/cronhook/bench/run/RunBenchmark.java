@@ -2,7 +2,7 @@ package dev.cronhook.bench.run;
 
 import com.github.dockerjava.api.DockerClient;
 import dev.cronhook.core.harness.Harness;
-import dev.cronhook.core.queue.Streams;
+import dev.cronhook.core.queue.redis.Streams;
 import dev.cronhook.core.run.RunRequest;
 import dev.cronhook.core.run.RunResult;
 import dev.cronhook.core.run.TriggerKind;
@@ -189,7 +189,7 @@ public final class RunBenchmark {
                 new HarnessScriptRuntime.WarmSettings(64, Duration.ofMinutes(5), 8),
                 SOCKETS,
                 OCI_RUNTIME);
-        var worker = new RunWorker(
+        var worker = dev.cronhook.executor.worker.redis.RedisRunWorkers.create(
                 client, redis, runtime, RunWorker.Settings.named("bench").withConcurrency(16));
         worker.start();
         try {

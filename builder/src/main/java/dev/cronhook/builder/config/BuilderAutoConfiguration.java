@@ -141,8 +141,8 @@ public class BuilderAutoConfiguration {
                 properties.visibilityTimeout(),
                 properties.logTtl(),
                 properties.stopGrace());
-        return new BuildWorkerLifecycle(
-                new BuildWorker(redisClient, redisConnection, pipeline, settings, Clock.systemUTC()));
+        return new BuildWorkerLifecycle(dev.cronhook.builder.worker.redis.RedisBuildWorkers.create(
+                redisClient, redisConnection, pipeline, settings, Clock.systemUTC()));
     }
 
     private static RetryPolicy retry(BuilderProperties properties) {

@@ -2,17 +2,14 @@ package dev.cronhook.builder.worker;
 
 import dev.cronhook.builder.BuildPipeline;
 import dev.cronhook.builder.log.BuildLog;
-import dev.cronhook.builder.log.redis.RedisBuildLogSink;
+import dev.cronhook.builder.log.BuildLogs;
 import dev.cronhook.core.build.BuildRequest;
 import dev.cronhook.core.build.BuildResult;
 import dev.cronhook.core.build.BuildState;
 import dev.cronhook.core.queue.QueueOptions;
-import dev.cronhook.core.queue.Streams;
+import dev.cronhook.core.queue.QueueSpec;
+import dev.cronhook.core.queue.Queues;
 import dev.cronhook.core.queue.WorkQueue;
-import dev.cronhook.core.queue.redis.RedisWorkQueue;
-import dev.cronhook.core.wire.Wire;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Set;
@@ -22,47 +19,41 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Consumes {@link BuildRequest}s from {@link Streams#BUILDS} (group {@value #GROUP}) and publishes a BUILDING and
- * then a READY or FAILED {@link BuildResult} to {@link Streams#BUILD_RESULTS}; a request is acknowledged only
- * after its final result is enqueued, so a builder that dies mid-build leaves it to another (the queue reclaims
- * it after the visibility timeout). Every line of a build also goes live to {@link Streams#buildLog}.
+ * Consumes {@link BuildRequest}s from {@link QueueSpec#BUILDS} and publishes a BUILDING and then a READY or FAILED
+ * {@link BuildResult} to {@link QueueSpec#BUILD_RESULTS}; a request is acknowledged only after its final result is
+ * enqueued, so a builder that dies mid-build leaves it to another (the queue reclaims it after the visibility
+ * timeout). Every line of a build also goes live to its {@link BuildLogs} log.
  */
 public final class BuildWorker implements AutoCloseable {
-    public static final String GROUP = "builders";
+    public static final String GROUP = QueueSpec.BUILDS.group();
     private static final Logger log = LoggerFactory.getLogger(BuildWorker.class);
 
     /** Consumer name (unique per process), builds at once, visibility timeout, how long logs live, stop grace. */
     public record Settings(
             String consumerName, int concurrency, Duration visibilityTimeout, Duration logTtl, Duration stopGrace) {}
 
-    private final StatefulRedisConnection<String, String> redis;
+    private final BuildLogs logs;
     private final BuildPipeline pipeline;
     private final Settings settings;
     private final Clock clock;
-    private final RedisWorkQueue<BuildRequest> requests;
-    private final RedisWorkQueue<BuildResult> results;
+    private final WorkQueue<BuildRequest> requests;
+    private final WorkQueue<BuildResult> results;
     private final Set<Thread> building = ConcurrentHashMap.newKeySet();
     private final ConcurrentHashMap<String, CompletableFuture<Void>> inProgress = new ConcurrentHashMap<>();
     private volatile WorkQueue.Worker worker;
 
-    public BuildWorker(
-            RedisClient client,
-            StatefulRedisConnection<String, String> redis,
-            BuildPipeline pipeline,
-            Settings settings,
-            Clock clock) {
-        this.redis = redis;
+    /** A worker on {@code queues}' build queues, writing each build's lines to {@code logs}. */
+    public BuildWorker(Queues queues, BuildLogs logs, BuildPipeline pipeline, Settings settings, Clock clock) {
+        this.logs = logs;
         this.pipeline = pipeline;
         this.settings = settings;
         this.clock = clock;
-        this.results = new RedisWorkQueue<>(
-                client, redis, Streams.BUILD_RESULTS, "api", BuildResult.class, Wire.json(), QueueOptions.defaults());
+        this.results = queues.open(QueueSpec.BUILD_RESULTS);
         var options = QueueOptions.<BuildRequest>defaults()
                 .withConcurrency(settings.concurrency())
                 .withVisibilityTimeout(settings.visibilityTimeout())
                 .withDeadLetterHandler(this::giveUp);
-        this.requests =
-                new RedisWorkQueue<>(client, redis, Streams.BUILDS, GROUP, BuildRequest.class, Wire.json(), options);
+        this.requests = queues.open(QueueSpec.BUILDS, options);
     }
 
     public synchronized void start() {
@@ -101,12 +92,9 @@ public final class BuildWorker implements AutoCloseable {
 
     private void build(WorkQueue.Delivery<BuildRequest> delivery) throws InterruptedException {
         var request = delivery.message();
-        String logKey = Streams.buildLog(request.scriptId(), request.version());
-        if (delivery.deliveryCount() > 1) {
-            // the builder before us may have written a whole log, end entry included: readers start over
-            redis.sync().del(logKey);
-        }
-        var buildLog = new BuildLog(new RedisBuildLogSink(redis, logKey, settings.logTtl()), clock);
+        // the builder before us may have written a whole log, end entry included: readers start over
+        var buildLog =
+                new BuildLog(logs.open(request.scriptId(), request.version(), delivery.deliveryCount() > 1), clock);
         if (delivery.deliveryCount() > 1) {
             buildLog.system("delivery " + delivery.deliveryCount()
                     + ": taking over a build that another builder did not finish");
@@ -130,10 +118,7 @@ public final class BuildWorker implements AutoCloseable {
 
     /** A request whose builders kept dying is dead-lettered by the queue: report it as FAILED. */
     private void giveUp(BuildRequest request, String reason) {
-        var buildLog = new BuildLog(
-                new RedisBuildLogSink(
-                        redis, Streams.buildLog(request.scriptId(), request.version()), settings.logTtl()),
-                clock);
+        var buildLog = new BuildLog(logs.open(request.scriptId(), request.version(), false), clock);
         buildLog.system("giving up: " + reason);
         buildLog.end(BuildState.FAILED);
         results.enqueue(new BuildResult(

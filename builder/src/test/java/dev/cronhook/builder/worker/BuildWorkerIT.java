@@ -16,8 +16,8 @@ import dev.cronhook.builder.npm.NpmDependencyInstaller;
 import dev.cronhook.builder.npm.NpmSettings;
 import dev.cronhook.core.build.BuildResult;
 import dev.cronhook.core.build.BuildState;
-import dev.cronhook.core.queue.Streams;
 import dev.cronhook.core.queue.WorkQueue;
+import dev.cronhook.core.queue.redis.Streams;
 import io.lettuce.core.Consumer;
 import io.lettuce.core.RedisBusyException;
 import io.lettuce.core.XGroupCreateArgs;
@@ -66,7 +66,7 @@ class BuildWorkerIT {
     private BuildWorker worker(String name, ImageBuilder images, NpmSettings npmSettings) {
         var npm = new NpmDependencyInstaller(
                 CACHE, npmSettings.withRetry(new RetryPolicy(2, Duration.ofMillis(200), Duration.ofSeconds(1))));
-        var worker = new BuildWorker(
+        var worker = dev.cronhook.builder.worker.redis.RedisBuildWorkers.create(
                 redis.client,
                 redis.connection,
                 new BuildPipeline(npm, images, Clock.systemUTC()),

@@ -202,7 +202,7 @@ public class ExecutorAutoConfiguration {
                 properties.maxDeliveries(),
                 properties.keyTtl(),
                 properties.runningAfter());
-        return new RunWorkerLifecycle(new RunWorker(
+        return new RunWorkerLifecycle(dev.cronhook.executor.worker.redis.RedisRunWorkers.create(
                 redisClient, redisConnection, scriptRuntime, settings, secrets, shipper.getIfAvailable()));
     }
 

@@ -2,14 +2,15 @@ package dev.cronhook.executor.worker;
 
 import dev.cronhook.core.log.LogLine;
 import dev.cronhook.core.queue.QueueOptions;
-import dev.cronhook.core.queue.Streams;
+import dev.cronhook.core.queue.QueueSpec;
+import dev.cronhook.core.queue.Queues;
 import dev.cronhook.core.queue.WorkQueue;
-import dev.cronhook.core.queue.redis.RedisWorkQueue;
+import dev.cronhook.core.run.RunLedger;
 import dev.cronhook.core.run.RunRequest;
 import dev.cronhook.core.run.RunResult;
+import dev.cronhook.core.run.RunSignals;
 import dev.cronhook.core.run.RunStatus;
 import dev.cronhook.core.secret.SecretsUnavailableException;
-import dev.cronhook.core.wire.Wire;
 import dev.cronhook.executor.logs.LogShipper;
 import dev.cronhook.executor.runtime.Cancellation;
 import dev.cronhook.executor.runtime.Invocation;
@@ -19,10 +20,6 @@ import dev.cronhook.executor.runtime.Outcome;
 import dev.cronhook.executor.runtime.ScriptRuntime;
 import dev.cronhook.executor.secrets.RunSecretsResolver;
 import dev.cronhook.executor.secrets.SecretMask;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.pubsub.RedisPubSubAdapter;
-import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -33,17 +30,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Consumes run requests (group {@code executors}), runs each through the {@link ScriptRuntime}, reports RUNNING
- * (once the run has gone on for {@link Settings#runningAfter}) and then the final result on {@link Streams#RUN_RESULTS} (in the message format of {@code RedisWorkQueue}, so
- * the api consumes them with a {@code RedisWorkQueue<RunResult>}), ships log lines to the run's live log stream,
- * and acknowledges only after the final result is enqueued. Finishing is idempotent by run id: one Lua script
- * sets the run's finished key (NX) and enqueues the result together, so a redelivered run is neither run nor
- * published again.
- * Cancellations arrive on {@link Streams#CANCEL_CHANNEL}.
+ * Consumes the run queue ({@link QueueSpec#RUNS}), runs each run through the {@link ScriptRuntime} once the
+ * {@link RunLedger} lets it start, reports it RUNNING (once it has gone on for {@link Settings#runningAfter}), writes
+ * its lines to its live log, then has the ledger publish its end, and acknowledges the delivery only after that. The
+ * ledger finishes a run at most once, so a redelivered run is neither run nor published again. Cancellations arrive
+ * through {@link RunSignals}.
  */
 public final class RunWorker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RunWorker.class);
-    public static final String GROUP = "executors";
+    public static final String GROUP = QueueSpec.RUNS.group();
     private static final long SWEEP_EVERY_MILLIS = 1000;
 
     /**
@@ -79,13 +74,14 @@ public final class RunWorker implements AutoCloseable {
         }
     }
 
-    private final RedisClient client;
-    private final StatefulRedisConnection<String, String> redis;
+    private final Queues queues;
+    private final RunLedger ledger;
+    private final RunSignals signals;
+    private final LiveLogs liveLogs;
     private final ScriptRuntime runtime;
     private final Settings settings;
     private final RunSecretsResolver secrets;
     private final LogShipper shipper;
-    private final RedisRunLedger ledger;
     private final Map<UUID, InHand> active = new ConcurrentHashMap<>();
     private volatile Thread reportingRunning;
 
@@ -101,70 +97,53 @@ public final class RunWorker implements AutoCloseable {
 
     private volatile boolean stopping;
     private WorkQueue.Worker consumer;
-    private StatefulRedisPubSubConnection<String, String> cancels;
-
-    public RunWorker(
-            RedisClient client,
-            StatefulRedisConnection<String, String> redis,
-            ScriptRuntime runtime,
-            Settings settings) {
-        this(client, redis, runtime, settings, null, null);
-    }
+    private AutoCloseable cancels;
 
     /**
-     * With {@code secrets} (null: runs get no secrets) and {@code shipper}, which also ships every log line to
-     * the log store (null: the live Redis stream is the only copy, and the api archives it).
+     * A worker taking runs from {@code queues}' run queue, agreeing with the other executors through {@code ledger},
+     * hearing cancellations through {@code signals} and writing each run's lines to {@code liveLogs}; with {@code
+     * secrets} (null: runs get no secrets) and {@code shipper}, which also ships every log line to the log store
+     * (null: the live log is the only copy, and the api archives it).
      */
     public RunWorker(
-            RedisClient client,
-            StatefulRedisConnection<String, String> redis,
+            Queues queues,
+            RunLedger ledger,
+            RunSignals signals,
+            LiveLogs liveLogs,
             ScriptRuntime runtime,
             Settings settings,
             RunSecretsResolver secrets,
             LogShipper shipper) {
-        this.client = client;
-        this.redis = redis;
+        this.queues = queues;
+        this.ledger = ledger;
+        this.signals = signals;
+        this.liveLogs = liveLogs;
         this.runtime = runtime;
         this.settings = settings;
         this.secrets = secrets;
         this.shipper = shipper;
-        // a slot outlives its run's timeout by this much before another run may take it
-        this.ledger = new RedisRunLedger(
-                redis, GROUP, settings.keyTtl(), settings.visibilityTimeout().multipliedBy(2));
     }
 
     public synchronized void start() {
         if (consumer != null) return;
         reportingRunning = Thread.ofVirtual().name("run-running-reports").start(this::reportRunningLoop);
-        cancels = client.connectPubSub();
-        cancels.addListener(new RedisPubSubAdapter<>() {
-            @Override
-            public void message(String channel, String message) {
-                cancel(message);
-            }
-        });
-        cancels.sync().subscribe(Streams.CANCEL_CHANNEL);
+        cancels = signals.onCancel(this::cancel);
         var options = QueueOptions.<RunRequest>defaults()
                 .withConcurrency(settings.concurrency())
                 .withVisibilityTimeout(settings.visibilityTimeout())
                 .withMaxDeliveries(settings.maxDeliveries())
                 .withDeadLetterHandler(this::abandon);
-        var runs = new RedisWorkQueue<>(client, redis, Streams.RUNS, GROUP, RunRequest.class, Wire.json(), options);
-        consumer = runs.consumeAsync(settings.consumerName(), this::handle);
+        consumer = queues.open(QueueSpec.RUNS, options).consumeAsync(settings.consumerName(), this::handle);
         log.info(
                 "executor {} consuming {} (concurrency {})",
                 settings.consumerName(),
-                Streams.RUNS,
+                QueueSpec.RUNS.name(),
                 settings.concurrency());
     }
 
-    private void cancel(String message) {
-        try {
-            var run = active.get(UUID.fromString(message.trim()));
-            if (run != null) run.token.cancel();
-        } catch (IllegalArgumentException e) {
-            log.debug("ignoring cancel message {}", message);
-        }
+    private void cancel(UUID runId) {
+        var run = active.get(runId);
+        if (run != null) run.token.cancel();
     }
 
     /**
@@ -189,7 +168,7 @@ public final class RunWorker implements AutoCloseable {
         Instant started = Instant.now();
         CompletableFuture<Void> work;
         try {
-            work = ledger.beginAsync(request, delivery.id()).thenCompose(begun -> switch (begun) {
+            work = ledger.begin(request, delivery.id()).thenCompose(begun -> switch (begun) {
                 case FINISHED -> {
                     log.info("run {} was already finished; not running it again", runId);
                     yield CompletableFuture.<Void>completedFuture(null);
@@ -247,7 +226,7 @@ public final class RunWorker implements AutoCloseable {
         // most runs end within milliseconds: those are reported once, when they end (reportRunningLoop)
         inHand.started = started;
         var mask = SecretMask.of(env.values());
-        var logs = new RedisRunLog(redis, runId, settings.keyTtl());
+        var logs = liveLogs.open(runId);
         String logId = "run/" + runId;
         LogSink sink = (time, stream, line) -> {
             String masked = mask.apply(line);
@@ -277,7 +256,7 @@ public final class RunWorker implements AutoCloseable {
     }
 
     /** Waits (bounded) for the log store to take the run's lines, and notes in the live log how many it lost. */
-    private void shipLogs(RedisRunLog logs, String logId) {
+    private void shipLogs(LiveLogs.Writer logs, String logId) {
         shipper.flush(logId, Duration.ofSeconds(5));
         long lost = shipper.lost(logId);
         shipper.forget(logId);
@@ -292,7 +271,7 @@ public final class RunWorker implements AutoCloseable {
 
     /** Publishes the run's end once its live log lines are all in Redis. */
     private CompletableFuture<Void> ended(
-            RunRequest request, Outcome outcome, Instant started, SecretMask mask, RedisRunLog logs, String logId) {
+            RunRequest request, Outcome outcome, Instant started, SecretMask mask, LiveLogs.Writer logs, String logId) {
         return logs.flushAsync()
                 .thenCompose(flushed -> finish(
                         request,
@@ -345,27 +324,21 @@ public final class RunWorker implements AutoCloseable {
         }
     }
 
-    /** RUNNING on the results stream; a report that comes after the final one changes nothing (the api ignores it). */
+    /** RUNNING, best effort: a report that comes after the final one changes nothing (the api ignores it). */
     private void reportRunning(UUID runId, Instant started) {
-        redis.async()
-                .xadd(
-                        Streams.RUN_RESULTS,
-                        Map.of(
-                                RedisWorkQueue.FIELD,
-                                Wire.json()
-                                        .writeValueAsString(new RunResult(
-                                                runId, RunStatus.RUNNING, null, null, null, started, null))))
-                .whenComplete((id, e) -> {
-                    if (e != null) log.debug("run {}: RUNNING not reported: {}", runId, e.toString());
-                });
+        try {
+            ledger.running(runId, started);
+        } catch (RuntimeException e) {
+            log.debug("run {}: RUNNING not reported: {}", runId, e.toString());
+        }
     }
 
     private boolean cancelRequested(UUID runId) {
-        return redis.sync().exists(Streams.cancelledKey(runId)) > 0;
+        return signals.cancelled(runId);
     }
 
     private CompletableFuture<Void> finish(RunRequest request, RunResult result) {
-        return ledger.finishAsync(request, result).thenAccept(published -> {
+        return ledger.finish(request, result).thenAccept(published -> {
             if (!published) log.info("run {} was finished by another executor; dropping this result", result.runId());
         });
     }
@@ -408,7 +381,13 @@ public final class RunWorker implements AutoCloseable {
         c.close();
         stopping = true;
         active.values().forEach(run -> run.token.cancel());
-        if (cancels != null) cancels.close();
+        if (cancels != null) {
+            try {
+                cancels.close();
+            } catch (Exception e) {
+                log.debug("closing the cancel signals failed: {}", e.toString());
+            }
+        }
         reportingRunning.interrupt();
     }
 

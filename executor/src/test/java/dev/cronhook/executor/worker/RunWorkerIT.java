@@ -3,7 +3,7 @@ package dev.cronhook.executor.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.cronhook.core.queue.Streams;
+import dev.cronhook.core.queue.redis.Streams;
 import dev.cronhook.core.run.RunRequest;
 import dev.cronhook.core.run.RunResult;
 import dev.cronhook.core.run.RunStatus;
@@ -59,9 +59,9 @@ class RunWorkerIT {
                         Streams.RUNS,
                         Streams.RUN_RESULTS,
                         Streams.RUNS + ":dead",
-                        RedisRunLedger.WAITING_SCRIPTS,
-                        RedisRunLedger.slotsKey(scriptId),
-                        RedisRunLedger.waitingKey(scriptId));
+                        dev.cronhook.executor.worker.redis.RedisRunLedger.WAITING_SCRIPTS,
+                        dev.cronhook.executor.worker.redis.RedisRunLedger.slotsKey(scriptId),
+                        dev.cronhook.executor.worker.redis.RedisRunLedger.waitingKey(scriptId));
         owners.add(owner);
     }
 
@@ -91,7 +91,7 @@ class RunWorkerIT {
                     RuntimeLimits.defaults(),
                     HarnessScriptRuntime.WarmSettings.defaults());
         }
-        var worker = new RunWorker(client, redis, runtime, settings);
+        var worker = dev.cronhook.executor.worker.redis.RedisRunWorkers.create(client, redis, runtime, settings);
         worker.start();
         workers.add(worker);
         return worker;
@@ -345,8 +345,10 @@ class RunWorkerIT {
                     .as("a run of a script limited to one at a time starts after the one before ends")
                     .isAfterOrEqualTo(byStart.get(i - 1).finishedAt());
         }
-        assertThat(redis.sync().zcard(RedisRunLedger.slotsKey(scriptId))).isZero();
-        assertThat(redis.sync().llen(RedisRunLedger.waitingKey(scriptId))).isZero();
+        assertThat(redis.sync().zcard(dev.cronhook.executor.worker.redis.RedisRunLedger.slotsKey(scriptId)))
+                .isZero();
+        assertThat(redis.sync().llen(dev.cronhook.executor.worker.redis.RedisRunLedger.waitingKey(scriptId)))
+                .isZero();
     }
 
     @Test
@@ -355,7 +357,7 @@ class RunWorkerIT {
         // what a dead executor leaves behind: a slot nobody will give back
         redis.sync()
                 .zadd(
-                        RedisRunLedger.slotsKey(scriptId),
+                        dev.cronhook.executor.worker.redis.RedisRunLedger.slotsKey(scriptId),
                         expiry,
                         UUID.randomUUID().toString());
         startWorker(RunWorker.Settings.named(owner));
@@ -366,7 +368,9 @@ class RunWorkerIT {
 
         assertThat(result.status()).isEqualTo(RunStatus.SUCCEEDED);
         assertThat(result.startedAt().toEpochMilli()).isGreaterThanOrEqualTo(expiry);
-        assertThat(redis.sync().hexists(RedisRunLedger.WAITING_SCRIPTS, scriptId.toString()))
+        assertThat(redis.sync()
+                        .hexists(
+                                dev.cronhook.executor.worker.redis.RedisRunLedger.WAITING_SCRIPTS, scriptId.toString()))
                 .isFalse();
     }
 
@@ -380,7 +384,9 @@ class RunWorkerIT {
         await().atMost(Duration.ofSeconds(30))
                 .until(() -> results(first.runId()).stream().anyMatch(r -> r.status() == RunStatus.RUNNING));
         enqueue(cancelled);
-        await().atMost(Duration.ofSeconds(10)).until(() -> redis.sync().llen(RedisRunLedger.waitingKey(scriptId)) == 1);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() ->
+                        redis.sync().llen(dev.cronhook.executor.worker.redis.RedisRunLedger.waitingKey(scriptId)) == 1);
 
         redis.sync().set(Streams.cancelledKey(cancelled.runId()), "1");
         enqueue(next);
@@ -388,6 +394,7 @@ class RunWorkerIT {
         assertThat(awaitFinal(first.runId()).status()).isEqualTo(RunStatus.SUCCEEDED);
         assertThat(awaitFinal(cancelled.runId()).status()).isEqualTo(RunStatus.CANCELLED);
         assertThat(awaitFinal(next.runId()).status()).isEqualTo(RunStatus.SUCCEEDED);
-        assertThat(redis.sync().zcard(RedisRunLedger.slotsKey(scriptId))).isZero();
+        assertThat(redis.sync().zcard(dev.cronhook.executor.worker.redis.RedisRunLedger.slotsKey(scriptId)))
+                .isZero();
     }
 }

@@ -19,7 +19,7 @@ public final class WorkerMain {
                 args[1],
                 RuntimeLimits.defaults(),
                 HarnessScriptRuntime.WarmSettings.defaults());
-        var worker = new RunWorker(
+        var worker = dev.cronhook.executor.worker.redis.RedisRunWorkers.create(
                 client,
                 connection,
                 runtime,

@@ -1,5 +1,6 @@
 package dev.cronhook.web.page;
 
+import dev.cronhook.api.error.BackendFailures;
 import dev.cronhook.api.error.ProblemException;
 import dev.cronhook.api.user.CurrentUser;
 import org.springframework.beans.TypeMismatchException;
@@ -27,10 +28,14 @@ public class PageModel {
     /** The operator said user code may run outside a sandbox (a single-user laptop): every page says so. */
     private final boolean unsafeRuntime;
 
+    private final java.util.List<BackendFailures> backends;
+
     public PageModel(
             @org.springframework.beans.factory.annotation.Value("${cronhook.executor.unsafe-process-runtime:false}")
-                    boolean unsafeRuntime) {
+                    boolean unsafeRuntime,
+            java.util.List<BackendFailures> backends) {
         this.unsafeRuntime = unsafeRuntime;
+        this.backends = backends;
     }
 
     @ModelAttribute
@@ -54,13 +59,16 @@ public class PageModel {
         return errorPage(e.status(), e.title(), e.getMessage(), exchange);
     }
 
-    @ExceptionHandler(io.lettuce.core.RedisException.class)
-    Mono<Rendering> redis(RuntimeException e, ServerWebExchange exchange) {
-        return errorPage(
-                HttpStatus.SERVICE_UNAVAILABLE,
-                "Service unavailable",
-                "the queue (Redis) is unavailable, nothing was accepted; retry later",
-                exchange);
+    /** A backend that is down (Redis) makes a "retry later" page; anything else goes on to the error handling. */
+    @ExceptionHandler(RuntimeException.class)
+    Mono<Rendering> backendDown(RuntimeException e, ServerWebExchange exchange) {
+        return BackendFailures.unavailable(backends, e)
+                .map(what -> errorPage(
+                        HttpStatus.SERVICE_UNAVAILABLE,
+                        "Service unavailable",
+                        what + " is unavailable, nothing was accepted; retry later",
+                        exchange))
+                .orElseGet(() -> Mono.error(e));
     }
 
     /** A page address whose id is not even an id ({@code /scripts/abc}) leads nowhere, like an unknown path. */

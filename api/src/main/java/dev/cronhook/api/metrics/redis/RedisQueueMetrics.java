@@ -1,6 +1,6 @@
 package dev.cronhook.api.metrics.redis;
 
-import dev.cronhook.core.queue.Streams;
+import dev.cronhook.core.queue.redis.Streams;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.api.StatefulRedisConnection;

@@ -3,10 +3,9 @@ package dev.cronhook.api.schedule.jobrunr;
 import dev.cronhook.api.error.NoDeployedVersionException;
 import dev.cronhook.api.run.RunRepository;
 import dev.cronhook.api.run.RunService;
+import dev.cronhook.api.schedule.RetryMarks;
 import dev.cronhook.api.script.ScriptRepository;
 import dev.cronhook.core.run.TriggerKind;
-import io.lettuce.core.SetArgs;
-import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -23,12 +22,11 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public class RetryRunJobHandler implements JobRequestHandler<RetryRunJob> {
     private static final Logger log = LoggerFactory.getLogger(RetryRunJobHandler.class);
-    private static final Duration MARK_TTL = Duration.ofDays(7);
 
     private final RunRepository runs;
     private final ScriptRepository scripts;
     private final RunService runService;
-    private final StatefulRedisConnection<String, String> redis;
+    private final RetryMarks marks;
     private final JsonMapper json;
     private final Clock clock;
 
@@ -36,13 +34,13 @@ public class RetryRunJobHandler implements JobRequestHandler<RetryRunJob> {
             RunRepository runs,
             ScriptRepository scripts,
             RunService runService,
-            StatefulRedisConnection<String, String> redis,
+            RetryMarks marks,
             JsonMapper json,
             Clock clock) {
         this.runs = runs;
         this.scripts = scripts;
         this.runService = runService;
-        this.redis = redis;
+        this.marks = marks;
         this.json = json;
         this.clock = clock;
     }
@@ -59,18 +57,17 @@ public class RetryRunJobHandler implements JobRequestHandler<RetryRunJob> {
                 .orElse(null);
         if (script == null) return;
 
-        String mark = "cronhook:retried:" + failed.id();
-        if (!"OK".equals(redis.sync().set(mark, "1", SetArgs.Builder.nx().ex(MARK_TTL)))) return;
+        if (!marks.mark(failed.id())) return;
         ObjectNode event = failed.event() != null && json.readTree(failed.event()) instanceof ObjectNode o
                 ? o
                 : json.createObjectNode();
         try {
-            var launched = runService.launch(
+            var launched = runService.launch(RunService.Launch.retry(
                     script,
                     TriggerKind.fromWireName(failed.trigger()),
                     event,
                     failed.scheduledAt(),
-                    failed.attempt() + 1);
+                    failed.attempt() + 1));
             log.info(
                     "retried run {} of {} as {} (attempt {})",
                     failed.id(),
@@ -81,7 +78,7 @@ public class RetryRunJobHandler implements JobRequestHandler<RetryRunJob> {
             log.info("run {} is not retried: {}", failed.id(), e.getMessage());
         } catch (RuntimeException e) {
             // not launched: let JobRunr try the job again later
-            redis.sync().del(mark);
+            marks.unmark(failed.id());
             throw e;
         }
     }

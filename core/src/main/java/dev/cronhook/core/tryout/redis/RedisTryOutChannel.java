@@ -1,7 +1,7 @@
 package dev.cronhook.core.tryout.redis;
 
-import dev.cronhook.core.queue.Streams;
 import dev.cronhook.core.queue.redis.RedisScript;
+import dev.cronhook.core.queue.redis.Streams;
 import dev.cronhook.core.tryout.TryOutChannel;
 import dev.cronhook.core.tryout.TryOutEvent;
 import io.lettuce.core.Limit;

@@ -2,7 +2,7 @@ package dev.cronhook.core.tryout.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.cronhook.core.queue.Streams;
+import dev.cronhook.core.queue.redis.Streams;
 import dev.cronhook.core.tryout.TryOutEvent;
 import dev.cronhook.core.wire.Wire;
 import io.lettuce.core.RedisClient;

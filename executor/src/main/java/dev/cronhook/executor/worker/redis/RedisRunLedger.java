@@ -1,14 +1,18 @@
-package dev.cronhook.executor.worker;
+package dev.cronhook.executor.worker.redis;
 
-import dev.cronhook.core.queue.Streams;
 import dev.cronhook.core.queue.redis.RedisScript;
 import dev.cronhook.core.queue.redis.RedisWorkQueue;
+import dev.cronhook.core.queue.redis.Streams;
+import dev.cronhook.core.run.RunLedger;
 import dev.cronhook.core.run.RunRequest;
 import dev.cronhook.core.run.RunResult;
+import dev.cronhook.core.run.RunStatus;
 import dev.cronhook.core.wire.Wire;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
@@ -20,16 +24,10 @@ import java.util.concurrent.CompletableFuture;
  * lease's expiry; a run that finds no free slot waits in the script's list, in order, and is put back on the run
  * stream (its slot reserved) when a run of the script ends or a lease expires. Thread-safe.
  */
-final class RedisRunLedger {
-    /** What {@link #begin} decided. */
-    enum Start {
-        STARTED,
-        FINISHED,
-        CANCELLED,
-        WAITING
-    }
+public final class RedisRunLedger implements RunLedger {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RedisRunLedger.class);
 
-    static final String WAITING_SCRIPTS = "cronhook:scripts-waiting";
+    public static final String WAITING_SCRIPTS = "cronhook:scripts-waiting";
 
     /** Results larger than this are announced by run id only: every api replica hears every announcement. */
     static final int MAX_ANNOUNCED_BYTES = 64 * 1024;
@@ -37,11 +35,11 @@ final class RedisRunLedger {
     private static final String SLOTS = "cronhook:slots:";
     private static final String WAITING = "cronhook:waiting:";
 
-    static String slotsKey(UUID scriptId) {
+    public static String slotsKey(UUID scriptId) {
         return SLOTS + scriptId;
     }
 
-    static String waitingKey(UUID scriptId) {
+    public static String waitingKey(UUID scriptId) {
         return WAITING + scriptId;
     }
 
@@ -163,7 +161,8 @@ final class RedisRunLedger {
     private final Duration leaseSlack;
 
     /** {@code leaseSlack}: how long past its timeout a run's slot is held before it counts as abandoned. */
-    RedisRunLedger(StatefulRedisConnection<String, String> redis, String group, Duration keyTtl, Duration leaseSlack) {
+    public RedisRunLedger(
+            StatefulRedisConnection<String, String> redis, String group, Duration keyTtl, Duration leaseSlack) {
         this.redis = redis;
         this.group = group;
         this.keyTtl = keyTtl;
@@ -171,7 +170,8 @@ final class RedisRunLedger {
     }
 
     /** Decides whether the delivered run may start; a WAITING run's message is acknowledged here. */
-    CompletableFuture<Start> beginAsync(RunRequest request, String messageId) {
+    @Override
+    public CompletableFuture<Begin> begin(RunRequest request, String messageId) {
         UUID runId = request.runId();
         CompletableFuture<String> begun = BEGIN_SCRIPT.callAsync(
                 redis,
@@ -191,7 +191,7 @@ final class RedisRunLedger {
                 request.scriptId().toString(),
                 group,
                 messageId);
-        return begun.thenApply(answer -> Start.valueOf(answer.toUpperCase(java.util.Locale.ROOT)));
+        return begun.thenApply(answer -> Begin.valueOf(answer.toUpperCase(java.util.Locale.ROOT)));
     }
 
     /**
@@ -199,7 +199,8 @@ final class RedisRunLedger {
      * its slot): either the finished mark, the result on the result stream and the log's end mark all exist, or
      * none. Returns whether this call published it.
      */
-    CompletableFuture<Boolean> finishAsync(RunRequest request, RunResult result) {
+    @Override
+    public CompletableFuture<Boolean> finish(RunRequest request, RunResult result) {
         CompletableFuture<Long> published = FINISH_SCRIPT.callAsync(
                 redis,
                 new String[] {
@@ -223,8 +224,25 @@ final class RedisRunLedger {
         return published.thenApply(n -> n != null && n == 1);
     }
 
+    /** RUNNING on the results stream, in {@link RedisWorkQueue}'s message format (the api consumes it as a queue). */
+    @Override
+    public void running(UUID runId, Instant started) {
+        redis.async()
+                .xadd(
+                        Streams.RUN_RESULTS,
+                        Map.of(
+                                RedisWorkQueue.FIELD,
+                                Wire.json()
+                                        .writeValueAsString(new RunResult(
+                                                runId, RunStatus.RUNNING, null, null, null, started, null))))
+                .whenComplete((id, e) -> {
+                    if (e != null) log.debug("run {}: RUNNING not reported: {}", runId, e.toString());
+                });
+    }
+
     /** Lets waiting runs go where slots have expired; returns how many scripts have runs waiting. */
-    long sweep() {
+    @Override
+    public long sweep() {
         Long scripts = SWEEP_SCRIPT.call(
                 redis, new String[] {WAITING_SCRIPTS, Streams.RUNS}, String.valueOf(System.currentTimeMillis()));
         return scripts == null ? 0 : scripts;

@@ -1,4 +1,4 @@
-package dev.cronhook.api.run;
+package dev.cronhook.core.run.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -14,13 +14,15 @@ import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
-class RunCompletionsTest {
-    private final RunCompletions completions = new RunCompletions(null);
+/** How the Redis board reads the announcements of ends (no Redis: the messages are given to it). */
+class RedisFinishedRunsTest {
+    private final RedisFinishedRuns board =
+            new RedisFinishedRuns(null, null, Duration.ofMinutes(5), Duration.ofMinutes(1));
 
     @Test
     void anAnnouncedResultWakesItsWaiterWithTheResult() {
         var runId = UUID.randomUUID();
-        var ended = completions.register(runId);
+        var ended = board.await(runId);
         var result = new RunResult(
                 runId,
                 RunStatus.SUCCEEDED,
@@ -30,34 +32,30 @@ class RunCompletionsTest {
                 Instant.parse("2026-12-02T10:00:00Z"),
                 Instant.parse("2026-12-02T10:00:01Z"));
 
-        completions.wake(Wire.json().writeValueAsString(result));
+        board.wake(Wire.json().writeValueAsString(result));
 
-        assertThat(ended.block(Duration.ofSeconds(1))).contains(result);
+        assertThat(ended).isCompletedWithValue(Optional.of(result));
     }
 
     @Test
     void anAnnouncementByIdWakesItsWaiterWithoutAResult() {
         var runId = UUID.randomUUID();
-        var ended = completions.register(runId);
+        var ended = board.await(runId);
 
-        completions.wake(runId.toString());
+        board.wake(runId.toString());
 
-        assertThat(ended.block(Duration.ofSeconds(1))).isEqualTo(Optional.empty());
+        assertThat(ended).isCompletedWithValue(Optional.empty());
     }
 
     @Test
     void anAnnouncementOfAnotherRunWakesNobody() {
-        var ended = completions.register(UUID.randomUUID());
+        var ended = board.await(UUID.randomUUID());
         var other = new RunResult(UUID.randomUUID(), RunStatus.FAILED, null, null, "boom", null, Instant.now());
 
-        completions.wake(Wire.json().writeValueAsString(other));
-        completions.wake(UUID.randomUUID().toString());
-        completions.wake("not an announcement");
+        board.wake(Wire.json().writeValueAsString(other));
+        board.wake(UUID.randomUUID().toString());
+        board.wake("not an announcement");
 
-        assertThat(ended.timeout(Duration.ofMillis(200))
-                        .onErrorReturn(Optional.of(other))
-                        .block())
-                .as("still waiting")
-                .contains(other);
+        assertThat(ended).isNotDone();
     }
 }

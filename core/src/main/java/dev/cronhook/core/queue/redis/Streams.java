@@ -1,19 +1,23 @@
-package dev.cronhook.core.queue;
+package dev.cronhook.core.queue.redis;
 
+import dev.cronhook.core.queue.QueueSpec;
 import java.util.UUID;
 
-/** The names of the Redis streams the roles talk over; one place so no two roles spell one differently. */
+/**
+ * The names of the Redis keys, streams and channels the roles talk over: the queues' (as {@link QueueSpec} names
+ * them) and every other; one place so no two roles spell one differently.
+ */
 public final class Streams {
-    public static final String BUILDS = "cronhook:builds";
-    public static final String BUILD_RESULTS = "cronhook:build-results";
-    public static final String RUNS = "cronhook:runs";
-    public static final String RUN_RESULTS = "cronhook:run-results";
+    public static final String BUILDS = QueueSpec.BUILDS.name();
+    public static final String BUILD_RESULTS = QueueSpec.BUILD_RESULTS.name();
+    public static final String RUNS = QueueSpec.RUNS.name();
+    public static final String RUN_RESULTS = QueueSpec.RUN_RESULTS.name();
 
     /** Try-outs the api hands to try-out workers (consumer group {@code try-out}). */
-    public static final String TRY_OUTS = "cronhook:try-outs";
+    public static final String TRY_OUTS = QueueSpec.TRY_OUTS.name();
 
     /** The consumer group of the try-out workers on {@link #TRY_OUTS}. */
-    public static final String TRY_OUT_GROUP = "try-out";
+    public static final String TRY_OUT_GROUP = QueueSpec.TRY_OUTS.group();
 
     /** Sorted set of live try-out workers, scored by when each last said it was alive (Redis time, ms). */
     public static final String TRY_OUT_WORKERS = "cronhook:try-out-workers";

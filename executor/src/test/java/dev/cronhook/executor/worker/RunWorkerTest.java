@@ -1,0 +1,193 @@
+package dev.cronhook.executor.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.cronhook.core.queue.QueueSpec;
+import dev.cronhook.core.queue.WorkQueue;
+import dev.cronhook.core.queue.memory.InMemoryQueues;
+import dev.cronhook.core.run.RunRequest;
+import dev.cronhook.core.run.RunResult;
+import dev.cronhook.core.run.RunStatus;
+import dev.cronhook.core.run.TriggerKind;
+import dev.cronhook.core.run.memory.InMemoryRunLedger;
+import dev.cronhook.core.run.memory.InMemoryRunSignals;
+import dev.cronhook.executor.runtime.Invocation;
+import dev.cronhook.executor.runtime.LogSink;
+import dev.cronhook.executor.runtime.LogStream;
+import dev.cronhook.executor.runtime.Outcome;
+import dev.cronhook.executor.runtime.ScriptRuntime;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The run worker's logic on the in-memory queue, ledger, signals and live logs, with a runtime that answers as a
+ * script would: no Redis, no engine.
+ */
+class RunWorkerTest {
+    final InMemoryQueues queues = new InMemoryQueues();
+    final WorkQueue<RunRequest> runs = queues.open(QueueSpec.RUNS);
+    final InMemoryRunSignals signals = new InMemoryRunSignals();
+    final InMemoryRunLedger ledger = new InMemoryRunLedger(signals, runs::enqueue, Duration.ofSeconds(1));
+    final InMemoryLiveLogs logs = new InMemoryLiveLogs();
+    final FakeRuntime runtime = new FakeRuntime();
+    final UUID scriptId = UUID.randomUUID();
+    RunWorker worker;
+
+    /** A script that logs its event, returns it, and for "wait" waits until released or cancelled. */
+    static final class FakeRuntime implements ScriptRuntime {
+        final AtomicInteger invocations = new AtomicInteger();
+        final Map<UUID, Integer> runsOf = new ConcurrentHashMap<>();
+        final AtomicInteger atOnce = new AtomicInteger();
+        volatile int mostAtOnce;
+        final CountDownLatch release = new CountDownLatch(1);
+
+        @Override
+        public Outcome run(Invocation invocation, LogSink logs) {
+            invocations.incrementAndGet();
+            runsOf.merge(invocation.runId(), 1, Integer::sum);
+            int now = atOnce.incrementAndGet();
+            mostAtOnce = Math.max(mostAtOnce, now);
+            try {
+                logs.line(Instant.now(), LogStream.STDOUT, "event " + invocation.eventJson());
+                if (invocation.eventJson().contains("wait")) {
+                    while (!invocation.cancellation().isCancelled()) {
+                        if (release.await(20, TimeUnit.MILLISECONDS)) break;
+                    }
+                    if (invocation.cancellation().isCancelled()) {
+                        return new Outcome(RunStatus.CANCELLED, null, null, "cancelled", "fake", false);
+                    }
+                }
+                return new Outcome(RunStatus.SUCCEEDED, invocation.eventJson(), null, null, "fake", false);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            } finally {
+                atOnce.decrementAndGet();
+            }
+        }
+
+        @Override
+        public void close() {}
+    }
+
+    void start() {
+        worker = new RunWorker(
+                queues,
+                ledger,
+                signals,
+                logs,
+                runtime,
+                RunWorker.Settings.named("test").withVisibilityTimeout(Duration.ofMillis(500)),
+                null,
+                null);
+        worker.start();
+    }
+
+    @AfterEach
+    void stop() {
+        runtime.release.countDown();
+        if (worker != null) worker.close();
+    }
+
+    RunRequest run(String eventJson, int maxConcurrency) {
+        return new RunRequest(
+                        UUID.randomUUID(),
+                        scriptId,
+                        1,
+                        "image",
+                        TriggerKind.WEBHOOK,
+                        eventJson,
+                        5,
+                        128,
+                        1,
+                        Instant.now(),
+                        null,
+                        0)
+                .withMaxConcurrency(maxConcurrency);
+    }
+
+    List<RunResult> endsOf(UUID runId) {
+        return ledger.published().stream()
+                .filter(r -> r.runId().equals(runId) && r.status().isFinal())
+                .toList();
+    }
+
+    @Test
+    void aRunIsRunItsLinesGoToItsLiveLogAndItsEndIsPublished() {
+        start();
+        var request = run("{\"n\":1}", 0);
+        runs.enqueue(request);
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> !endsOf(request.runId()).isEmpty());
+        var end = endsOf(request.runId()).getFirst();
+        assertThat(end.status()).isEqualTo(RunStatus.SUCCEEDED);
+        assertThat(end.resultJson()).isEqualTo("{\"n\":1}");
+        assertThat(end.startedAt()).isNotNull();
+        assertThat(logs.of(request.runId())).containsExactly("stdout: event {\"n\":1}");
+    }
+
+    @Test
+    void aRunDeliveredAgainAfterItFinishedIsNeitherRunNorPublishedAgain() throws InterruptedException {
+        start();
+        var request = run("{}", 0);
+        runs.enqueue(request);
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> !endsOf(request.runId()).isEmpty());
+        runs.enqueue(request);
+        Thread.sleep(300);
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> ((dev.cronhook.core.queue.memory.InMemoryWorkQueue<?>) runs).size() == 0);
+        assertThat(runtime.runsOf.get(request.runId())).isEqualTo(1);
+        assertThat(endsOf(request.runId())).hasSize(1);
+    }
+
+    @Test
+    void aScriptsRunsBeyondItsLimitWaitAndAllRunInTurn() {
+        start();
+        var first = run("{\"wait\":true}", 1);
+        var second = run("{}", 1);
+        var third = run("{}", 1);
+        runs.enqueue(first);
+        await().atMost(Duration.ofSeconds(5)).until(() -> runtime.invocations.get() == 1);
+        runs.enqueue(second);
+        runs.enqueue(third);
+        await().during(Duration.ofMillis(300))
+                .atMost(Duration.ofSeconds(2))
+                .until(() -> runtime.invocations.get() == 1);
+
+        runtime.release.countDown();
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> !endsOf(second.runId()).isEmpty()
+                        && !endsOf(third.runId()).isEmpty());
+        assertThat(runtime.mostAtOnce).isEqualTo(1);
+    }
+
+    @Test
+    void aRunCancelledWhileItRunsEndsCancelledAndOneCancelledBeforeNeverRuns() {
+        start();
+        var running = run("{\"wait\":true}", 0);
+        runs.enqueue(running);
+        await().atMost(Duration.ofSeconds(5)).until(() -> runtime.invocations.get() == 1);
+        signals.cancel(running.runId());
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> !endsOf(running.runId()).isEmpty());
+        assertThat(endsOf(running.runId()).getFirst().status()).isEqualTo(RunStatus.CANCELLED);
+
+        var never = run("{}", 0);
+        signals.cancel(never.runId());
+        runs.enqueue(never);
+        await().atMost(Duration.ofSeconds(5)).until(() -> !endsOf(never.runId()).isEmpty());
+        assertThat(endsOf(never.runId()).getFirst().error()).isEqualTo("cancelled before it started");
+        assertThat(runtime.runsOf).doesNotContainKey(never.runId());
+    }
+}
