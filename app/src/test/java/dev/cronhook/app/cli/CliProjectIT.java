@@ -290,8 +290,6 @@ class CliProjectIT {
     }
 
     @Test
-    @org.junit.jupiter.api.Disabled("the server on main answers 500 to PUT /api/scripts/{id}/secrets/{name}: it inserts"
-            + " environment NULL into secrets.environment (NOT NULL since V15); enable when that is fixed")
     void aScriptsOwnSecretIsExportedByNameOnly() throws IOException {
         var user = newUser(platform, admin, tmp);
         Path dir = write(tmp.resolve("project"), project());
