@@ -192,8 +192,10 @@ final class DockerSandbox implements Sandbox {
     /**
      * The harness is the container's PID 1 (no init), so every process a script left running, orphans included, is
      * its descendant. Where the harness is a process this host sees (a local engine, runc or crun) its children are
-     * read from /proc, which costs microseconds; elsewhere (a remote engine, gVisor's own kernel) the engine lists the
-     * container's processes ({@code docker top}, ~0.1 s).
+     * read from /proc, which costs microseconds; elsewhere (a remote engine, gVisor's own kernel) the container's own
+     * /proc is read from inside it by its interpreter ({@code docker exec}). Not {@code docker top}: it lists the host's
+     * processes whose pids the runtime names, and gVisor names the sandbox's own pids, so leftovers whose pids this
+     * host happens not to use went unseen and the container was reused with them.
      */
     @Override
     public boolean leftProcessesBehind() {
@@ -201,12 +203,54 @@ final class DockerSandbox implements Sandbox {
         try {
             long pid = harnessPid();
             if (pid > 0) return hasChildren(pid);
-            var top = docker.topContainerCmd(containerId).exec();
-            return top.getProcesses() != null && top.getProcesses().length > 1;
+            // the harness and the process counting them
+            return processesInside() > 2;
         } catch (RuntimeException e) {
-            // the container is gone or the engine did not answer: not worth reusing
+            // the container is gone, the engine did not answer, or nothing could start in it: not worth reusing
             return true;
         }
+    }
+
+    /** How many processes the container's /proc shows, the counting one included (read by the harness's interpreter). */
+    private int processesInside() {
+        var entrypoint =
+                docker.inspectContainerCmd(containerId).exec().getConfig().getEntrypoint();
+        if (entrypoint == null || entrypoint.length < 2) throw new IllegalStateException("no harness entrypoint");
+        String[] command = entrypoint[1].endsWith(".py")
+                ? new String[] {
+                    entrypoint[0], "-c", "import os; print(sum(1 for d in os.listdir('/proc') if d.isdigit()))"
+                }
+                : new String[] {
+                    entrypoint[0],
+                    "-e",
+                    "console.log(require('fs').readdirSync('/proc').filter(d => /^[0-9]+$/.test(d)).length)"
+                };
+        var exec = docker.execCreateCmd(containerId)
+                .withCmd(command)
+                .withAttachStdout(true)
+                .withAttachStderr(true)
+                .exec();
+        var out = new StringBuilder();
+        try {
+            boolean done = docker.execStartCmd(exec.getId())
+                    .exec(
+                            new com.github.dockerjava.api.async.ResultCallback.Adapter<
+                                    com.github.dockerjava.api.model.Frame>() {
+                                @Override
+                                public void onNext(com.github.dockerjava.api.model.Frame frame) {
+                                    if (frame.getStreamType() == com.github.dockerjava.api.model.StreamType.STDOUT) {
+                                        out.append(new String(
+                                                frame.getPayload(), java.nio.charset.StandardCharsets.UTF_8));
+                                    }
+                                }
+                            })
+                    .awaitCompletion(10, java.util.concurrent.TimeUnit.SECONDS);
+            if (!done) throw new IllegalStateException("counting the container's processes timed out");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+        return Integer.parseInt(out.toString().strip());
     }
 
     /**
