@@ -21,6 +21,16 @@ public final class JavaScriptSyntax {
 
     private JavaScriptSyntax() {}
 
+    /**
+     * Checks every JavaScript module among a script's other files ({@code .mjs}, {@code .js}), each error under {@code
+     * files.<path>}; the rest (JSON, text) is not JavaScript.
+     */
+    public static void checkModules(java.util.Map<String, String> files, Violations v) {
+        files.forEach((path, text) -> {
+            if (path.endsWith(".mjs") || path.endsWith(".js")) check("files." + path, text, v);
+        });
+    }
+
     /** Adds a violation of {@code field} with the line and column (from 1) of the first syntax error, if any. */
     public static void check(String field, String code, Violations v) {
         if (code == null || code.isBlank()) return;

@@ -65,9 +65,7 @@ public record ScriptDraft(
         if (r.files() == null || code != null) ScriptSource.checkCode(code, language, limits.maxCodeBytes(), v);
         if (v.list().size() == before && runtime == LanguageRuntime.NODE) {
             JavaScriptSyntax.check(codeField, code, v);
-            source.others().forEach((path, text) -> {
-                if (path.endsWith(".mjs") || path.endsWith(".js")) JavaScriptSyntax.check("files." + path, text, v);
-            });
+            JavaScriptSyntax.checkModules(source.others(), v);
         }
         String environment = r.environment() == null || r.environment().isBlank()
                 ? DEFAULT_ENVIRONMENT

@@ -116,9 +116,7 @@ public class TryOuts {
         }
         if (unsaved.runtime() == LanguageRuntime.NODE) {
             JavaScriptSyntax.check(body.files() == null ? "code" : "files." + runtime.entryFile(), unsaved.code(), v);
-            unsaved.files().forEach((path, text) -> {
-                if (path.endsWith(".mjs") || path.endsWith(".js")) JavaScriptSyntax.check("files." + path, text, v);
-            });
+            JavaScriptSyntax.checkModules(unsaved.files(), v);
         }
         v.throwIfAny();
         if (body == null || body.scriptId() == null) return follow(unsaved);

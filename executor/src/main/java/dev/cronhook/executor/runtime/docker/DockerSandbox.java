@@ -45,6 +45,7 @@ final class DockerSandbox implements Sandbox {
     private volatile boolean killed;
     private volatile boolean connected;
     private volatile long hostPid = -1;
+    private volatile String[] countingCommand;
     private volatile Optional<ContainerCgroup> cgroup;
 
     /**
@@ -213,20 +214,8 @@ final class DockerSandbox implements Sandbox {
 
     /** How many processes the container's /proc shows, the counting one included (read by the harness's interpreter). */
     private int processesInside() {
-        var entrypoint =
-                docker.inspectContainerCmd(containerId).exec().getConfig().getEntrypoint();
-        if (entrypoint == null || entrypoint.length < 2) throw new IllegalStateException("no harness entrypoint");
-        String[] command = entrypoint[1].endsWith(".py")
-                ? new String[] {
-                    entrypoint[0], "-c", "import os; print(sum(1 for d in os.listdir('/proc') if d.isdigit()))"
-                }
-                : new String[] {
-                    entrypoint[0],
-                    "-e",
-                    "console.log(require('fs').readdirSync('/proc').filter(d => /^[0-9]+$/.test(d)).length)"
-                };
         var exec = docker.execCreateCmd(containerId)
-                .withCmd(command)
+                .withCmd(countingCommand())
                 .withAttachStdout(true)
                 .withAttachStderr(true)
                 .exec();
@@ -276,6 +265,29 @@ final class DockerSandbox implements Sandbox {
             cgroup = group;
         }
         return group.flatMap(ContainerCgroup::limitHit);
+    }
+
+    /**
+     * The command that counts the container's processes with the harness's interpreter; asked of the engine once (a
+     * container's entrypoint does not change), not after every call.
+     */
+    private String[] countingCommand() {
+        var command = countingCommand;
+        if (command != null) return command;
+        var entrypoint =
+                docker.inspectContainerCmd(containerId).exec().getConfig().getEntrypoint();
+        if (entrypoint == null || entrypoint.length < 2) throw new IllegalStateException("no harness entrypoint");
+        command = entrypoint[1].endsWith(".py")
+                ? new String[] {
+                    entrypoint[0], "-c", "import os; print(sum(1 for d in os.listdir('/proc') if d.isdigit()))"
+                }
+                : new String[] {
+                    entrypoint[0],
+                    "-e",
+                    "console.log(require('fs').readdirSync('/proc').filter(d => /^[0-9]+$/.test(d)).length)"
+                };
+        countingCommand = command;
+        return command;
     }
 
     /** The harness's pid on this host, or 0 when this host does not see it as a process. */
