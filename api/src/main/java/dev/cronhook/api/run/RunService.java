@@ -185,7 +185,8 @@ public class RunService {
                 now,
                 secretsToken,
                 script.maxConcurrency() == null ? 0 : script.maxConcurrency(),
-                script.egress());
+                script.egress(),
+                RunRequest.tenantOf(script.ownerId(), script.environment()));
         return new RunLauncher.NewLaunch(row, request, launch.limit());
     }
 

@@ -330,41 +330,59 @@ function frame(id, body) {
 }
 
 // A blank sandbox (started before anyone asked for it) is told where its code will be: the executor puts it there
-// before the first invocation, which loads it. Otherwise the script beside the harness is loaded now.
+// before the first invocation, which loads it. Otherwise the script beside the harness is loaded now. A shared
+// sandbox (one user's environment) serves several scripts: each invocation frame names the script it calls
+// ("script", a file the executor placed under the sandbox's own directory), loaded on its first call and kept.
 const deferredScript = env.CRONHOOK_HARNESS_SCRIPT;
 delete env.CRONHOOK_HARNESS_SCRIPT;
-let script;
-let loadError;
-let loadStack;
-let loaded = false;
-const scriptFile = deferredScript ?? fileURLToPath(new URL("./script.mjs", import.meta.url));
-const scriptDir = scriptFile.slice(0, scriptFile.lastIndexOf("/") + 1);
 
-/** Text about the script as the user sees it: paths relative to the script's directory (never a host path). */
-const scriptDirUrl = pathToFileURL(scriptDir).href;
-// the directory only where a path starts (not inside a URL such as https://example.com/app/)
-const scriptDirPath = new RegExp("(^|[\\s(\"'`])" + scriptDir.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"), "g");
-function relative(text) {
-  return text.split(scriptDirUrl).join("").replace(scriptDirPath, "$1");
+/** A script file, its directory as the user sees it (paths in its errors made relative to it) and its module. */
+function scriptModule(file) {
+  const dir = file.slice(0, file.lastIndexOf("/") + 1);
+  return {
+    file,
+    dir,
+    dirUrl: pathToFileURL(dir).href,
+    // the directory only where a path starts (not inside a URL such as https://example.com/app/)
+    dirPath: new RegExp("(^|[\\s(\"'`])" + dir.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"), "g"),
+    loaded: false,
+    script: undefined,
+    loadError: undefined,
+    loadStack: undefined,
+  };
+}
+const defaultModule = scriptModule(deferredScript ?? fileURLToPath(new URL("./script.mjs", import.meta.url)));
+const modules = new Map([[defaultModule.file, defaultModule]]);
+/** The module an invocation calls: the one its frame names, else the sandbox's own. */
+function moduleOf(req) {
+  if (typeof req.script !== "string" || !req.script) return defaultModule;
+  let mod = modules.get(req.script);
+  if (!mod) modules.set(req.script, (mod = scriptModule(req.script)));
+  return mod;
+}
+
+/** Text about a script as the user sees it: paths relative to the script's directory (never a host path). */
+function relative(text, mod = defaultModule) {
+  return text.split(mod.dirUrl).join("").replace(mod.dirPath, "$1");
 }
 
 /** An error's stack with the harness's and node's own frames removed and paths made relative. */
-function userStack(e) {
+function userStack(e, mod = defaultModule) {
   if (e === null || typeof e !== "object") return String(e);
   const lines = String(e.stack ?? e).split("\n");
   const kept = lines.filter((line) => !/^\s+at /.test(line) || !/harness\.mjs|\(node:|at node:/.test(line));
-  return relative(kept.join("\n"));
+  return relative(kept.join("\n"), mod);
 }
 
 /** Where in the script a load error is: the first frame in script.mjs, or for a syntax error what node --check says. */
-function whereInScript(e) {
-  const name = scriptFile.slice(scriptDir.length).replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+function whereInScript(e, mod) {
+  const name = mod.file.slice(mod.dir.length).replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   const frame = new RegExp(name + ":(\\d+):(\\d+)").exec(String(e?.stack ?? ""));
   if (frame) return { line: Number(frame[1]), column: Number(frame[2]) };
   if (!(e instanceof SyntaxError)) return null;
   // node gives an ES module's syntax error no location; its syntax check prints the line and a caret under the spot
   try {
-    const checked = spawnSync(process.execPath, ["--check", scriptFile], { encoding: "utf8", timeout: 10000 });
+    const checked = spawnSync(process.execPath, ["--check", mod.file], { encoding: "utf8", timeout: 10000 });
     const at = /:(\d+)\r?\n[^\n]*\r?\n([ \t]*)\^/.exec(checked.stderr ?? "");
     if (at) return { line: Number(at[1]), column: at[2].length + 1 };
   } catch {
@@ -373,23 +391,23 @@ function whereInScript(e) {
   return null;
 }
 
-function describeLoadError(e) {
-  const what = e instanceof Error ? `${e.name}: ${relative(e.message)}` : relative(String(e));
-  const where = whereInScript(e);
+function describeLoadError(e, mod) {
+  const what = e instanceof Error ? `${e.name}: ${relative(e.message, mod)}` : relative(String(e), mod);
+  const where = whereInScript(e, mod);
   return where ? `${what} (script.mjs, line ${where.line}, column ${where.column})` : what;
 }
 
-async function load() {
-  loaded = true;
+async function load(mod) {
+  mod.loaded = true;
   try {
-    script = await import(pathToFileURL(scriptFile).href);
-    if (typeof script.default !== "function") loadError = "script.mjs has no default export function";
+    mod.script = await import(pathToFileURL(mod.file).href);
+    if (typeof mod.script.default !== "function") mod.loadError = "script.mjs has no default export function";
   } catch (e) {
-    loadError = describeLoadError(e);
-    loadStack = userStack(e);
+    mod.loadError = describeLoadError(e, mod);
+    mod.loadStack = userStack(e, mod);
   }
 }
-if (!deferredScript) await load();
+if (!deferredScript) await load(defaultModule);
 // A blank sandbox started for a dependency tree (already beside where its code will be) loads those packages now,
 // while it waits: the code's own imports of them are then served from the module cache. Packages that cannot be
 // required (ES modules only) are left to the code's import.
@@ -450,7 +468,7 @@ function finish(inv, body) {
 }
 
 function failCurrent(e, fatal) {
-  console.error(userStack(e));
+  console.error(userStack(e, current?.mod));
   if (current) finish(current, { ok: false, error: String(e?.message ?? e), fatal });
 }
 
@@ -458,7 +476,8 @@ process.on("uncaughtException", (e) => failCurrent(e, true));
 process.on("unhandledRejection", (e) => failCurrent(e, true));
 
 async function invoke(req) {
-  const inv = { id: String(req.id), done: false, saved: [] };
+  const inv = { id: String(req.id), done: false, saved: [], mod: moduleOf(req) };
+  const mod = inv.mod;
   current = inv;
   egressRefused = null;
   const max = req.maxResultBytes > 0 ? req.maxResultBytes : 1048576;
@@ -467,17 +486,17 @@ async function invoke(req) {
       inv.saved.push([name, env[name]]);
       env[name] = String(value);
     }
-    if (!loaded) await load();
-    if (loadError) {
-      if (loadStack) console.error(loadStack);
+    if (!mod.loaded) await load(mod);
+    if (mod.loadError) {
+      if (mod.loadStack) console.error(mod.loadStack);
       inv.quiet = true;
-      throw new Error(`script failed to load: ${loadError}`);
+      throw new Error(`script failed to load: ${mod.loadError}`);
     }
-    const value = await script.default(req.event ?? {}, Object.freeze({ ...(req.ctx ?? {}) }));
+    const value = await mod.script.default(req.event ?? {}, Object.freeze({ ...(req.ctx ?? {}) }));
     if (isResponse(value)) finish(inv, { ok: true, reply: await toReply(value, max) });
     else finish(inv, { ok: true, result: toResult(value, max) });
   } catch (e) {
-    if (!inv.done && !inv.quiet) console.error(e instanceof ResultTooLargeError ? e.message : userStack(e));
+    if (!inv.done && !inv.quiet) console.error(e instanceof ResultTooLargeError ? e.message : userStack(e, mod));
     let error = String(e?.message ?? e);
     // "fetch failed" says nothing: a refusal of the egress proxy in this invocation says why
     if (egressRefused && !error.includes(egressRefused)) error += ` (${egressRefused})`;

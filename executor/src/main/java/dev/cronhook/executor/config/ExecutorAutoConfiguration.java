@@ -101,7 +101,12 @@ public class ExecutorAutoConfiguration {
                 properties.defaultMemoryMb(),
                 properties.startTimeout());
         var warm = new HarnessScriptRuntime.WarmSettings(
-                properties.maxWarm(), properties.warmIdleTime(), properties.maxWarmPerScript());
+                properties.maxWarm(),
+                properties.warmIdleTime(),
+                properties.maxWarmPerScript(),
+                properties.maxShared(),
+                properties.maxSharedPerTenant(),
+                properties.scriptsPerSharedSandbox());
         var kind = properties.runtime();
         if (kind != ExecutorProperties.RuntimeKind.PROCESS) {
             var docker = DockerScriptRuntime.client(properties.dockerHost());
@@ -110,6 +115,7 @@ public class ExecutorAutoConfiguration {
                 var runtime = new DockerScriptRuntime(
                         docker, properties.network(), name.value(), limits, warm, sockets, properties.ociRuntime());
                 runtime.removeLeftovers();
+                if (sockets != null && properties.sharedSandboxes()) runtime.shareSandboxes(true);
                 if (sockets != null && "none".equals(properties.network())) {
                     runtime.egressProxy(egress);
                 } else {

@@ -9,7 +9,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * {@code cronhook.executor.*}: which runtime runs scripts, how warm containers are kept, the limits and caps. {@code
  * unsafeProcessRuntime} ({@code CRONHOOK_UNSAFE_PROCESS_RUNTIME}) lets the process runtime run scripts without a
- * sandbox where none can be made: only for a single-user machine.
+ * sandbox where none can be made: only for a single-user machine. {@code sharedSandboxes}: a tenant's (a user's
+ * environment's) Node.js scripts share warm containers in Docker, one call at a time each, at most {@code
+ * maxShared} idle in all, {@code maxSharedPerTenant} busy per tenant, each retired after loading {@code
+ * scriptsPerSharedSandbox} script versions.
  */
 @ConfigurationProperties("cronhook.executor")
 public record ExecutorProperties(
@@ -40,7 +43,11 @@ public record ExecutorProperties(
         @DefaultValue("1d") Duration keyTtl,
         @DefaultValue("100ms") Duration runningAfter,
         URI apiUrl,
-        @DefaultValue("30s") Duration secretsCacheTtl) {
+        @DefaultValue("30s") Duration secretsCacheTtl,
+        @DefaultValue("true") boolean sharedSandboxes,
+        @DefaultValue("256") int maxShared,
+        @DefaultValue("16") int maxSharedPerTenant,
+        @DefaultValue("256") int scriptsPerSharedSandbox) {
 
     /** Where scripts run: in Docker, as local processes, or in Docker when an engine answers. */
     public enum RuntimeKind {

@@ -181,8 +181,16 @@ public final class HarnessChannel implements Sandbox.SandboxOutput {
 
     /** Runs one invocation on this channel's sandbox, which must be idle. */
     public Outcome invoke(Invocation invocation, LogSink sink) {
+        return invoke(invocation, sink, null);
+    }
+
+    /**
+     * Runs one invocation of the script at {@code script} (a path in the sandbox; null: the sandbox's own script) on
+     * this channel's sandbox, which must be idle.
+     */
+    public Outcome invoke(Invocation invocation, LogSink sink, String script) {
         try {
-            return invokeAsync(invocation, sink).get();
+            return invokeAsync(invocation, sink, script).get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             sandbox.kill();
@@ -200,6 +208,11 @@ public final class HarnessChannel implements Sandbox.SandboxOutput {
      * for, on a virtual thread.
      */
     public CompletableFuture<Outcome> invokeAsync(Invocation invocation, LogSink sink) {
+        return invokeAsync(invocation, sink, null);
+    }
+
+    /** As {@link #invokeAsync(Invocation, LogSink)}, of the script at {@code script} (null: the sandbox's own). */
+    public CompletableFuture<Outcome> invokeAsync(Invocation invocation, LogSink sink, String script) {
         var sb = sandbox;
         var c = new Call(nonce(), sink, limits);
         reusable = false;
@@ -214,7 +227,7 @@ public final class HarnessChannel implements Sandbox.SandboxOutput {
             if (!c.cancelled) {
                 if (!isAlive()) throw new IOException("the harness has exited");
                 sb.admitEgress(invocation.scriptId(), invocation.egress());
-                sb.send(frame(invocation, c.nonce));
+                sb.send(frame(invocation, c.nonce, script));
             }
         } catch (IOException e) {
             sb.kill();
@@ -347,7 +360,7 @@ public final class HarnessChannel implements Sandbox.SandboxOutput {
                 r.path("base64").asBoolean(false));
     }
 
-    private byte[] frame(Invocation inv, String nonce) {
+    private byte[] frame(Invocation inv, String nonce, String script) {
         ObjectNode ctx = Wire.json().createObjectNode();
         ctx.put("runId", inv.runId().toString());
         ctx.put("scriptId", inv.scriptId().toString());
@@ -359,8 +372,9 @@ public final class HarnessChannel implements Sandbox.SandboxOutput {
         if (event.indexOf('\n') >= 0 || event.indexOf('\r') >= 0) {
             event = Wire.json().readTree(event).toString();
         }
-        String frame = "{\"id\":\"" + nonce + "\",\"maxResultBytes\":" + limits.maxResultBytes() + ",\"ctx\":" + ctx
-                + ",\"env\":" + env + ",\"event\":" + event + "}\n";
+        String named = script == null ? "" : ",\"script\":" + Wire.json().writeValueAsString(script);
+        String frame = "{\"id\":\"" + nonce + "\",\"maxResultBytes\":" + limits.maxResultBytes() + named + ",\"ctx\":"
+                + ctx + ",\"env\":" + env + ",\"event\":" + event + "}\n";
         return frame.getBytes(StandardCharsets.UTF_8);
     }
 

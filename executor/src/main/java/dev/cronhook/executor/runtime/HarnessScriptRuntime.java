@@ -25,10 +25,24 @@ import org.slf4j.LoggerFactory;
 public abstract class HarnessScriptRuntime implements ScriptRuntime {
     private static final Logger log = LoggerFactory.getLogger(HarnessScriptRuntime.class);
 
-    /** How many sandboxes to keep warm and for how long. */
-    public record WarmSettings(int maxWarm, Duration idleTime, int perScriptLimit) {
+    /**
+     * How many sandboxes to keep warm and for how long: of a script version's own, at most {@code maxWarm} idle and
+     * {@code perScriptLimit} busy per version; shared by a tenant's scripts, at most {@code maxShared} idle, {@code
+     * perTenantLimit} busy per tenant, each retired once it has loaded {@code scriptsPerShared} script versions.
+     */
+    public record WarmSettings(
+            int maxWarm,
+            Duration idleTime,
+            int perScriptLimit,
+            int maxShared,
+            int perTenantLimit,
+            int scriptsPerShared) {
+        public WarmSettings(int maxWarm, Duration idleTime, int perScriptLimit) {
+            this(maxWarm, idleTime, perScriptLimit, maxWarm, perScriptLimit, 256);
+        }
+
         public static WarmSettings defaults() {
-            return new WarmSettings(32, Duration.ofMinutes(5), 8);
+            return new WarmSettings(32, Duration.ofMinutes(5), 8, 256, 16, 256);
         }
     }
 
@@ -42,6 +56,10 @@ public abstract class HarnessScriptRuntime implements ScriptRuntime {
     private final Map<UUID, Integer> latestVersion = new ConcurrentHashMap<>();
     private final Map<UUID, Integer> retiredUpTo = new ConcurrentHashMap<>();
     private final WarmPool<SandboxSpec, HarnessChannel> pool;
+    /** Sandboxes shared by the calls of one tenant, with the script versions placed in each. */
+    private final WarmPool<SharedSpec, Shared> shared;
+
+    private final int scriptsPerShared;
     /** Blank sandboxes started ahead of time, by what they are for, how many of each to keep ready and are starting. */
     private final Map<BlankSpec, Deque<HarnessChannel>> blanks = new ConcurrentHashMap<>();
 
@@ -60,6 +78,51 @@ public abstract class HarnessScriptRuntime implements ScriptRuntime {
                 channel -> channel.sandbox().destroy(),
                 this::isStale,
                 Clock.systemUTC());
+        this.shared = new WarmPool<>(
+                warm.maxShared(),
+                warm.idleTime(),
+                Math.max(1, warm.perTenantLimit()),
+                STARTS_AT_ONCE,
+                s -> s.channel().sandbox().destroy(),
+                spec -> false,
+                Clock.systemUTC());
+        this.scriptsPerShared = Math.max(1, warm.scriptsPerShared());
+    }
+
+    /**
+     * What a shared sandbox is for: the calls of one tenant (a user's environment) with one memory limit. Calls of
+     * two tenants never share a sandbox.
+     */
+    public record SharedSpec(String tenant, int memoryMb) {}
+
+    /** A sandbox shared by a tenant's scripts, and where, in it, each script version placed there is. */
+    protected record Shared(HarnessChannel channel, Map<String, String> placed) {
+        Shared(HarnessChannel channel) {
+            this(channel, new ConcurrentHashMap<>());
+        }
+    }
+
+    /**
+     * Whether calls of this image may go to a sandbox shared by their tenant's scripts (a harness that can load code
+     * placed into a sandbox that is running): adapters that can say so. May block (to look at the image).
+     */
+    protected boolean canShare(String image) throws Exception {
+        return false;
+    }
+
+    /** As {@link #canShare}, from what is known without blocking: null when that is not known yet. */
+    protected Boolean canShareKnown(String image) {
+        return Boolean.FALSE;
+    }
+
+    /** Starts a sandbox for {@code spec}'s tenant from {@code image} (one of the tenant's), with no code loaded. */
+    protected Sandbox startShared(SharedSpec spec, String image, Sandbox.SandboxOutput output) throws Exception {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot start shared sandboxes");
+    }
+
+    /** Puts the code of {@code image} into a started shared sandbox; returns its script's path in the sandbox. */
+    protected String placeShared(Sandbox sandbox, String image) throws Exception {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot start shared sandboxes");
     }
 
     /** Starts a harness for the spec, its output going to {@code output}; returns once it runs. */
@@ -75,7 +138,7 @@ public abstract class HarnessScriptRuntime implements ScriptRuntime {
         }
 
         /** A blank for any code of this memory size: nothing linked in ahead. */
-        static BlankSpec plain(int memoryMb) {
+        public static BlankSpec plain(int memoryMb) {
             return new BlankSpec(memoryMb, null, List.of());
         }
 
@@ -218,6 +281,22 @@ public abstract class HarnessScriptRuntime implements ScriptRuntime {
 
     @Override
     public Outcome run(Invocation invocation, LogSink logs) {
+        if (invocation.tenant() != null) {
+            boolean share;
+            try {
+                share = canShare(invocation.image());
+            } catch (ImageUnavailableException e) {
+                return Outcome.failed(e.getMessage(), null, false);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while looking at " + invocation.image(), e);
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException("could not look at " + invocation.image() + ": " + e, e);
+            }
+            if (share) return runShared(invocation, logs);
+        }
         var spec = spec(invocation);
         noteVersion(spec);
         if (invocation.cancellation().isCancelled()) return Outcome.of(RunStatus.CANCELLED, "cancelled", null, false);
@@ -251,6 +330,11 @@ public abstract class HarnessScriptRuntime implements ScriptRuntime {
      */
     @Override
     public CompletableFuture<Outcome> runAsync(Invocation invocation, LogSink logs) {
+        if (invocation.tenant() != null) {
+            Boolean share = canShareKnown(invocation.image());
+            if (share == null) return ScriptRuntime.super.runAsync(invocation, logs);
+            if (share) return runSharedAsync(invocation, logs);
+        }
         var spec = spec(invocation);
         noteVersion(spec);
         if (invocation.cancellation().isCancelled()) {
@@ -268,6 +352,104 @@ public abstract class HarnessScriptRuntime implements ScriptRuntime {
         }
         return invoked.whenComplete((outcome, e) -> lease.release(outcome != null && channel.reusable()))
                 .thenApply(outcome -> outcome.warm(true));
+    }
+
+    private SharedSpec sharedSpec(Invocation invocation) {
+        return new SharedSpec(invocation.tenant(), limits.memoryMb(invocation.memoryMb()));
+    }
+
+    /**
+     * Runs a call in a sandbox its tenant's scripts share: an idle one that has the version placed already when there
+     * is one, else any idle one of the tenant's (the version placed into it now), else one started for the tenant.
+     * The sandbox serves one call at a time, so a call that outlives its time or memory takes only itself down.
+     */
+    private Outcome runShared(Invocation invocation, LogSink logs) {
+        var spec = sharedSpec(invocation);
+        if (invocation.cancellation().isCancelled()) return Outcome.of(RunStatus.CANCELLED, "cancelled", null, false);
+        String image = invocation.image();
+        WarmPool<SharedSpec, Shared>.Lease lease;
+        try {
+            lease = shared.acquire(
+                    spec, () -> startSharedSandbox(spec, image), s -> s.placed().containsKey(image));
+        } catch (ImageUnavailableException e) {
+            return Outcome.failed(e.getMessage(), null, false);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for a sandbox", e);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("could not start a sandbox for " + spec.tenant() + ": " + e, e);
+        }
+        Outcome outcome = null;
+        var sandbox = lease.value();
+        boolean warm = lease.warm() && sandbox.placed().containsKey(image);
+        try {
+            String script = placed(sandbox, image);
+            outcome = sandbox.channel().invoke(invocation, logs, script);
+            return outcome.warm(warm);
+        } catch (ImageUnavailableException e) {
+            outcome = Outcome.failed(e.getMessage(), null, false);
+            return outcome;
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("could not place " + image + " into a sandbox: " + e, e);
+        } finally {
+            lease.release(outcome != null && reusable(sandbox));
+        }
+    }
+
+    /** As {@link #runShared}, without a thread of its own when an idle sandbox with the version placed is there. */
+    private CompletableFuture<Outcome> runSharedAsync(Invocation invocation, LogSink logs) {
+        var spec = sharedSpec(invocation);
+        if (invocation.cancellation().isCancelled()) {
+            return CompletableFuture.completedFuture(Outcome.of(RunStatus.CANCELLED, "cancelled", null, false));
+        }
+        String image = invocation.image();
+        var lease = shared.tryAcquireIdle(spec, s -> s.placed().containsKey(image));
+        if (lease == null) return ScriptRuntime.super.runAsync(invocation, logs);
+        var sandbox = lease.value();
+        String script = sandbox.placed().get(image);
+        if (script == null) {
+            // the code is still to be put there: a blocking step, for a thread of its own
+            lease.release(true);
+            return ScriptRuntime.super.runAsync(invocation, logs);
+        }
+        CompletableFuture<Outcome> invoked;
+        try {
+            invoked = sandbox.channel().invokeAsync(invocation, logs, script);
+        } catch (RuntimeException e) {
+            lease.release(false);
+            throw e;
+        }
+        return invoked.whenComplete((outcome, e) -> lease.release(outcome != null && reusable(sandbox)))
+                .thenApply(outcome -> outcome.warm(true));
+    }
+
+    private Shared startSharedSandbox(SharedSpec spec, String image) throws Exception {
+        var channel = new HarnessChannel(limits);
+        channel.attach(startShared(spec, image, channel));
+        return new Shared(channel);
+    }
+
+    /** Where the version's script is in the shared sandbox, placing it there first if it is not yet. */
+    private String placed(Shared sandbox, String image) throws Exception {
+        String script = sandbox.placed().get(image);
+        if (script != null) return script;
+        script = placeShared(sandbox.channel().sandbox(), image);
+        sandbox.placed().put(image, script);
+        return script;
+    }
+
+    /** A shared sandbox serves on while it is fit and has not loaded too many scripts to keep in its memory. */
+    private boolean reusable(Shared sandbox) {
+        return sandbox.channel().reusable() && sandbox.placed().size() < scriptsPerShared;
+    }
+
+    /** Shared sandboxes started and idle. */
+    public int sharedCount() {
+        return shared.idleCount();
     }
 
     private SandboxSpec spec(Invocation invocation) {
@@ -320,6 +502,7 @@ public abstract class HarnessScriptRuntime implements ScriptRuntime {
         log.debug("closing runtime: destroying warm sandboxes");
         closed = true;
         pool.close();
+        shared.close();
         for (var ready : blanks.values()) {
             HarnessChannel channel;
             while ((channel = ready.pollFirst()) != null) channel.sandbox().destroy();

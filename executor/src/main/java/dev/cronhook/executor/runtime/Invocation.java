@@ -10,7 +10,8 @@ import java.util.UUID;
 
 /**
  * One call of a script: which version (image or bundle), the event as JSON, the limits, per-invocation
- * environment values (secrets), the token that cancels it and where its code may connect.
+ * environment values (secrets), the token that cancels it, where its code may connect and whose code it is (its
+ * tenant: calls of one tenant may share a sandbox, calls of two never do; null: a sandbox of the version's own).
  */
 public record Invocation(
         UUID runId,
@@ -23,7 +24,8 @@ public record Invocation(
         int memoryMb,
         Map<String, String> env,
         Cancellation cancellation,
-        EgressPolicy egress) {
+        EgressPolicy egress,
+        String tenant) {
 
     public Invocation {
         Objects.requireNonNull(runId, "runId");
@@ -35,6 +37,23 @@ public record Invocation(
         env = env == null ? Map.of() : Map.copyOf(env);
         if (cancellation == null) cancellation = new Cancellation();
         if (egress == null) egress = EgressPolicy.none();
+        if (tenant != null && tenant.isBlank()) tenant = null;
+    }
+
+    /** A call of no tenant's: it gets a sandbox of its version's own. */
+    public Invocation(
+            UUID runId,
+            UUID scriptId,
+            int version,
+            String image,
+            TriggerKind trigger,
+            String eventJson,
+            Duration timeout,
+            int memoryMb,
+            Map<String, String> env,
+            Cancellation cancellation,
+            EgressPolicy egress) {
+        this(runId, scriptId, version, image, trigger, eventJson, timeout, memoryMb, env, cancellation, egress, null);
     }
 
     /** A call whose code may connect nowhere. */
@@ -49,7 +68,24 @@ public record Invocation(
             int memoryMb,
             Map<String, String> env,
             Cancellation cancellation) {
-        this(runId, scriptId, version, image, trigger, eventJson, timeout, memoryMb, env, cancellation, null);
+        this(runId, scriptId, version, image, trigger, eventJson, timeout, memoryMb, env, cancellation, null, null);
+    }
+
+    /** The same call as code of {@code tenant}'s. */
+    public Invocation withTenant(String tenant) {
+        return new Invocation(
+                runId,
+                scriptId,
+                version,
+                image,
+                trigger,
+                eventJson,
+                timeout,
+                memoryMb,
+                env,
+                cancellation,
+                egress,
+                tenant);
     }
 
     public static Invocation of(RunRequest request, Map<String, String> env, Cancellation cancellation) {
@@ -64,6 +100,7 @@ public record Invocation(
                 request.memoryMb(),
                 env,
                 cancellation,
-                request.egress());
+                request.egress(),
+                request.tenant());
     }
 }

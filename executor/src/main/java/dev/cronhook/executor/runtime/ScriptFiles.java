@@ -61,6 +61,16 @@ public record ScriptFiles(Map<String, byte[]> files, Path nodeModules, java.util
         if (!linkWithCp(source, target)) linkTree(source, target);
     }
 
+    /**
+     * Mirrors the directory {@code source} at {@code target} (which must not exist; its parent is made) with hard
+     * links, as a dependency tree is linked: what a shared sandbox receives of a script version's code.
+     */
+    public static void linkDirectory(Path source, Path target) throws IOException {
+        Files.createDirectories(target.getParent());
+        Path real = source.toRealPath();
+        if (!linkWithCp(real, target)) linkTree(real, target);
+    }
+
     private static final Path CP = Path.of("/bin/cp");
 
     /**

@@ -127,6 +127,14 @@ public final class WarmPool<K, T> implements AutoCloseable {
      * leases out. Throws what a start threw when the start made for this call failed.
      */
     public Lease acquire(K key, Starter<T> starter) throws Exception {
+        return acquire(key, starter, null);
+    }
+
+    /**
+     * As {@link #acquire(Object, Starter)}, taking among the key's idle sandboxes one that {@code preferred} accepts
+     * when there is one (the most recently used of them), else the most recently used; null prefers none.
+     */
+    public Lease acquire(K key, Starter<T> starter, Predicate<? super T> preferred) throws Exception {
         var waiter = new CompletableFuture<Handed<T>>();
         lock.lock();
         try {
@@ -134,7 +142,7 @@ public final class WarmPool<K, T> implements AutoCloseable {
             if (closed) throw new IllegalStateException("the warm pool is closed");
             var demand = demands.computeIfAbsent(key, k -> new Demand<>());
             demand.starter = starter;
-            var idleLease = leaseIdle(key, demand);
+            var idleLease = leaseIdle(key, demand, preferred);
             if (idleLease != null) return idleLease;
             demand.waiters.addLast(waiter);
             startIfWanted(key, demand);
@@ -161,11 +169,16 @@ public final class WarmPool<K, T> implements AutoCloseable {
      * no idle sandbox (then {@link #acquire} waits for one, which takes time).
      */
     public Lease tryAcquireIdle(K key) {
+        return tryAcquireIdle(key, null);
+    }
+
+    /** As {@link #tryAcquireIdle(Object)}, preferring what {@code preferred} accepts, as {@link #acquire} does. */
+    public Lease tryAcquireIdle(K key, Predicate<? super T> preferred) {
         if (closed) return null;
         lock.lock();
         try {
             var demand = demands.computeIfAbsent(key, k -> new Demand<>());
-            var lease = leaseIdle(key, demand);
+            var lease = leaseIdle(key, demand, preferred);
             if (lease == null) forgetIfNone(key, demand);
             return lease;
         } finally {
@@ -177,9 +190,9 @@ public final class WarmPool<K, T> implements AutoCloseable {
      * An idle sandbox of the key as a lease, or null: none idle, the key at its limit, or runs already waiting for
      * the key (they go first). Under the lock.
      */
-    private Lease leaseIdle(K key, Demand<T> demand) {
+    private Lease leaseIdle(K key, Demand<T> demand, Predicate<? super T> preferred) {
         if (demand.leased >= perKeyLimit || !demand.waiters.isEmpty()) return null;
-        T warm = takeIdle(key);
+        T warm = takeIdle(key, preferred);
         if (warm == null) return null;
         demand.leased++;
         return new Lease(key, warm, true);
@@ -310,15 +323,20 @@ public final class WarmPool<K, T> implements AutoCloseable {
         if (demand.none()) demands.remove(key);
     }
 
-    private T takeIdle(K key) {
+    /** The most recently used idle sandbox of the key that {@code preferred} accepts, else of the key, or null. */
+    private T takeIdle(K key, Predicate<? super T> preferred) {
+        Idle<K, T> any = null;
         for (Iterator<Idle<K, T>> it = idle.descendingIterator(); it.hasNext(); ) {
             var i = it.next();
-            if (i.key().equals(key)) {
+            if (!i.key().equals(key)) continue;
+            if (preferred == null || preferred.test(i.value())) {
                 it.remove();
                 return i.value();
             }
+            if (any == null) any = i;
         }
-        return null;
+        if (any != null) idle.remove(any);
+        return any == null ? null : any.value();
     }
 
     private void reapEvery(long millis) {

@@ -69,6 +69,45 @@ public final class TestScripts {
                 image(), "exits", "ENTRYPOINT [\"node\",\"-e\",\"console.error('no harness here'); process.exit(3)\"]");
     }
 
+    /**
+     * The labelled image with {@code code} as its script (a script version as the builder makes it), committed once
+     * per code.
+     */
+    public static synchronized String imageWithScript(String code) {
+        try {
+            String base = image();
+            String tag = base + "-code-"
+                    + HexFormat.of()
+                            .formatHex(
+                                    MessageDigest.getInstance("SHA-256").digest(code.getBytes(StandardCharsets.UTF_8)))
+                            .substring(0, 16);
+            if (run("docker", "image", "inspect", tag) == 0) return tag;
+            Path file = Files.createTempFile("cronhook-script", ".mjs");
+            Files.writeString(file, code);
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+            var created = new ProcessBuilder("docker", "create", base).start();
+            String container = new String(created.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            if (created.waitFor() != 0) throw new IllegalStateException("docker create " + base + " failed");
+            try {
+                if (run("docker", "cp", file.toString(), container + ":/app/" + Harness.SCRIPT_FILE_NAME) != 0
+                        || run("docker", "commit", container, tag) != 0) {
+                    throw new IllegalStateException("could not make " + tag);
+                }
+            } finally {
+                run("docker", "rm", "-f", container);
+                Files.deleteIfExists(file);
+            }
+            return tag;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** {@code base} with one Dockerfile-like change, committed once as {@code <base>-<suffix>}. */
     private static synchronized String derived(String base, String suffix, String change) {
         try {

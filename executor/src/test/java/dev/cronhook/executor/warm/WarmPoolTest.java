@@ -57,6 +57,25 @@ class WarmPoolTest {
     }
 
     @Test
+    void aLeaseTakesTheIdleSandboxItPrefersElseTheMostRecentlyUsed() throws Exception {
+        var pool = pool(4, Duration.ofMinutes(1), 4);
+        var key = new Key("tenant", 0);
+        var one = pool.acquire(key, () -> start(key));
+        var two = pool.acquire(key, () -> start(key));
+        one.release(true);
+        two.release(true);
+
+        var preferred = pool.acquire(key, () -> start(key), value -> value.equals(one.value()));
+        var any = pool.tryAcquireIdle(key, value -> false);
+
+        assertThat(preferred.value())
+                .as("the preferred one, though not the most recent")
+                .isEqualTo(one.value());
+        assertThat(any.value()).as("none preferred: the most recently used").isEqualTo(two.value());
+        assertThat(started).hasValue(2);
+    }
+
+    @Test
     void anUnreusableSandboxIsDestroyedNotKept() throws Exception {
         var pool = pool(4, Duration.ofMinutes(1), 2);
         var key = new Key("a", 1);

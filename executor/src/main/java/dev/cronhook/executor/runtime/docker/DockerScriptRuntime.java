@@ -14,6 +14,7 @@ import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
 import dev.cronhook.core.harness.Harness;
+import dev.cronhook.core.harness.LanguageRuntime;
 import dev.cronhook.executor.egress.EgressProxy;
 import dev.cronhook.executor.runtime.HarnessScriptRuntime;
 import dev.cronhook.executor.runtime.HarnessScriptRuntime.BlankSpec;
@@ -84,8 +85,14 @@ public final class DockerScriptRuntime extends HarnessScriptRuntime {
     private volatile String blankImage;
     /** The egress proxy each container with a socket directory gets its own gate of, or null for no network. */
     private volatile EgressProxy egress;
-    /** Images known to be present, with the harness protocol each speaks. */
-    private final Map<String, Integer> present = new ConcurrentHashMap<>();
+    /** Images known to be present, with the harness protocol each speaks and the language of its script. */
+    private final Map<String, ImageInfo> present = new ConcurrentHashMap<>();
+    /** Whether calls of a tenant may share sandboxes (see {@link #shareSandboxes}). */
+    private volatile boolean sharing;
+    /** Script versions' code taken out of their images, on the host, for shared sandboxes. */
+    private final VersionCode code;
+
+    private record ImageInfo(int protocol, String language) {}
 
     /** A runtime that speaks to every harness on stdin and stdout. */
     public DockerScriptRuntime(
@@ -144,7 +151,59 @@ public final class DockerScriptRuntime extends HarnessScriptRuntime {
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot create the socket directory " + this.socketDir, e);
             }
+            // beside the sockets, on the same file system: placing a version's code in a sandbox is hard links
+            this.code = new VersionCode(
+                    docker,
+                    this.socketDir
+                            .resolveSibling(this.socketDir.getFileName() + "-code")
+                            .resolve(socketPrefix),
+                    Map.of(LABEL, owner));
+        } else {
+            this.code = null;
         }
+    }
+
+    /**
+     * Lets the calls of one tenant (a user's environment, {@link dev.cronhook.executor.runtime.Invocation#tenant})
+     * share warm containers, each serving one call at a time and loading every script version it is given from the
+     * code placed into its own directory: a tenant's thousand scripts need a few containers, not a thousand. Calls of
+     * two tenants never share one. Needs a socket directory; Node.js scripts only (others keep containers of their
+     * version's own).
+     */
+    public void shareSandboxes(boolean share) {
+        if (share && socketDir == null) {
+            throw new IllegalStateException(
+                    "shared sandboxes need the harness socket directory: the code is put there");
+        }
+        this.sharing = share;
+    }
+
+    @Override
+    protected boolean canShare(String image) throws Exception {
+        if (!sharing || image.startsWith("bundle:")) return false;
+        ensureImage(image);
+        return Boolean.TRUE.equals(canShareKnown(image));
+    }
+
+    @Override
+    protected Boolean canShareKnown(String image) {
+        if (!sharing || image.startsWith("bundle:")) return Boolean.FALSE;
+        var info = present.get(image);
+        if (info == null) return null;
+        return info.protocol() >= 2 && LanguageRuntime.DEFAULT.equals(info.language());
+    }
+
+    @Override
+    protected Sandbox startShared(SharedSpec spec, String image, Sandbox.SandboxOutput output) throws Exception {
+        return start(new SandboxSpec(SHARED, 0, image, spec.memoryMb()), output, BlankSpec.plain(spec.memoryMb()));
+    }
+
+    @Override
+    protected String placeShared(Sandbox sandbox, String image) throws Exception {
+        Path source = code.of(image);
+        String name = source.getFileName().toString();
+        ScriptFiles.linkDirectory(source, ((DockerSandbox) sandbox).codeDir().resolve(name));
+        return HarnessSocket.MOUNT + "/" + DockerSandbox.CODE_DIR + "/" + name + "/" + Harness.SCRIPT_FILE_NAME;
     }
 
     /**
@@ -256,6 +315,8 @@ public final class DockerScriptRuntime extends HarnessScriptRuntime {
 
     /** The script id blank sandboxes are labelled with: they belong to no script until their code is placed. */
     private static final java.util.UUID BLANK = new java.util.UUID(0, 0);
+    /** The script id shared sandboxes are labelled with: they serve many scripts. */
+    private static final java.util.UUID SHARED = new java.util.UUID(0, 2);
 
     /** Starts a container for {@code spec}; a blank one (no code yet) when {@code blank} says what it is for. */
     private Sandbox start(SandboxSpec spec, Sandbox.SandboxOutput output, BlankSpec blank) throws Exception {
@@ -263,7 +324,7 @@ public final class DockerScriptRuntime extends HarnessScriptRuntime {
             throw new ImageUnavailableException("the Docker runtime runs images, not bundles: " + spec.image(), null);
         }
         long t0 = System.nanoTime();
-        int protocol = ensureImage(spec.image());
+        int protocol = ensureImage(spec.image()).protocol();
         HarnessSocket socket = socketDir != null && protocol >= 2 ? HarnessSocket.open(socketDir, socketPrefix) : null;
         if (blank != null && socket == null) {
             throw new ImageUnavailableException(
@@ -439,10 +500,10 @@ public final class DockerScriptRuntime extends HarnessScriptRuntime {
                 + (output.isEmpty() ? " (it wrote nothing)" : "; its output: " + output));
     }
 
-    /** Makes sure the image is present (pulling it if not); returns the harness protocol its label names. */
-    private int ensureImage(String image) throws InterruptedException {
+    /** Makes sure the image is present (pulling it if not); returns the harness protocol and language it names. */
+    private ImageInfo ensureImage(String image) throws InterruptedException {
         // images are content-addressed and rarely removed: one inspect per image, not per cold start
-        Integer known = present.get(image);
+        var known = present.get(image);
         if (known != null) return known;
         try {
             return remember(image, docker.inspectImageCmd(image).exec());
@@ -462,12 +523,18 @@ public final class DockerScriptRuntime extends HarnessScriptRuntime {
         }
     }
 
-    private int remember(String image, InspectImageResponse inspected) {
-        int protocol = protocol(
-                inspected.getConfig() == null ? null : inspected.getConfig().getLabels());
-        present.put(image, protocol);
-        return protocol;
+    private ImageInfo remember(String image, InspectImageResponse inspected) {
+        var labels =
+                inspected.getConfig() == null ? null : inspected.getConfig().getLabels();
+        String language = labels == null ? null : labels.get(LANGUAGE_LABEL);
+        // images from before the label are all Node.js
+        var info = new ImageInfo(protocol(labels), language == null ? LanguageRuntime.DEFAULT : language);
+        present.put(image, info);
+        return info;
     }
+
+    /** The image label naming the language of the script an image holds. */
+    static final String LANGUAGE_LABEL = "dev.cronhook.language";
 
     /** The harness protocol an image's labels name; images from before the label speak 1 (stdio). */
     static int protocol(Map<String, String> labels) {
@@ -496,6 +563,7 @@ public final class DockerScriptRuntime extends HarnessScriptRuntime {
     /** Removes containers and socket directories this owner left behind (a crashed executor of the same name). */
     public void removeLeftovers() {
         if (socketDir != null) HarnessSocket.removeLeftovers(socketDir, socketPrefix);
+        if (code != null) code.clear();
         var leftovers = docker.listContainersCmd()
                 .withShowAll(true)
                 .withLabelFilter(Map.of(LABEL, owner))

@@ -8,6 +8,7 @@ import dev.cronhook.executor.runtime.HarnessScriptRuntime;
 import dev.cronhook.executor.runtime.HostileScriptContract;
 import dev.cronhook.executor.runtime.RuntimeLimits;
 import dev.cronhook.executor.runtime.ScriptRuntime;
+import dev.cronhook.executor.runtime.TenantCalls;
 import dev.cronhook.executor.runtime.TestScripts;
 import java.nio.file.Path;
 import java.util.Map;
@@ -41,13 +42,20 @@ class DockerHostileScriptIT extends HostileScriptContract {
         return DockerScriptRuntime.OCI_AUTO;
     }
 
+    /** Whether calls go through sandboxes shared by their tenant's scripts. */
+    protected boolean shared() {
+        return false;
+    }
+
     @Override
     protected ScriptRuntime newRuntime(RuntimeLimits limits) {
         var runtime = new DockerScriptRuntime(
                 docker, "none", OWNER, limits, HarnessScriptRuntime.WarmSettings.defaults(), sockets, ociRuntime());
         // as the executor starts it: every container has a gate of the egress proxy (its scripts allow nothing)
         runtime.egressProxy(new EgressProxy(PrivateAddressGuard.strict(), Map.of(), EgressObserver.NONE));
-        return runtime;
+        if (!shared()) return runtime;
+        runtime.shareSandboxes(true);
+        return new TenantCalls(runtime);
     }
 
     @Override

@@ -1,0 +1,141 @@
+package dev.cronhook.bench.run;
+
+import dev.cronhook.core.run.RunStatus;
+import dev.cronhook.core.run.TriggerKind;
+import dev.cronhook.executor.runtime.Cancellation;
+import dev.cronhook.executor.runtime.HarnessScriptRuntime;
+import dev.cronhook.executor.runtime.Invocation;
+import dev.cronhook.executor.runtime.LogSink;
+import dev.cronhook.executor.runtime.RuntimeLimits;
+import dev.cronhook.executor.runtime.docker.DockerScriptRuntime;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Cold starts in sandboxes shared by a tenant's scripts (issue 24), {@code DockerScriptRuntime} alone: a script
+ * version's first call where its tenant has a warm container (the version's code taken out of its image now, or
+ * already on the machine), a warm call, and a new tenant's first call (a container started). Needs Docker.
+ * Args: [versions] [new tenants] [warm calls].
+ */
+public final class SharedSandboxBench {
+    private static final String CODE =
+            "export default async (event) => ({hello: event.body?.name ?? 'world', v: %d});\n";
+
+    private SharedSandboxBench() {}
+
+    public static void main(String[] args) throws Exception {
+        int versions = args.length > 0 ? Integer.parseInt(args[0]) : 40;
+        int tenants = args.length > 1 ? Integer.parseInt(args[1]) : 10;
+        int warmCalls = args.length > 2 ? Integer.parseInt(args[2]) : 2000;
+        String base = RunBenchmark.image("trivial", String.format(CODE, 0));
+        List<String> images = new ArrayList<>();
+        long made = System.nanoTime();
+        for (int i = 1; i <= versions; i++) images.add(variant(base, i));
+        System.out.printf("%d script images made in %.1f s%n", versions, (System.nanoTime() - made) / 1e9);
+        var docker = DockerScriptRuntime.client("unix:///var/run/docker.sock");
+        Path sockets = Files.createTempDirectory("cronhook-bench-shared");
+        try (var runtime = new DockerScriptRuntime(
+                docker,
+                "none",
+                "bench-shared",
+                RuntimeLimits.defaults(),
+                HarnessScriptRuntime.WarmSettings.defaults(),
+                sockets,
+                DockerScriptRuntime.OCI_AUTO)) {
+            runtime.removeLeftovers();
+            runtime.shareSandboxes(true);
+            call(runtime, base, "tenant-a");
+            long[] imagePresent = new long[versions];
+            for (int i = 0; i < versions; i++) imagePresent[i] = call(runtime, images.get(i), "tenant-a");
+            report("new version, tenant warm, image present (code taken out of it now)", imagePresent);
+
+            call(runtime, base, "tenant-b");
+            long[] codePresent = new long[versions];
+            for (int i = 0; i < versions; i++) codePresent[i] = call(runtime, images.get(i), "tenant-b");
+            report("new version, tenant warm, code present on the machine", codePresent);
+
+            long[] warm = new long[warmCalls];
+            for (int i = 0; i < warmCalls; i++) warm[i] = call(runtime, images.get(i % versions), "tenant-b");
+            report("warm call, " + versions + " versions in turn on one tenant", warm);
+
+            long[] newTenant = new long[tenants];
+            for (int i = 0; i < tenants; i++) newTenant[i] = call(runtime, base, "tenant-new-" + i);
+            report("a new tenant's first call (a container started)", newTenant);
+            runtime.removeLeftovers();
+        }
+    }
+
+    private static long call(DockerScriptRuntime runtime, String image, String tenant) {
+        var invocation = new Invocation(
+                        UUID.randomUUID(),
+                        UUID.nameUUIDFromBytes(image.getBytes(StandardCharsets.UTF_8)),
+                        1,
+                        image,
+                        TriggerKind.WEBHOOK,
+                        "{\"body\":{\"name\":\"ada\"}}",
+                        Duration.ofSeconds(30),
+                        128,
+                        Map.of(),
+                        new Cancellation())
+                .withTenant(tenant);
+        long t0 = System.nanoTime();
+        var outcome = runtime.run(invocation, LogSink.DISCARD);
+        long t = System.nanoTime() - t0;
+        if (outcome.status() != RunStatus.SUCCEEDED) throw new IllegalStateException(outcome.toString());
+        return t;
+    }
+
+    /** {@code base} with another script.mjs, committed as its own image (another script version). */
+    private static String variant(String base, int i) throws Exception {
+        String tag = base.replace(':', '-') + ":v" + i;
+        if (run("docker", "image", "inspect", tag) == 0) return tag;
+        Path file = Files.createTempFile("cronhook-bench", ".mjs");
+        Files.writeString(file, String.format(CODE, i));
+        file.toFile().setReadable(true, false);
+        var created = new ProcessBuilder("docker", "create", base).start();
+        String container = new String(created.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        if (created.waitFor() != 0) throw new IllegalStateException("docker create failed");
+        try {
+            if (run("docker", "cp", file.toString(), container + ":/app/script.mjs") != 0
+                    || run("docker", "commit", container, tag) != 0) {
+                throw new IllegalStateException("could not make " + tag);
+            }
+        } finally {
+            run("docker", "rm", "-f", container);
+            Files.deleteIfExists(file);
+        }
+        return tag;
+    }
+
+    private static int run(String... command) throws Exception {
+        return new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start()
+                .waitFor();
+    }
+
+    private static void report(String what, long[] nanos) {
+        long[] sorted = nanos.clone();
+        Arrays.sort(sorted);
+        System.out.printf(
+                "%s: n=%d p50=%.2f ms p90=%.2f ms p99=%.2f ms max=%.2f ms%n",
+                what,
+                sorted.length,
+                pct(sorted, 50),
+                pct(sorted, 90),
+                pct(sorted, 99),
+                sorted[sorted.length - 1] / 1e6);
+    }
+
+    private static double pct(long[] sorted, int p) {
+        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)] / 1e6;
+    }
+}

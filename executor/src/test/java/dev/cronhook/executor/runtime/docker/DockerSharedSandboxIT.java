@@ -1,0 +1,199 @@
+package dev.cronhook.executor.runtime.docker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.github.dockerjava.api.DockerClient;
+import dev.cronhook.core.run.RunStatus;
+import dev.cronhook.core.run.TriggerKind;
+import dev.cronhook.core.wire.Wire;
+import dev.cronhook.executor.runtime.Cancellation;
+import dev.cronhook.executor.runtime.HarnessScriptRuntime;
+import dev.cronhook.executor.runtime.Invocation;
+import dev.cronhook.executor.runtime.Outcome;
+import dev.cronhook.executor.runtime.RuntimeLimits;
+import dev.cronhook.executor.runtime.ScriptRuntimeContract.Logs;
+import dev.cronhook.executor.runtime.TestScripts;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Sandboxes shared by one tenant's scripts, on the real engine: a few warm containers serve many script versions,
+ * each placed into a container on its first call there; two tenants never share one; a call's secrets stay with it;
+ * a call over its time or memory fails alone.
+ */
+class DockerSharedSandboxIT {
+    static final String OWNER = "it-shared-" + UUID.randomUUID();
+    static DockerClient docker;
+    static String hello;
+    static String other;
+    static String secret;
+    static String spin;
+    static String hog;
+    static String leaver;
+
+    @TempDir
+    Path sockets;
+
+    DockerScriptRuntime runtime;
+
+    @BeforeAll
+    static void buildImages() {
+        docker = TestEngine.client();
+        hello = TestScripts.imageWithScript("import fs from 'node:fs';\n"
+                + "export default async (event, ctx) => ({hello: event.body?.name ?? null, script: 'hello',"
+                + " code: fs.readdirSync('/run/cronhook/code').filter((d) => d !== 'script.mjs').length,"
+                + " token: process.env.TOKEN ?? null});\n");
+        other = TestScripts.imageWithScript("import fs from 'node:fs';\n"
+                + "export default async () => ({script: 'other', token: process.env.TOKEN ?? null,"
+                + " leaked: Object.values(process.env).some((v) => String(v).includes('s3cret')),"
+                + " code: fs.readdirSync('/run/cronhook/code').length});\n");
+        secret = TestScripts.imageWithScript(
+                "export default async () => ({script: 'secret', token: process.env.TOKEN ?? null});\n");
+        spin = TestScripts.imageWithScript("export default async () => { for (;;) {} };\n");
+        hog = TestScripts.imageWithScript("export default async () => { const keep = [];"
+                + " for (;;) keep.push(Buffer.alloc(1024 * 1024, 1)); };\n");
+        leaver = TestScripts.imageWithScript("import { spawn } from 'node:child_process';\n"
+                + "export default async () => { spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'],"
+                + " {detached: true, stdio: 'ignore'}).unref(); return 'left'; };\n");
+    }
+
+    @AfterAll
+    static void removeLeftovers() {
+        TestEngine.removeContainersOf(docker, OWNER);
+    }
+
+    @BeforeEach
+    void startRuntime() {
+        runtime = new DockerScriptRuntime(
+                docker,
+                "none",
+                OWNER,
+                RuntimeLimits.defaults(),
+                HarnessScriptRuntime.WarmSettings.defaults(),
+                sockets,
+                DockerScriptRuntime.OCI_AUTO);
+        runtime.shareSandboxes(true);
+    }
+
+    @AfterEach
+    void closeRuntime() {
+        runtime.close();
+        runtime.removeLeftovers();
+    }
+
+    private static Invocation call(String image, String tenant, Map<String, String> env, Duration timeout) {
+        return new Invocation(
+                        UUID.randomUUID(),
+                        UUID.nameUUIDFromBytes(image.getBytes()),
+                        1,
+                        image,
+                        TriggerKind.WEBHOOK,
+                        "{\"body\":{\"name\":\"ada\"}}",
+                        timeout,
+                        64,
+                        env,
+                        new Cancellation())
+                .withTenant(tenant);
+    }
+
+    private Outcome run(String image, String tenant) {
+        return runtime.run(call(image, tenant, Map.of(), Duration.ofSeconds(20)), new Logs());
+    }
+
+    private static tools.jackson.databind.JsonNode result(Outcome outcome) {
+        assertThat(outcome.status()).as(String.valueOf(outcome.error())).isEqualTo(RunStatus.SUCCEEDED);
+        return Wire.json().readTree(outcome.resultJson());
+    }
+
+    @Test
+    void aTenantsScriptsShareOneWarmContainerAndEachRunsItsOwnCode() {
+        var first = run(hello, "alice/dev");
+        var second = run(other, "alice/dev");
+        var again = run(hello, "alice/dev");
+
+        assertThat(result(first).get("script").asString()).isEqualTo("hello");
+        assertThat(result(first).get("hello").asString()).isEqualTo("ada");
+        assertThat(result(second).get("script").asString()).isEqualTo("other");
+        assertThat(result(again).get("script").asString()).isEqualTo("hello");
+        assertThat(second.sandboxId()).isEqualTo(first.sandboxId());
+        assertThat(again.sandboxId()).isEqualTo(first.sandboxId());
+        assertThat(first.warm()).isFalse();
+        assertThat(second.warm())
+                .as("a version new to the container is a cold call")
+                .isFalse();
+        assertThat(again.warm()).isTrue();
+        assertThat(result(again).get("code").asInt())
+                .as("both versions' code is in the container")
+                .isEqualTo(2);
+        assertThat(runtime.sharedCount()).isEqualTo(1);
+    }
+
+    @Test
+    void aSandboxNeverServesTwoTenants() {
+        var alice = run(hello, "alice/dev");
+        var bob = run(other, "bob/dev");
+        var alicesProd = run(hello, "alice/prod");
+
+        assertThat(bob.sandboxId()).isNotEqualTo(alice.sandboxId());
+        assertThat(alicesProd.sandboxId())
+                .as("another environment of the same user is another tenant")
+                .isNotEqualTo(alice.sandboxId());
+        assertThat(result(bob).get("code").asInt())
+                .as("bob's container holds bob's code only")
+                .isEqualTo(1);
+    }
+
+    @Test
+    void aScriptsSecretsNeverReachAnotherScriptsCall() {
+        var withSecret =
+                runtime.run(call(secret, "alice/dev", Map.of("TOKEN", "s3cret"), Duration.ofSeconds(20)), new Logs());
+        var next = run(other, "alice/dev");
+
+        assertThat(result(withSecret).get("token").asString()).isEqualTo("s3cret");
+        assertThat(next.sandboxId()).as("the same container served both").isEqualTo(withSecret.sandboxId());
+        assertThat(result(next).get("token").isNull()).isTrue();
+        assertThat(result(next).get("leaked").asBoolean()).isFalse();
+    }
+
+    @Test
+    void aCallOverItsTimeOrMemoryFailsAloneAndItsNeighboursGoOn() {
+        run(hello, "alice/dev");
+        var spinning = runtime.runAsync(call(spin, "alice/dev", Map.of(), Duration.ofSeconds(3)), new Logs());
+        var hogging = runtime.runAsync(call(hog, "alice/dev", Map.of(), Duration.ofSeconds(30)), new Logs());
+        var neighbours = new ArrayList<CompletableFuture<Outcome>>();
+        for (int i = 0; i < 6; i++) {
+            neighbours.add(runtime.runAsync(call(hello, "alice/dev", Map.of(), Duration.ofSeconds(20)), new Logs()));
+        }
+
+        assertThat(spinning.join().status()).isEqualTo(RunStatus.TIMED_OUT);
+        var hogged = hogging.join();
+        assertThat(hogged.status()).isEqualTo(RunStatus.FAILED);
+        assertThat(hogged.error()).containsIgnoringCase("memory");
+        for (var neighbour : neighbours) {
+            assertThat(result(neighbour.join()).get("script").asString()).isEqualTo("hello");
+        }
+        assertThat(result(run(hello, "alice/dev")).get("script").asString())
+                .as("the tenant is served after both failed")
+                .isEqualTo("hello");
+    }
+
+    @Test
+    void aContainerAScriptLeftAProcessInIsNotReusedForTheTenantsNextCall() {
+        var left = run(leaver, "alice/dev");
+        var next = run(hello, "alice/dev");
+
+        assertThat(result(left).asString()).isEqualTo("left");
+        assertThat(result(next).get("script").asString()).isEqualTo("hello");
+        assertThat(next.sandboxId()).isNotEqualTo(left.sandboxId());
+    }
+}
