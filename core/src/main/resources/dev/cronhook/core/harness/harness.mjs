@@ -463,6 +463,8 @@ function finish(inv, body) {
     else env[name] = old;
   }
   if (current === inv) current = null;
+  // a shared sandbox says what its heap holds: the executor retires one whose loaded scripts fill it
+  if (inv.mod !== defaultModule) body.heap = process.memoryUsage().heapUsed;
   frame(inv.id, body);
   next();
 }

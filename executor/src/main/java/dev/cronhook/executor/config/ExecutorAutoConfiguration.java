@@ -115,7 +115,12 @@ public class ExecutorAutoConfiguration {
                 var runtime = new DockerScriptRuntime(
                         docker, properties.network(), name.value(), limits, warm, sockets, properties.ociRuntime());
                 runtime.removeLeftovers();
-                if (sockets != null && properties.sharedSandboxes()) runtime.shareSandboxes(true);
+                if (sockets != null && properties.sharedSandboxes()) {
+                    runtime.shareSandboxes(true);
+                    log.info(
+                            "a user's environment's Node.js scripts share warm containers (at most {} busy per tenant)",
+                            properties.maxSharedPerTenant());
+                }
                 if (sockets != null && "none".equals(properties.network())) {
                     runtime.egressProxy(egress);
                 } else {

@@ -47,7 +47,7 @@ public record ExecutorProperties(
         @DefaultValue("true") boolean sharedSandboxes,
         @DefaultValue("256") int maxShared,
         @DefaultValue("16") int maxSharedPerTenant,
-        @DefaultValue("256") int scriptsPerSharedSandbox) {
+        @DefaultValue("1024") int scriptsPerSharedSandbox) {
 
     /** Where scripts run: in Docker, as local processes, or in Docker when an engine answers. */
     public enum RuntimeKind {

@@ -52,6 +52,7 @@ public final class HarnessChannel implements Sandbox.SandboxOutput {
     private final LineSplitter stderr;
     // the private channel, and the log text that arrives in its frames (both used by its one reader)
     private final LineSplitter frames;
+    private volatile long heapBytes;
     private final LineSplitter channelStdout;
     private final LineSplitter channelStderr;
     private final CompletableFuture<Void> ended = new CompletableFuture<>();
@@ -332,6 +333,7 @@ public final class HarnessChannel implements Sandbox.SandboxOutput {
         } catch (RuntimeException e) {
             return Outcome.failed("unreadable result frame from the harness", id, false);
         }
+        heapBytes = node.path("heap").asLong(0);
         if (!node.path("ok").asBoolean(false)) {
             reusable = !node.path("fatal").asBoolean(false);
             return Outcome.failed(node.path("error").asString("the script failed"), id, false);
@@ -385,6 +387,14 @@ public final class HarnessChannel implements Sandbox.SandboxOutput {
 
     public int invocations() {
         return invocations;
+    }
+
+    /**
+     * The harness's heap in use after its last call, as it said (shared sandboxes say it; 0 when not said): what the
+     * scripts loaded into it hold.
+     */
+    public long heapBytes() {
+        return heapBytes;
     }
 
     private static SecureRandom drbg() {

@@ -38,11 +38,11 @@ public abstract class HarnessScriptRuntime implements ScriptRuntime {
             int perTenantLimit,
             int scriptsPerShared) {
         public WarmSettings(int maxWarm, Duration idleTime, int perScriptLimit) {
-            this(maxWarm, idleTime, perScriptLimit, maxWarm, perScriptLimit, 256);
+            this(maxWarm, idleTime, perScriptLimit, maxWarm, perScriptLimit, 1024);
         }
 
         public static WarmSettings defaults() {
-            return new WarmSettings(32, Duration.ofMinutes(5), 8, 256, 16, 256);
+            return new WarmSettings(32, Duration.ofMinutes(5), 8, 256, 16, 1024);
         }
     }
 
@@ -396,7 +396,7 @@ public abstract class HarnessScriptRuntime implements ScriptRuntime {
         } catch (Exception e) {
             throw new IllegalStateException("could not place " + image + " into a sandbox: " + e, e);
         } finally {
-            lease.release(outcome != null && reusable(sandbox));
+            lease.release(outcome != null && reusable(sandbox, spec.memoryMb()));
         }
     }
 
@@ -423,7 +423,8 @@ public abstract class HarnessScriptRuntime implements ScriptRuntime {
             lease.release(false);
             throw e;
         }
-        return invoked.whenComplete((outcome, e) -> lease.release(outcome != null && reusable(sandbox)))
+        return invoked.whenComplete(
+                        (outcome, e) -> lease.release(outcome != null && reusable(sandbox, spec.memoryMb())))
                 .thenApply(outcome -> outcome.warm(true));
     }
 
@@ -442,9 +443,15 @@ public abstract class HarnessScriptRuntime implements ScriptRuntime {
         return script;
     }
 
-    /** A shared sandbox serves on while it is fit and has not loaded too many scripts to keep in its memory. */
-    private boolean reusable(Shared sandbox) {
-        return sandbox.channel().reusable() && sandbox.placed().size() < scriptsPerShared;
+    /**
+     * A shared sandbox serves on while it is fit, has not loaded {@code scriptsPerShared} versions, and what its heap
+     * holds leaves at least half of it to the next call (the heap is three quarters of the memory).
+     */
+    private boolean reusable(Shared sandbox, int memoryMb) {
+        var channel = sandbox.channel();
+        return channel.reusable()
+                && sandbox.placed().size() < scriptsPerShared
+                && channel.heapBytes() < memoryMb * 1024L * 1024L * 3 / 8;
     }
 
     /** Shared sandboxes started and idle. */

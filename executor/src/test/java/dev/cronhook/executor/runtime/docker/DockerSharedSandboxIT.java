@@ -40,6 +40,7 @@ class DockerSharedSandboxIT {
     static String spin;
     static String hog;
     static String leaver;
+    static String keeper;
 
     @TempDir
     Path sockets;
@@ -65,6 +66,8 @@ class DockerSharedSandboxIT {
         leaver = TestScripts.imageWithScript("import { spawn } from 'node:child_process';\n"
                 + "export default async () => { spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'],"
                 + " {detached: true, stdio: 'ignore'}).unref(); return 'left'; };\n");
+        keeper = TestScripts.imageWithScript("export default async () => {"
+                + " globalThis.kept = new Array(7_000_000).fill(1); return 'kept'; };\n");
     }
 
     @AfterAll
@@ -92,6 +95,11 @@ class DockerSharedSandboxIT {
     }
 
     private static Invocation call(String image, String tenant, Map<String, String> env, Duration timeout) {
+        return call(image, tenant, env, timeout, 64);
+    }
+
+    private static Invocation call(
+            String image, String tenant, Map<String, String> env, Duration timeout, int memoryMb) {
         return new Invocation(
                         UUID.randomUUID(),
                         UUID.nameUUIDFromBytes(image.getBytes()),
@@ -100,7 +108,7 @@ class DockerSharedSandboxIT {
                         TriggerKind.WEBHOOK,
                         "{\"body\":{\"name\":\"ada\"}}",
                         timeout,
-                        64,
+                        memoryMb,
                         env,
                         new Cancellation())
                 .withTenant(tenant);
@@ -195,5 +203,16 @@ class DockerSharedSandboxIT {
         assertThat(result(left).asString()).isEqualTo("left");
         assertThat(result(next).get("script").asString()).isEqualTo("hello");
         assertThat(next.sandboxId()).isNotEqualTo(left.sandboxId());
+    }
+
+    @Test
+    void aSharedContainerWhoseHeapHoldsMoreThanHalfIsNotReused() {
+        var heavy = runtime.run(call(keeper, "alice/dev", Map.of(), Duration.ofSeconds(20), 128), new Logs());
+        var next = runtime.run(call(hello, "alice/dev", Map.of(), Duration.ofSeconds(20), 128), new Logs());
+        var after = runtime.run(call(hello, "alice/dev", Map.of(), Duration.ofSeconds(20), 128), new Logs());
+
+        assertThat(result(heavy).asString()).isEqualTo("kept");
+        assertThat(next.sandboxId()).isNotEqualTo(heavy.sandboxId());
+        assertThat(after.sandboxId()).as("a light one serves on").isEqualTo(next.sandboxId());
     }
 }
