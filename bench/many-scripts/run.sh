@@ -104,16 +104,14 @@ window() { # mode n paths-file
   local before
   before=$(load)
   echo "== $mode, N=$n: 64 connections, ${SECONDS_PER_WINDOW}s (load average $before)"
-  from=$(($(stat -c %s "$WORK/app.log") + 1))
+  from=$(stat -c %s "$WORK/app.log")
   wrk -t2 -c64 -d"${SECONDS_PER_WINDOW}s" --timeout 30s --latency -s "$HERE/paths.lua" "$BASE" -- "$paths" >"$out" || true
   grep -E "^\s+(50|90|99)%|Requests/sec|requests in|non-2xx" "$out" | sed 's/^ */   /'
+  sleep 1 # the app's lines about the calls wrk dropped at the end
+  python3 "$HERE/table.py" errors "$WORK/app.log" "$from" >"$out.errors"
   local errors
-  errors=$(tail -c +"$from" "$WORK/app.log" | grep -c " ERROR " || true)
-  if [ "$errors" -gt 0 ]; then
-    echo "   app.log: $errors ERROR line(s) in the window, e.g.:"
-    tail -c +"$from" "$WORK/app.log" | grep " ERROR " | cut -c1-300 | sed -E 's/^.* ERROR [0-9]+ --- (\[[^]]*\] )*//' | sort | uniq -c | sort -rn \
-      | head -3 | sed 's/^/     /'
-  fi
+  errors=$(head -1 "$out.errors")
+  [ "$errors" = 0 ] || { echo "   app.log ERROR lines in the window: $errors"; tail -n +2 "$out.errors" | sed 's/^/   /'; }
   python3 "$HERE/table.py" row "$mode" "$n" "$out" "$errors" "$before" >>"$RESULTS"
 }
 
@@ -134,4 +132,4 @@ for mode in one users; do
     window "$mode" "$n" "$paths"
   done
 done
-echo "== app.log: $(grep -c " ERROR " "$WORK/app.log" || true) ERROR line(s) in the whole run"
+echo "== app.log, the whole run: $(python3 "$HERE/table.py" errors "$WORK/app.log" 0 | head -1) ERROR line(s)"

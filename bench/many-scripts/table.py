@@ -3,6 +3,11 @@
 
   table.py row MODE N WRK_OUTPUT APP_LOG_ERRORS LOAD_AVERAGE >> results.tsv
   table.py print results.tsv
+  table.py errors APP_LOG FROM_BYTE      the ERROR lines from that byte on: the count, then up to 3 kinds
+
+A caller that hangs up before its answer is sent (wrk stopping at the end of a window with calls in flight) is
+logged as an ERROR with reactor.netty's AbortedException "Connection has been closed BEFORE send operation": those
+are counted apart ("+n hang-ups"), they are the client's doing.
 """
 import re
 import sys
@@ -51,9 +56,32 @@ def show(results):
               if rps != "-" else f"| {n} | {MODES.get(mode, mode)} | no result | | | | | | | {app_errors} | {load} |")
 
 
+def errors(app_log, from_byte):
+    with open(app_log, "rb") as f:
+        f.seek(int(from_byte))
+        lines = f.read().decode(errors="replace").splitlines()
+    kinds, hangups, count = {}, 0, 0
+    for n, line in enumerate(lines):
+        if " ERROR " not in line:
+            continue
+        cause = next((l.strip() for l in lines[n + 1:n + 4] if l.strip()), "")
+        if "Connection has been closed BEFORE send operation" in cause:
+            hangups += 1
+            continue
+        count += 1
+        message = re.sub(r"^.* ERROR \d+ --- (\[[^]]*\] )*", "", line)[:200]
+        kind = message + (" / " + cause[:120] if cause and not cause.startswith("at ") else "")
+        kinds[kind] = kinds.get(kind, 0) + 1
+    print(f"{count}" + (f" +{hangups} hang-ups" if hangups else ""))
+    for kind, n in sorted(kinds.items(), key=lambda k: -k[1])[:3]:
+        print(f"{n:6d}  {kind}")
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "row":
         row(*sys.argv[2:7])
+    elif sys.argv[1] == "errors":
+        errors(sys.argv[2], sys.argv[3])
     elif sys.argv[1] == "print":
         show(sys.argv[2])
     else:
