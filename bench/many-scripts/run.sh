@@ -19,8 +19,10 @@
 #   CRONHOOK_REGISTRY       passed through: with it images go to that registry, else into the local engine
 #
 # Scripts are made incrementally (10, then 90 more for 100, ...) with parallel HTTP, and how long each batch takes
-# until every script is active is printed. Before each window every one of the N webhooks is called once (the
-# warm-up round, which shows the cold starts), then wrk runs WARMUP seconds over them. wrk: 2 threads, 64
+# until every script is active is printed. Before each window the run waits (at most 180 s) until the app has
+# stopped finishing runs (calls whose callers hung up when the last wrk stopped are still worked off: at large N
+# dozens of cold starts, which would slow the next N's window), then every one of the N webhooks is called once
+# (the warm-up round, which shows the cold starts), then wrk runs WARMUP seconds over them. wrk: 2 threads, 64
 # connections, --timeout 30s (slow calls measured, not dropped; a call still running when the window ends is not
 # counted), --latency. The app's ERROR lines during each window are counted. Needs: a built jar (./mvnw
 # -DskipTests package), wrk, python3, a Docker engine (bash .ci/services.sh). Everything listens on 127.0.0.1 and
@@ -97,6 +99,8 @@ echo "   ready after $(elapsed) s"
 
 window() { # mode n paths-file
   local mode=$1 n=$2 paths=$3 out="$WORK/wrk-$1-$2.txt" from
+  echo "== $mode, N=$n: waiting until the app has worked off the calls of the last window"
+  python3 "$HERE/scripts.py" quiet "http://127.0.0.1:$((PORT + 2))/actuator/prometheus" 180
   echo "== $mode, N=$n: warm-up round (load average $(load))"
   python3 "$HERE/scripts.py" call "$BASE" "$paths" 120
   wrk -t2 -c64 -d"${WARMUP}s" --timeout 30s -s "$HERE/paths.lua" "$BASE" -- "$paths" \

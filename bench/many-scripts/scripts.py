@@ -4,6 +4,7 @@ every one is active, and calls N webhooks once each. Parallel plain urllib (no p
 
   scripts.py create BASE ADMIN_PASSWORD STATE_DIR one|users N   -> STATE_DIR/paths-<mode>-<N>.txt
   scripts.py call BASE PATHS_FILE [timeout seconds]             one POST to each path, prints how they went
+  scripts.py quiet METRICS_URL [timeout seconds]                 waits until the app stops finishing runs
 
 State (the scripts and users made so far) is kept in STATE_DIR/<mode>.json, so that creating 10, then 100, then
 1,000 scripts makes only the missing ones. Environment: PARALLEL (HTTP calls at once, default 16), CREATE_TIMEOUT
@@ -167,12 +168,35 @@ def call(base, paths_file, timeout):
           + (f", failed: {errors}" if errors else ""), flush=True)
 
 
+def quiet(metrics_url, timeout):
+    """Waits until the app's count of finished runs stands still for two polls in a row: the calls whose callers
+    hung up when the last wrk stopped are still worked off (dozens of cold starts at large N), and the next N must
+    not pay for them."""
+    def finished():
+        text = urllib.request.urlopen(metrics_url, timeout=30).read().decode()
+        return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+                   if line.startswith("cronhook_run_duration_seconds_count"))
+    started = time.monotonic()
+    first = last = finished()
+    still = 0
+    while still < 2 and time.monotonic() - started < timeout:
+        time.sleep(3)
+        now = finished()
+        still = still + 1 if now == last else 0
+        last = now
+    state = "quiet" if still >= 2 else "NOT quiet (time-out)"
+    print(f"   {state} after {time.monotonic() - started:.0f} s: {last - first:.0f} runs finished meanwhile",
+          flush=True)
+
+
 def main(argv):
     try:
         if argv[1] == "create":
             create(argv[2].rstrip("/"), argv[3], argv[4], argv[5], int(argv[6]))
         elif argv[1] == "call":
             call(argv[2].rstrip("/"), argv[3], float(argv[4]) if len(argv) > 4 else 120)
+        elif argv[1] == "quiet":
+            quiet(argv[2], float(argv[3]) if len(argv) > 3 else 180)
         else:
             raise SystemExit(__doc__)
     except BenchError as e:
