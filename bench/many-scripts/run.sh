@@ -67,7 +67,7 @@ cleanup() {
     docker images --format '{{.Repository}}:{{.Tag}} {{.ID}}' | grep -F -f "$WORK/ids" | cut -d' ' -f2 | sort -u \
       | xargs -r docker rmi -f >/dev/null 2>&1
   fi
-  rm -rf "$WORK/home"
+  rm -rf "$WORK/home" "$WORK/cronhook-app.jar"
   if [ -s "$RESULTS" ]; then
     echo "== results (raw outputs and app.log in $WORK)"
     python3 "$HERE/table.py" print "$RESULTS"
