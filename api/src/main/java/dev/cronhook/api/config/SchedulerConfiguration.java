@@ -1,5 +1,6 @@
 package dev.cronhook.api.config;
 
+import dev.cronhook.api.run.QueuedRunSweep;
 import dev.cronhook.api.run.RunRepository;
 import dev.cronhook.api.run.RunService;
 import dev.cronhook.api.schedule.CronScheduler;
@@ -13,8 +14,12 @@ import dev.cronhook.api.schedule.jobrunr.PurgeRunsJobHandler;
 import dev.cronhook.api.schedule.jobrunr.ReconcileDueSetJobHandler;
 import dev.cronhook.api.schedule.jobrunr.RetryRunJobHandler;
 import dev.cronhook.api.schedule.jobrunr.SchedulerJobs;
+import dev.cronhook.api.schedule.jobrunr.SweepQueuedRunsJobHandler;
 import dev.cronhook.api.schedule.redis.RedisScheduleWakeups;
 import dev.cronhook.api.script.ScriptRepository;
+import dev.cronhook.core.queue.WorkQueue;
+import dev.cronhook.core.run.RunBacklog;
+import dev.cronhook.core.run.RunRequest;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Clock;
@@ -91,6 +96,23 @@ public class SchedulerConfiguration {
         return new ReconcileDueSetJobHandler(reconciler);
     }
 
+    /** Runs accepted but never queued (their process stopped in between): queued again, or failed. */
+    @Bean
+    QueuedRunSweep queuedRunSweep(
+            RunRepository runs,
+            RunService service,
+            RunBacklog backlog,
+            WorkQueue<RunRequest> runQueue,
+            Clock clock,
+            SchedulerProperties properties) {
+        return new QueuedRunSweep(runs, service, backlog, runQueue, clock, properties.queuedGrace(), 1000, 10);
+    }
+
+    @Bean
+    SweepQueuedRunsJobHandler sweepQueuedRunsJobHandler(QueuedRunSweep sweep) {
+        return new SweepQueuedRunsJobHandler(sweep);
+    }
+
     @Bean
     PurgeRunsJobHandler purgeRunsJobHandler(RunRetention retention) {
         return new PurgeRunsJobHandler(retention);
@@ -111,6 +133,7 @@ public class SchedulerConfiguration {
     @Bean
     @ConditionalOnBean(JobRequestScheduler.class)
     SchedulerJobs schedulerJobs(JobRequestScheduler jobs, SchedulerProperties properties) {
-        return new SchedulerJobs(jobs, properties.reconcileCron(), properties.purgeCron());
+        return new SchedulerJobs(
+                jobs, properties.reconcileCron(), properties.purgeCron(), properties.queuedSweepCron());
     }
 }
