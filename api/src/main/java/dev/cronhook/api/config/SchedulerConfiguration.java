@@ -78,9 +78,11 @@ public class SchedulerConfiguration {
             SchedulerProperties properties,
             Clock clock,
             ScheduleWakeups wakeups,
+            QueuedRunSweep sweep,
             org.springframework.beans.factory.ObjectProvider<dev.cronhook.api.schedule.TickProblems> problems) {
         var scheduler = new CronScheduler(dueSet, reconciler, schedules, scripts, runs, json, properties, clock);
         scheduler.wakeUpOn(wakeups);
+        scheduler.sweepAtStart(sweep);
         problems.ifAvailable(scheduler::tellProblemsTo);
         return scheduler;
     }

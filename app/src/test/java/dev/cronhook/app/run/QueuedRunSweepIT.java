@@ -2,6 +2,7 @@ package dev.cronhook.app.run;
 
 import static dev.cronhook.app.testing.Http.json;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.cronhook.api.run.QueuedRunSweep;
 import dev.cronhook.app.testing.TestPlatform;
@@ -123,6 +124,23 @@ class QueuedRunSweepIT {
         assertThat(run.get("error").asString())
                 .contains("lost before an executor got it")
                 .contains("version 7");
+    }
+
+    @Test
+    void aSchedulerThatStartsQueuesAgainTheRunsLostWhileItWasDown() throws Exception {
+        var script = deployedScript("lost-while-down");
+        var lost = UUID.randomUUID();
+        insertQueuedRun(lost, script, 1, Instant.now().minus(Duration.ofMinutes(5)));
+        assertThat(queuedRequests(lost)).isEmpty();
+
+        var restarted = TestPlatform.startSharing(
+                platform, "scheduler", Map.of("cronhook.scheduler.queued-sweep-cron", "0 0 1 1 *"));
+        try {
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> queuedRequests(lost).size() == 1);
+        } finally {
+            restarted.close();
+        }
     }
 
     @Test
