@@ -35,11 +35,13 @@ import dev.cronhook.core.queue.redis.RedisWorkQueue;
 import dev.cronhook.core.queue.redis.Streams;
 import dev.cronhook.core.run.Admission;
 import dev.cronhook.core.run.FinishedRuns;
+import dev.cronhook.core.run.RunBacklog;
 import dev.cronhook.core.run.RunRequest;
 import dev.cronhook.core.run.RunResult;
 import dev.cronhook.core.run.RunSignals;
 import dev.cronhook.core.run.redis.RedisAdmission;
 import dev.cronhook.core.run.redis.RedisFinishedRuns;
+import dev.cronhook.core.run.redis.RedisRunBacklog;
 import dev.cronhook.core.run.redis.RedisRunSignals;
 import dev.cronhook.core.tryout.TryOutRequest;
 import dev.cronhook.core.tryout.redis.RedisTryOutChannel;
@@ -184,6 +186,11 @@ public class ApiConfiguration {
     @Bean
     WorkQueue<RunRequest> runQueue(Queues queues) {
         return queues.open(QueueSpec.RUNS);
+    }
+
+    @Bean
+    RunBacklog runBacklog(StatefulRedisConnection<String, String> connection) {
+        return new RedisRunBacklog(connection);
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.cronhook.api.config;
 
+import dev.cronhook.api.run.QueuedRunSweep;
 import dev.cronhook.api.run.RunRepository;
 import dev.cronhook.api.run.RunService;
 import dev.cronhook.api.schedule.CronScheduler;
@@ -13,8 +14,12 @@ import dev.cronhook.api.schedule.jobrunr.PurgeRunsJobHandler;
 import dev.cronhook.api.schedule.jobrunr.ReconcileDueSetJobHandler;
 import dev.cronhook.api.schedule.jobrunr.RetryRunJobHandler;
 import dev.cronhook.api.schedule.jobrunr.SchedulerJobs;
+import dev.cronhook.api.schedule.jobrunr.SweepQueuedRunsJobHandler;
 import dev.cronhook.api.schedule.redis.RedisScheduleWakeups;
 import dev.cronhook.api.script.ScriptRepository;
+import dev.cronhook.core.queue.WorkQueue;
+import dev.cronhook.core.run.RunBacklog;
+import dev.cronhook.core.run.RunRequest;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Clock;
@@ -73,9 +78,11 @@ public class SchedulerConfiguration {
             SchedulerProperties properties,
             Clock clock,
             ScheduleWakeups wakeups,
+            QueuedRunSweep sweep,
             org.springframework.beans.factory.ObjectProvider<dev.cronhook.api.schedule.TickProblems> problems) {
         var scheduler = new CronScheduler(dueSet, reconciler, schedules, scripts, runs, json, properties, clock);
         scheduler.wakeUpOn(wakeups);
+        scheduler.sweepAtStart(sweep);
         problems.ifAvailable(scheduler::tellProblemsTo);
         return scheduler;
     }
@@ -89,6 +96,23 @@ public class SchedulerConfiguration {
     @Bean
     ReconcileDueSetJobHandler reconcileDueSetJobHandler(DueSetReconciler reconciler) {
         return new ReconcileDueSetJobHandler(reconciler);
+    }
+
+    /** Runs accepted but never queued (their process stopped in between): queued again, or failed. */
+    @Bean
+    QueuedRunSweep queuedRunSweep(
+            RunRepository runs,
+            RunService service,
+            RunBacklog backlog,
+            WorkQueue<RunRequest> runQueue,
+            Clock clock,
+            SchedulerProperties properties) {
+        return new QueuedRunSweep(runs, service, backlog, runQueue, clock, properties.queuedGrace(), 1000, 10);
+    }
+
+    @Bean
+    SweepQueuedRunsJobHandler sweepQueuedRunsJobHandler(QueuedRunSweep sweep) {
+        return new SweepQueuedRunsJobHandler(sweep);
     }
 
     @Bean
@@ -111,6 +135,7 @@ public class SchedulerConfiguration {
     @Bean
     @ConditionalOnBean(JobRequestScheduler.class)
     SchedulerJobs schedulerJobs(JobRequestScheduler jobs, SchedulerProperties properties) {
-        return new SchedulerJobs(jobs, properties.reconcileCron(), properties.purgeCron());
+        return new SchedulerJobs(
+                jobs, properties.reconcileCron(), properties.purgeCron(), properties.queuedSweepCron());
     }
 }

@@ -100,6 +100,41 @@ public class RunRepository {
         jdbc.sql(sql.toString()).params(params).update();
     }
 
+    /**
+     * The oldest runs still QUEUED that were recorded before {@code cutoff}, as they were inserted, at most {@code
+     * limit}, after the run {@code after} in that order (null: from the first). Reads the partial index of active
+     * runs ({@code runs_active_by_script}), which holds only runs not yet ended: the cost follows the backlog, not
+     * the table.
+     */
+    public List<NewRun> queuedBefore(Instant cutoff, NewRun after, int limit) {
+        var params = new ArrayList<Object>(List.of(Timestamp.from(cutoff)));
+        String from = "";
+        if (after != null) {
+            from = " AND (queued_at, id) > (?, ?)";
+            params.add(Timestamp.from(after.queuedAt()));
+            params.add(after.id());
+        }
+        params.add(limit);
+        return jdbc.sql("SELECT id, script_id, owner_id, version, trigger, event, attempt, scheduled_at, queued_at"
+                        + " FROM runs WHERE status = 'QUEUED' AND queued_at < ?" + from
+                        + " ORDER BY queued_at, id LIMIT ?")
+                .params(params)
+                .query((rs, n) -> {
+                    var scheduledAt = rs.getTimestamp("scheduled_at");
+                    return new NewRun(
+                            rs.getObject("id", UUID.class),
+                            rs.getObject("script_id", UUID.class),
+                            rs.getObject("owner_id", UUID.class),
+                            rs.getInt("version"),
+                            rs.getString("trigger"),
+                            JsonbText.fromColumn(rs.getString("event")),
+                            rs.getInt("attempt"),
+                            scheduledAt == null ? null : scheduledAt.toInstant(),
+                            rs.getTimestamp("queued_at").toInstant());
+                })
+                .list();
+    }
+
     /** Removes runs that were never handed to an executor (still QUEUED). */
     public void deleteQueued(List<UUID> ids) {
         if (ids.isEmpty()) return;

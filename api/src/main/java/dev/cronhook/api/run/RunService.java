@@ -172,23 +172,68 @@ public class RunService {
                 launch.attempt(),
                 launch.scheduledAt(),
                 now);
-        var request = new RunRequest(
-                runId,
+        return new RunLauncher.NewLaunch(row, request(row, script, image, secretsToken), launch.limit());
+    }
+
+    /**
+     * The request an executor gets for the run recorded as {@code row}: the row's version, event, trigger and
+     * attempt, the image of that version, and its script's limits, egress allow-list and tenant.
+     */
+    private static RunRequest request(
+            RunRepository.NewRun row, ScriptRepository.ScriptRow script, String image, String secretsToken) {
+        return new RunRequest(
+                row.id(),
                 script.id(),
-                version,
+                row.version(),
                 image,
-                launch.trigger(),
-                eventJson,
+                TriggerKind.fromWireName(row.trigger()),
+                row.eventJson(),
                 script.timeoutSeconds(),
                 script.memoryMb(),
-                launch.attempt(),
-                now,
+                row.attempt(),
+                row.queuedAt(),
                 secretsToken,
                 script.maxConcurrency() == null ? 0 : script.maxConcurrency(),
                 script.egress(),
                 RunRequest.tenantOf(script.ownerId(), script.environment()));
-        return new RunLauncher.NewLaunch(row, request, launch.limit());
     }
+
+    /**
+     * The requests of runs recorded QUEUED whose requests were lost on the way to the queue, rebuilt from their rows
+     * as {@link #accept} built them (a secrets token issued anew); a run whose script or version can no longer run
+     * (deleted, or without an image) gets the reason instead.
+     */
+    public List<Rebuilt> rebuild(List<RunRepository.NewRun> rows) {
+        var scriptsById = new java.util.HashMap<UUID, ScriptRepository.ScriptRow>();
+        for (var script : scripts.findAnyOwner(
+                rows.stream().map(RunRepository.NewRun::scriptId).distinct().toList())) {
+            scriptsById.put(script.id(), script);
+        }
+        var images = scripts.imageRefs(rows.stream()
+                .map(r -> Map.entry(r.scriptId(), r.version()))
+                .distinct()
+                .toList());
+        var out = new ArrayList<Rebuilt>(rows.size());
+        for (var row : rows) {
+            var script = scriptsById.get(row.scriptId());
+            var image = images.get(Map.entry(row.scriptId(), row.version()));
+            if (script == null) {
+                out.add(new Rebuilt(row, null, "its script no longer exists"));
+            } else if (image == null) {
+                out.add(new Rebuilt(
+                        row,
+                        null,
+                        "version " + row.version() + " of script '" + script.name()
+                                + "' can no longer run (it has no image)"));
+            } else {
+                out.add(new Rebuilt(row, request(row, script, image, secretsToken(row.id(), script)), null));
+            }
+        }
+        return out;
+    }
+
+    /** A run's request rebuilt by {@link #rebuild}, or why it cannot run ({@code request} null then). */
+    public record Rebuilt(RunRepository.NewRun row, RunRequest request, String cannotRun) {}
 
     /** What became of one {@link Launch}: the run that was accepted, or why it was not. */
     public record Outcome(Launch launch, Launched launched, RuntimeException failure) {}

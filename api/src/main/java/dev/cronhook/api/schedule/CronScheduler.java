@@ -1,6 +1,7 @@
 package dev.cronhook.api.schedule;
 
 import dev.cronhook.api.error.NoDeployedVersionException;
+import dev.cronhook.api.run.QueuedRunSweep;
 import dev.cronhook.api.run.RunService;
 import dev.cronhook.api.script.CronSchedule;
 import dev.cronhook.api.script.ScriptRepository;
@@ -52,6 +53,7 @@ public class CronScheduler implements SmartLifecycle {
     private volatile boolean running;
     private volatile ScheduleWakeups wakeups = ScheduleWakeups.NONE;
     private volatile AutoCloseable listening;
+    private volatile QueuedRunSweep sweep;
 
     public CronScheduler(
             DueSet dueSet,
@@ -86,6 +88,15 @@ public class CronScheduler implements SmartLifecycle {
         if (t != null) LockSupport.unpark(t);
     }
 
+    /**
+     * The sweep of runs accepted but never queued, run once when this replica starts (on a thread of its own, so the
+     * first ticks are not held up), as the due-set is reconciled then: a platform that was down finds what its
+     * processes left behind without waiting for the recurring job.
+     */
+    public void sweepAtStart(QueuedRunSweep sweep) {
+        this.sweep = sweep;
+    }
+
     /** Who is told of missed, late and skipped ticks. */
     public void tellProblemsTo(TickProblems problems) {
         this.problems = problems;
@@ -95,6 +106,16 @@ public class CronScheduler implements SmartLifecycle {
     public void start() {
         running = true;
         loop = Thread.ofPlatform().name("cron-scheduler").daemon().start(this::run);
+        var atStart = sweep;
+        if (atStart != null) {
+            Thread.ofVirtual().name("queued-run-sweep").start(() -> {
+                try {
+                    atStart.sweep();
+                } catch (RuntimeException e) {
+                    log.warn("could not sweep queued runs at start; the recurring job will: {}", e.toString());
+                }
+            });
+        }
         try {
             listening = wakeups.listen(this::wake);
         } catch (RuntimeException e) {

@@ -8,12 +8,12 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Issue 23's chaos test in its short form: a split deployment of eight processes on a PostgreSQL and a Redis of its
- * own, under webhook load and 20 cron schedules firing every second (100 overloaded this 2-core machine: see
- * bench/RESULTS-chaos.md), a random process killed with SIGKILL every ten seconds for two minutes, Redis and
- * PostgreSQL restarted once each; then, from the load generator's record and the database: no accepted run is lost,
- * none recorded twice, no tick fired twice, none missed without being counted. Executions repeated by at-least-once
- * delivery are reported. {@code bench/chaos/run.sh} runs it for ten minutes ({@code -Dcronhook.chaos.duration=PT10M});
- * the report goes to {@code target/chaos-report.md}.
+ * own, under webhook load and 20 cron schedules firing every second (what a 2-core CI machine carries;
+ * {@code bench/chaos/run.sh} runs the issue's 100: see bench/RESULTS-chaos.md), a random process killed with SIGKILL
+ * every ten seconds for two minutes, Redis and PostgreSQL restarted once each; then, from the load generator's record
+ * and the database: no accepted run is lost, none recorded twice, no tick fired twice, none missed without being
+ * counted. Executions repeated by at-least-once delivery are reported. {@code bench/chaos/run.sh} runs it for ten
+ * minutes ({@code -Dcronhook.chaos.duration=PT10M}); the report goes to {@code target/chaos-report.md}.
  */
 class ChaosIT {
 

@@ -21,8 +21,8 @@ import java.util.function.Predicate;
  * Started sandboxes kept warm between invocations, by key (script version): a lease hands out an idle one (the
  * most recently used) or waits for the first one of its key to be free, whether one a lease gives back or one
  * started for the waiters; at most {@code perKeyLimit} leases per key at once, at most {@code maxStarting}
- * sandboxes of a key starting at once; at most {@code maxIdle} idle ones in all, the least recently used destroyed
- * first; idle ones older than {@code idleTime} or whose key has gone stale are destroyed. Thread-safe. Starting
+ * sandboxes of a key starting at once; at most {@code maxIdle} idle ones in all, a key's spare ones destroyed before
+ * any key's only one, and the least recently used first; idle ones older than {@code idleTime} or whose key has gone stale are destroyed. Thread-safe. Starting
  * and destroying happen off the callers' threads.
  *
  * <p>Why waiters take the first free sandbox rather than the one started for them: a burst on a cold script would
@@ -289,7 +289,7 @@ public final class WarmPool<K, T> implements AutoCloseable {
                 waiter.complete(new Handed<>(value, served));
             } else if (reuse && keepable) {
                 idle.addLast(new Idle<>(key, value, clock.millis()));
-                if (idle.size() > maxIdle) evicted = idle.pollFirst().value();
+                if (idle.size() > maxIdle) evicted = evictOne();
             } else {
                 destroyIt = true;
             }
@@ -300,6 +300,26 @@ public final class WarmPool<K, T> implements AutoCloseable {
         }
         if (destroyIt) destroy(value);
         if (evicted != null) destroy(evicted);
+    }
+
+    /**
+     * Takes out the idle sandbox to destroy when there are more than {@code maxIdle}: the least recently used of a key
+     * that has another one idle, else the least recently used of all. With more hot keys than the pool holds two each
+     * (scripts that each run every second, each needing a second sandbox only when two of its runs overlap), plain LRU
+     * would keep some keys' spare sandboxes and destroy other keys' only ones, each of them to be started cold a
+     * moment later. Called under the lock.
+     */
+    private T evictOne() {
+        var idleByKey = new HashMap<K, Integer>();
+        for (var i : idle) idleByKey.merge(i.key(), 1, Integer::sum);
+        for (Iterator<Idle<K, T>> it = idle.iterator(); it.hasNext(); ) {
+            var i = it.next();
+            if (idleByKey.get(i.key()) > 1) {
+                it.remove();
+                return i.value();
+            }
+        }
+        return idle.pollFirst().value();
     }
 
     /** A waiter that stopped waiting: leaves the queue, or gives back what it was handed as it stopped. */

@@ -114,6 +114,27 @@ class WarmPoolTest {
     }
 
     @Test
+    void beyondTheMaximumAKeysSpareIdleSandboxGoesBeforeAnotherKeysOnlyOne() throws Exception {
+        var pool = pool(3, Duration.ofMinutes(1), 2);
+        var a = new Key("a", 1);
+        var b = new Key("b", 1);
+        var c = new Key("c", 1);
+        // b's only sandbox is the least recently used; two runs of a overlapped, so a has two idle
+        pool.acquire(b, () -> "b").release(true);
+        var a1 = pool.acquire(a, () -> "a1");
+        var a2 = pool.acquire(a, () -> "a2");
+        a1.release(true);
+        a2.release(true);
+        pool.acquire(c, () -> "c").release(true);
+
+        await().until(() -> destroyed.equals(List.of("a1")));
+        assertThat(pool.idleCount()).isEqualTo(3);
+        assertThat(pool.acquire(a, () -> "new a").warm()).isTrue();
+        assertThat(pool.acquire(b, () -> "new b").warm()).isTrue();
+        assertThat(pool.acquire(c, () -> "new c").warm()).isTrue();
+    }
+
+    @Test
     void idleSandboxesExpireAfterTheIdleTime() throws Exception {
         var pool = pool(4, Duration.ofMillis(200), 2);
         pool.acquire(new Key("a", 1), () -> "a").release(true);

@@ -31,7 +31,24 @@ public final class Streams {
     /** Pub/sub channel on which the api announces a cancelled run id to every executor. */
     public static final String CANCEL_CHANNEL = "cronhook:cancel";
 
+    /**
+     * Hash of the scripts that have runs waiting for a concurrency slot (script id to {@code "<limit> <lease ms>"}),
+     * kept by the executors' run ledger.
+     */
+    public static final String WAITING_SCRIPTS = "cronhook:scripts-waiting";
+
+    /** The prefix of {@link #waitingKey}, for Lua scripts that go through {@link #WAITING_SCRIPTS}. */
+    public static final String WAITING_PREFIX = "cronhook:waiting:";
+
     private Streams() {}
+
+    /**
+     * List of one script's runs waiting for a concurrency slot, in order; each entry is the run id, a space and the
+     * run's request as it goes on {@link #RUNS}.
+     */
+    public static String waitingKey(UUID scriptId) {
+        return WAITING_PREFIX + scriptId;
+    }
 
     /** Live log of one build; readers tail it while the build runs. */
     public static String buildLog(UUID scriptId, int version) {

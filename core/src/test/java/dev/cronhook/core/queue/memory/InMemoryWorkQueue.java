@@ -60,6 +60,10 @@ public final class InMemoryWorkQueue<T> implements WorkQueue<T> {
         synchronized int size() {
             return entries.size();
         }
+
+        synchronized List<T> messages() {
+            return entries.stream().map(e -> e.message).toList();
+        }
     }
 
     static final class Entry<T> {
@@ -86,6 +90,11 @@ public final class InMemoryWorkQueue<T> implements WorkQueue<T> {
     /** Messages not yet acknowledged (waiting or in hand). */
     public int size() {
         return store.size();
+    }
+
+    /** The messages not yet acknowledged (waiting or in hand), in the order they were added. */
+    public List<T> messages() {
+        return store.messages();
     }
 
     @Override

@@ -110,6 +110,20 @@ public final class InMemoryRunLedger implements RunLedger {
         return waiting.size();
     }
 
+    /**
+     * Whether the ledger knows of the run: finished, or waiting for a slot. Holding the ledger's lock (as {@code
+     * synchronized (ledger)} does) keeps a waiting run from moving to the queue meanwhile.
+     */
+    public synchronized boolean knows(UUID runId) {
+        if (finished.containsKey(runId)) return true;
+        for (var queue : waiting.values()) {
+            for (var request : queue) {
+                if (request.runId().equals(runId)) return true;
+            }
+        }
+        return false;
+    }
+
     /** Every RUNNING report and final result, in the order they were published. */
     public List<RunResult> published() {
         return List.copyOf(published);

@@ -27,20 +27,20 @@ import java.util.concurrent.CompletableFuture;
 public final class RedisRunLedger implements RunLedger {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RedisRunLedger.class);
 
-    public static final String WAITING_SCRIPTS = "cronhook:scripts-waiting";
+    public static final String WAITING_SCRIPTS = Streams.WAITING_SCRIPTS;
 
     /** Results larger than this are announced by run id only: every api replica hears every announcement. */
     static final int MAX_ANNOUNCED_BYTES = 64 * 1024;
 
     private static final String SLOTS = "cronhook:slots:";
-    private static final String WAITING = "cronhook:waiting:";
+    private static final String WAITING = Streams.WAITING_PREFIX;
 
     public static String slotsKey(UUID scriptId) {
         return SLOTS + scriptId;
     }
 
     public static String waitingKey(UUID scriptId) {
-        return WAITING + scriptId;
+        return Streams.waitingKey(scriptId);
     }
 
     /**
