@@ -256,12 +256,27 @@ function agentTarget(options) {
   return [host, Number(options.port) || options.defaultPort];
 }
 
+// Connections kept alive for reuse (the agents' free sockets, fetch's pool) are tunnels the proxy opened for the
+// script of the call that made them: the proxy cuts them when a call of another script begins, and that script
+// must not find them in the pool (a dead socket fails its request with "fetch failed"). So they are dropped before
+// a call of another script than the last (only a shared sandbox serves several).
+const agentsSeen = new Set(); // WeakRefs of the agents that made a tunnel
+const agentRefs = new WeakMap();
+function sawAgent(agent) {
+  if (agentRefs.has(agent)) return;
+  const ref = new WeakRef(agent);
+  agentRefs.set(agent, ref);
+  agentsSeen.add(ref);
+}
+let dropPooledConnections = () => {};
+
 const http = egressSocket ? (await import("node:http")).default : null;
 const https = egressSocket ? (await import("node:https")).default : null;
 const tls = egressSocket ? (await import("node:tls")).default : null;
 if (egressSocket) {
   // every http.Agent and https.Agent (the global ones, and those a client makes) connects through a tunnel
   http.Agent.prototype.createConnection = function createConnection(options, oncreate) {
+    sawAgent(this);
     const [host, port] = agentTarget({ defaultPort: 80, ...options });
     tunnel(host, port, (error, socket) => {
       if (error) return oncreate(error);
@@ -270,6 +285,7 @@ if (egressSocket) {
     });
   };
   https.Agent.prototype.createConnection = function createConnection(options, oncreate) {
+    sawAgent(this);
     const [host, port] = agentTarget({ defaultPort: 443, ...options });
     tunnel(host, port, (error, socket) => {
       if (error) return oncreate(error);
@@ -302,11 +318,29 @@ if (egressSocket) {
       realFetch = fetchProperty.get ? fetchProperty.get.call(globalThis) : fetchProperty.value;
       // node's fetch loads undici on its first call; reading Response loads it now, and with it the dispatcher
       responseGlobal?.get?.call(globalThis);
-      const key = Symbol.for("undici.globalDispatcher.1");
-      const Agent = globalThis[key]?.constructor;
-      if (typeof Agent === "function") globalThis[key] = new Agent({ connect: undiciConnect });
+      freshDispatcher();
     }
     return realFetch.apply(this, args);
+  };
+  const dispatcherKey = Symbol.for("undici.globalDispatcher.1");
+  let DispatcherType = null;
+  function freshDispatcher() {
+    const old = globalThis[dispatcherKey];
+    DispatcherType ??= old?.constructor;
+    if (typeof DispatcherType !== "function") return;
+    globalThis[dispatcherKey] = new DispatcherType({ connect: undiciConnect });
+    if (old && old.constructor === DispatcherType) old.destroy?.().catch?.(() => {});
+  }
+  dropPooledConnections = () => {
+    if (realFetch) freshDispatcher();
+    for (const ref of agentsSeen) {
+      const agent = ref.deref();
+      if (!agent) {
+        agentsSeen.delete(ref);
+        continue;
+      }
+      for (const sockets of Object.values(agent.freeSockets ?? {})) for (const socket of sockets) socket.destroy();
+    }
   };
   Object.defineProperty(globalThis, "fetch", { value: routedFetch, writable: true, configurable: true, enumerable: true });
 }
@@ -477,9 +511,14 @@ function failCurrent(e, fatal) {
 process.on("uncaughtException", (e) => failCurrent(e, true));
 process.on("unhandledRejection", (e) => failCurrent(e, true));
 
+let lastScriptId = null; // the script of the last call, in a sandbox that serves several
+
 async function invoke(req) {
   const inv = { id: String(req.id), done: false, saved: [], mod: moduleOf(req) };
   const mod = inv.mod;
+  const scriptId = String(req.ctx?.scriptId ?? "");
+  if (lastScriptId !== null && lastScriptId !== scriptId) dropPooledConnections();
+  lastScriptId = scriptId;
   current = inv;
   egressRefused = null;
   const max = req.maxResultBytes > 0 ? req.maxResultBytes : 1048576;

@@ -177,6 +177,23 @@ public abstract class EgressContract {
     }
 
     @Test
+    void callsOfTwoScriptsTakingTurnsEachReachTheirHostOverConnectionsOfTheirOwn() {
+        // where the two share a sandbox, the proxy cuts one script's tunnels when the other's call begins: a
+        // connection kept alive in the first one's call must not be reused by the next
+        var other = UUID.randomUUID();
+        var urls = Map.<String, Object>of("urls", List.of("http://" + HOST + "/hello", "https://" + HOST + "/hello"));
+        for (var script : List.of(scriptId, other, scriptId, other)) {
+            var result = succeeded(run(script, "fetchUrls", urls, List.of(HOST), new ScriptRuntimeContract.Logs()));
+            assertThat(result.at("/http:~1~1" + HOST + "~1hello/body").asString())
+                    .as("%s", result)
+                    .isEqualTo("hello from upstream");
+            assertThat(result.at("/https:~1~1" + HOST + "~1hello/body").asString())
+                    .as("%s", result)
+                    .isEqualTo("hello over TLS");
+        }
+    }
+
+    @Test
     void aHostNotOnTheListIsRefusedAtOnceAndTheRunsErrorAndLogSayWhy() {
         var result = succeeded(run(
                 "fetchUrls",
@@ -275,6 +292,15 @@ public abstract class EgressContract {
 
     private Outcome run(
             String scenario, Map<String, Object> event, List<String> allow, ScriptRuntimeContract.Logs logs) {
+        return run(scriptId, scenario, event, allow, logs);
+    }
+
+    private Outcome run(
+            UUID scriptId,
+            String scenario,
+            Map<String, Object> event,
+            List<String> allow,
+            ScriptRuntimeContract.Logs logs) {
         var body = new java.util.LinkedHashMap<String, Object>(event);
         body.put("scenario", scenario);
         var invocation = new Invocation(

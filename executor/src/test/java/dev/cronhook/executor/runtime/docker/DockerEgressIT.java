@@ -15,6 +15,7 @@ import dev.cronhook.executor.runtime.RuntimeLimits;
 import dev.cronhook.executor.runtime.ScriptFiles;
 import dev.cronhook.executor.runtime.ScriptRuntime;
 import dev.cronhook.executor.runtime.ScriptRuntimeContract;
+import dev.cronhook.executor.runtime.TenantCalls;
 import dev.cronhook.executor.runtime.TestScripts;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -59,6 +60,15 @@ class DockerEgressIT extends EgressContract {
         }
     }
 
+    /** Whether every call goes to sandboxes shared by one tenant (the scripts of a test take turns in one). */
+    protected boolean shared() {
+        return false;
+    }
+
+    private DockerScriptRuntime docker() {
+        return (DockerScriptRuntime) (runtime instanceof TenantCalls calls ? calls.runtime() : runtime);
+    }
+
     @Override
     protected ScriptRuntime newRuntime(EgressProxy proxy) {
         var docker = new DockerScriptRuntime(
@@ -69,7 +79,9 @@ class DockerEgressIT extends EgressContract {
                 HarnessScriptRuntime.WarmSettings.defaults(),
                 sockets);
         docker.egressProxy(proxy);
-        return docker;
+        if (!shared()) return docker;
+        docker.shareSandboxes(true);
+        return new TenantCalls(docker, "one-tenant");
     }
 
     @Override
@@ -118,7 +130,7 @@ class DockerEgressIT extends EgressContract {
                   return out;
                 }
                 """;
-        var docker = (DockerScriptRuntime) runtime;
+        var docker = docker();
         docker.blankImage(image);
         var event = Map.of(
                 "url", "http://" + HOST + "/hello",
