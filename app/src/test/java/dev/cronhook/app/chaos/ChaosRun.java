@@ -331,6 +331,9 @@ final class ChaosRun {
         r.append("\nRuns by trigger and status: ")
                 .append(counts.runsByTriggerAndStatus())
                 .append('\n');
+        r.append("\nRuns that failed or timed out, by error (the ten most frequent): ")
+                .append(counts.unsuccessfulByError())
+                .append('\n');
         r.append("\nWebhook answers by status over all attempts (-1: no answer): ")
                 .append(load.statuses())
                 .append('\n');

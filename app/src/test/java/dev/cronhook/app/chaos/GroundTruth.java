@@ -42,7 +42,8 @@ final class GroundTruth {
             long repeatedExecutions,
             List<String> repeatedExamples,
             int finishedRunsNeverExecuted,
-            Map<String, Integer> runsByTriggerAndStatus) {
+            Map<String, Integer> runsByTriggerAndStatus,
+            Map<String, Integer> unsuccessfulByError) {
 
         boolean clean() {
             return acceptedLost == 0
@@ -152,6 +153,15 @@ final class GroundTruth {
                 while (rs.next()) byStatus.put(rs.getString(1) + " " + rs.getString(2), rs.getInt(3));
             }
 
+            // a run that failed or timed out says why: the chaos kills processes, but the scripts themselves never fail
+            var byError = new java.util.LinkedHashMap<String, Integer>();
+            try (var st = c.prepareStatement("SELECT status || ': ' || coalesce(left(error, 160), '(no error)'),"
+                            + " count(*) FROM runs WHERE status IN ('FAILED', 'TIMED_OUT')"
+                            + " GROUP BY 1 ORDER BY 2 DESC LIMIT 10");
+                    var rs = st.executeQuery()) {
+                while (rs.next()) byError.put(rs.getString(1), rs.getInt(2));
+            }
+
             return new Counts(
                     accepted.size(),
                     lost.size(),
@@ -174,7 +184,8 @@ final class GroundTruth {
                     repeated,
                     repeatedExamples,
                     neverExecuted,
-                    byStatus);
+                    byStatus,
+                    byError);
         }
     }
 
