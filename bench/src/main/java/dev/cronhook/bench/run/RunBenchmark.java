@@ -377,7 +377,7 @@ public final class RunBenchmark {
                 Instant.now());
     }
 
-    private static void report(String what, long[] nanos) {
+    static void report(String what, long[] nanos) {
         if (nanos.length == 0) return;
         long[] sorted = nanos.clone();
         Arrays.sort(sorted);

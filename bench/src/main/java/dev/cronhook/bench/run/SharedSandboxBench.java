@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -54,20 +53,20 @@ public final class SharedSandboxBench {
             call(runtime, base, "tenant-a");
             long[] imagePresent = new long[versions];
             for (int i = 0; i < versions; i++) imagePresent[i] = call(runtime, images.get(i), "tenant-a");
-            report("new version, tenant warm, image present (code taken out of it now)", imagePresent);
+            RunBenchmark.report("new version, tenant warm, image present (code taken out of it now)", imagePresent);
 
             call(runtime, base, "tenant-b");
             long[] codePresent = new long[versions];
             for (int i = 0; i < versions; i++) codePresent[i] = call(runtime, images.get(i), "tenant-b");
-            report("new version, tenant warm, code present on the machine", codePresent);
+            RunBenchmark.report("new version, tenant warm, code present on the machine", codePresent);
 
             long[] warm = new long[warmCalls];
             for (int i = 0; i < warmCalls; i++) warm[i] = call(runtime, images.get(i % versions), "tenant-b");
-            report("warm call, " + versions + " versions in turn on one tenant", warm);
+            RunBenchmark.report("warm call, " + versions + " versions in turn on one tenant", warm);
 
             long[] newTenant = new long[tenants];
             for (int i = 0; i < tenants; i++) newTenant[i] = call(runtime, base, "tenant-new-" + i);
-            report("a new tenant's first call (a container started)", newTenant);
+            RunBenchmark.report("a new tenant's first call (a container started)", newTenant);
             runtime.removeLeftovers();
         }
     }
@@ -120,22 +119,5 @@ public final class SharedSandboxBench {
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .start()
                 .waitFor();
-    }
-
-    private static void report(String what, long[] nanos) {
-        long[] sorted = nanos.clone();
-        Arrays.sort(sorted);
-        System.out.printf(
-                "%s: n=%d p50=%.2f ms p90=%.2f ms p99=%.2f ms max=%.2f ms%n",
-                what,
-                sorted.length,
-                pct(sorted, 50),
-                pct(sorted, 90),
-                pct(sorted, 99),
-                sorted[sorted.length - 1] / 1e6);
-    }
-
-    private static double pct(long[] sorted, int p) {
-        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)] / 1e6;
     }
 }
