@@ -94,7 +94,8 @@ public record ScriptFiles(Map<String, byte[]> files, Path nodeModules, java.util
         return false;
     }
 
-    private static void deleteTree(Path dir) throws IOException {
+    /** Removes {@code dir} and everything under it (symbolic links, not what they point at); nothing if missing. */
+    public static void deleteTree(Path dir) throws IOException {
         if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) return;
         try (var paths = Files.walk(dir)) {
             for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);

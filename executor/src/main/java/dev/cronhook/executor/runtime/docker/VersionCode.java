@@ -3,17 +3,16 @@ package dev.cronhook.executor.runtime.docker;
 import com.github.dockerjava.api.DockerClient;
 import dev.cronhook.core.harness.Harness;
 import dev.cronhook.executor.runtime.ImageUnavailableException;
+import dev.cronhook.executor.runtime.ScriptFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.UUID;
@@ -99,7 +98,7 @@ final class VersionCode {
             }
             return dir;
         } finally {
-            deleteTree(partial);
+            ScriptFiles.deleteTree(partial);
             try {
                 docker.removeContainerCmd(container).withForce(true).exec();
             } catch (RuntimeException e) {
@@ -155,16 +154,9 @@ final class VersionCode {
     void clear() {
         taken.clear();
         try {
-            deleteTree(root);
+            ScriptFiles.deleteTree(root);
         } catch (IOException e) {
             // left for the next start
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) return;
-        try (var paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
         }
     }
 
