@@ -110,6 +110,9 @@ final class ChaosRun {
                         Map.of(
                                 "CRONHOOK_SCHEDULER_CLAIM_LEASE",
                                 settings.claimLease().toSeconds() + "s",
+                                // the queued-run sweep of the last scheduler start looks at runs older than this
+                                "CRONHOOK_SCHEDULER_QUEUED_GRACE",
+                                settings.claimLease().toSeconds() + "s",
                                 "CRONHOOK_EXECUTOR_MAX_WARM",
                                 Integer.toString(settings.schedules() + 10),
                                 "CRONHOOK_EXECUTOR_MAX_WARM_PER_SCRIPT",
@@ -157,12 +160,17 @@ final class ChaosRun {
             deployment.heal();
             note("every process is running and ready again");
 
-            // the schedulers stop gracefully; once a killed one's claims have run out, one more start reconciles
-            // (ticks a killed scheduler left pending are counted then), and it stops gracefully again
+            // the schedulers stop gracefully; once a killed one's claims have run out, and the last run made before
+            // they stopped is older than the queued-run sweep's grace (the same duration here), one more start
+            // reconciles (ticks a killed scheduler left pending are counted, runs a killed process left unqueued are
+            // queued), and it stops gracefully again
             deployment.process("scheduler-1").stop();
             deployment.process("scheduler-2").stop();
             note("schedulers stopped (SIGTERM)");
-            var settled = lastSchedulerKill.plus(settings.claimLease()).plusSeconds(2);
+            var stopped = Instant.now();
+            var settled = java.util.Collections.max(List.of(lastSchedulerKill, stopped))
+                    .plus(settings.claimLease())
+                    .plusSeconds(2);
             while (Instant.now().isBefore(settled)) Thread.sleep(200);
             var last = deployment.process("scheduler-1");
             last.start();
