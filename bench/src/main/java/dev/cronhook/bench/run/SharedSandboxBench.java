@@ -21,7 +21,7 @@ import java.util.UUID;
  * Cold starts in sandboxes shared by a tenant's scripts (issue 24), {@code DockerScriptRuntime} alone: a script
  * version's first call where its tenant has a warm container (the version's code taken out of its image now, or
  * already on the machine), a warm call, and a new tenant's first call (a container started). Needs Docker.
- * Args: [versions] [new tenants] [warm calls].
+ * Then what each idle container holds in memory ({@link SandboxMemory}). Args: [versions] [new tenants] [warm calls].
  */
 public final class SharedSandboxBench {
     private static final String CODE =
@@ -67,6 +67,11 @@ public final class SharedSandboxBench {
             long[] newTenant = new long[tenants];
             for (int i = 0; i < tenants; i++) newTenant[i] = call(runtime, base, "tenant-new-" + i);
             RunBenchmark.report("a new tenant's first call (a container started)", newTenant);
+            // every container is idle now: what each holds, the engine's shim included
+            Thread.sleep(3000);
+            SandboxMemory.report(
+                    "idle shared containers (" + (tenants + 2) + " tenants, " + versions + " versions in two)",
+                    SandboxMemory.of(docker, DockerScriptRuntime.LABEL, "bench-shared"));
             runtime.removeLeftovers();
         }
     }

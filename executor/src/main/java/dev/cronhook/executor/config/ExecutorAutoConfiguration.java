@@ -106,7 +106,10 @@ public class ExecutorAutoConfiguration {
                 properties.maxWarmPerScript(),
                 properties.maxShared(),
                 properties.maxSharedPerTenant(),
-                properties.scriptsPerSharedSandbox());
+                properties.scriptsPerSharedSandbox(),
+                properties.maxSharedMemory() == null
+                        ? HarnessScriptRuntime.WarmSettings.defaultSharedBytes()
+                        : properties.maxSharedMemory().toBytes());
         var kind = properties.runtime();
         if (kind != ExecutorProperties.RuntimeKind.PROCESS) {
             var docker = DockerScriptRuntime.client(properties.dockerHost());
@@ -118,8 +121,10 @@ public class ExecutorAutoConfiguration {
                 if (sockets != null && properties.sharedSandboxes()) {
                     runtime.shareSandboxes(true);
                     log.info(
-                            "a user's environment's Node.js scripts share warm containers (at most {} busy per tenant)",
-                            properties.maxSharedPerTenant());
+                            "a user's environment's Node.js scripts share warm containers (at most {} busy per tenant,"
+                                    + " idle ones holding at most {} MiB)",
+                            properties.maxSharedPerTenant(),
+                            warm.maxSharedBytes() >> 20);
                 }
                 if (sockets != null && "none".equals(properties.network())) {
                     runtime.egressProxy(egress);

@@ -5,13 +5,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 
 /**
  * {@code cronhook.executor.*}: which runtime runs scripts, how warm containers are kept, the limits and caps. {@code
  * unsafeProcessRuntime} ({@code CRONHOOK_UNSAFE_PROCESS_RUNTIME}) lets the process runtime run scripts without a
  * sandbox where none can be made: only for a single-user machine. {@code sharedSandboxes}: a tenant's (a user's
- * environment's) Node.js scripts share warm containers in Docker, one call at a time each, at most {@code
- * maxShared} idle in all, {@code maxSharedPerTenant} busy per tenant, each retired after loading {@code
+ * environment's) Node.js scripts share warm containers in Docker, one call at a time each; idle ones holding at most
+ * {@code maxSharedMemory} together (default: a quarter of the memory this process sees) and at most {@code
+ * maxShared} of them, {@code maxSharedPerTenant} busy per tenant, each retired after loading {@code
  * scriptsPerSharedSandbox} script versions.
  */
 @ConfigurationProperties("cronhook.executor")
@@ -45,7 +47,8 @@ public record ExecutorProperties(
         URI apiUrl,
         @DefaultValue("30s") Duration secretsCacheTtl,
         @DefaultValue("true") boolean sharedSandboxes,
-        @DefaultValue("256") int maxShared,
+        @DefaultValue("4096") int maxShared,
+        DataSize maxSharedMemory,
         @DefaultValue("16") int maxSharedPerTenant,
         @DefaultValue("1024") int scriptsPerSharedSandbox) {
 

@@ -27,8 +27,9 @@ public abstract class HarnessScriptRuntime implements ScriptRuntime {
 
     /**
      * How many sandboxes to keep warm and for how long: of a script version's own, at most {@code maxWarm} idle and
-     * {@code perScriptLimit} busy per version; shared by a tenant's scripts, at most {@code maxShared} idle, {@code
-     * perTenantLimit} busy per tenant, each retired once it has loaded {@code scriptsPerShared} script versions.
+     * {@code perScriptLimit} busy per version; shared by a tenant's scripts, idle ones holding at most {@code
+     * maxSharedBytes} of memory together and at most {@code maxShared} of them, {@code perTenantLimit} busy per
+     * tenant, each retired once it has loaded {@code scriptsPerShared} script versions.
      */
     public record WarmSettings(
             int maxWarm,
@@ -36,15 +37,29 @@ public abstract class HarnessScriptRuntime implements ScriptRuntime {
             int perScriptLimit,
             int maxShared,
             int perTenantLimit,
-            int scriptsPerShared) {
+            int scriptsPerShared,
+            long maxSharedBytes) {
         public WarmSettings(int maxWarm, Duration idleTime, int perScriptLimit) {
-            this(maxWarm, idleTime, perScriptLimit, maxWarm, perScriptLimit, 1024);
+            this(maxWarm, idleTime, perScriptLimit, maxWarm, perScriptLimit, 1024, Long.MAX_VALUE);
         }
 
         public static WarmSettings defaults() {
-            return new WarmSettings(32, Duration.ofMinutes(5), 8, 256, 16, 1024);
+            return new WarmSettings(32, Duration.ofMinutes(5), 8, 4096, 16, 1024, defaultSharedBytes());
+        }
+
+        /** A quarter of the memory this process sees (in a container: its limit) for idle shared sandboxes. */
+        public static long defaultSharedBytes() {
+            var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+            if (os instanceof com.sun.management.OperatingSystemMXBean sun) return sun.getTotalMemorySize() / 4;
+            return 4L << 30;
         }
     }
+
+    /**
+     * What an idle sandbox counts for in the pool when its runtime cannot say what it holds: more than a warm Node.js
+     * container holds (~8 MiB charged to its cgroup, measured), so the budget errs on the side of the host.
+     */
+    static final long NOMINAL_SANDBOX_BYTES = 16L << 20;
 
     /**
      * Sandboxes of one script version starting at once: a start is mostly CPU (the engine, the runtime, node
@@ -85,7 +100,9 @@ public abstract class HarnessScriptRuntime implements ScriptRuntime {
                 STARTS_AT_ONCE,
                 s -> s.channel().sandbox().destroy(),
                 spec -> false,
-                Clock.systemUTC());
+                Clock.systemUTC(),
+                s -> s.channel().sandbox().memoryBytes().orElse(NOMINAL_SANDBOX_BYTES),
+                warm.maxSharedBytes());
         this.scriptsPerShared = Math.max(1, warm.scriptsPerShared());
     }
 
@@ -457,6 +474,11 @@ public abstract class HarnessScriptRuntime implements ScriptRuntime {
     /** Shared sandboxes started and idle. */
     public int sharedCount() {
         return shared.idleCount();
+    }
+
+    /** The memory the idle shared sandboxes hold together, as they held it when they became idle. */
+    public long sharedIdleBytes() {
+        return shared.idleWeight();
     }
 
     private SandboxSpec spec(Invocation invocation) {

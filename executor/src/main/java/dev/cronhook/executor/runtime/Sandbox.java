@@ -3,6 +3,7 @@ package dev.cronhook.executor.runtime;
 import dev.cronhook.core.net.EgressPolicy;
 import java.io.IOException;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.UUID;
 
 /**
@@ -45,6 +46,14 @@ public interface Sandbox {
      */
     default Optional<String> limitHit() {
         return Optional.empty();
+    }
+
+    /**
+     * The memory it holds now (its processes, as its cgroup is charged), when the runtime can tell cheaply; empty
+     * when it cannot (the warm pool then counts a nominal size for it).
+     */
+    default OptionalLong memoryBytes() {
+        return OptionalLong.empty();
     }
 
     /**

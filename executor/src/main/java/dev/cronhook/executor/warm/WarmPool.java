@@ -16,14 +16,17 @@ import java.util.concurrent.Future;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import java.util.function.ToLongFunction;
 
 /**
  * Started sandboxes kept warm between invocations, by key (script version): a lease hands out an idle one (the
  * most recently used) or waits for the first one of its key to be free, whether one a lease gives back or one
  * started for the waiters; at most {@code perKeyLimit} leases per key at once, at most {@code maxStarting}
- * sandboxes of a key starting at once; at most {@code maxIdle} idle ones in all, a key's spare ones destroyed before
- * any key's only one, and the least recently used first; idle ones older than {@code idleTime} or whose key has gone stale are destroyed. Thread-safe. Starting
- * and destroying happen off the callers' threads.
+ * sandboxes of a key starting at once; at most {@code maxIdle} idle ones in all, and (given a weigher) idle ones
+ * weighing at most {@code maxIdleWeight} together (their memory: the pool is sized by what its sandboxes hold, not
+ * their count), a key's spare ones destroyed before any key's only one, and the least recently used first; idle ones
+ * older than {@code idleTime} or whose key has gone stale are destroyed. Thread-safe. Starting, weighing and
+ * destroying happen off the callers' threads or outside the pool's lock.
  *
  * <p>Why waiters take the first free sandbox rather than the one started for them: a burst on a cold script would
  * otherwise make each of its first runs wait for a container of its own, all of them starting at once on the same
@@ -44,15 +47,18 @@ public final class WarmPool<K, T> implements AutoCloseable {
     private final Consumer<T> destroyer;
     private final Predicate<K> stale;
     private final Clock clock;
+    private final ToLongFunction<? super T> weigher;
+    private final long maxIdleWeight;
     private final ReentrantLock lock = new ReentrantLock();
     private final ArrayDeque<Idle<K, T>> idle = new ArrayDeque<>(); // oldest release first
+    private long idleWeight; // of the idle ones, guarded by the lock
     private final Map<K, Demand<T>> demands = new HashMap<>(); // keys with leases out, starts or waiters
     private final ExecutorService starting = Executors.newVirtualThreadPerTaskExecutor();
     private final ExecutorService destroying = Executors.newVirtualThreadPerTaskExecutor();
     private final Thread reaper;
     private volatile boolean closed;
 
-    private record Idle<K, T>(K key, T value, long since) {}
+    private record Idle<K, T>(K key, T value, long since, long weight) {}
 
     /** A sandbox handed to a waiter, and whether it was up before the wait (see {@link Lease#warm}). */
     private record Handed<T>(T value, boolean warm) {}
@@ -77,9 +83,29 @@ public final class WarmPool<K, T> implements AutoCloseable {
             Consumer<T> destroyer,
             Predicate<K> stale,
             Clock clock) {
+        this(maxIdle, idleTime, perKeyLimit, maxStarting, destroyer, stale, clock, value -> 0, Long.MAX_VALUE);
+    }
+
+    /**
+     * As above, keeping idle sandboxes that weigh ({@code weigher}, e.g. the memory a sandbox holds, asked as it
+     * becomes idle) at most {@code maxIdleWeight} together.
+     */
+    public WarmPool(
+            int maxIdle,
+            Duration idleTime,
+            int perKeyLimit,
+            int maxStarting,
+            Consumer<T> destroyer,
+            Predicate<K> stale,
+            Clock clock,
+            ToLongFunction<? super T> weigher,
+            long maxIdleWeight) {
         if (maxIdle < 0) throw new IllegalArgumentException("maxIdle must not be negative");
         if (perKeyLimit < 1) throw new IllegalArgumentException("perKeyLimit must be at least 1");
         if (maxStarting < 1) throw new IllegalArgumentException("maxStarting must be at least 1");
+        if (maxIdleWeight < 0) throw new IllegalArgumentException("maxIdleWeight must not be negative");
+        this.weigher = weigher;
+        this.maxIdleWeight = maxIdleWeight;
         this.maxIdle = maxIdle;
         this.idleTime = idleTime;
         this.perKeyLimit = perKeyLimit;
@@ -207,6 +233,7 @@ public final class WarmPool<K, T> implements AutoCloseable {
                 var i = it.next();
                 if (which.test(i.key())) {
                     it.remove();
+                    idleWeight -= i.weight();
                     out.add(i.value());
                 }
             }
@@ -214,6 +241,16 @@ public final class WarmPool<K, T> implements AutoCloseable {
             lock.unlock();
         }
         out.forEach(this::destroy);
+    }
+
+    /** What the idle sandboxes weigh together (0 without a weigher). */
+    public long idleWeight() {
+        lock.lock();
+        try {
+            return idleWeight;
+        } finally {
+            lock.unlock();
+        }
     }
 
     public int idleCount() {
@@ -274,10 +311,12 @@ public final class WarmPool<K, T> implements AutoCloseable {
      * where one may be kept ({@code maxIdle} 0: every lease gets a new one); a new one always goes to a waiter.
      */
     private void free(K key, T value, boolean reusable, boolean served) {
-        T evicted = null;
+        List<T> evicted = List.of();
         boolean keepable = maxIdle > 0 && !stale.test(key);
         boolean reuse = reusable && !closed && (!served || keepable);
         boolean destroyIt = !reuse;
+        // weighed before the lock (it may read the sandbox's counters); unused when a waiter takes it
+        long weight = reuse && keepable ? Math.max(0, weigher.applyAsLong(value)) : 0;
         lock.lock();
         try {
             var demand = demands.get(key);
@@ -288,8 +327,9 @@ public final class WarmPool<K, T> implements AutoCloseable {
                 demand.leased++;
                 waiter.complete(new Handed<>(value, served));
             } else if (reuse && keepable) {
-                idle.addLast(new Idle<>(key, value, clock.millis()));
-                if (idle.size() > maxIdle) evicted = evictOne();
+                idle.addLast(new Idle<>(key, value, clock.millis(), weight));
+                idleWeight += weight;
+                evicted = evictOverLimits();
             } else {
                 destroyIt = true;
             }
@@ -299,11 +339,21 @@ public final class WarmPool<K, T> implements AutoCloseable {
             lock.unlock();
         }
         if (destroyIt) destroy(value);
-        if (evicted != null) destroy(evicted);
+        evicted.forEach(this::destroy);
+    }
+
+    /** Takes out the idle sandboxes to destroy while there are more than {@code maxIdle} or they weigh too much. */
+    private List<T> evictOverLimits() {
+        List<T> out = List.of();
+        while (!idle.isEmpty() && (idle.size() > maxIdle || idleWeight > maxIdleWeight)) {
+            if (out.isEmpty()) out = new ArrayList<>();
+            out.add(evictOne());
+        }
+        return out;
     }
 
     /**
-     * Takes out the idle sandbox to destroy when there are more than {@code maxIdle}: the least recently used of a key
+     * Takes out the idle sandbox to destroy when there are too many: the least recently used of a key
      * that has another one idle, else the least recently used of all. With more hot keys than the pool holds two each
      * (scripts that each run every second, each needing a second sandbox only when two of its runs overlap), plain LRU
      * would keep some keys' spare sandboxes and destroy other keys' only ones, each of them to be started cold a
@@ -316,10 +366,13 @@ public final class WarmPool<K, T> implements AutoCloseable {
             var i = it.next();
             if (idleByKey.get(i.key()) > 1) {
                 it.remove();
+                idleWeight -= i.weight();
                 return i.value();
             }
         }
-        return idle.pollFirst().value();
+        var oldest = idle.pollFirst();
+        idleWeight -= oldest.weight();
+        return oldest.value();
     }
 
     /** A waiter that stopped waiting: leaves the queue, or gives back what it was handed as it stopped. */
@@ -351,12 +404,15 @@ public final class WarmPool<K, T> implements AutoCloseable {
             if (!i.key().equals(key)) continue;
             if (preferred == null || preferred.test(i.value())) {
                 it.remove();
+                idleWeight -= i.weight();
                 return i.value();
             }
             if (any == null) any = i;
         }
-        if (any != null) idle.remove(any);
-        return any == null ? null : any.value();
+        if (any == null) return null;
+        idle.remove(any);
+        idleWeight -= any.weight();
+        return any.value();
     }
 
     private void reapEvery(long millis) {
@@ -371,7 +427,9 @@ public final class WarmPool<K, T> implements AutoCloseable {
             lock.lock();
             try {
                 while (!idle.isEmpty() && idle.peekFirst().since() <= cutoff) {
-                    out.add(idle.pollFirst().value());
+                    var old = idle.pollFirst();
+                    idleWeight -= old.weight();
+                    out.add(old.value());
                 }
             } finally {
                 lock.unlock();

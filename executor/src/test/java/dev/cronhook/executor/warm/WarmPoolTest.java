@@ -135,6 +135,56 @@ class WarmPoolTest {
     }
 
     @Test
+    void idleSandboxesAreKeptByWhatTheyWeighNotOnlyByTheirCount() throws Exception {
+        // each value weighs its length: "small" 5, "large-sandbox" 13; at most 20 idle in weight, 100 in count
+        pool = new WarmPool<>(
+                100,
+                Duration.ofMinutes(1),
+                2,
+                2,
+                destroyed::add,
+                stale::contains,
+                Clock.systemUTC(),
+                String::length,
+                20);
+        pool.acquire(new Key("a", 1), () -> "small").release(true);
+        pool.acquire(new Key("b", 1), () -> "small").release(true);
+        pool.acquire(new Key("c", 1), () -> "small").release(true);
+        assertThat(pool.idleWeight()).isEqualTo(15);
+        assertThat(destroyed).isEmpty();
+
+        // 28 > 20: the least recently used go until what is idle weighs 20 or less
+        pool.acquire(new Key("d", 1), () -> "large-sandbox").release(true);
+
+        await().until(() -> destroyed.size() == 2);
+        assertThat(pool.idleCount()).isEqualTo(2);
+        assertThat(pool.idleWeight()).isEqualTo(18);
+        assertThat(pool.acquire(new Key("c", 1), () -> "new").warm()).isTrue();
+        assertThat(pool.acquire(new Key("d", 1), () -> "new").warm()).isTrue();
+        // taken out of the pool, they weigh nothing in it
+        assertThat(pool.idleWeight()).isZero();
+    }
+
+    @Test
+    void aSandboxHeavierThanTheWholeBudgetIsNotKept() throws Exception {
+        pool = new WarmPool<>(
+                100,
+                Duration.ofMinutes(1),
+                2,
+                2,
+                destroyed::add,
+                stale::contains,
+                Clock.systemUTC(),
+                String::length,
+                4);
+        pool.acquire(new Key("a", 1), () -> "heavy").release(true);
+
+        await().until(() -> destroyed.equals(List.of("heavy")));
+        assertThat(pool.idleCount()).isZero();
+        assertThat(pool.idleWeight()).isZero();
+    }
+
+    @Test
     void idleSandboxesExpireAfterTheIdleTime() throws Exception {
         var pool = pool(4, Duration.ofMillis(200), 2);
         pool.acquire(new Key("a", 1), () -> "a").release(true);

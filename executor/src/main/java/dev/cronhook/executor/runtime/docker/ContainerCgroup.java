@@ -7,13 +7,15 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * The kernel's counters of a container's limits, read from its cgroup on this host: how many forks its pids limit
  * refused and how many processes its memory limit killed. Only where this host sees the container's first process
  * (a local engine with runc or crun); a remote engine or gVisor's own kernel keeps them out of reach.
  */
-record ContainerCgroup(Path pidsEvents, Path memoryEvents, String oomKillKey) {
+record ContainerCgroup(
+        Path pidsEvents, Path memoryEvents, String oomKillKey, Path memoryUsage, Path memoryStat, String inactiveKey) {
     private static final Path CGROUP_ROOT = Path.of("/sys/fs/cgroup");
 
     /**
@@ -41,21 +43,43 @@ record ContainerCgroup(Path pidsEvents, Path memoryEvents, String oomKillKey) {
         }
         if (v1.containsKey("pids") && v1.containsKey("memory")) {
             if (!v1.get("pids").contains(containerId)) return Optional.empty();
+            Path memory = under(root.resolve("memory"), v1.get("memory"));
             return Optional.of(new ContainerCgroup(
                     under(root.resolve("pids"), v1.get("pids")).resolve("pids.events"),
-                    under(root.resolve("memory"), v1.get("memory")).resolve("memory.oom_control"),
-                    "oom_kill"));
+                    memory.resolve("memory.oom_control"),
+                    "oom_kill",
+                    memory.resolve("memory.usage_in_bytes"),
+                    memory.resolve("memory.stat"),
+                    "total_inactive_file"));
         }
         if (unified != null && unified.contains(containerId)) {
             Path dir = under(root, unified);
-            return Optional.of(
-                    new ContainerCgroup(dir.resolve("pids.events"), dir.resolve("memory.events"), "oom_kill"));
+            return Optional.of(new ContainerCgroup(
+                    dir.resolve("pids.events"),
+                    dir.resolve("memory.events"),
+                    "oom_kill",
+                    dir.resolve("memory.current"),
+                    dir.resolve("memory.stat"),
+                    "inactive_file"));
         }
         return Optional.empty();
     }
 
     private static Path under(Path root, String cgroupPath) {
         return root.resolve(cgroupPath.replaceFirst("^/+", ""));
+    }
+
+    /**
+     * The memory the container holds now: what the kernel charges its cgroup, less the inactive page cache it would
+     * reclaim first (as {@code docker stats} counts); empty when the files cannot be read (the container is gone).
+     */
+    OptionalLong memoryHeld() {
+        try {
+            long usage = Long.parseLong(Files.readString(memoryUsage).trim());
+            return OptionalLong.of(Math.max(0, usage - CgroupCounters.read(memoryStat, inactiveKey)));
+        } catch (IOException | RuntimeException e) {
+            return OptionalLong.empty();
+        }
     }
 
     /** The limit that killed or refused something in the container, as a run's error. */

@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -250,21 +251,29 @@ final class DockerSandbox implements Sandbox {
     @Override
     public Optional<String> limitHit() {
         if (destroyed.get()) return Optional.empty();
+        return cgroup().flatMap(ContainerCgroup::limitHit);
+    }
+
+    /** From the container's cgroup where this host sees it; empty elsewhere (the pool then counts it nominally). */
+    @Override
+    public OptionalLong memoryBytes() {
+        if (destroyed.get()) return OptionalLong.empty();
+        return cgroup().map(ContainerCgroup::memoryHeld).orElse(OptionalLong.empty());
+    }
+
+    /** The container's cgroup on this host, found once (its first process does not change). */
+    private Optional<ContainerCgroup> cgroup() {
         var group = cgroup;
-        if (group == null) {
-            try {
-                Long pid = docker.inspectContainerCmd(containerId)
-                        .exec()
-                        .getState()
-                        .getPidLong();
-                group = pid != null && pid > 0 ? ContainerCgroup.of(pid, containerId) : Optional.empty();
-            } catch (RuntimeException e) {
-                // gone, or the engine did not answer: ask again next time
-                return Optional.empty();
-            }
-            cgroup = group;
+        if (group != null) return group;
+        try {
+            Long pid = docker.inspectContainerCmd(containerId).exec().getState().getPidLong();
+            group = pid != null && pid > 0 ? ContainerCgroup.of(pid, containerId) : Optional.empty();
+        } catch (RuntimeException e) {
+            // gone, or the engine did not answer: ask again next time
+            return Optional.empty();
         }
-        return group.flatMap(ContainerCgroup::limitHit);
+        cgroup = group;
+        return group;
     }
 
     /**

@@ -196,6 +196,38 @@ class DockerSharedSandboxIT {
     }
 
     @Test
+    void idleSharedContainersAreKeptByTheMemoryTheyHold() {
+        runtime.close();
+        // a warm container holds ~8 MiB charged to its cgroup (measured): 40 MiB keeps 3 to 5 of them, where the
+        // nominal 16 MiB counted for a sandbox that cannot say would keep 2, and a count of 4,096 all 6
+        long budget = 40L << 20;
+        runtime = new DockerScriptRuntime(
+                docker,
+                "none",
+                OWNER,
+                RuntimeLimits.defaults(),
+                new HarnessScriptRuntime.WarmSettings(32, Duration.ofMinutes(5), 8, 4096, 16, 1024, budget),
+                sockets,
+                DockerScriptRuntime.OCI_AUTO);
+        runtime.shareSandboxes(true);
+        String last = null;
+        for (int i = 0; i < 6; i++) {
+            last = "user-" + i + "/dev";
+            result(run(hello, last));
+            assertThat(runtime.sharedIdleBytes())
+                    .as("what the idle containers hold, read from their cgroups, within the budget")
+                    .isLessThanOrEqualTo(budget);
+        }
+
+        assertThat(runtime.sharedCount())
+                .as("idle containers kept by what each holds")
+                .isBetween(3, 5);
+        assertThat(run(hello, last).warm())
+                .as("the most recently used tenant is still warm")
+                .isTrue();
+    }
+
+    @Test
     void aContainerAScriptLeftAProcessInIsNotReusedForTheTenantsNextCall() {
         var left = run(leaver, "alice/dev");
         var next = run(hello, "alice/dev");
