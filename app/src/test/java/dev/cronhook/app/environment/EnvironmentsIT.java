@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.cronhook.app.testing.Http;
 import dev.cronhook.app.testing.TestPlatform;
+import dev.cronhook.executor.runtime.ScriptRuntime;
+import dev.cronhook.executor.runtime.docker.DockerScriptRuntime;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -118,6 +120,15 @@ class EnvironmentsIT {
 
     static String unique(String name) {
         return name + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    @Test
+    void theExecutorKeepsBlankContainersReadyForTenantsNewToItFromTheTryOutsBlankImage() {
+        // the try-out role of this process builds the blank image; the executor role then keeps two containers of its
+        // default memory started from it, for the first call of a user's environment it has no container for
+        var runtime = platform.bean(ScriptRuntime.class);
+        assertThat(runtime).isInstanceOf(DockerScriptRuntime.class);
+        await().atMost(Duration.ofMinutes(2)).until(() -> ((DockerScriptRuntime) runtime).blanksReady(256) == 2);
     }
 
     @Test

@@ -14,7 +14,9 @@ import org.springframework.util.unit.DataSize;
  * environment's) Node.js scripts share warm containers in Docker, one call at a time each; idle ones holding at most
  * {@code maxSharedMemory} together (default: a quarter of the memory this process sees) and at most {@code
  * maxShared} of them, {@code maxSharedPerTenant} busy per tenant, each retired after loading {@code
- * scriptsPerSharedSandbox} script versions.
+ * scriptsPerSharedSandbox} script versions; {@code sharedBlanksReady} blank containers of {@code defaultMemoryMb}
+ * kept started for the first call of a tenant new to this executor, where this process builds a blank image (its
+ * try-out role).
  */
 @ConfigurationProperties("cronhook.executor")
 public record ExecutorProperties(
@@ -50,7 +52,8 @@ public record ExecutorProperties(
         @DefaultValue("4096") int maxShared,
         DataSize maxSharedMemory,
         @DefaultValue("16") int maxSharedPerTenant,
-        @DefaultValue("1024") int scriptsPerSharedSandbox) {
+        @DefaultValue("1024") int scriptsPerSharedSandbox,
+        @DefaultValue("2") int sharedBlanksReady) {
 
     /** Where scripts run: in Docker, as local processes, or in Docker when an engine answers. */
     public enum RuntimeKind {

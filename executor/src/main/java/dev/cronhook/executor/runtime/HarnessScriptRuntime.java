@@ -188,7 +188,8 @@ public abstract class HarnessScriptRuntime implements ScriptRuntime {
 
     /**
      * Keeps {@code count} blank sandboxes of {@code memoryMb} started ahead of time (in the background, now and after
-     * each one is used), so {@link #runOnce} does not wait for a sandbox to start. Code with dependencies also finds,
+     * each one is used), so {@link #runOnce} does not wait for a sandbox to start, nor the first call of a tenant new
+     * to this runtime for a shared sandbox of that memory. Code with dependencies also finds,
      * after its first call, one started for its dependency tree with its packages loaded, for the last few trees.
      */
     public void keepBlanksReady(int memoryMb, int count) {
@@ -445,7 +446,18 @@ public abstract class HarnessScriptRuntime implements ScriptRuntime {
                 .thenApply(outcome -> outcome.warm(true));
     }
 
+    /**
+     * A sandbox for a tenant that has no idle one: a blank one started ahead of time when one of its memory is ready
+     * (no code of anyone's in it yet, so it may become any tenant's; it is then that tenant's only), else one started
+     * now from one of the tenant's images.
+     */
     private Shared startSharedSandbox(SharedSpec spec, String image) throws Exception {
+        var plain = BlankSpec.plain(spec.memoryMb());
+        if (blanksWanted.getOrDefault(plain, 0) > 0) {
+            var ready = takeBlank(plain);
+            replenish(plain);
+            if (ready != null) return new Shared(ready);
+        }
         var channel = new HarnessChannel(limits);
         channel.attach(startShared(spec, image, channel));
         return new Shared(channel);

@@ -22,6 +22,7 @@ import dev.cronhook.executor.config.ExecutorName;
 import dev.cronhook.executor.config.SocketDirs;
 import dev.cronhook.executor.runtime.HarnessScriptRuntime;
 import dev.cronhook.executor.runtime.RuntimeLimits;
+import dev.cronhook.executor.runtime.ScriptRuntime;
 import dev.cronhook.executor.runtime.docker.DockerScriptRuntime;
 import dev.cronhook.executor.runtime.process.ProcessSandboxing;
 import dev.cronhook.executor.runtime.process.ProcessScriptRuntime;
@@ -102,7 +103,10 @@ public class TryOutConfiguration {
             @Value("${cronhook.builder.base-image:host}") String baseImage,
             @Value("${cronhook.builder.docker-executable:docker}") Path dockerExecutable,
             @Value("${cronhook.executor.unsafe-process-runtime:false}") boolean unsafe,
+            @Value("${cronhook.executor.default-memory-mb:256}") int executorMemoryMb,
+            @Value("${cronhook.executor.shared-blanks-ready:2}") int sharedBlanksReady,
             ObjectProvider<ImageBuilder> builderImages,
+            ObjectProvider<ScriptRuntime> executorRuntime,
             ObjectProvider<MeterRegistry> meters,
             Environment environment) {
         var limits = new RuntimeLimits(1024 * 1024, 10_000, 16_384, 128, 1.0, 64, memoryMb, Duration.ofSeconds(30));
@@ -165,6 +169,13 @@ public class TryOutConfiguration {
                 var image = BlankSandboxImage.buildInBackground(images, built -> {
                     runtime.blankImage(built);
                     runtime.keepBlanksReady(memoryMb, blanksReady);
+                    // the executor of this process starts a new tenant's first shared container ahead of time too
+                    if (executorRuntime.getIfUnique() instanceof DockerScriptRuntime executor
+                            && executor.sharesSandboxes()
+                            && sharedBlanksReady > 0) {
+                        executor.blankImage(built);
+                        executor.keepBlanksReady(executorMemoryMb, sharedBlanksReady);
+                    }
                 });
                 log.info(
                         "try-outs run in blank Docker containers (network none, OCI runtime {}), {} kept ready",

@@ -178,6 +178,11 @@ public final class DockerScriptRuntime extends HarnessScriptRuntime {
         this.sharing = share;
     }
 
+    /** Whether calls of a tenant share sandboxes ({@link #shareSandboxes}). */
+    public boolean sharesSandboxes() {
+        return sharing;
+    }
+
     @Override
     protected boolean canShare(String image) throws Exception {
         if (!sharing || image.startsWith("bundle:")) return false;

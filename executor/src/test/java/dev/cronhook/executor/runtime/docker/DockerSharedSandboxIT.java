@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -193,6 +194,45 @@ class DockerSharedSandboxIT {
         assertThat(result(run(hello, "alice/dev")).get("script").asString())
                 .as("the tenant is served after both failed")
                 .isEqualTo("hello");
+    }
+
+    @Test
+    void aNewTenantsFirstCallTakesABlankContainerStartedAheadAndAnotherIsStartedForTheNext() {
+        runtime.blankImage(TestScripts.image());
+        runtime.keepBlanksReady(64, 1);
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> runtime.blanksReady(64) == 1);
+        var before = containerIds();
+
+        var first = run(hello, "carol/dev");
+
+        assertThat(result(first).get("script").asString()).isEqualTo("hello");
+        assertThat(before).as("the call ran in a container started before it").contains(first.sandboxId());
+        assertThat(result(first).get("code").asInt())
+                .as("the blank holds the tenant's code only")
+                .isEqualTo(1);
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> runtime.blanksReady(64) == 1);
+        var nextBlank = containerIds();
+        nextBlank.removeAll(before);
+
+        var dave = run(other, "dave/dev");
+
+        assertThat(dave.sandboxId())
+                .as("another tenant gets the next blank, never carol's container")
+                .isNotEqualTo(first.sandboxId())
+                .isIn(nextBlank);
+        assertThat(run(hello, "carol/dev").sandboxId())
+                .as("carol's container stays carol's")
+                .isEqualTo(first.sandboxId());
+    }
+
+    private static java.util.Set<String> containerIds() {
+        var ids = new java.util.HashSet<String>();
+        for (var c : docker.listContainersCmd()
+                .withLabelFilter(Map.of(DockerScriptRuntime.LABEL, OWNER))
+                .exec()) {
+            ids.add(c.getId());
+        }
+        return ids;
     }
 
     @Test
