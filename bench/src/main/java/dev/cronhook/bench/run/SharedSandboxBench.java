@@ -67,10 +67,21 @@ public final class SharedSandboxBench {
             long[] newTenant = new long[tenants];
             for (int i = 0; i < tenants; i++) newTenant[i] = call(runtime, base, "tenant-new-" + i);
             RunBenchmark.report("a new tenant's first call (a container started)", newTenant);
+            // blank containers started ahead (the bench's base image stands in for the try-out's blank image): a new
+            // tenant's first call when one is ready, i.e. new tenants arriving no faster than blanks are refilled
+            runtime.blankImage(base);
+            runtime.keepBlanksReady(128, 2);
+            long[] blankTenant = new long[tenants];
+            for (int i = 0; i < tenants; i++) {
+                long deadline = System.nanoTime() + 30_000_000_000L;
+                while (runtime.blanksReady(128) < 1 && System.nanoTime() < deadline) Thread.sleep(5);
+                blankTenant[i] = call(runtime, images.get(i % versions), "tenant-blank-" + i);
+            }
+            RunBenchmark.report("a new tenant's first call, a blank container ready (code present)", blankTenant);
             // every container is idle now: what each holds, the engine's shim included
             Thread.sleep(3000);
             SandboxMemory.report(
-                    "idle shared containers (" + (tenants + 2) + " tenants, " + versions + " versions in two)",
+                    "idle shared containers (" + (2 * tenants + 2) + " tenants, " + versions + " versions in two)",
                     SandboxMemory.of(docker, DockerScriptRuntime.LABEL, "bench-shared"));
             runtime.removeLeftovers();
         }
