@@ -14,6 +14,8 @@
 #   CREATE_TIMEOUT=1800     seconds for making and building one batch of scripts before the run fails
 #   MAX_SECONDS=5400        the whole run's budget: past it the run stops (the table so far is printed)
 #   PARALLEL=16             HTTP calls at once while making scripts and in the warm-up round
+#   DENSITY_WAIT=30         after the last one-user window, seconds idle before the platform's memory is measured
+#                           (memory.py: PSS of the JVM, its PostgreSQL and Redis, every container and its shim); 0 skips
 #   CRONHOOK_BENCH_JAR      another build's jar; default app/target/cronhook-app-*.jar (copied: a rebuild while
 #                           this runs must not pull classes out from under it)
 #   CRONHOOK_REGISTRY       passed through: with it images go to that registry, else into the local engine
@@ -35,6 +37,7 @@ NS_USERS="${NS_USERS-$NS}"
 SECONDS_PER_WINDOW="${SECONDS_PER_WINDOW:-20}"
 WARMUP="${WARMUP:-10}"
 JIT_WARMUP="${JIT_WARMUP:-60}"
+DENSITY_WAIT="${DENSITY_WAIT:-30}"
 MAX_SECONDS="${MAX_SECONDS:-5400}"
 export CREATE_TIMEOUT="${CREATE_TIMEOUT:-1800}" PARALLEL="${PARALLEL:-16}"
 PORT=18281
@@ -134,6 +137,13 @@ for mode in one users; do
     fi
     first=0
     window "$mode" "$n" "$paths"
+    if [ "$mode" = one ] && [ "$n" = "$(echo $NS | awk '{print $NF}')" ] && [ "$DENSITY_WAIT" -gt 0 ]; then
+      # density: the N scripts were all called in the last minute; now idle
+      python3 "$HERE/scripts.py" quiet "http://127.0.0.1:$((PORT + 2))/actuator/prometheus" 180
+      sleep "$DENSITY_WAIT"
+      echo "== density: $n scripts of one user called in the last minute, idle ${DENSITY_WAIT}s (load average $(load))"
+      python3 "$HERE/memory.py" "$APP_PID" "$WORK/home"
+    fi
   done
 done
 echo "== app.log, the whole run: $(python3 "$HERE/table.py" errors "$WORK/app.log" 0 | head -1) ERROR line(s)"
