@@ -212,18 +212,15 @@ public abstract class HarnessScriptRuntime implements ScriptRuntime {
         HarnessChannel channel = takeBlank(spec);
         if (channel == null && spec.hasDependencies()) channel = takeBlank(plain);
         try {
-            if (channel == null) channel = startBlankChannel(plain);
-            place(channel.sandbox(), code);
+            if (channel == null) channel = unchecked("start a blank sandbox", () -> startBlankChannel(plain));
+            var started = channel;
+            unchecked("place the code into a blank sandbox", () -> {
+                place(started.sandbox(), code);
+                return null;
+            });
             return channel.invoke(invocation, logs).warm(false);
         } catch (ImageUnavailableException e) {
             return Outcome.failed(e.getMessage(), null, false);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while starting a sandbox", e);
-        } catch (RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IllegalStateException("could not start a blank sandbox: " + e, e);
         } finally {
             if (channel != null) {
                 var used = channel.sandbox();
@@ -302,16 +299,9 @@ public abstract class HarnessScriptRuntime implements ScriptRuntime {
         if (invocation.tenant() != null) {
             boolean share;
             try {
-                share = canShare(invocation.image());
+                share = unchecked("look at " + invocation.image(), () -> canShare(invocation.image()));
             } catch (ImageUnavailableException e) {
                 return Outcome.failed(e.getMessage(), null, false);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while looking at " + invocation.image(), e);
-            } catch (RuntimeException e) {
-                throw e;
-            } catch (Exception e) {
-                throw new IllegalStateException("could not look at " + invocation.image() + ": " + e, e);
             }
             if (share) return runShared(invocation, logs);
         }
@@ -320,16 +310,9 @@ public abstract class HarnessScriptRuntime implements ScriptRuntime {
         if (invocation.cancellation().isCancelled()) return Outcome.of(RunStatus.CANCELLED, "cancelled", null, false);
         WarmPool<SandboxSpec, HarnessChannel>.Lease lease;
         try {
-            lease = pool.acquire(spec, () -> startChannel(spec));
+            lease = unchecked("get a sandbox for " + spec.image(), () -> pool.acquire(spec, () -> startChannel(spec)));
         } catch (ImageUnavailableException e) {
             return Outcome.failed(e.getMessage(), null, false);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for a sandbox", e);
-        } catch (RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IllegalStateException("could not start a sandbox for " + spec.image() + ": " + e, e);
         }
         Outcome outcome = null;
         try {
@@ -372,6 +355,30 @@ public abstract class HarnessScriptRuntime implements ScriptRuntime {
                 .thenApply(outcome -> outcome.warm(true));
     }
 
+    /** A step of getting a sandbox ready that may block and fail. */
+    @FunctionalInterface
+    private interface Step<T> {
+        T run() throws Exception;
+    }
+
+    /**
+     * Runs the step, rethrowing its runtime exceptions (an {@link ImageUnavailableException}, which fails the run,
+     * among them) and wrapping the rest: an interruption as such (the thread's flag set again), others as not
+     * being able to {@code what}.
+     */
+    private static <T> T unchecked(String what, Step<T> step) {
+        try {
+            return step.run();
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while trying to " + what, e);
+        } catch (Exception e) {
+            throw new IllegalStateException("could not " + what + ": " + e, e);
+        }
+    }
+
     private SharedSpec sharedSpec(Invocation invocation) {
         return new SharedSpec(invocation.tenant(), limits.memoryMb(invocation.memoryMb()));
     }
@@ -387,32 +394,23 @@ public abstract class HarnessScriptRuntime implements ScriptRuntime {
         String image = invocation.image();
         WarmPool<SharedSpec, Shared>.Lease lease;
         try {
-            lease = shared.acquire(
-                    spec, () -> startSharedSandbox(spec, image), s -> s.placed().containsKey(image));
+            lease = unchecked(
+                    "get a sandbox for " + spec.tenant(),
+                    () -> shared.acquire(spec, () -> startSharedSandbox(spec, image), s -> s.placed()
+                            .containsKey(image)));
         } catch (ImageUnavailableException e) {
             return Outcome.failed(e.getMessage(), null, false);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for a sandbox", e);
-        } catch (RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IllegalStateException("could not start a sandbox for " + spec.tenant() + ": " + e, e);
         }
         Outcome outcome = null;
         var sandbox = lease.value();
         boolean warm = lease.warm() && sandbox.placed().containsKey(image);
         try {
-            String script = placed(sandbox, image);
+            String script = unchecked("place " + image + " into a sandbox", () -> placed(sandbox, image));
             outcome = sandbox.channel().invoke(invocation, logs, script);
             return outcome.warm(warm);
         } catch (ImageUnavailableException e) {
             outcome = Outcome.failed(e.getMessage(), null, false);
             return outcome;
-        } catch (RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IllegalStateException("could not place " + image + " into a sandbox: " + e, e);
         } finally {
             lease.release(outcome != null && reusable(sandbox, spec.memoryMb()));
         }
