@@ -33,6 +33,21 @@ class WarmPoolTest {
         return pool;
     }
 
+    /** A pool whose values weigh their length, keeping at most {@code maxWeight} idle (and 100 in count). */
+    private WarmPool<Key, String> weighedPool(long maxWeight) {
+        pool = new WarmPool<>(
+                100,
+                Duration.ofMinutes(1),
+                2,
+                2,
+                destroyed::add,
+                stale::contains,
+                Clock.systemUTC(),
+                String::length,
+                maxWeight);
+        return pool;
+    }
+
     private String start(Key key) {
         return key.script() + "@" + key.version() + "#" + started.incrementAndGet();
     }
@@ -137,16 +152,7 @@ class WarmPoolTest {
     @Test
     void idleSandboxesAreKeptByWhatTheyWeighNotOnlyByTheirCount() throws Exception {
         // each value weighs its length: "small" 5, "large-sandbox" 13; at most 20 idle in weight, 100 in count
-        pool = new WarmPool<>(
-                100,
-                Duration.ofMinutes(1),
-                2,
-                2,
-                destroyed::add,
-                stale::contains,
-                Clock.systemUTC(),
-                String::length,
-                20);
+        var pool = weighedPool(20);
         pool.acquire(new Key("a", 1), () -> "small").release(true);
         pool.acquire(new Key("b", 1), () -> "small").release(true);
         pool.acquire(new Key("c", 1), () -> "small").release(true);
@@ -167,16 +173,7 @@ class WarmPoolTest {
 
     @Test
     void aSandboxHeavierThanTheWholeBudgetIsNotKept() throws Exception {
-        pool = new WarmPool<>(
-                100,
-                Duration.ofMinutes(1),
-                2,
-                2,
-                destroyed::add,
-                stale::contains,
-                Clock.systemUTC(),
-                String::length,
-                4);
+        var pool = weighedPool(4);
         pool.acquire(new Key("a", 1), () -> "heavy").release(true);
 
         await().until(() -> destroyed.equals(List.of("heavy")));
