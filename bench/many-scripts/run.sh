@@ -10,6 +10,8 @@
 #   NS_USERS="$NS"          the Ns of scripts of one user each ("" skips the mode)
 #   SECONDS_PER_WINDOW=20   the measured wrk window at each N
 #   WARMUP=10               seconds of wrk over the N scripts before each window, after one call to each of them
+#   WARMUP_ROUND_MAX=120    at most this many seconds for that one call to each (N users' first calls start N
+#                           containers: on 2 cores ~1,000 take longer than 120 s)
 #   JIT_WARMUP=60           seconds of wrk on the first script before anything is measured (the JIT of a fresh JVM)
 #   CREATE_TIMEOUT=1800     seconds for making and building one batch of scripts before the run fails
 #   MAX_SECONDS=5400        the whole run's budget: past it the run stops (the table so far is printed)
@@ -38,6 +40,7 @@ SECONDS_PER_WINDOW="${SECONDS_PER_WINDOW:-20}"
 WARMUP="${WARMUP:-10}"
 JIT_WARMUP="${JIT_WARMUP:-60}"
 DENSITY_WAIT="${DENSITY_WAIT:-30}"
+WARMUP_ROUND_MAX="${WARMUP_ROUND_MAX:-120}"
 MAX_SECONDS="${MAX_SECONDS:-5400}"
 export CREATE_TIMEOUT="${CREATE_TIMEOUT:-1800}" PARALLEL="${PARALLEL:-16}"
 PORT=18281
@@ -105,7 +108,7 @@ window() { # mode n paths-file
   echo "== $mode, N=$n: waiting until the app has worked off the calls of the last window"
   python3 "$HERE/scripts.py" quiet "http://127.0.0.1:$((PORT + 2))/actuator/prometheus" 180
   echo "== $mode, N=$n: warm-up round (load average $(load))"
-  python3 "$HERE/scripts.py" call "$BASE" "$paths" 120
+  python3 "$HERE/scripts.py" call "$BASE" "$paths" "$WARMUP_ROUND_MAX"
   wrk -t2 -c64 -d"${WARMUP}s" --timeout 30s -s "$HERE/paths.lua" "$BASE" -- "$paths" \
     | grep -E "Requests/sec|non-2xx" | sed 's/^/   warm-up wrk: /' || true
   local before
