@@ -135,13 +135,45 @@ final class RegistryClient {
         }
         String what = "layer " + layer.digest() + " of " + reference;
         return within(blobTimeout, what, () -> {
-            try (var in = new CheckedBlob(
-                    get(reference, "/blobs/" + layer.digest(), "*/*", what).body(), layer, what)) {
-                T read = reader.read(in);
+            try (var body =
+                    get(reference, "/blobs/" + layer.digest(), "*/*", what).body()) {
+                var in = new CheckedBlob(body, layer, what);
+                T read;
+                try {
+                    read = reader.read(in);
+                } catch (IOException | RuntimeException e) {
+                    throw judged(in, e, what);
+                }
                 in.readToEndAndCheck();
                 return read;
             }
         });
+    }
+
+    /**
+     * What a reader's failure means: bytes that are not the blob's (a broken archive, an entry it refused) are said to
+     * be so, whatever the reader made of them; an archive that is the blob but cannot be unpacked here is left to the
+     * engine.
+     */
+    private static Exception judged(CheckedBlob in, Exception failure, String what) {
+        if (!(failure instanceof java.io.InterruptedIOException)
+                && !Thread.currentThread().isInterrupted()) {
+            try {
+                in.readToEndAndCheck();
+            } catch (ImageCodeRefusedException refused) {
+                refused.addSuppressed(failure);
+                return refused;
+            } catch (IOException drained) {
+                failure.addSuppressed(drained);
+            }
+        }
+        if (failure instanceof ImageCodeRefusedException || failure instanceof RegistryUnreadableException) {
+            return failure;
+        }
+        if (failure instanceof IOException io) {
+            return new RegistryUnreadableException(what + " could not be unpacked here: " + io.getMessage(), io);
+        }
+        return failure;
     }
 
     /** Runs {@code work} on a thread of its own and gives up on it (interrupted) after {@code deadline}. */
@@ -389,7 +421,14 @@ final class RegistryClient {
 
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
-            int n = in.read(b, off, len);
+            int n;
+            try {
+                n = in.read(b, off, len);
+            } catch (java.io.InterruptedIOException e) {
+                throw e;
+            } catch (IOException e) {
+                throw new RegistryUnreadableException("reading " + what + " broke off: " + e.getMessage(), e);
+            }
             if (n > 0) {
                 sha.update(b, off, n);
                 count += n;
@@ -406,6 +445,10 @@ final class RegistryClient {
             int read = read(buffer, 0, buffer.length);
             return Math.max(read, 0);
         }
+
+        /** Left open for {@link #readToEndAndCheck}: a reader that closes what it read does not end the check. */
+        @Override
+        public void close() {}
 
         @Override
         public boolean markSupported() {
