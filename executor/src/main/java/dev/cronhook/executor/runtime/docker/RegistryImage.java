@@ -143,7 +143,9 @@ record RegistryImage(RegistryReference reference, Map<String, String> labels, Li
         }
         Set<String> code = Set.of(dependencies, "harness", "script");
         int first = layers.size();
-        while (first > 0 && layers.get(first - 1).name() != null && code.contains(layers.get(first - 1).name())) {
+        while (first > 0
+                && layers.get(first - 1).name() != null
+                && code.contains(layers.get(first - 1).name())) {
             first--;
         }
         var found = layers.subList(first, layers.size());
