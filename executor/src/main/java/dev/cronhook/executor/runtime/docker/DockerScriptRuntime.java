@@ -231,7 +231,7 @@ public final class DockerScriptRuntime extends HarnessScriptRuntime {
     protected String placeShared(Sandbox sandbox, String image) throws Exception {
         Path source = code.of(image);
         String name = source.getFileName().toString();
-        ScriptFiles.linkDirectory(source, ((DockerSandbox) sandbox).codeDir().resolve(name));
+        code.link(source, ((DockerSandbox) sandbox).codeDir().resolve(name));
         return HarnessSocket.MOUNT + "/" + DockerSandbox.CODE_DIR + "/" + name + "/" + Harness.SCRIPT_FILE_NAME;
     }
 

@@ -63,6 +63,14 @@ final class VersionCode {
     private final Map<String, CompletableFuture<Path>> taken = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<Path>> layers = new ConcurrentHashMap<>();
     private final Map<String, RegistryImage> described = new ConcurrentHashMap<>();
+    /**
+     * A tree of at most this many entries is hard-linked from Java; a larger one by {@code cp -al} (one process, a few
+     * times faster for a node_modules tree, but starting it costs more than linking a script's few files).
+     */
+    static final int SMALL_TREE = 256;
+    /** Entries of the layer and version directories this process made, by path: small trees are linked from Java. */
+    private final Map<Path, Integer> treeSizes = new ConcurrentHashMap<>();
+
     private final ImagePresence engine;
     private volatile RegistryClient registry;
 
@@ -105,9 +113,11 @@ final class VersionCode {
         var known = described.get(image);
         if (known != null) return known;
         try {
-            var image1 = client.describe(reference);
-            described.put(image, image1);
-            return image1;
+            long t0 = System.nanoTime();
+            var read = client.describe(reference);
+            described.put(image, read);
+            log.debug("{} described by the registry in {} ms", reference, (System.nanoTime() - t0) / 1_000_000);
+            return read;
         } catch (RegistryUnreadableException e) {
             log.debug("{}: {}", image, e.getMessage());
             return null;
@@ -173,12 +183,25 @@ final class VersionCode {
                 throw new RegistryUnreadableException("layer " + layer.digest() + " is " + layer.mediaType());
             }
         }
+        long t0 = System.nanoTime();
         var unpacked = new ArrayList<Path>();
         for (var layer : code) unpacked.add(layer(image.reference(), layer));
+        long t1 = System.nanoTime();
         Path partial = root.resolve(".partial-" + UUID.randomUUID());
         try {
             combine(unpacked, partial);
             rename(partial, dir);
+            int total = 0;
+            for (Path layer : unpacked) total += treeSizes.getOrDefault(layer, SMALL_TREE + 1);
+            treeSizes.put(dir, total);
+            if (log.isDebugEnabled()) {
+                log.debug(
+                        "code of {} from the registry: {} layer(s) in {} ms, combined in {} ms",
+                        image.reference(),
+                        code.size(),
+                        (t1 - t0) / 1_000_000,
+                        (System.nanoTime() - t1) / 1_000_000);
+            }
             return dir;
         } finally {
             ScriptFiles.deleteTree(partial);
@@ -197,11 +220,16 @@ final class VersionCode {
                 Files.createDirectories(layersDir());
                 Path partial = layersDir().resolve(".partial-" + UUID.randomUUID());
                 try {
-                    registry.readBlob(reference, layer, MAX_BYTES, content -> {
-                        untar(layer.gzipped() ? new GZIPInputStream(content, 65536) : content, partial, layer.digest());
-                        return null;
-                    });
+                    int count = registry.readBlob(
+                            reference,
+                            layer,
+                            MAX_BYTES,
+                            content -> untar(
+                                    layer.gzipped() ? new GZIPInputStream(content, 65536) : content,
+                                    partial,
+                                    layer.digest()));
                     rename(partial, dir);
+                    treeSizes.put(dir, count);
                 } finally {
                     ScriptFiles.deleteTree(partial);
                 }
@@ -227,9 +255,22 @@ final class VersionCode {
      * Lays {@code unpacked} layers over one another in {@code target}, in order, by hard links: a later layer's file
      * replaces an earlier one's (a file replacing a directory replaces the whole directory, and the other way round).
      */
-    static void combine(List<Path> unpacked, Path target) throws IOException {
-        ScriptFiles.linkDirectory(unpacked.getFirst(), target);
+    void combine(List<Path> unpacked, Path target) throws IOException {
+        link(unpacked.getFirst(), target);
         for (Path layer : unpacked.subList(1, unpacked.size())) overlay(layer, target);
+    }
+
+    /**
+     * Mirrors {@code source} (a layer's or a version's directory this process made) at {@code target}, a path that
+     * does not exist yet, by hard links: from Java for a small tree, by {@link ScriptFiles#linkDirectory} otherwise.
+     */
+    void link(Path source, Path target) throws IOException {
+        if (treeSizes.getOrDefault(source, SMALL_TREE + 1) > SMALL_TREE) {
+            ScriptFiles.linkDirectory(source, target);
+            return;
+        }
+        Files.createDirectories(target.getParent());
+        overlay(source, target);
     }
 
     private static void overlay(Path source, Path target) throws IOException {
@@ -255,7 +296,12 @@ final class VersionCode {
                 if (attrs.isSymbolicLink()) {
                     Files.createSymbolicLink(made, Files.readSymbolicLink(file));
                 } else if (attrs.isRegularFile()) {
-                    Files.createLink(made, file);
+                    try {
+                        Files.createLink(made, file);
+                    } catch (IOException | UnsupportedOperationException e) {
+                        // on another file system than the code: a copy
+                        Files.copy(file, made, StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
+                    }
                 }
                 return FileVisitResult.CONTINUE;
             }
@@ -279,8 +325,9 @@ final class VersionCode {
         }
         try (InputStream archive =
                 docker.copyArchiveFromContainerCmd(container, Harness.APP_DIR).exec()) {
-            untar(archive, partial);
+            int count = untar(archive, partial);
             rename(partial, dir);
+            treeSizes.put(dir, count);
             return dir;
         } finally {
             ScriptFiles.deleteTree(partial);
@@ -296,8 +343,8 @@ final class VersionCode {
      * Writes the archive of {@code /app} (entries {@code app/...}) into {@code target}: directories and regular
      * files only, plus relative symbolic links (npm's {@code .bin}); nothing outside {@code target}.
      */
-    static void untar(InputStream archive, Path target) throws IOException {
-        untar(archive, target, null);
+    static int untar(InputStream archive, Path target) throws IOException {
+        return untar(archive, target, null);
     }
 
     /**
@@ -309,7 +356,7 @@ final class VersionCode {
      * devices are not taken ({@link RegistryUnreadableException}: the engine's path handles them); an entry leaving
      * the directory is refused ({@link ImageCodeRefusedException}).
      */
-    static void untar(InputStream archive, Path target, String layer) throws IOException {
+    static int untar(InputStream archive, Path target, String layer) throws IOException {
         Files.createDirectories(target);
         Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rwxr-xr-x"));
         String source = layer == null ? "the image's code" : "layer " + layer;
@@ -362,6 +409,7 @@ final class VersionCode {
                 }
             }
         }
+        return entries;
     }
 
     private static boolean regular(TarArchiveEntry entry) {
@@ -398,6 +446,7 @@ final class VersionCode {
         taken.clear();
         layers.clear();
         described.clear();
+        treeSizes.clear();
         try {
             ScriptFiles.deleteTree(root);
         } catch (IOException e) {
