@@ -8,13 +8,16 @@ import java.util.Base64;
 
 /**
  * The registry an executor reads script versions' code from, by layer digest, instead of taking it out of their
- * images in the engine: its {@code host[:port]}, credentials (both null for anonymous; used for HTTP basic and to get
+ * images in the engine: its {@code host[:port]} (a namespace after it, as in {@code registry.digitalocean.com/acme},
+ * is part of the images' repositories, not of the registry), credentials (both null for anonymous; used for HTTP basic and to get
  * a token in the Docker registry token flow) and whether it is spoken to over plain HTTP.
  */
 public record RegistryAccess(String host, String username, String password, boolean plainHttp) {
     public RegistryAccess {
         if (host == null || host.isBlank()) throw new IllegalArgumentException("a registry host is required");
         host = host.strip();
+        int slash = host.indexOf('/');
+        if (slash >= 0) host = host.substring(0, slash);
         if (username != null && username.isBlank()) username = null;
         if (username == null) password = null;
     }
@@ -24,7 +27,7 @@ public record RegistryAccess(String host, String username, String password, bool
      * localhost, 127.0.0.1 and [::1] (the builder's rule).
      */
     public static RegistryAccess of(String host, String username, String password, Boolean insecure) {
-        String name = host.strip().replaceFirst(":\\d+$", "");
+        String name = host.strip().replaceFirst("/.*$", "").replaceFirst(":\\d+$", "");
         boolean plain = insecure != null
                 ? insecure
                 : name.equals("127.0.0.1") || name.equals("localhost") || name.equals("[::1]");
