@@ -327,6 +327,35 @@ class DockerRegistryCodeIT {
     }
 
     @Test
+    void anImageWhoseLayersDeleteFilesIsLeftToTheEngineWhichPullsIt() throws Exception {
+        runtime(RegistryAccess.of(TestRegistry.HOST, null, null, null));
+        var deleting = TestRegistry.layer("script", tar -> {
+            TestRegistry.directory(tar, "app/");
+            TestRegistry.file(
+                    tar,
+                    "app/script.mjs",
+                    ("export default async () => 'whiteout-" + RUN + "';\n").getBytes(StandardCharsets.UTF_8),
+                    0644);
+            TestRegistry.file(
+                    tar, "app/package.json", "{\"type\":\"module\"}\n".getBytes(StandardCharsets.UTF_8), 0644);
+            // an OCI whiteout: "old.mjs of the layers below is deleted", which this reader does not apply
+            TestRegistry.file(tar, "app/.wh.old.mjs", new byte[0], 0644);
+        });
+        var image = TestRegistry.image(1, TestRegistry.runtime(), TestRegistry.harness(), deleting);
+        String reference = TestRegistry.push("cronhook-test/registry-code-whiteout", image);
+        pulled.add(reference);
+
+        result(run(warm(), "ivan/dev"));
+        var outcome = run(reference, "ivan/dev");
+
+        assertThat(result(outcome).asString()).isEqualTo("whiteout-" + RUN);
+        assertThat(present(reference))
+                .as("the engine's way: pulled (the tenant's container was not started from it), then read")
+                .isTrue();
+        assertThat(layerDirs()).doesNotContain(hex(deleting.digest()));
+    }
+
+    @Test
     void aRegistryThatIsDownFailsTheCallClearlyWithoutHanging() throws Exception {
         int closed;
         try (var socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
