@@ -21,7 +21,10 @@ import java.util.UUID;
  * Cold starts in sandboxes shared by a tenant's scripts (issue 24), {@code DockerScriptRuntime} alone: a script
  * version's first call where its tenant has a warm container (the version's code taken out of its image now, or
  * already on the machine), a warm call, and a new tenant's first call (a container started). Needs Docker.
- * Then what each idle container holds in memory ({@link SandboxMemory}). Args: [versions] [new tenants] [warm calls].
+ * Then what each idle container holds in memory ({@link SandboxMemory}). Then the same first call for versions whose
+ * images the builder pushed to a registry ({@code JibImageBuilder}, referenced by digest): their code read from the
+ * registry by layer digest, their images never pulled. Args: [versions] [new tenants] [warm calls] [registry host,
+ * default 127.0.0.1:5000; "none" to leave it out].
  */
 public final class SharedSandboxBench {
     private static final String CODE =
@@ -33,6 +36,7 @@ public final class SharedSandboxBench {
         int versions = args.length > 0 ? Integer.parseInt(args[0]) : 40;
         int tenants = args.length > 1 ? Integer.parseInt(args[1]) : 10;
         int warmCalls = args.length > 2 ? Integer.parseInt(args[2]) : 2000;
+        String registry = args.length > 3 ? args[3] : "127.0.0.1:5000";
         String base = RunBenchmark.image("trivial", String.format(CODE, 0));
         List<String> images = new ArrayList<>();
         long made = System.nanoTime();
@@ -84,6 +88,70 @@ public final class SharedSandboxBench {
                     "idle shared containers (" + (2 * tenants + 2) + " tenants, " + versions + " versions in two)",
                     SandboxMemory.of(docker, DockerScriptRuntime.LABEL, "bench-shared"));
             runtime.removeLeftovers();
+        }
+        if (!registry.equals("none")) fromRegistry(docker, registry, versions);
+    }
+
+    /**
+     * A version's first call where its tenant has a warm container, the version's image in the registry only: its
+     * code read from the registry by layer digest (manifest, configuration, the script layer; the harness layer once).
+     */
+    private static void fromRegistry(com.github.dockerjava.api.DockerClient docker, String registry, int versions)
+            throws Exception {
+        Path cache = Path.of(System.getProperty("java.io.tmpdir"), "cronhook-bench-registry-cache");
+        var script = UUID.nameUUIDFromBytes(("shared-sandbox-bench-" + registry).getBytes(StandardCharsets.UTF_8));
+        List<String> images = new ArrayList<>();
+        long made = System.nanoTime();
+        try (var builder = new dev.cronhook.builder.image.JibImageBuilder(
+                new dev.cronhook.builder.image.ImageTarget.Registry(registry, null, null, true),
+                "host",
+                null,
+                cache,
+                dev.cronhook.builder.RetryPolicy.defaults())) {
+            for (int i = 0; i <= versions; i++) {
+                var built = builder.build(
+                        new dev.cronhook.builder.image.ImageSpec(
+                                script, i + 1, String.format(CODE, i), "{\"type\":\"module\"}\n", null),
+                        dev.cronhook.builder.log.BuildLog.detached());
+                images.add(built.imageRef());
+            }
+        }
+        System.out.printf(
+                "%d script images pushed to %s in %.1f s%n", versions + 1, registry, (System.nanoTime() - made) / 1e9);
+        Path sockets = Files.createTempDirectory("cronhook-bench-shared-registry");
+        try (var runtime = new DockerScriptRuntime(
+                docker,
+                "none",
+                "bench-shared-registry",
+                RuntimeLimits.defaults(),
+                HarnessScriptRuntime.WarmSettings.defaults(),
+                sockets,
+                DockerScriptRuntime.OCI_AUTO)) {
+            runtime.removeLeftovers();
+            runtime.shareSandboxes(true);
+            runtime.codeRegistry(dev.cronhook.executor.runtime.docker.RegistryAccess.of(registry, null, null, null));
+            // the tenant's container is started from (and pulls) the first image; the others are never pulled
+            call(runtime, images.getFirst(), "tenant-r");
+            long[] fromRegistry = new long[versions];
+            for (int i = 0; i < versions; i++) fromRegistry[i] = call(runtime, images.get(i + 1), "tenant-r");
+            RunBenchmark.report(
+                    "new version, tenant warm, image in the registry only (code read from the registry by layer digest)",
+                    fromRegistry);
+            long notPulled = images.stream()
+                    .skip(1)
+                    .filter(image -> !present(docker, image))
+                    .count();
+            System.out.printf("%d of %d versions' images not in the engine after their calls%n", notPulled, versions);
+            runtime.removeLeftovers();
+        }
+    }
+
+    private static boolean present(com.github.dockerjava.api.DockerClient docker, String image) {
+        try {
+            docker.inspectImageCmd(image).exec();
+            return true;
+        } catch (com.github.dockerjava.api.exception.NotFoundException e) {
+            return false;
         }
     }
 

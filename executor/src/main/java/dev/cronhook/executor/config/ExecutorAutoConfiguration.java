@@ -125,6 +125,11 @@ public class ExecutorAutoConfiguration {
                                     + " idle ones holding at most {} MiB)",
                             properties.maxSharedPerTenant(),
                             warm.maxSharedBytes() >> 20);
+                    var registry = codeRegistry(properties, environment);
+                    if (registry != null) {
+                        runtime.codeRegistry(registry);
+                        log.info("shared sandboxes read script versions' code from {} by layer digest", registry);
+                    }
                 }
                 if (sockets != null && "none".equals(properties.network())) {
                     runtime.egressProxy(egress);
@@ -150,6 +155,42 @@ public class ExecutorAutoConfiguration {
                 properties.node(), workDir(properties, environment), limits, warm, processIsolation(properties));
         if (runtime.sandboxed()) runtime.egressProxy(egress);
         return runtime;
+    }
+
+    /**
+     * The registry shared sandboxes read code from: {@code cronhook.executor.registry}, else the builder's; the
+     * executor's credentials, else the builder's for the same host, else the engine client's {@code config.json}
+     * ({@code $DOCKER_CONFIG}, else {@code ~/.docker}). Null when neither names a registry.
+     */
+    static dev.cronhook.executor.runtime.docker.RegistryAccess codeRegistry(
+            ExecutorProperties properties, Environment environment) {
+        String builderHost = blankToNull(environment.getProperty("cronhook.builder.registry"));
+        String host = properties.registry() != null && !properties.registry().isBlank()
+                ? properties.registry().strip()
+                : builderHost;
+        if (host == null) return null;
+        boolean builders = host.equals(builderHost);
+        String username = blankToNull(properties.registryUsername());
+        String password = properties.registryPassword();
+        if (username == null && builders) {
+            username = blankToNull(environment.getProperty("cronhook.builder.registry-username"));
+            password = environment.getProperty("cronhook.builder.registry-password");
+        }
+        Boolean insecure = properties.insecureRegistry();
+        if (insecure == null && builders) {
+            String builderInsecure = blankToNull(environment.getProperty("cronhook.builder.insecure-registry"));
+            if (builderInsecure != null) insecure = Boolean.parseBoolean(builderInsecure);
+        }
+        String dockerConfig = blankToNull(environment.getProperty("DOCKER_CONFIG"));
+        Path configJson = dockerConfig != null
+                ? Path.of(dockerConfig, "config.json")
+                : Path.of(System.getProperty("user.home"), ".docker", "config.json");
+        return dev.cronhook.executor.runtime.docker.RegistryAccess.of(host, username, password, insecure)
+                .withCredentialsFrom(configJson);
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value.strip();
     }
 
     /**

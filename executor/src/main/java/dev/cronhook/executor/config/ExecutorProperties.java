@@ -16,7 +16,11 @@ import org.springframework.util.unit.DataSize;
  * maxShared} of them, {@code maxSharedPerTenant} busy per tenant, each retired after loading {@code
  * scriptsPerSharedSandbox} script versions; {@code sharedBlanksReady} blank containers of {@code defaultMemoryMb}
  * kept started for the first call of a tenant new to this executor, where this process builds a blank image (its
- * try-out role).
+ * try-out role). {@code registry} (default: {@code
+ * cronhook.builder.registry}), with {@code registryUsername}/{@code registryPassword} (default: the builder's for the
+ * same host, else the host's entry in {@code $DOCKER_CONFIG/config.json}) and {@code insecureRegistry} (default: plain
+ * HTTP for localhost and 127.0.0.1 only): the registry shared sandboxes read script versions' code from, by layer
+ * digest.
  */
 @ConfigurationProperties("cronhook.executor")
 public record ExecutorProperties(
@@ -53,7 +57,11 @@ public record ExecutorProperties(
         DataSize maxSharedMemory,
         @DefaultValue("16") int maxSharedPerTenant,
         @DefaultValue("1024") int scriptsPerSharedSandbox,
-        @DefaultValue("2") int sharedBlanksReady) {
+        @DefaultValue("2") int sharedBlanksReady,
+        String registry,
+        String registryUsername,
+        String registryPassword,
+        Boolean insecureRegistry) {
 
     /** Where scripts run: in Docker, as local processes, or in Docker when an engine answers. */
     public enum RuntimeKind {

@@ -174,7 +174,8 @@ public final class TestScripts {
         }
     }
 
-    private static List<Path> nodeFiles() throws IOException, InterruptedException {
+    /** The node binary, the libraries it links and the dynamic loader: a runtime layer's files. */
+    public static List<Path> nodeFiles() throws IOException, InterruptedException {
         var ldd = new ProcessBuilder("ldd", NODE).redirectErrorStream(true).start();
         String out = new String(ldd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         ldd.waitFor();

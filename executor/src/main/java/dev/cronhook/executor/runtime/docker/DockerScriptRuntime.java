@@ -87,6 +87,8 @@ public final class DockerScriptRuntime extends HarnessScriptRuntime {
     private volatile EgressProxy egress;
     /** Images known to be present, with the harness protocol each speaks and the language of its script. */
     private final Map<String, ImageInfo> present = new ConcurrentHashMap<>();
+    /** The same for images read in the registry only (their labels known, the image perhaps not pulled). */
+    private final Map<String, ImageInfo> described = new ConcurrentHashMap<>();
     /** Whether calls of a tenant may share sandboxes (see {@link #shareSandboxes}). */
     private volatile boolean sharing;
     /** Script versions' code taken out of their images, on the host, for shared sandboxes. */
@@ -157,7 +159,8 @@ public final class DockerScriptRuntime extends HarnessScriptRuntime {
                     this.socketDir
                             .resolveSibling(this.socketDir.getFileName() + "-code")
                             .resolve(socketPrefix),
-                    Map.of(LABEL, owner));
+                    Map.of(LABEL, owner),
+                    image -> ensureImage(image));
         } else {
             this.code = null;
         }
@@ -183,10 +186,30 @@ public final class DockerScriptRuntime extends HarnessScriptRuntime {
         return sharing;
     }
 
+    /**
+     * Reads the code of script versions whose images are references by digest into {@code registry} from the registry,
+     * by layer digest (only the code's layers, each once however many images have it), instead of taking it out of
+     * the images in the engine; and their labels from their configuration, so a call placed into a shared sandbox
+     * needs no pull. Images of other registries, engine-local ones, and every image while the registry cannot be read
+     * go the engine's way. Needs a socket directory.
+     */
+    public void codeRegistry(RegistryAccess registry) {
+        if (code == null) throw new IllegalStateException("reading code from a registry needs the socket directory");
+        code.registry(registry == null ? null : new RegistryClient(registry));
+    }
+
     @Override
     protected boolean canShare(String image) throws Exception {
         if (!sharing || image.startsWith("bundle:")) return false;
-        ensureImage(image);
+        var known = canShareKnown(image);
+        if (known != null) return known;
+        // the configuration in the registry says what the image is; only a container started from it needs a pull
+        var inRegistry = code.describe(image);
+        if (inRegistry != null) {
+            described.put(image, info(inRegistry.labels()));
+        } else {
+            ensureImage(image);
+        }
         return Boolean.TRUE.equals(canShareKnown(image));
     }
 
@@ -194,6 +217,7 @@ public final class DockerScriptRuntime extends HarnessScriptRuntime {
     protected Boolean canShareKnown(String image) {
         if (!sharing || image.startsWith("bundle:")) return Boolean.FALSE;
         var info = present.get(image);
+        if (info == null) info = described.get(image);
         if (info == null) return null;
         return info.protocol() >= 2 && LanguageRuntime.DEFAULT.equals(info.language());
     }
@@ -207,7 +231,7 @@ public final class DockerScriptRuntime extends HarnessScriptRuntime {
     protected String placeShared(Sandbox sandbox, String image) throws Exception {
         Path source = code.of(image);
         String name = source.getFileName().toString();
-        ScriptFiles.linkDirectory(source, ((DockerSandbox) sandbox).codeDir().resolve(name));
+        code.link(source, ((DockerSandbox) sandbox).codeDir().resolve(name));
         return HarnessSocket.MOUNT + "/" + DockerSandbox.CODE_DIR + "/" + name + "/" + Harness.SCRIPT_FILE_NAME;
     }
 
@@ -531,11 +555,15 @@ public final class DockerScriptRuntime extends HarnessScriptRuntime {
     private ImageInfo remember(String image, InspectImageResponse inspected) {
         var labels =
                 inspected.getConfig() == null ? null : inspected.getConfig().getLabels();
-        String language = labels == null ? null : labels.get(LANGUAGE_LABEL);
-        // images from before the label are all Node.js
-        var info = new ImageInfo(protocol(labels), language == null ? LanguageRuntime.DEFAULT : language);
+        var info = info(labels);
         present.put(image, info);
         return info;
+    }
+
+    private static ImageInfo info(Map<String, String> labels) {
+        String language = labels == null ? null : labels.get(LANGUAGE_LABEL);
+        // images from before the label are all Node.js
+        return new ImageInfo(protocol(labels), language == null ? LanguageRuntime.DEFAULT : language);
     }
 
     /** The image label naming the language of the script an image holds. */

@@ -7,75 +7,310 @@ import dev.cronhook.executor.runtime.ScriptFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.zip.GZIPInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * A script version's code on the host, taken once out of its image's {@link Harness#APP_DIR} (script, other files,
- * {@code node_modules}): what a shared sandbox receives, by hard links, on the version's first call there. One
- * directory per image under {@code root}, readable by every uid and writable by none but this process; made whole
- * in a temporary directory and renamed, so a directory that exists is complete. Thread-safe; one extraction per
- * image at a time however many calls want it.
+ * A script version's code on the host (the image's {@link Harness#APP_DIR}: script, other files, {@code
+ * node_modules}): what a shared sandbox receives, by hard links, on the version's first call there. Taken once per
+ * image, from the registry when the image is a reference by digest into the configured one (only the code's layers,
+ * by digest: never the runtime's, and no pull), else out of the image in the engine ({@code docker create}, never
+ * started, and the archive of {@code /app}).
+ *
+ * <p>Under {@code root}: {@code layers/<hex>/} for each code layer unpacked (what it holds under {@code /app}), shared
+ * by every image with that layer (the harness layer always; {@code node_modules} whenever the dependencies match);
+ * and {@code <image hash>/} for each version, its layers combined in order by hard links (a later layer's file
+ * replaces an earlier one's). Everything readable by every uid and writable by none but this process; each directory
+ * made whole in a temporary one and renamed, so a directory that exists is complete. Thread-safe; one fetch per
+ * layer and one extraction per image at a time however many calls want it.
  */
 final class VersionCode {
-    /** Nothing of the archive is written outside its directory, and no more than this in all. */
-    private static final long MAX_BYTES = 1L << 30;
+    private static final Logger log = LoggerFactory.getLogger(VersionCode.class);
+    /** Nothing of an archive is written outside its directory, and no more than this in all. */
+    static final long MAX_BYTES = 1L << 30;
+    /** No more entries than this in one archive (a tree of empty files is no script's code either). */
+    static final int MAX_ENTRIES = 500_000;
+
+    private static final String LAYERS = "layers";
+    private static final String APP = Harness.APP_DIR.substring(1);
 
     private final DockerClient docker;
     private final Path root;
     private final Map<String, String> labels;
     private final Map<String, CompletableFuture<Path>> taken = new ConcurrentHashMap<>();
+    private final Map<String, CompletableFuture<Path>> layers = new ConcurrentHashMap<>();
+    private final Map<String, RegistryImage> described = new ConcurrentHashMap<>();
+    /**
+     * A tree of at most this many entries is hard-linked from Java; a larger one by {@code cp -al} (one process, a few
+     * times faster for a node_modules tree, but starting it costs more than linking a script's few files).
+     */
+    static final int SMALL_TREE = 256;
+    /** Entries of the layer and version directories this process made, by path: small trees are linked from Java. */
+    private final Map<Path, Integer> treeSizes = new ConcurrentHashMap<>();
 
-    VersionCode(DockerClient docker, Path root, Map<String, String> labels) {
+    private final ImagePresence engine;
+    private volatile RegistryClient registry;
+
+    /** Makes sure the engine has an image (pulling it if not). */
+    interface ImagePresence {
+        void ensure(String image) throws InterruptedException;
+    }
+
+    /**
+     * Code under {@code root}; containers created to read images labelled {@code labels}; {@code engine} makes sure
+     * an image is there before it is read in the engine (one read in the registry so far may not be).
+     */
+    VersionCode(DockerClient docker, Path root, Map<String, String> labels, ImagePresence engine) {
         this.docker = docker;
         this.root = root;
         this.labels = Map.copyOf(labels);
+        this.engine = engine;
     }
 
-    /** The directory holding {@code image}'s code, taking it out of the image first if this process has not. */
+    /** Reads the code of images in {@code registry}'s registry from it from now on; null: from the engine only. */
+    void registry(RegistryClient registry) {
+        this.registry = registry;
+    }
+
+    /** Where unpacked layers are kept. */
+    Path layersDir() {
+        return root.resolve(LAYERS);
+    }
+
+    /**
+     * {@code image} as the configured registry describes it (labels, layers), without the engine; null when it is not
+     * an image of that registry or the registry cannot say now (logged at debug).
+     *
+     * @throws ImageCodeRefusedException when the registry's manifest is not the one the reference names
+     */
+    RegistryImage describe(String image) throws InterruptedException {
+        var client = registry;
+        var reference = RegistryReference.parse(image).orElse(null);
+        if (client == null || reference == null || !client.serves(reference)) return null;
+        var known = described.get(image);
+        if (known != null) return known;
+        try {
+            long t0 = System.nanoTime();
+            var read = client.describe(reference);
+            described.put(image, read);
+            log.debug("{} described by the registry in {} ms", reference, (System.nanoTime() - t0) / 1_000_000);
+            return read;
+        } catch (RegistryUnreadableException e) {
+            log.debug("{}: {}", image, e.getMessage());
+            return null;
+        } catch (IOException e) {
+            log.debug("{}: could not read the registry: {}", image, e.toString());
+            return null;
+        }
+    }
+
+    /** The directory holding {@code image}'s code, taking it out of the registry or the image first if this process has not. */
     Path of(String image) throws IOException, InterruptedException {
         var mine = new CompletableFuture<Path>();
         var existing = taken.putIfAbsent(image, mine);
-        if (existing != null) {
-            try {
-                return existing.get();
-            } catch (ExecutionException e) {
-                throw unwrap(e.getCause());
-            }
-        }
+        if (existing != null) return await(existing);
         try {
             Path dir = extract(image);
             mine.complete(dir);
             return dir;
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | InterruptedException e) {
             taken.remove(image, mine);
             mine.completeExceptionally(e);
             throw e;
         }
     }
 
-    private static IOException unwrap(Throwable cause) {
-        if (cause instanceof IOException io) return io;
-        if (cause instanceof RuntimeException r) throw r;
-        return new IOException(cause);
+    private static Path await(CompletableFuture<Path> future) throws IOException, InterruptedException {
+        try {
+            return future.get();
+        } catch (ExecutionException e) {
+            var cause = e.getCause();
+            if (cause instanceof IOException io) throw io;
+            if (cause instanceof RuntimeException r) throw r;
+            if (cause instanceof InterruptedException)
+                throw new IOException("interrupted while taking the code", cause);
+            throw new IOException(cause);
+        }
     }
 
-    private Path extract(String image) throws IOException {
+    private Path extract(String image) throws IOException, InterruptedException {
         Path dir = root.resolve(name(image));
         if (Files.isDirectory(dir)) return dir;
         Files.createDirectories(root);
+        var fromRegistry = describe(image);
+        if (fromRegistry != null) {
+            try {
+                return fromRegistry(fromRegistry, dir);
+            } catch (RegistryUnreadableException e) {
+                log.debug("{}: taking the code out of the image in the engine instead: {}", image, e.getMessage());
+            }
+        }
+        return fromEngine(image, dir);
+    }
+
+    /** The version's code as its code layers combined, each fetched (once for every image that has it) by digest. */
+    private Path fromRegistry(RegistryImage image, Path dir) throws IOException, InterruptedException {
+        var code = image.codeLayers();
+        if (code.isEmpty()) {
+            throw new RegistryUnreadableException("its layers are not named as the builder names them (no harness and"
+                    + " script layers at the end of its history)");
+        }
+        for (var layer : code) {
+            if (!layer.readable()) {
+                throw new RegistryUnreadableException("layer " + layer.digest() + " is " + layer.mediaType());
+            }
+        }
+        long t0 = System.nanoTime();
+        var unpacked = new ArrayList<Path>();
+        for (var layer : code) unpacked.add(layer(image.reference(), layer));
+        long t1 = System.nanoTime();
+        Path partial = root.resolve(".partial-" + UUID.randomUUID());
+        try {
+            combine(unpacked, partial);
+            rename(partial, dir);
+            int total = 0;
+            for (Path layer : unpacked) total += treeSizes.getOrDefault(layer, SMALL_TREE + 1);
+            treeSizes.put(dir, total);
+            if (log.isDebugEnabled()) {
+                log.debug(
+                        "code of {} from the registry: {} layer(s) in {} ms, combined in {} ms",
+                        image.reference(),
+                        code.size(),
+                        (t1 - t0) / 1_000_000,
+                        (System.nanoTime() - t1) / 1_000_000);
+            }
+            return dir;
+        } finally {
+            ScriptFiles.deleteTree(partial);
+        }
+    }
+
+    /** The directory of one code layer unpacked, fetching it first if no image has had it yet. */
+    private Path layer(RegistryReference reference, RegistryImage.Layer layer)
+            throws IOException, InterruptedException {
+        var mine = new CompletableFuture<Path>();
+        var existing = layers.putIfAbsent(layer.digest(), mine);
+        if (existing != null) return await(existing);
+        try {
+            Path dir = layersDir().resolve(layer.digest().substring("sha256:".length()));
+            if (!Files.isDirectory(dir)) {
+                Files.createDirectories(layersDir());
+                Path partial = layersDir().resolve(".partial-" + UUID.randomUUID());
+                try {
+                    int count = registry.readBlob(
+                            reference,
+                            layer,
+                            MAX_BYTES,
+                            content -> untar(
+                                    layer.gzipped() ? new GZIPInputStream(content, 65536) : content,
+                                    partial,
+                                    layer.digest()));
+                    rename(partial, dir);
+                    treeSizes.put(dir, count);
+                } finally {
+                    ScriptFiles.deleteTree(partial);
+                }
+            }
+            mine.complete(dir);
+            return dir;
+        } catch (IOException | RuntimeException | InterruptedException e) {
+            layers.remove(layer.digest(), mine);
+            mine.completeExceptionally(e);
+            throw e;
+        }
+    }
+
+    private static void rename(Path partial, Path dir) throws IOException {
+        try {
+            Files.move(partial, dir, StandardCopyOption.ATOMIC_MOVE);
+        } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
+            // another executor of this owner made it meanwhile
+        }
+    }
+
+    /**
+     * Lays {@code unpacked} layers over one another in {@code target}, in order, by hard links: a later layer's file
+     * replaces an earlier one's (a file replacing a directory replaces the whole directory, and the other way round).
+     */
+    void combine(List<Path> unpacked, Path target) throws IOException {
+        link(unpacked.getFirst(), target);
+        for (Path layer : unpacked.subList(1, unpacked.size())) overlay(layer, target);
+    }
+
+    /**
+     * Mirrors {@code source} (a layer's or a version's directory this process made) at {@code target}, a path that
+     * does not exist yet, by hard links: from Java for a small tree, by {@link ScriptFiles#linkDirectory} otherwise.
+     */
+    void link(Path source, Path target) throws IOException {
+        if (treeSizes.getOrDefault(source, SMALL_TREE + 1) > SMALL_TREE) {
+            ScriptFiles.linkDirectory(source, target);
+            return;
+        }
+        Files.createDirectories(target.getParent());
+        overlay(source, target);
+    }
+
+    private static void overlay(Path source, Path target) throws IOException {
+        Files.walkFileTree(source, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) throws IOException {
+                Path made = target.resolve(source.relativize(d).toString());
+                if (Files.exists(made, LinkOption.NOFOLLOW_LINKS)
+                        && !Files.isDirectory(made, LinkOption.NOFOLLOW_LINKS)) {
+                    Files.delete(made);
+                }
+                if (!Files.isDirectory(made, LinkOption.NOFOLLOW_LINKS)) {
+                    Files.createDirectory(made);
+                    Files.setPosixFilePermissions(made, PosixFilePermissions.fromString("rwxr-xr-x"));
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Path made = target.resolve(source.relativize(file).toString());
+                ScriptFiles.deleteTree(made);
+                if (attrs.isSymbolicLink()) {
+                    Files.createSymbolicLink(made, Files.readSymbolicLink(file));
+                } else if (attrs.isRegularFile()) {
+                    try {
+                        Files.createLink(made, file);
+                    } catch (IOException | UnsupportedOperationException e) {
+                        // on another file system than the code: a copy
+                        Files.copy(file, made, StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
+                    }
+                }
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+
+    /** The version's code taken out of its image in the engine: a container created (never started) and read. */
+    private Path fromEngine(String image, Path dir) throws IOException, InterruptedException {
+        engine.ensure(image);
         Path partial = root.resolve(".partial-" + UUID.randomUUID());
         String container;
         try {
@@ -90,12 +325,9 @@ final class VersionCode {
         }
         try (InputStream archive =
                 docker.copyArchiveFromContainerCmd(container, Harness.APP_DIR).exec()) {
-            untar(archive, partial);
-            try {
-                Files.move(partial, dir, StandardCopyOption.ATOMIC_MOVE);
-            } catch (java.nio.file.FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException e) {
-                // another executor of this owner took it out meanwhile
-            }
+            int count = untar(archive, partial);
+            rename(partial, dir);
+            treeSizes.put(dir, count);
             return dir;
         } finally {
             ScriptFiles.deleteTree(partial);
@@ -111,21 +343,41 @@ final class VersionCode {
      * Writes the archive of {@code /app} (entries {@code app/...}) into {@code target}: directories and regular
      * files only, plus relative symbolic links (npm's {@code .bin}); nothing outside {@code target}.
      */
-    static void untar(InputStream archive, Path target) throws IOException {
+    static int untar(InputStream archive, Path target) throws IOException {
+        return untar(archive, target, null);
+    }
+
+    /**
+     * Writes what an archive holds under its first directory into {@code target}: for the archive of {@code /app}
+     * ({@code layer} null) whatever that directory is called; for an image layer (its digest given) only entries
+     * under {@code app/}, the rest of the layer being no part of the code. Directories, regular files and relative
+     * symbolic links that stay inside; other symbolic links are left out; permissions are made {@code rwxr-xr-x} or
+     * {@code rw-r--r--}. A layer's whiteouts ({@code .wh.*}: files deleted from the layers below), hard links and
+     * devices are not taken ({@link RegistryUnreadableException}: the engine's path handles them); an entry leaving
+     * the directory is refused ({@link ImageCodeRefusedException}).
+     */
+    static int untar(InputStream archive, Path target, String layer) throws IOException {
         Files.createDirectories(target);
         Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rwxr-xr-x"));
+        String source = layer == null ? "the image's code" : "layer " + layer;
         long total = 0;
+        int entries = 0;
         try (var tar = new TarArchiveInputStream(archive)) {
             TarArchiveEntry entry;
             while ((entry = tar.getNextEntry()) != null) {
+                if (++entries > MAX_ENTRIES) {
+                    throw new ImageCodeRefusedException(source + " has more than " + MAX_ENTRIES + " entries");
+                }
                 String name = entry.getName();
-                int slash = name.indexOf('/');
-                // the first component is the directory copied (app); the entry of that directory itself is skipped
-                String inside = slash < 0 ? "" : name.substring(slash + 1);
-                if (inside.isEmpty()) continue;
+                String inside = inside(name, layer != null, source);
+                if (inside == null || inside.isEmpty()) continue;
                 Path path = target.resolve(inside).normalize();
                 if (!path.startsWith(target) || path.equals(target)) {
-                    throw new IOException("an entry of the image's code leaves its directory: " + name);
+                    throw new ImageCodeRefusedException("an entry of " + source + " leaves its directory: " + name);
+                }
+                if (layer != null && path.getFileName().toString().startsWith(".wh.")) {
+                    throw new RegistryUnreadableException(source + " deletes files of the layers below (whiteout "
+                            + name + "), which this reader does not apply");
                 }
                 if (entry.isDirectory()) {
                     Files.createDirectories(path);
@@ -135,12 +387,21 @@ final class VersionCode {
                     if (!link.isAbsolute()
                             && path.getParent().resolve(link).normalize().startsWith(target)) {
                         Files.createDirectories(path.getParent());
+                        if (layer != null) ScriptFiles.deleteTree(path);
                         Files.createSymbolicLink(path, link);
                     }
+                } else if (layer != null && !regular(entry)) {
+                    throw new RegistryUnreadableException(
+                            source + " has an entry that is neither a file, a directory nor a symbolic link: " + name);
                 } else if (entry.isFile()) {
                     total += entry.getSize();
-                    if (total > MAX_BYTES) throw new IOException("the image's code is larger than " + MAX_BYTES);
+                    if (total > MAX_BYTES) {
+                        throw new ImageCodeRefusedException(source + " is larger than " + MAX_BYTES + " bytes");
+                    }
                     Files.createDirectories(path.getParent());
+                    if (layer != null && Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
+                        ScriptFiles.deleteTree(path);
+                    }
                     Files.copy(tar, path, StandardCopyOption.REPLACE_EXISTING);
                     boolean executable = (entry.getMode() & 0111) != 0;
                     Files.setPosixFilePermissions(
@@ -148,11 +409,44 @@ final class VersionCode {
                 }
             }
         }
+        return entries;
     }
 
-    /** Removes every version's code taken out by this owner (a new start of it takes them out anew). */
+    private static boolean regular(TarArchiveEntry entry) {
+        byte flag = entry.getLinkFlag();
+        return flag == TarArchiveEntry.LF_NORMAL
+                || flag == TarArchiveEntry.LF_OLDNORM
+                || flag == TarArchiveEntry.LF_CONTIG;
+    }
+
+    /**
+     * Where, relative to the code's directory, an entry goes: null to leave it out. The archive of {@code /app} has
+     * {@code app/...} (its first component is dropped); a layer has paths from the image's root, of which only those
+     * under {@code app/} are code.
+     */
+    private static String inside(String name, boolean layer, String source) throws IOException {
+        String path = name;
+        while (path.startsWith("/") || path.startsWith("./")) path = path.substring(path.startsWith("/") ? 1 : 2);
+        if (layer) {
+            String normal = Path.of(path.isEmpty() ? "." : path).normalize().toString();
+            if (normal.equals("..") || normal.startsWith("../")) {
+                throw new ImageCodeRefusedException("an entry of " + source + " leaves its directory: " + name);
+            }
+            if (normal.equals(APP)) return "";
+            if (!normal.startsWith(APP + "/")) return null;
+            return normal.substring(APP.length() + 1);
+        }
+        int slash = path.indexOf('/');
+        // the first component is the directory copied (app); the entry of that directory itself is skipped
+        return slash < 0 ? "" : path.substring(slash + 1);
+    }
+
+    /** Removes every version's code and layer taken out by this owner (a new start of it takes them out anew). */
     void clear() {
         taken.clear();
+        layers.clear();
+        described.clear();
+        treeSizes.clear();
         try {
             ScriptFiles.deleteTree(root);
         } catch (IOException e) {
