@@ -40,9 +40,16 @@ public class RedisConfiguration {
 
     @Bean(destroyMethod = "shutdown")
     RedisClient redisClient(ClientResources resources, @Value("${cronhook.redis.url}") String url) {
-        var client = RedisClient.create(resources, RedisURI.create(url));
+        var uri = RedisURI.create(url);
+        uri.setTimeout(Duration.ofSeconds(5));
+        var client = RedisClient.create(resources, uri);
+        // each command times out after its connection's timeout, 5 s unless a connection says otherwise: a queue's
+        // reader, whose blocked reads wait longer (RedisWorkQueue)
         client.setOptions(ClientOptions.builder()
-                .timeoutOptions(TimeoutOptions.enabled(Duration.ofSeconds(5)))
+                .timeoutOptions(TimeoutOptions.builder()
+                        .timeoutCommands()
+                        .connectionTimeout()
+                        .build())
                 .build());
         return client;
     }
