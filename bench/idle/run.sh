@@ -15,6 +15,9 @@
 #                    figures above: Redis commands per second (INFO commandstats), PostgreSQL statements per second
 #                    (log_min_duration_statement=0 for the window), the JVM's threads by CPU and wake-ups (from
 #                    /proc/<pid>/task), then its system calls over the last 10 s (strace -c -f)
+#   START_TIMEOUT=600  seconds the app may take to become ready (a fresh JVM on 2 loaded cores takes minutes)
+#   PORT=18381       the app's port (and PORT+2 for its management port): two runs side by side, e.g. of the
+#                    jars before and after a change, need two
 #   CRONHOOK_BENCH_JAR  another build's jar; default app/target/cronhook-app-*.jar (copied: a rebuild while this
 #                    runs must not pull classes out from under it)
 #
@@ -32,7 +35,7 @@ WINDOW="${WINDOW:-60}"
 ROUNDS="${ROUNDS:-1}"
 PROFILE="${PROFILE:-0}"
 MAX_SECONDS="${MAX_SECONDS:-900}"
-PORT=18381
+PORT="${PORT:-18381}"
 BASE="http://127.0.0.1:$PORT"
 ADMIN_PASSWORD=bench-password-1
 WORK=$(mktemp -d /tmp/cronhook-idle-XXXX)
@@ -80,7 +83,7 @@ CRONHOOK_HOME="$WORK/home" CRONHOOK_PORT=$PORT CRONHOOK_MANAGEMENT_PORT=$((PORT 
   "$JAVA_HOME/bin/java" -jar "$WORK/cronhook-app.jar" --cronhook.executor.consumer-name="$OWNER" \
   >"$WORK/app.log" 2>&1 &
 APP_PID=$!
-for _ in $(seq 180); do curl -fs "$BASE/actuator/health/readiness" >/dev/null 2>&1 && break; sleep 1; done
+for _ in $(seq "${START_TIMEOUT:-600}"); do curl -fs "$BASE/actuator/health/readiness" >/dev/null 2>&1 && break; sleep 1; done
 curl -fs "$BASE/actuator/health/readiness" >/dev/null || { echo "the app did not start"; tail -50 "$WORK/app.log"; exit 1; }
 echo "   ready after $(elapsed) s"
 
