@@ -135,8 +135,12 @@ public class AlertDispatcher implements SmartLifecycle {
     private void run() {
         while (running) {
             try {
+                // one query while nothing is due (an idle platform asks this once a poll interval); the claim only
+                // when the database says a delivery is due, by its own clock
+                var untilDue = outbox.untilNextDue();
+                boolean due = untilDue != null && !untilDue.isPositive();
                 int free = inFlight.availablePermits();
-                var claimed = free == 0 ? java.util.List.<AlertOutbox.Delivery>of() : outbox.claim(free, lease);
+                var claimed = !due || free == 0 ? java.util.List.<AlertOutbox.Delivery>of() : outbox.claim(free, lease);
                 for (var d : claimed) {
                     inFlight.acquireUninterruptibly();
                     sending.execute(() -> {
@@ -144,16 +148,16 @@ public class AlertDispatcher implements SmartLifecycle {
                             deliver(d);
                         } finally {
                             inFlight.release();
+                            // a delivery due while every sender was busy goes now, not at the next look
+                            wake();
                         }
                     });
                 }
-                if (!claimed.isEmpty() && claimed.size() == free) continue;
+                // what is due next is known only after the claim moved the leases: look again
+                if (!claimed.isEmpty()) continue;
                 long wait = pollInterval.toNanos();
-                var next = outbox.nextDue();
-                if (next != null) {
-                    wait = Math.min(wait, Duration.between(Instant.now(), next).toNanos());
-                }
-                if (wait > 0) LockSupport.parkNanos(wait);
+                if (untilDue != null && untilDue.isPositive()) wait = Math.min(wait, untilDue.toNanos());
+                LockSupport.parkNanos(wait);
             } catch (java.util.concurrent.RejectedExecutionException e) {
                 break;
             } catch (RuntimeException e) {

@@ -71,11 +71,20 @@ public class AlertOutbox {
         return claimed;
     }
 
-    /** The earliest time a pending delivery is due, or null when none is pending. */
-    public Instant nextDue() {
-        return jdbc.sql("SELECT min(GREATEST(next_attempt_at, COALESCE(lease_until, next_attempt_at)))"
-                        + " FROM alert_deliveries WHERE status = 'pending'")
-                .query((rs, n) -> Optional.ofNullable(instant(rs, 1)))
+    /**
+     * How long until the earliest pending delivery is due (zero or negative: due now), by the database's clock, the
+     * one {@link #claim} goes by; null when none is pending.
+     */
+    public Duration untilNextDue() {
+        return jdbc.sql("SELECT EXTRACT(EPOCH FROM min(GREATEST(next_attempt_at, COALESCE(lease_until,"
+                        + " next_attempt_at))) - now()) FROM alert_deliveries WHERE status = 'pending'")
+                .query((rs, n) -> {
+                    var seconds = rs.getBigDecimal(1);
+                    return Optional.ofNullable(
+                            seconds == null
+                                    ? null
+                                    : Duration.ofNanos(seconds.movePointRight(9).longValue()));
+                })
                 .single()
                 .orElse(null);
     }

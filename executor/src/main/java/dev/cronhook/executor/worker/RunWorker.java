@@ -26,6 +26,8 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -84,6 +86,8 @@ public final class RunWorker implements AutoCloseable {
     private final LogShipper shipper;
     private final Map<UUID, InHand> active = new ConcurrentHashMap<>();
     private volatile Thread reportingRunning;
+    /** Set while the reporting thread sleeps until the next sweep: a run that starts then wakes it. */
+    private volatile boolean reporterIdle;
 
     /** A run this worker holds: how to cancel it, and when it started once it has (null before). */
     private static final class InHand {
@@ -225,6 +229,7 @@ public final class RunWorker implements AutoCloseable {
         UUID runId = request.runId();
         // most runs end within milliseconds: those are reported once, when they end (reportRunningLoop)
         inHand.started = started;
+        if (reporterIdle) LockSupport.unpark(reportingRunning);
         var mask = SecretMask.of(env.values());
         var logs = liveLogs.open(runId);
         String logId = "run/" + runId;
@@ -288,17 +293,14 @@ public final class RunWorker implements AutoCloseable {
     /**
      * Reports RUNNING for the runs in hand that started at least {@code runningAfter} ago (one thread looking now
      * and then costs less than a timer per run, and a report that comes late by that much is fine), and once a
-     * second sweeps the concurrency slots.
+     * second sweeps the concurrency slots. With no started run left to report it sleeps until the next sweep, and a
+     * run that starts meanwhile wakes it ({@link #invoke}): an idle executor wakes once a second, not every {@code
+     * runningAfter / 2}.
      */
     private void reportRunningLoop() {
         long every = Math.clamp(settings.runningAfter().toMillis() / 2, 10, 1000);
         long lastSweep = 0;
         while (!Thread.currentThread().isInterrupted()) {
-            try {
-                Thread.sleep(every);
-            } catch (InterruptedException e) {
-                return;
-            }
             long now = System.currentTimeMillis();
             if (now - lastSweep >= SWEEP_EVERY_MILLIS) {
                 lastSweep = now;
@@ -312,7 +314,24 @@ public final class RunWorker implements AutoCloseable {
                     reportRunning(runId, started);
                 }
             });
+            long sleep = every;
+            if (!anyToReport()) {
+                reporterIdle = true;
+                // looked at again after the flag is up: a run started before it was up is seen here, one started
+                // after it sees the flag and wakes this thread (both fields volatile)
+                if (!anyToReport()) sleep = Math.max(1, lastSweep + SWEEP_EVERY_MILLIS - System.currentTimeMillis());
+            }
+            LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(sleep));
+            reporterIdle = false;
         }
+    }
+
+    /** Whether a run in hand has started and is not reported RUNNING yet. */
+    private boolean anyToReport() {
+        for (var run : active.values()) {
+            if (run.started != null && !run.reported) return true;
+        }
+        return false;
     }
 
     /** Lets runs waiting for a concurrency slot go where an executor that died left its slots to expire. */

@@ -190,4 +190,24 @@ class RunWorkerTest {
         assertThat(endsOf(never.runId()).getFirst().error()).isEqualTo("cancelled before it started");
         assertThat(runtime.runsOf).doesNotContainKey(never.runId());
     }
+
+    @Test
+    void aRunThatStartsWhileTheWorkerIsIdleIsReportedRunningBeforeItEnds() {
+        start();
+        // nothing in hand: the reporting thread sleeps until its next sweep, and the run's start must wake it
+        var request = run("{\"wait\":true}", 0);
+        runs.enqueue(request);
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> ledger.published().stream()
+                .anyMatch(r -> r.runId().equals(request.runId()) && r.status() == RunStatus.RUNNING));
+        assertThat(endsOf(request.runId())).as("reported while it still runs").isEmpty();
+
+        runtime.release.countDown();
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> !endsOf(request.runId()).isEmpty());
+        assertThat(ledger.published().stream()
+                        .filter(r -> r.runId().equals(request.runId()))
+                        .map(RunResult::status))
+                .containsExactly(RunStatus.RUNNING, RunStatus.SUCCEEDED);
+    }
 }

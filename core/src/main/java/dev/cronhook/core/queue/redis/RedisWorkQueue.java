@@ -10,6 +10,7 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.StreamMessage;
+import io.lettuce.core.UnblockType;
 import io.lettuce.core.XAutoClaimArgs;
 import io.lettuce.core.XClaimArgs;
 import io.lettuce.core.XGroupCreateArgs;
@@ -46,7 +47,9 @@ public final class RedisWorkQueue<T> implements WorkQueue<T> {
     /** The field of a stream entry that holds the message's JSON: the wire format other writers must follow. */
     public static final String FIELD = "m";
 
-    private static final long BLOCK_MILLIS = 1000;
+    // a read blocks until a message comes, the next reclaim is due, or this long: an idle consumer asks Redis a few
+    // times a minute, not every second (close() unblocks it)
+    private static final long MAX_BLOCK_MILLIS = 10_000;
     // put on a worker's queue of finished ids to end its acknowledging loop (compared by identity)
     private static final String NO_MORE = new String("no more acknowledgements");
     private static final int MAX_ACKS_PER_ROUND = 1024;
@@ -158,6 +161,7 @@ public final class RedisWorkQueue<T> implements WorkQueue<T> {
         private final LinkedBlockingQueue<String> finished = new LinkedBlockingQueue<>();
         private final ExecutorService handlers = Executors.newVirtualThreadPerTaskExecutor();
         private final StatefulRedisConnection<String, String> reader;
+        private final long readerId;
         private volatile boolean running = true;
         private Thread loop;
         private Thread heartbeat;
@@ -172,6 +176,20 @@ public final class RedisWorkQueue<T> implements WorkQueue<T> {
             this.asyncHandler = asyncHandler;
             this.permits = new Semaphore(options.concurrency());
             this.reader = client.connect();
+            // a blocked read is not a late answer: the reader waits its longest block on top of the usual timeout
+            reader.setTimeout(reader.getTimeout().plusMillis(MAX_BLOCK_MILLIS));
+            this.readerId = clientId(reader);
+        }
+
+        /** The reader's id in Redis, for CLIENT UNBLOCK; -1 where the server does not say (close() then waits). */
+        private static long clientId(StatefulRedisConnection<String, String> connection) {
+            try {
+                Long id = connection.sync().clientId();
+                return id == null ? -1 : id;
+            } catch (RuntimeException e) {
+                log.debug("CLIENT ID refused ({}): a closing consumer waits out its blocked read", e.toString());
+                return -1;
+            }
         }
 
         void start() {
@@ -201,9 +219,12 @@ public final class RedisWorkQueue<T> implements WorkQueue<T> {
                     if (free == 0) continue;
                     List<StreamMessage<String, String>> messages;
                     try {
+                        // never past the next reclaim; at least 1 ms (BLOCK 0 would wait for ever)
+                        long block = Math.clamp(
+                                lastReclaim + reclaimEveryMillis() - System.currentTimeMillis(), 1, MAX_BLOCK_MILLIS);
                         messages = redis.xreadgroup(
                                 consumer,
-                                XReadArgs.Builder.block(BLOCK_MILLIS).count(free),
+                                XReadArgs.Builder.block(block).count(free),
                                 XReadArgs.StreamOffset.lastConsumed(stream));
                     } finally {
                         permits.release(free);
@@ -442,7 +463,7 @@ public final class RedisWorkQueue<T> implements WorkQueue<T> {
         public void close() {
             running = false;
             heartbeat.interrupt();
-            join(loop, Duration.ofMillis(BLOCK_MILLIS + 500));
+            stopReading();
             handlers.shutdown();
             try {
                 handlers.awaitTermination(10, TimeUnit.SECONDS);
@@ -457,6 +478,25 @@ public final class RedisWorkQueue<T> implements WorkQueue<T> {
             finished.add(NO_MORE);
             join(acker, Duration.ofSeconds(5));
             reader.close();
+        }
+
+        /**
+         * Ends the read loop: its blocked read is unblocked (again until the loop has seen that it should stop: a read
+         * sent just after the first unblock blocks anew), else waited out.
+         */
+        private void stopReading() {
+            long deadline = System.nanoTime()
+                    + Duration.ofMillis(MAX_BLOCK_MILLIS + 500).toNanos();
+            while (loop.isAlive() && System.nanoTime() < deadline) {
+                if (readerId >= 0) {
+                    try {
+                        shared.sync().clientUnblock(readerId, UnblockType.TIMEOUT);
+                    } catch (RuntimeException e) {
+                        log.debug("{}: CLIENT UNBLOCK failed: {}", stream, e.toString());
+                    }
+                }
+                join(loop, Duration.ofMillis(100));
+            }
         }
 
         private static void join(Thread thread, Duration limit) {
