@@ -43,17 +43,7 @@ public final class SharedSandboxBench {
         for (int i = 1; i <= versions; i++) images.add(variant(base, i));
         System.out.printf("%d script images made in %.1f s%n", versions, (System.nanoTime() - made) / 1e9);
         var docker = DockerScriptRuntime.client("unix:///var/run/docker.sock");
-        Path sockets = Files.createTempDirectory("cronhook-bench-shared");
-        try (var runtime = new DockerScriptRuntime(
-                docker,
-                "none",
-                "bench-shared",
-                RuntimeLimits.defaults(),
-                HarnessScriptRuntime.WarmSettings.defaults(),
-                sockets,
-                DockerScriptRuntime.OCI_AUTO)) {
-            runtime.removeLeftovers();
-            runtime.shareSandboxes(true);
+        try (var runtime = sharedRuntime(docker, "bench-shared")) {
             call(runtime, base, "tenant-a");
             long[] imagePresent = new long[versions];
             for (int i = 0; i < versions; i++) imagePresent[i] = call(runtime, images.get(i), "tenant-a");
@@ -92,6 +82,22 @@ public final class SharedSandboxBench {
         if (!registry.equals("none")) fromRegistry(docker, registry, versions);
     }
 
+    /** A Docker runtime of default settings sharing sandboxes, its sockets in a new temporary directory. */
+    private static DockerScriptRuntime sharedRuntime(com.github.dockerjava.api.DockerClient docker, String owner)
+            throws java.io.IOException {
+        var runtime = new DockerScriptRuntime(
+                docker,
+                "none",
+                owner,
+                RuntimeLimits.defaults(),
+                HarnessScriptRuntime.WarmSettings.defaults(),
+                Files.createTempDirectory("cronhook-" + owner),
+                DockerScriptRuntime.OCI_AUTO);
+        runtime.removeLeftovers();
+        runtime.shareSandboxes(true);
+        return runtime;
+    }
+
     /**
      * A version's first call where its tenant has a warm container, the version's image in the registry only: its
      * code read from the registry by layer digest (manifest, configuration, the script layer; the harness layer once).
@@ -118,17 +124,7 @@ public final class SharedSandboxBench {
         }
         System.out.printf(
                 "%d script images pushed to %s in %.1f s%n", versions + 1, registry, (System.nanoTime() - made) / 1e9);
-        Path sockets = Files.createTempDirectory("cronhook-bench-shared-registry");
-        try (var runtime = new DockerScriptRuntime(
-                docker,
-                "none",
-                "bench-shared-registry",
-                RuntimeLimits.defaults(),
-                HarnessScriptRuntime.WarmSettings.defaults(),
-                sockets,
-                DockerScriptRuntime.OCI_AUTO)) {
-            runtime.removeLeftovers();
-            runtime.shareSandboxes(true);
+        try (var runtime = sharedRuntime(docker, "bench-shared-registry")) {
             runtime.codeRegistry(dev.cronhook.executor.runtime.docker.RegistryAccess.of(registry, null, null, null));
             // the tenant's container is started from (and pulls) the first image; the others are never pulled
             call(runtime, images.getFirst(), "tenant-r");
