@@ -28,6 +28,14 @@ import java.util.function.ToLongFunction;
  * older than {@code idleTime} or whose key has gone stale are destroyed. Thread-safe. Starting, weighing and
  * destroying happen off the callers' threads or outside the pool's lock.
  *
+ * <p>When the pool is full, a sandbox given back does not always get in: it displaces the sandbox that would go to
+ * make room (a key's only one) only when its own key was called more often lately, its present call not counted, or
+ * when the other's key was called at most once (then recency decides, as plain LRU). The calls of each key are
+ * counted, and all counts halved every ten times as many calls as the pool holds sandboxes, so that old habits fade.
+ * Why: with more keys called in turn than the pool holds (a thousand users' scripts called round-robin, a pool that
+ * holds nine hundred), plain LRU evicts exactly the sandbox the next call needs, and every call starts one; keeping
+ * the ones already there serves nine calls in ten warm (TinyLFU's admission, Einziger et al.).
+ *
  * <p>Why waiters take the first free sandbox rather than the one started for them: a burst on a cold script would
  * otherwise make each of its first runs wait for a container of its own, all of them starting at once on the same
  * cores, while the first one up could have served them all a few milliseconds each.
@@ -53,6 +61,8 @@ public final class WarmPool<K, T> implements AutoCloseable {
     private final ArrayDeque<Idle<K, T>> idle = new ArrayDeque<>(); // oldest release first
     private long idleWeight; // of the idle ones, guarded by the lock
     private final Map<K, Demand<T>> demands = new HashMap<>(); // keys with leases out, starts or waiters
+    private final Map<K, Integer> calls = new HashMap<>(); // each key's calls lately, guarded by the lock
+    private int callsSinceHalving; // guarded by the lock
     private final ExecutorService starting = Executors.newVirtualThreadPerTaskExecutor();
     private final ExecutorService destroying = Executors.newVirtualThreadPerTaskExecutor();
     private final Thread reaper;
@@ -168,6 +178,7 @@ public final class WarmPool<K, T> implements AutoCloseable {
             if (closed) throw new IllegalStateException("the warm pool is closed");
             var demand = demands.computeIfAbsent(key, k -> new Demand<>());
             demand.starter = starter;
+            called(key);
             var idleLease = leaseIdle(key, demand, preferred);
             if (idleLease != null) return idleLease;
             demand.waiters.addLast(waiter);
@@ -205,7 +216,9 @@ public final class WarmPool<K, T> implements AutoCloseable {
         try {
             var demand = demands.computeIfAbsent(key, k -> new Demand<>());
             var lease = leaseIdle(key, demand, preferred);
+            // counted only when it leases: otherwise the caller asks again with acquire, which counts the call
             if (lease == null) forgetIfNone(key, demand);
+            else called(key);
             return lease;
         } finally {
             lock.unlock();
@@ -327,9 +340,10 @@ public final class WarmPool<K, T> implements AutoCloseable {
                 demand.leased++;
                 waiter.complete(new Handed<>(value, served));
             } else if (reuse && keepable) {
-                idle.addLast(new Idle<>(key, value, clock.millis(), weight));
+                var candidate = new Idle<>(key, value, clock.millis(), weight);
+                idle.addLast(candidate);
                 idleWeight += weight;
-                evicted = evictOverLimits();
+                evicted = evictOverLimits(candidate);
             } else {
                 destroyIt = true;
             }
@@ -342,37 +356,71 @@ public final class WarmPool<K, T> implements AutoCloseable {
         evicted.forEach(this::destroy);
     }
 
-    /** Takes out the idle sandboxes to destroy while there are more than {@code maxIdle} or they weigh too much. */
-    private List<T> evictOverLimits() {
+    /**
+     * Takes out the idle sandboxes to destroy while there are more than {@code maxIdle} or they weigh too much: each
+     * time the one {@link #victim} names, unless the {@code candidate} just added is not {@link #admits admitted} in
+     * its place (then the candidate goes, and what was there stays). Under the lock.
+     */
+    private List<T> evictOverLimits(Idle<K, T> candidate) {
         List<T> out = List.of();
         while (!idle.isEmpty() && (idle.size() > maxIdle || idleWeight > maxIdleWeight)) {
             if (out.isEmpty()) out = new ArrayList<>();
-            out.add(evictOne());
+            var victim = victim();
+            var going = victim.spare()
+                            || victim.idle() == candidate
+                            || candidate == null
+                            || admits(candidate.key(), victim.idle().key())
+                    ? victim.idle()
+                    : candidate;
+            if (going == candidate) candidate = null;
+            idle.removeFirstOccurrence(going);
+            idleWeight -= going.weight();
+            out.add(going.value());
         }
         return out;
     }
 
+    /** The idle sandbox {@link #victim} names, and whether its key has another one idle. */
+    private record Victim<K, T>(Idle<K, T> idle, boolean spare) {}
+
     /**
-     * Takes out the idle sandbox to destroy when there are too many: the least recently used of a key
-     * that has another one idle, else the least recently used of all. With more hot keys than the pool holds two each
-     * (scripts that each run every second, each needing a second sandbox only when two of its runs overlap), plain LRU
-     * would keep some keys' spare sandboxes and destroy other keys' only ones, each of them to be started cold a
-     * moment later. Called under the lock.
+     * The idle sandbox to destroy when there are too many: the least recently used of a key that has another one
+     * idle, else the least recently used of all. With more hot keys than the pool holds two each (scripts that each
+     * run every second, each needing a second sandbox only when two of its runs overlap), plain LRU would keep some
+     * keys' spare sandboxes and destroy other keys' only ones, each of them to be started cold a moment later.
+     * Under the lock.
      */
-    private T evictOne() {
+    private Victim<K, T> victim() {
         var idleByKey = new HashMap<K, Integer>();
         for (var i : idle) idleByKey.merge(i.key(), 1, Integer::sum);
-        for (Iterator<Idle<K, T>> it = idle.iterator(); it.hasNext(); ) {
-            var i = it.next();
-            if (idleByKey.get(i.key()) > 1) {
-                it.remove();
-                idleWeight -= i.weight();
-                return i.value();
-            }
+        for (var i : idle) {
+            if (idleByKey.get(i.key()) > 1) return new Victim<>(i, true);
         }
-        var oldest = idle.pollFirst();
-        idleWeight -= oldest.weight();
-        return oldest.value();
+        return new Victim<>(idle.peekFirst(), false);
+    }
+
+    /**
+     * Whether a sandbox of {@code candidate}'s key, just given back to a full pool, takes the place of {@code
+     * victim}'s only one: when the candidate's key was called more often lately than the victim's, the call just
+     * served not counted (it brought the candidate here, and says nothing yet about its key's next call), or when
+     * the victim's key was called at most once (nothing says it is wanted again: recency decides). Under the lock.
+     */
+    private boolean admits(K candidate, K victim) {
+        int victimCalls = calls.getOrDefault(victim, 0);
+        int candidateCallsBefore = calls.getOrDefault(candidate, 1) - 1;
+        return victimCalls <= 1 || candidateCallsBefore > victimCalls;
+    }
+
+    /**
+     * Counts a call of the key; every ten times as many calls as the pool holds idle sandboxes (at least 1,000) all
+     * counts are halved and the keys at zero forgotten, so the counts follow what is called now. Under the lock.
+     */
+    private void called(K key) {
+        calls.merge(key, 1, Integer::sum);
+        if (++callsSinceHalving < Math.max(1_000, 10 * idle.size())) return;
+        callsSinceHalving = 0;
+        calls.replaceAll((k, n) -> n / 2);
+        calls.values().removeIf(n -> n == 0);
     }
 
     /** A waiter that stopped waiting: leaves the queue, or gives back what it was handed as it stopped. */

@@ -149,6 +149,51 @@ class WarmPoolTest {
         assertThat(pool.acquire(c, () -> "new c").warm()).isTrue();
     }
 
+    /** Calls the keys in turn, one lease at a time, {@code rounds} times; how many leases found a warm sandbox. */
+    private int callInTurn(WarmPool<Key, String> pool, List<Key> keys, int rounds) throws Exception {
+        int warm = 0;
+        for (int round = 0; round < rounds; round++) {
+            for (var key : keys) {
+                var lease = pool.acquire(key, () -> start(key));
+                if (lease.warm()) warm++;
+                lease.release(true);
+            }
+        }
+        return warm;
+    }
+
+    @Test
+    void withMoreKeysCalledInTurnThanThePoolHoldsItKeepsTheOnesItHasInsteadOfEvictingTheNextOneNeeded()
+            throws Exception {
+        var pool = pool(9, Duration.ofMinutes(1), 1);
+        var keys = new ArrayList<Key>();
+        for (int i = 0; i < 10; i++) keys.add(new Key("k" + i, 1));
+
+        // the first two rounds fill the pool and learn the keys (a key called once is kept by recency only)
+        callInTurn(pool, keys, 2);
+        int warm = callInTurn(pool, keys, 8);
+
+        // plain LRU would evict the sandbox the next call needs every time: 0 warm; kept, nine calls in ten are warm
+        assertThat(warm).isEqualTo(8 * 9);
+        assertThat(pool.idleCount()).isEqualTo(9);
+    }
+
+    @Test
+    void aKeyCalledMoreOftenLatelyTakesThePlaceOfOneCalledLess() throws Exception {
+        var pool = pool(9, Duration.ofMinutes(1), 1);
+        var keys = new ArrayList<Key>();
+        for (int i = 0; i < 10; i++) keys.add(new Key("k" + i, 1));
+        callInTurn(pool, keys, 10); // k0..k8 kept, each called 10 times; k9 too, but not kept
+        var k9 = keys.get(9);
+
+        // the 11th call of k9 ties with k0's 10 (its own call not counted): k0 stays; the 12th outweighs it
+        assertThat(callInTurn(pool, List.of(k9), 2)).isZero();
+        assertThat(callInTurn(pool, List.of(k9), 1)).isOne();
+        assertThat(callInTurn(pool, List.of(keys.get(0)), 1))
+                .as("k0, the least recently used, gave way")
+                .isZero();
+    }
+
     @Test
     void idleSandboxesAreKeptByWhatTheyWeighNotOnlyByTheirCount() throws Exception {
         // each value weighs its length: "small" 5, "large-sandbox" 13; at most 20 idle in weight, 100 in count
