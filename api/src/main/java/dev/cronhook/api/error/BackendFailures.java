@@ -11,11 +11,17 @@ public interface BackendFailures {
     /** What is unavailable, as a user reads it ("the queue (Redis)"), when {@code error} is its failure. */
     Optional<String> unavailable(Throwable error);
 
-    /** The first of {@code backends} that recognizes {@code error}. */
+    /**
+     * The first of {@code backends} that recognizes {@code error} or one of its causes (a backend's failure reaches
+     * here wrapped: in a {@code CompletionException}, in a repository's own exception).
+     */
     static Optional<String> unavailable(List<BackendFailures> backends, Throwable error) {
-        for (var backend : backends) {
-            var what = backend.unavailable(error);
-            if (what.isPresent()) return what;
+        int depth = 0;
+        for (var e = error; e != null && depth++ < 16; e = e.getCause() == e ? null : e.getCause()) {
+            for (var backend : backends) {
+                var what = backend.unavailable(e);
+                if (what.isPresent()) return what;
+            }
         }
         return Optional.empty();
     }
