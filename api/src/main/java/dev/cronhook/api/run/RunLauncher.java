@@ -94,8 +94,9 @@ public class RunLauncher implements AutoCloseable {
         try {
             runs.insertAll(taken.stream().map(NewLaunch::row).toList());
         } catch (RuntimeException e) {
-            throw new ServiceUnavailableException("the run could not be recorded, it was not accepted; retry later ("
-                    + e.getClass().getSimpleName() + ")");
+            throw new ServiceUnavailableException(
+                    "the run could not be recorded in the database, it was not accepted; retry later ("
+                            + e.getClass().getSimpleName() + ")");
         }
         List<Optional<String>> ids =
                 queue.enqueueAll(taken.stream().map(NewLaunch::request).toList());

@@ -1,5 +1,6 @@
 package dev.cronhook.app.chaos;
 
+import dev.cronhook.app.testing.PostgresCluster;
 import dev.cronhook.app.testing.RedisProcess;
 import java.io.IOException;
 import java.net.ServerSocket;

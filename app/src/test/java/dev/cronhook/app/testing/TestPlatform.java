@@ -91,8 +91,11 @@ public final class TestPlatform implements AutoCloseable {
             if (!extra.containsKey("cronhook.home")) {
                 args.add("--cronhook.home=" + Files.createTempDirectory("cronhook-it-"));
             }
-            args.add("--cronhook.db.url=" + pgBase() + db);
-            args.add("--cronhook.db.username=" + pgUser());
+            // a test with a database server of its own (one it stops) names it
+            if (!extra.containsKey("cronhook.db.url")) {
+                args.add("--cronhook.db.url=" + pgBase() + db);
+                args.add("--cronhook.db.username=" + pgUser());
+            }
             args.add("--cronhook.redis.url=" + redisUrl);
             args.add("--cronhook.admin-password=" + ADMIN_PASSWORD);
             args.add("--server.port=0");

@@ -1,4 +1,4 @@
-package dev.cronhook.app.chaos;
+package dev.cronhook.app.testing;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -12,11 +12,11 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A PostgreSQL cluster of the chaos run's own (the machine's PostgreSQL binaries, a data directory in the run's
- * temporary directory, a free port on 127.0.0.1), run as the unprivileged {@code postgres} user, that the run can
+ * A PostgreSQL cluster of a test's own (the machine's PostgreSQL binaries, a data directory in the test's
+ * temporary directory, a free port on 127.0.0.1), run as the unprivileged {@code postgres} user, that the test can
  * kill with SIGKILL and start again on the same data and port. Never the machine's shared server.
  */
-final class PostgresCluster implements AutoCloseable {
+public final class PostgresCluster implements AutoCloseable {
     private static final String OS_USER = "postgres";
 
     private final Path bin;
@@ -25,7 +25,7 @@ final class PostgresCluster implements AutoCloseable {
     private final int port;
     private Process postmaster;
 
-    PostgresCluster(Path dir) throws IOException, InterruptedException {
+    public PostgresCluster(Path dir) throws IOException, InterruptedException {
         this.bin = binaries();
         this.data = dir.resolve("data");
         this.log = dir.resolve("postgres.log");
@@ -50,28 +50,28 @@ final class PostgresCluster implements AutoCloseable {
                 var st = c.createStatement()) {
             st.execute("CREATE DATABASE cronhook");
         } catch (SQLException e) {
-            throw new IOException("cannot create the chaos run's database: " + e.getMessage(), e);
+            throw new IOException("cannot create the test's database: " + e.getMessage(), e);
         }
     }
 
-    String url(String database) {
+    public String url(String database) {
         return "jdbc:postgresql://127.0.0.1:" + port + "/" + database;
     }
 
-    String jdbcUrl() {
+    public String jdbcUrl() {
         return url("cronhook");
     }
 
-    String username() {
+    public String username() {
         return OS_USER;
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
     /** Starts the postmaster on the data directory and port; after a SIGKILL, waits for the old backends to go. */
-    void start() throws IOException, InterruptedException {
+    public void start() throws IOException, InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (true) {
             postmaster = new ProcessBuilder(asPostgres(List.of(
@@ -103,7 +103,7 @@ final class PostgresCluster implements AutoCloseable {
     }
 
     /** Kills the postmaster with SIGKILL, as a crash would; its backends exit when they notice. */
-    void kill() throws InterruptedException {
+    public void kill() throws InterruptedException {
         postmaster.destroyForcibly();
         postmaster.waitFor(10, TimeUnit.SECONDS);
     }
