@@ -62,6 +62,12 @@ public abstract class HarnessScriptRuntime implements ScriptRuntime {
     static final long NOMINAL_SANDBOX_BYTES = 16L << 20;
 
     /**
+     * How long a call waits for a busy sandbox of its version or tenant before another is started for it (see {@link
+     * WarmPool}): a short script's call is over in a millisecond or two, a start costs ~0.3 s of CPU.
+     */
+    static final Duration BUSY_START_DELAY = Duration.ofMillis(100);
+
+    /**
      * Sandboxes of one script version starting at once: a start is mostly CPU (the engine, the runtime, node
      * loading the script), so more starts than cores only slow down the first one that could serve a burst.
      */
@@ -92,7 +98,10 @@ public abstract class HarnessScriptRuntime implements ScriptRuntime {
                 STARTS_AT_ONCE,
                 channel -> channel.sandbox().destroy(),
                 this::isStale,
-                Clock.systemUTC());
+                Clock.systemUTC(),
+                channel -> 0,
+                Long.MAX_VALUE,
+                BUSY_START_DELAY);
         this.shared = new WarmPool<>(
                 warm.maxShared(),
                 warm.idleTime(),
@@ -102,7 +111,8 @@ public abstract class HarnessScriptRuntime implements ScriptRuntime {
                 spec -> false,
                 Clock.systemUTC(),
                 s -> s.channel().sandbox().memoryBytes().orElse(NOMINAL_SANDBOX_BYTES),
-                warm.maxSharedBytes());
+                warm.maxSharedBytes(),
+                BUSY_START_DELAY);
         this.scriptsPerShared = Math.max(1, warm.scriptsPerShared());
     }
 

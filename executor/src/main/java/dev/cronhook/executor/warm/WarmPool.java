@@ -57,6 +57,7 @@ public final class WarmPool<K, T> implements AutoCloseable {
     private final Clock clock;
     private final ToLongFunction<? super T> weigher;
     private final long maxIdleWeight;
+    private final long busyStartDelayMillis;
     private final ReentrantLock lock = new ReentrantLock();
     private final ArrayDeque<Idle<K, T>> idle = new ArrayDeque<>(); // oldest release first
     private long idleWeight; // of the idle ones, guarded by the lock
@@ -79,6 +80,7 @@ public final class WarmPool<K, T> implements AutoCloseable {
         int starting;
         final ArrayDeque<CompletableFuture<Handed<T>>> waiters = new ArrayDeque<>();
         Starter<T> starter;
+        boolean startDeferred; // a look at the waiters is due after the busy start delay
 
         boolean none() {
             return leased == 0 && starting == 0 && waiters.isEmpty();
@@ -96,10 +98,7 @@ public final class WarmPool<K, T> implements AutoCloseable {
         this(maxIdle, idleTime, perKeyLimit, maxStarting, destroyer, stale, clock, value -> 0, Long.MAX_VALUE);
     }
 
-    /**
-     * As above, keeping idle sandboxes that weigh ({@code weigher}, e.g. the memory a sandbox holds, asked as it
-     * becomes idle) at most {@code maxIdleWeight} together.
-     */
+    /** As below, starting a sandbox for a waiter at once even while the key has sandboxes busy. */
     public WarmPool(
             int maxIdle,
             Duration idleTime,
@@ -110,12 +109,45 @@ public final class WarmPool<K, T> implements AutoCloseable {
             Clock clock,
             ToLongFunction<? super T> weigher,
             long maxIdleWeight) {
+        this(
+                maxIdle,
+                idleTime,
+                perKeyLimit,
+                maxStarting,
+                destroyer,
+                stale,
+                clock,
+                weigher,
+                maxIdleWeight,
+                Duration.ZERO);
+    }
+
+    /**
+     * As above, keeping idle sandboxes that weigh ({@code weigher}, e.g. the memory a sandbox holds, asked as it
+     * becomes idle) at most {@code maxIdleWeight} together; and while a key has sandboxes busy, a call that finds none
+     * free waits {@code busyStartDelay} for one of them before a new one is started for it. Why: a busy sandbox of a
+     * short script is free again in a millisecond, a new one costs a third of a second of CPU; with calls of many
+     * keys overlapping now and then (64 connections round-robin over 100 users' scripts), starting at once started a
+     * second container for most keys, three a second, and the starts took the machine.
+     */
+    public WarmPool(
+            int maxIdle,
+            Duration idleTime,
+            int perKeyLimit,
+            int maxStarting,
+            Consumer<T> destroyer,
+            Predicate<K> stale,
+            Clock clock,
+            ToLongFunction<? super T> weigher,
+            long maxIdleWeight,
+            Duration busyStartDelay) {
         if (maxIdle < 0) throw new IllegalArgumentException("maxIdle must not be negative");
         if (perKeyLimit < 1) throw new IllegalArgumentException("perKeyLimit must be at least 1");
         if (maxStarting < 1) throw new IllegalArgumentException("maxStarting must be at least 1");
         if (maxIdleWeight < 0) throw new IllegalArgumentException("maxIdleWeight must not be negative");
         this.weigher = weigher;
         this.maxIdleWeight = maxIdleWeight;
+        this.busyStartDelayMillis = busyStartDelay.toMillis();
         this.maxIdle = maxIdle;
         this.idleTime = idleTime;
         this.perKeyLimit = perKeyLimit;
@@ -280,6 +312,37 @@ public final class WarmPool<K, T> implements AutoCloseable {
      * the lock.
      */
     private void startIfWanted(K key, Demand<T> demand) {
+        if (busyStartDelayMillis > 0 && demand.leased > 0) {
+            // one of the busy ones may serve the waiters: look again after the delay
+            if (!demand.startDeferred && demand.starting < demand.waiters.size() && !closed) {
+                demand.startDeferred = true;
+                try {
+                    CompletableFuture.delayedExecutor(
+                                    busyStartDelayMillis, java.util.concurrent.TimeUnit.MILLISECONDS, starting)
+                            .execute(() -> startDeferred(key, demand));
+                } catch (RuntimeException e) { // shut down: the pool is closing
+                    demand.startDeferred = false;
+                }
+            }
+            return;
+        }
+        startNow(key, demand);
+    }
+
+    /** The delayed look of {@link #startIfWanted}: starts for the waiters still waiting, busy sandboxes or not. */
+    private void startDeferred(K key, Demand<T> demand) {
+        lock.lock();
+        try {
+            demand.startDeferred = false;
+            if (demands.get(key) != demand) return; // the key's demand ended meanwhile
+            startNow(key, demand);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Starts sandboxes for the key's waiters that no start under way will serve, within the limits. Under the lock. */
+    private void startNow(K key, Demand<T> demand) {
         while (!closed
                 && demand.starter != null
                 && demand.starting < demand.waiters.size()

@@ -194,6 +194,68 @@ class WarmPoolTest {
                 .isZero();
     }
 
+    /** A pool that waits {@code delay} for a busy sandbox of the key before starting another. */
+    private WarmPool<Key, String> delayingPool(Duration delay) {
+        pool = new WarmPool<>(
+                10,
+                Duration.ofMinutes(1),
+                4,
+                2,
+                destroyed::add,
+                stale::contains,
+                Clock.systemUTC(),
+                value -> 0,
+                Long.MAX_VALUE,
+                delay);
+        return pool;
+    }
+
+    @Test
+    void aCallThatFindsItsKeysSandboxBusyIsServedByItWhenItIsFreeWithinTheDelayAndNothingIsStarted() throws Exception {
+        var pool = delayingPool(Duration.ofSeconds(10));
+        var key = new Key("a", 1);
+        var busy = pool.acquire(key, () -> start(key));
+        var waiting = CompletableFuture.supplyAsync(() -> {
+            try {
+                return pool.acquire(key, () -> start(key));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Thread.sleep(200); // the second call is waiting
+        busy.release(true);
+
+        var served = waiting.get(5, TimeUnit.SECONDS);
+        assertThat(served.value()).isEqualTo(busy.value());
+        assertThat(served.warm()).isTrue();
+        assertThat(started).as("no second sandbox started").hasValue(1);
+        // a key with nothing busy starts at once, delay or not
+        var other = new Key("b", 1);
+        assertThat(CompletableFuture.supplyAsync(() -> {
+                            try {
+                                return pool.acquire(other, () -> start(other));
+                            } catch (Exception e) {
+                                throw new IllegalStateException(e);
+                            }
+                        })
+                        .get(5, TimeUnit.SECONDS)
+                        .warm())
+                .isFalse();
+    }
+
+    @Test
+    void aCallWhoseKeysSandboxesStayBusyPastTheDelayGetsOneStartedForIt() throws Exception {
+        var pool = delayingPool(Duration.ofMillis(300));
+        var key = new Key("a", 1);
+        var busy = pool.acquire(key, () -> start(key));
+
+        var second = pool.acquire(key, () -> start(key));
+
+        assertThat(second.warm()).isFalse();
+        assertThat(second.value()).isNotEqualTo(busy.value());
+        assertThat(started).hasValue(2);
+    }
+
     @Test
     void idleSandboxesAreKeptByWhatTheyWeighNotOnlyByTheirCount() throws Exception {
         // each value weighs its length: "small" 5, "large-sandbox" 13; at most 20 idle in weight, 100 in count
