@@ -1,20 +1,15 @@
 package dev.cronhook.app.hook;
 
-import static dev.cronhook.app.testing.Http.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.cronhook.app.testing.PostgresCluster;
 import dev.cronhook.app.testing.TestPlatform;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -36,14 +31,12 @@ class DatabaseOutageIT {
                                 "cronhook.webhooks.rate-limit-per-second", "1000"))) {
             var http = platform.http;
             String token = http.login("admin", TestPlatform.ADMIN_PASSWORD);
-            var created = http.post(
-                    "/api/scripts", json(Map.of("name", "outage", "code", "export default async () => 1")), token);
-            String id = created.json().get("id").asString();
-            String hook = created.json().get("webhookUrl").asString();
-            platform.deploy(UUID.fromString(id), 1, token);
+            var script = HookCalls.deploy(platform, "outage");
+            String id = script.id();
+            String hook = script.hook();
             var accepted = new ArrayList<String>();
             for (int i = 0; i < 5; i++) {
-                var r = call(hook + "?async=true");
+                var r = HookCalls.post(hook + "?async=true");
                 assertThat(r.statusCode()).isEqualTo(202);
                 accepted.add(r.headers().firstValue("X-Cronhook-Run-Id").orElseThrow());
             }
@@ -52,7 +45,7 @@ class DatabaseOutageIT {
             // past the webhook's read cache (1 s): the call needs the database for its script, then for its run
             Thread.sleep(1_500);
             for (String url : new String[] {hook + "?async=true", hook}) {
-                var refused = call(url);
+                var refused = HookCalls.post(url);
                 assertThat(refused.statusCode()).as(url + ": " + refused.body()).isEqualTo(503);
                 assertThat(refused.headers().firstValue("Content-Type").orElse(""))
                         .startsWith("application/problem+json");
@@ -68,7 +61,7 @@ class DatabaseOutageIT {
             await().atMost(Duration.ofSeconds(60))
                     .pollInterval(Duration.ofMillis(500))
                     .until(() -> {
-                        var r = call(hook + "?async=true");
+                        var r = HookCalls.post(hook + "?async=true");
                         if (r.statusCode() == 202) back.add(r);
                         return r.statusCode() == 202;
                     });
@@ -80,18 +73,5 @@ class DatabaseOutageIT {
                     .as("every accepted run, and none of the refused calls")
                     .containsExactlyInAnyOrderElementsOf(accepted);
         }
-    }
-
-    private static HttpResponse<String> call(String url) throws Exception {
-        return HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .build()
-                .send(
-                        HttpRequest.newBuilder(URI.create(url))
-                                .timeout(Duration.ofSeconds(30))
-                                .POST(HttpRequest.BodyPublishers.ofString("{}"))
-                                .header("Content-Type", "application/json")
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString());
     }
 }

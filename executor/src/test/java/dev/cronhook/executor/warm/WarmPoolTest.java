@@ -35,16 +35,26 @@ class WarmPoolTest {
 
     /** A pool whose values weigh their length, keeping at most {@code maxWeight} idle (and 100 in count). */
     private WarmPool<Key, String> weighedPool(long maxWeight) {
+        return fullPool(100, 2, String::length, maxWeight, Duration.ZERO);
+    }
+
+    private WarmPool<Key, String> fullPool(
+            int maxIdle,
+            int perKey,
+            java.util.function.ToLongFunction<String> weigher,
+            long maxWeight,
+            Duration busyStartDelay) {
         pool = new WarmPool<>(
-                100,
+                maxIdle,
                 Duration.ofMinutes(1),
-                2,
+                perKey,
                 2,
                 destroyed::add,
                 stale::contains,
                 Clock.systemUTC(),
-                String::length,
-                maxWeight);
+                weigher,
+                maxWeight,
+                busyStartDelay);
         return pool;
     }
 
@@ -196,18 +206,7 @@ class WarmPoolTest {
 
     /** A pool that waits {@code delay} for a busy sandbox of the key before starting another. */
     private WarmPool<Key, String> delayingPool(Duration delay) {
-        pool = new WarmPool<>(
-                10,
-                Duration.ofMinutes(1),
-                4,
-                2,
-                destroyed::add,
-                stale::contains,
-                Clock.systemUTC(),
-                value -> 0,
-                Long.MAX_VALUE,
-                delay);
-        return pool;
+        return fullPool(10, 4, value -> 0, Long.MAX_VALUE, delay);
     }
 
     @Test
