@@ -151,7 +151,7 @@ public final class RedisWorkQueue<T> implements WorkQueue<T> {
         }
     }
 
-    private final class StreamWorker implements Worker {
+    final class StreamWorker implements Worker {
         private final String name;
         private final MessageHandler<T> handler;
         private final BatchHandler<T> batchHandler;
@@ -161,7 +161,11 @@ public final class RedisWorkQueue<T> implements WorkQueue<T> {
         private final LinkedBlockingQueue<String> finished = new LinkedBlockingQueue<>();
         private final ExecutorService handlers = Executors.newVirtualThreadPerTaskExecutor();
         private final StatefulRedisConnection<String, String> reader;
-        private final long readerId;
+        // made anew after Redis restarts or drops it (its blocked read sent again), the reader's connection has
+        // another id: read again by the read loop after that read
+        private volatile long readerId;
+        private volatile boolean readerIdStale;
+        private final io.lettuce.core.RedisConnectionStateListener reconnects;
         private volatile boolean running = true;
         private Thread loop;
         private Thread heartbeat;
@@ -179,6 +183,32 @@ public final class RedisWorkQueue<T> implements WorkQueue<T> {
             // a blocked read is not a late answer: the reader waits its longest block on top of the usual timeout
             reader.setTimeout(reader.getTimeout().plusMillis(MAX_BLOCK_MILLIS));
             this.readerId = clientId(reader);
+            this.reconnects = new io.lettuce.core.RedisConnectionStateListener() {
+                @Override
+                public void onRedisConnected(
+                        io.lettuce.core.RedisChannelHandler<?, ?> connection, java.net.SocketAddress address) {
+                    if (connection == reader) readerIdStale = true;
+                }
+            };
+            client.addListener(reconnects);
+        }
+
+        /** The reader's connection's id in Redis as the worker knows it (-1: the server does not say). */
+        long readerId() {
+            return readerId;
+        }
+
+        /**
+         * After the reader's connection was made anew, its id as it is now, read before the loop's next blocking read:
+         * with the old id close() unblocked no one and waited out the block, up to 10 s per consumer on every
+         * shutdown after a Redis restart (still so for a close within one block of the reconnect).
+         */
+        private void refreshReaderIdIfStale() {
+            if (!readerIdStale) return;
+            readerIdStale = false;
+            long id = clientId(reader);
+            if (id >= 0) readerId = id;
+            else if (!reader.isOpen()) readerIdStale = true; // not back yet: next time
         }
 
         /** The reader's id in Redis, for CLIENT UNBLOCK; -1 where the server does not say (close() then waits). */
@@ -218,6 +248,7 @@ public final class RedisWorkQueue<T> implements WorkQueue<T> {
                     int free = awaitPermits();
                     if (free == 0) continue;
                     List<StreamMessage<String, String>> messages;
+                    refreshReaderIdIfStale();
                     try {
                         // never past the next reclaim; at least 1 ms (BLOCK 0 would wait for ever)
                         long block = Math.clamp(
@@ -477,6 +508,7 @@ public final class RedisWorkQueue<T> implements WorkQueue<T> {
             // the acknowledgements of what finished go out before the loop ends
             finished.add(NO_MORE);
             join(acker, Duration.ofSeconds(5));
+            client.removeListener(reconnects);
             reader.close();
         }
 

@@ -145,6 +145,33 @@ class RedisWorkQueueIT {
     }
 
     @Test
+    void aConsumerWhoseConnectionWasMadeAnewKnowsItsNewIdSoThatClosingUnblocksItsRead() {
+        var queue = queue(QueueOptions.defaults());
+        var worker = (RedisWorkQueue<Job>.StreamWorker) start(queue, "a", d -> {});
+        long first = worker.readerId();
+        await().atMost(Duration.ofSeconds(10)).until(() -> blockedReading(first));
+
+        // what a restart of Redis does to the reader: its connection is dropped, lettuce makes it anew
+        connection.sync().clientKill(io.lettuce.core.KillArgs.Builder.id(first));
+
+        // the read sent again on the new connection runs out (at most one block), then the id is read anew
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> worker.readerId() != first && blockedReading(worker.readerId()));
+    }
+
+    /** Whether the client with this id is blocked in a stream read. */
+    private boolean blockedReading(long id) {
+        for (String line : connection.sync().clientList().split("\n")) {
+            if (line.startsWith("id=" + id + " ")
+                    && line.contains("cmd=xreadgroup")
+                    && line.matches(".* flags=\\S*b.*")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Test
     void enqueueAllAppendsEveryMessageInOrder() {
         var queue = queue(QueueOptions.defaults());
         var jobs = java.util.stream.IntStream.range(0, 50)
