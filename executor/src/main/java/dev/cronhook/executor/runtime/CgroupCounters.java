@@ -21,13 +21,9 @@ public final class CgroupCounters {
         } catch (IOException | RuntimeException e) {
             return 0; // gone with its sandbox, or not a file this kernel has
         }
-        int at = 0;
-        while (at < text.length()) {
-            int end = text.indexOf('\n', at);
-            if (end < 0) end = text.length();
-            var value = valueOf(text.substring(at, end), name);
+        for (String line : text.split("\n")) { // one character: split's plain path, no pattern
+            var value = valueOf(line, name);
             if (value != null) return value;
-            at = end + 1;
         }
         return 0;
     }

@@ -95,20 +95,6 @@ public final class WarmPool<K, T> implements AutoCloseable {
             Consumer<T> destroyer,
             Predicate<K> stale,
             Clock clock) {
-        this(maxIdle, idleTime, perKeyLimit, maxStarting, destroyer, stale, clock, value -> 0, Long.MAX_VALUE);
-    }
-
-    /** As below, starting a sandbox for a waiter at once even while the key has sandboxes busy. */
-    public WarmPool(
-            int maxIdle,
-            Duration idleTime,
-            int perKeyLimit,
-            int maxStarting,
-            Consumer<T> destroyer,
-            Predicate<K> stale,
-            Clock clock,
-            ToLongFunction<? super T> weigher,
-            long maxIdleWeight) {
         this(
                 maxIdle,
                 idleTime,
@@ -117,8 +103,8 @@ public final class WarmPool<K, T> implements AutoCloseable {
                 destroyer,
                 stale,
                 clock,
-                weigher,
-                maxIdleWeight,
+                value -> 0,
+                Long.MAX_VALUE,
                 Duration.ZERO);
     }
 
