@@ -63,9 +63,11 @@ public abstract class HarnessScriptRuntime implements ScriptRuntime {
 
     /**
      * How long a call waits for a busy sandbox of its version or tenant before another is started for it (see {@link
-     * WarmPool}): a short script's call is over in a millisecond or two, a start costs ~0.3 s of CPU.
+     * WarmPool.BusyStart}): as long as a start has taken lately, at least 100 ms and at most 2 s. A short script's
+     * call is over in a millisecond or two, a start costs ~0.3 s of CPU; on a saturated machine a start takes
+     * seconds, and a call waiting for a busy sandbox there is served long before one would be up.
      */
-    static final Duration BUSY_START_DELAY = Duration.ofMillis(100);
+    static final WarmPool.BusyStart BUSY_START = new WarmPool.BusyStart(Duration.ofMillis(100), Duration.ofSeconds(2));
 
     /**
      * Sandboxes of one script version starting at once: a start is mostly CPU (the engine, the runtime, node
@@ -101,7 +103,7 @@ public abstract class HarnessScriptRuntime implements ScriptRuntime {
                 Clock.systemUTC(),
                 channel -> 0,
                 Long.MAX_VALUE,
-                BUSY_START_DELAY);
+                BUSY_START);
         this.shared = new WarmPool<>(
                 warm.maxShared(),
                 warm.idleTime(),
@@ -112,7 +114,7 @@ public abstract class HarnessScriptRuntime implements ScriptRuntime {
                 Clock.systemUTC(),
                 s -> s.channel().sandbox().memoryBytes().orElse(NOMINAL_SANDBOX_BYTES),
                 warm.maxSharedBytes(),
-                BUSY_START_DELAY);
+                BUSY_START);
         this.scriptsPerShared = Math.max(1, warm.scriptsPerShared());
     }
 

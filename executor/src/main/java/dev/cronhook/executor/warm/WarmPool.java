@@ -13,6 +13,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -48,6 +50,33 @@ public final class WarmPool<K, T> implements AutoCloseable {
         T start() throws Exception;
     }
 
+    /**
+     * How long a call that finds its key's sandboxes all busy waits for one of them before another is started: as
+     * long as a start has taken lately (the pool's mean of its last starts), but at least {@code least} and at most
+     * {@code most}. The rule of renting skis: a wait as long as a start at most doubles what starting at once would
+     * have cost the caller, and spares the start whenever a busy sandbox is free first, which for a short script it
+     * nearly always is. {@link #NONE} starts at once.
+     */
+    public record BusyStart(Duration least, Duration most) {
+        public static final BusyStart NONE = new BusyStart(Duration.ZERO, Duration.ZERO);
+
+        public BusyStart {
+            if (least.isNegative() || most.compareTo(least) < 0) {
+                throw new IllegalArgumentException("need 0 <= least <= most, got " + least + " and " + most);
+            }
+        }
+
+        /** Always the same wait. */
+        public static BusyStart fixed(Duration wait) {
+            return new BusyStart(wait, wait);
+        }
+
+        /** The wait when starts have lately taken {@code startNanos} (0: none measured yet), in milliseconds. */
+        long millis(long startNanos) {
+            return Math.clamp(TimeUnit.NANOSECONDS.toMillis(startNanos), least.toMillis(), most.toMillis());
+        }
+    }
+
     private final int maxIdle;
     private final Duration idleTime;
     private final int perKeyLimit;
@@ -57,7 +86,10 @@ public final class WarmPool<K, T> implements AutoCloseable {
     private final Clock clock;
     private final ToLongFunction<? super T> weigher;
     private final long maxIdleWeight;
-    private final long busyStartDelayMillis;
+    private final BusyStart busyStart;
+    /** The mean wall time of the last starts (exponentially weighted, a fifth each), in nanoseconds; 0 before any. */
+    private final AtomicLong startNanos = new AtomicLong();
+
     private final ReentrantLock lock = new ReentrantLock();
     private final ArrayDeque<Idle<K, T>> idle = new ArrayDeque<>(); // oldest release first
     private long idleWeight; // of the idle ones, guarded by the lock
@@ -80,7 +112,7 @@ public final class WarmPool<K, T> implements AutoCloseable {
         int starting;
         final ArrayDeque<CompletableFuture<Handed<T>>> waiters = new ArrayDeque<>();
         Starter<T> starter;
-        boolean startDeferred; // a look at the waiters is due after the busy start delay
+        boolean startDeferred; // a look at the waiters is due after the busy-start wait
 
         boolean none() {
             return leased == 0 && starting == 0 && waiters.isEmpty();
@@ -105,16 +137,17 @@ public final class WarmPool<K, T> implements AutoCloseable {
                 clock,
                 value -> 0,
                 Long.MAX_VALUE,
-                Duration.ZERO);
+                BusyStart.NONE);
     }
 
     /**
      * As above, keeping idle sandboxes that weigh ({@code weigher}, e.g. the memory a sandbox holds, asked as it
      * becomes idle) at most {@code maxIdleWeight} together; and while a key has sandboxes busy, a call that finds none
-     * free waits {@code busyStartDelay} for one of them before a new one is started for it. Why: a busy sandbox of a
-     * short script is free again in a millisecond, a new one costs a third of a second of CPU; with calls of many
-     * keys overlapping now and then (64 connections round-robin over 100 users' scripts), starting at once started a
-     * second container for most keys, three a second, and the starts took the machine.
+     * free waits for one of them as {@code busyStart} says before a new one is started for it. Why: a busy sandbox of
+     * a short script is free again in a millisecond, a new one costs a third of a second of CPU; with calls of many
+     * keys overlapping now and then (64 connections round-robin over 100 users' scripts), starting at once, or after
+     * a fixed 100 ms, started a second and third container for most keys, two or three a second, and on a saturated
+     * machine (where a start takes seconds, and so does a call in a queue) the starts took half the machine.
      */
     public WarmPool(
             int maxIdle,
@@ -126,14 +159,14 @@ public final class WarmPool<K, T> implements AutoCloseable {
             Clock clock,
             ToLongFunction<? super T> weigher,
             long maxIdleWeight,
-            Duration busyStartDelay) {
+            BusyStart busyStart) {
         if (maxIdle < 0) throw new IllegalArgumentException("maxIdle must not be negative");
         if (perKeyLimit < 1) throw new IllegalArgumentException("perKeyLimit must be at least 1");
         if (maxStarting < 1) throw new IllegalArgumentException("maxStarting must be at least 1");
         if (maxIdleWeight < 0) throw new IllegalArgumentException("maxIdleWeight must not be negative");
         this.weigher = weigher;
         this.maxIdleWeight = maxIdleWeight;
-        this.busyStartDelayMillis = busyStartDelay.toMillis();
+        this.busyStart = busyStart;
         this.maxIdle = maxIdle;
         this.idleTime = idleTime;
         this.perKeyLimit = perKeyLimit;
@@ -298,13 +331,13 @@ public final class WarmPool<K, T> implements AutoCloseable {
      * the lock.
      */
     private void startIfWanted(K key, Demand<T> demand) {
-        if (busyStartDelayMillis > 0 && demand.leased > 0) {
-            // one of the busy ones may serve the waiters: look again after the delay
+        long wait = busyStart.millis(startNanos.get());
+        if (wait > 0 && demand.leased > 0) {
+            // one of the busy ones may serve the waiters: look again after the wait
             if (!demand.startDeferred && demand.starting < demand.waiters.size() && !closed) {
                 demand.startDeferred = true;
                 try {
-                    CompletableFuture.delayedExecutor(
-                                    busyStartDelayMillis, java.util.concurrent.TimeUnit.MILLISECONDS, starting)
+                    CompletableFuture.delayedExecutor(wait, TimeUnit.MILLISECONDS, starting)
                             .execute(() -> startDeferred(key, demand));
                 } catch (RuntimeException e) { // shut down: the pool is closing
                     demand.startDeferred = false;
@@ -349,7 +382,10 @@ public final class WarmPool<K, T> implements AutoCloseable {
     private void start(K key, Starter<T> starter) {
         T value;
         try {
+            long began = System.nanoTime();
             value = starter.start();
+            long took = System.nanoTime() - began;
+            startNanos.accumulateAndGet(took, (mean, last) -> mean == 0 ? last : mean + (last - mean) / 5);
         } catch (Throwable e) {
             lock.lock();
             try {
@@ -566,8 +602,8 @@ public final class WarmPool<K, T> implements AutoCloseable {
         starting.shutdown();
         destroying.shutdown();
         try {
-            starting.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS);
-            destroying.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS);
+            starting.awaitTermination(30, TimeUnit.SECONDS);
+            destroying.awaitTermination(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -35,7 +35,7 @@ class WarmPoolTest {
 
     /** A pool whose values weigh their length, keeping at most {@code maxWeight} idle (and 100 in count). */
     private WarmPool<Key, String> weighedPool(long maxWeight) {
-        return fullPool(100, 2, String::length, maxWeight, Duration.ZERO);
+        return fullPool(100, 2, String::length, maxWeight, WarmPool.BusyStart.NONE);
     }
 
     private WarmPool<Key, String> fullPool(
@@ -43,7 +43,7 @@ class WarmPoolTest {
             int perKey,
             java.util.function.ToLongFunction<String> weigher,
             long maxWeight,
-            Duration busyStartDelay) {
+            WarmPool.BusyStart busyStart) {
         pool = new WarmPool<>(
                 maxIdle,
                 Duration.ofMinutes(1),
@@ -54,7 +54,7 @@ class WarmPoolTest {
                 Clock.systemUTC(),
                 weigher,
                 maxWeight,
-                busyStartDelay);
+                busyStart);
         return pool;
     }
 
@@ -64,7 +64,7 @@ class WarmPoolTest {
 
     @AfterEach
     void close() {
-        pool.close();
+        if (pool != null) pool.close(); // a test of the wait alone makes no pool
     }
 
     @Test
@@ -206,7 +206,7 @@ class WarmPoolTest {
 
     /** A pool that waits {@code delay} for a busy sandbox of the key before starting another. */
     private WarmPool<Key, String> delayingPool(Duration delay) {
-        return fullPool(10, 4, value -> 0, Long.MAX_VALUE, delay);
+        return fullPool(10, 4, value -> 0, Long.MAX_VALUE, WarmPool.BusyStart.fixed(delay));
     }
 
     @Test
@@ -253,6 +253,53 @@ class WarmPoolTest {
         assertThat(second.warm()).isFalse();
         assertThat(second.value()).isNotEqualTo(busy.value());
         assertThat(started).hasValue(2);
+    }
+
+    @Test
+    void aCallWaitsForABusySandboxAsLongAsAStartHasTakenLatelyNotOnlyTheLeastWait() throws Exception {
+        // starts take 3 s here: a call finding the key busy waits up to that (within 50 ms .. 60 s) for the busy one
+        var pool = fullPool(
+                10,
+                4,
+                value -> 0,
+                Long.MAX_VALUE,
+                new WarmPool.BusyStart(Duration.ofMillis(50), Duration.ofSeconds(60)));
+        var key = new Key("a", 1);
+        WarmPool.Starter<String> slowStart = () -> {
+            var value = start(key);
+            Thread.sleep(3_000);
+            return value;
+        };
+        var busy = pool.acquire(key, slowStart);
+        var waiting = CompletableFuture.supplyAsync(() -> {
+            try {
+                return pool.acquire(key, slowStart);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Thread.sleep(1_000); // well past the least wait, well within what a start takes
+        assertThat(started)
+                .as("nothing started for the waiting call after the least wait")
+                .hasValue(1);
+        busy.release(true);
+
+        var served = waiting.get(5, TimeUnit.SECONDS);
+        assertThat(served.value()).isEqualTo(busy.value());
+        assertThat(started).as("no second sandbox started").hasValue(1);
+    }
+
+    @Test
+    void theBusyStartWaitIsTheMeanOfRecentStartsWithinItsBounds() {
+        var wait = new WarmPool.BusyStart(Duration.ofMillis(100), Duration.ofSeconds(2));
+        assertThat(wait.millis(0)).as("no start measured yet").isEqualTo(100);
+        assertThat(wait.millis(Duration.ofMillis(30).toNanos())).isEqualTo(100);
+        assertThat(wait.millis(Duration.ofMillis(700).toNanos())).isEqualTo(700);
+        assertThat(wait.millis(Duration.ofSeconds(9).toNanos())).isEqualTo(2_000);
+        assertThat(WarmPool.BusyStart.NONE.millis(Duration.ofSeconds(9).toNanos()))
+                .isZero();
+        assertThatThrownBy(() -> new WarmPool.BusyStart(Duration.ofSeconds(2), Duration.ofSeconds(1)))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
