@@ -13,6 +13,7 @@ public final class Scripts {
     private final Map<String, String> dependencies = new LinkedHashMap<>();
     private String lockfile;
     private String language = "node";
+    private final Map<String, String> files = new LinkedHashMap<>();
 
     private Scripts() {}
 
@@ -40,6 +41,12 @@ public final class Scripts {
         return this;
     }
 
+    /** A file beside the script, {@code path} relative to it. */
+    public Scripts withFile(String path, String content) {
+        files.put(path, content);
+        return this;
+    }
+
     public Scripts withLockfile(String lock) {
         this.lockfile = lock;
         return this;
@@ -50,7 +57,7 @@ public final class Scripts {
     }
 
     public BuildRequest version(int version) {
-        return new BuildRequest(id, version, code, dependencies, lockfile, Instant.now(), language);
+        return new BuildRequest(id, version, code, dependencies, lockfile, Instant.now(), language, files);
     }
 
     /** The code of a script that computes something with lodash and dayjs and prints it when imported. */

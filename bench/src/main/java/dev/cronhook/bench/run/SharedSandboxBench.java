@@ -23,8 +23,10 @@ import java.util.UUID;
  * already on the machine), a warm call, and a new tenant's first call (a container started). Needs Docker.
  * Then what each idle container holds in memory ({@link SandboxMemory}). Then the same first call for versions whose
  * images the builder pushed to a registry ({@code JibImageBuilder}, referenced by digest): their code read from the
- * registry by layer digest, their images never pulled. Args: [versions] [new tenants] [warm calls] [registry host,
- * default 127.0.0.1:5000; "none" to leave it out].
+ * registry by layer digest, their images never pulled. Then for versions the builder loaded into the local engine
+ * (the embedded default): their code linked from the builder's handoff, against the same images read out of the
+ * engine. Args: [versions] [new tenants] [warm calls] [registry host, default 127.0.0.1:5000; "none" to leave it
+ * out].
  */
 public final class SharedSandboxBench {
     private static final String CODE =
@@ -80,6 +82,7 @@ public final class SharedSandboxBench {
             runtime.removeLeftovers();
         }
         if (!registry.equals("none")) fromRegistry(docker, registry, versions);
+        fromHandoff(docker, versions);
     }
 
     /** A Docker runtime of default settings sharing sandboxes, its sockets in a new temporary directory. */
@@ -140,6 +143,55 @@ public final class SharedSandboxBench {
             System.out.printf("%d of %d versions' images not in the engine after their calls%n", notPulled, versions);
             runtime.removeLeftovers();
         }
+    }
+
+    /**
+     * A version's first call where its tenant has a warm container, the version's image loaded into the local engine
+     * by the builder (the embedded default without a registry): its code linked from where the builder left it
+     * ({@code CodeHandoff}), and, for the same images in another runtime without the handoff, read out of the image
+     * ({@code docker create} + the archive of {@code /app}).
+     */
+    private static void fromHandoff(com.github.dockerjava.api.DockerClient docker, int versions) throws Exception {
+        Path cache = Path.of(System.getProperty("java.io.tmpdir"), "cronhook-bench-handoff-cache");
+        var handoff = new dev.cronhook.core.build.CodeHandoff(Files.createTempDirectory("cronhook-bench-handoff"));
+        var script = UUID.randomUUID();
+        List<String> images = new ArrayList<>();
+        long made = System.nanoTime();
+        try (var builder = new dev.cronhook.builder.image.JibImageBuilder(
+                new dev.cronhook.builder.image.ImageTarget.DockerDaemon(Path.of("docker")),
+                "host",
+                null,
+                cache,
+                dev.cronhook.builder.RetryPolicy.defaults())) {
+            builder.handOffCode(handoff);
+            for (int i = 0; i <= versions; i++) {
+                var built = builder.build(
+                        new dev.cronhook.builder.image.ImageSpec(
+                                script, i + 1, String.format(CODE, i), "{\"type\":\"module\"}\n", null),
+                        dev.cronhook.builder.log.BuildLog.detached());
+                images.add(built.imageRef());
+            }
+        }
+        System.out.printf(
+                "%d script images loaded into the engine in %.1f s%n", versions + 1, (System.nanoTime() - made) / 1e9);
+        try (var runtime = sharedRuntime(docker, "bench-shared-handoff")) {
+            runtime.codeHandoff(handoff);
+            call(runtime, images.getFirst(), "tenant-h");
+            long[] handedOff = new long[versions];
+            for (int i = 0; i < versions; i++) handedOff[i] = call(runtime, images.get(i + 1), "tenant-h");
+            RunBenchmark.report(
+                    "new version, tenant warm, image in the engine, code linked from the builder's handoff", handedOff);
+            runtime.removeLeftovers();
+        }
+        try (var runtime = sharedRuntime(docker, "bench-shared-no-handoff")) {
+            call(runtime, images.getFirst(), "tenant-e");
+            long[] fromImage = new long[versions];
+            for (int i = 0; i < versions; i++) fromImage[i] = call(runtime, images.get(i + 1), "tenant-e");
+            RunBenchmark.report(
+                    "the same images without the handoff (code read out of the image in the engine)", fromImage);
+            runtime.removeLeftovers();
+        }
+        for (var image : images) run("docker", "rmi", "-f", image);
     }
 
     private static boolean present(com.github.dockerjava.api.DockerClient docker, String image) {

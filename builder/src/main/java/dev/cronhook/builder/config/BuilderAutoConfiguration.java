@@ -106,13 +106,19 @@ public class BuilderAutoConfiguration {
                         cacheDir,
                         retry(properties));
             }
-            case DOCKER ->
-                new JibImageBuilder(
+            case DOCKER -> {
+                var builder = new JibImageBuilder(
                         new ImageTarget.DockerDaemon(properties.dockerExecutable()),
                         JibImageBuilder.baseImages(properties.baseImage(), properties.pythonBaseImage()),
                         JibImageBuilder.interpreters(properties.nodeBinary(), properties.pythonBinary()),
                         cacheDir,
                         retry(properties));
+                // the executors of this host link each version's code from there instead of reading the image
+                builder.handOffCode(dev.cronhook.core.build.CodeHandoff.configured(
+                        environment.getProperty("cronhook.code-handoff-dir"),
+                        environment.getProperty("cronhook.home")));
+                yield builder;
+            }
             case BUNDLE, AUTO ->
                 new BundleImageBuilder(
                         properties.bundleDir() != null ? properties.bundleDir() : cacheDir.resolve("bundles"));

@@ -15,18 +15,25 @@ import com.google.cloud.tools.jib.api.RegistryUnauthorizedException;
 import com.google.cloud.tools.jib.api.TarImage;
 import com.google.cloud.tools.jib.api.buildplan.AbsoluteUnixPath;
 import com.google.cloud.tools.jib.api.buildplan.FileEntriesLayer;
+import com.google.cloud.tools.jib.api.buildplan.FileEntry;
 import com.google.cloud.tools.jib.api.buildplan.FilePermissions;
 import dev.cronhook.builder.BuildFailedException;
 import dev.cronhook.builder.RetryPolicy;
 import dev.cronhook.builder.TransientFailureException;
 import dev.cronhook.builder.log.BuildLog;
+import dev.cronhook.core.build.CodeHandoff;
 import dev.cronhook.core.harness.Harness;
 import dev.cronhook.core.harness.LanguageRuntime;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -64,6 +71,9 @@ public final class JibImageBuilder implements ImageBuilder, AutoCloseable {
     private final java.util.concurrent.ConcurrentHashMap<String, HostRuntime> hostRuntimes =
             new java.util.concurrent.ConcurrentHashMap<>();
     private final RetryPolicy retry;
+    /** Where the code of images loaded into the local engine is left for this host's executors; null: nowhere. */
+    private volatile CodeHandoff handoff;
+
     private final AtomicReference<CompletableFuture<Void>> preparing = new AtomicReference<>();
     private final ExecutorService jibThreads = Executors.newCachedThreadPool(r -> {
         var t = new Thread(r, "jib");
@@ -187,12 +197,20 @@ public final class JibImageBuilder implements ImageBuilder, AutoCloseable {
         return target;
     }
 
+    /**
+     * With images loaded into the local engine, leaves each one's code in {@code handoff} too, for the executors of
+     * this host (see {@link CodeHandoff}); null stops. Images pushed to a registry are read there by layer digest.
+     */
+    public void handOffCode(CodeHandoff handoff) {
+        this.handoff = handoff;
+    }
+
     @Override
     public BuiltImage build(ImageSpec spec, BuildLog log) throws BuildFailedException, InterruptedException {
-        JibContainerBuilder container;
+        Layout layout;
         var runtime = spec.runtime();
         try {
-            container = container(spec);
+            layout = container(spec);
         } catch (IOException | InvalidImageReferenceException e) {
             throw new BuildFailedException("cannot lay out the image: " + e.getMessage(), e);
         } catch (IllegalStateException e) {
@@ -202,7 +220,7 @@ public final class JibImageBuilder implements ImageBuilder, AutoCloseable {
         log.system("building image " + spec.repository() + ":" + spec.tag() + " from "
                 + (isHost(runtime) ? "this host's " + runtime.interpreter() : baseImage(runtime)) + " for "
                 + target);
-        JibContainer built = retry.call("image build and push", log, () -> containerize(container, spec, log));
+        JibContainer built = retry.call("image build and push", log, () -> containerize(layout.container(), spec, log));
         if (target instanceof ImageTarget.Registry registry) {
             String ref = registry.host() + "/" + spec.repository() + "@" + built.getDigest();
             log.system("pushed " + ref);
@@ -210,11 +228,99 @@ public final class JibImageBuilder implements ImageBuilder, AutoCloseable {
         }
         String ref = spec.repository() + ":" + spec.tag();
         log.system("loaded " + ref + " into the Docker engine (image id " + built.getImageId() + ")");
+        handOff(built.getImageId().toString(), layout.code(), log);
         return new BuiltImage(ref, built.getImageId().toString());
     }
 
-    private JibContainerBuilder container(ImageSpec spec)
-            throws IOException, InterruptedException, InvalidImageReferenceException {
+    /** An image's container and the layers that hold its code (under {@code /app}), in order. */
+    private record Layout(JibContainerBuilder container, List<FileEntriesLayer> code) {}
+
+    /**
+     * Leaves the code of an image just loaded into the engine where this host's executors find it. A failure here
+     * fails nothing: an executor then reads the code out of the image, as it would without a handoff.
+     */
+    private void handOff(String imageId, List<FileEntriesLayer> code, BuildLog log) {
+        var to = handoff;
+        if (to == null) return;
+        try {
+            to.publish(imageId, into -> writeCode(code, into));
+        } catch (IOException | RuntimeException e) {
+            logger.warn("could not leave the code of image {} for the executors: {}", imageId, e.toString());
+            log.system("could not leave the code for the executors (they will read it out of the image): " + e);
+        }
+    }
+
+    /**
+     * Writes what the layers put under {@code /app} into {@code into}, as the image has it: the layers in order (a
+     * later entry replaces an earlier one), a file's content read through symbolic links as jib reads it, directories
+     * {@code rwxr-xr-x} and files with the entry's permissions. A file is a hard link to its source where that
+     * already has them (the dependency cache, the script's stored files), else a copy.
+     */
+    static void writeCode(List<FileEntriesLayer> code, Path into) throws IOException {
+        Path root = into.toAbsolutePath().normalize();
+        Files.setPosixFilePermissions(root, CODE_DIRECTORY);
+        for (var layer : code) {
+            for (FileEntry entry : layer.getEntries()) {
+                String inImage = entry.getExtractionPath().toString();
+                if (!inImage.startsWith(Harness.APP_DIR + "/")) continue;
+                Path made = root.resolve(inImage.substring(Harness.APP_DIR.length() + 1))
+                        .normalize();
+                if (!made.startsWith(root) || made.equals(root)) {
+                    throw new IOException("an entry outside the code's directory: " + inImage);
+                }
+                Path source = entry.getSourceFile();
+                if (Files.isDirectory(source)) {
+                    if (!Files.isDirectory(made, LinkOption.NOFOLLOW_LINKS)) Files.deleteIfExists(made);
+                    directories(root, made);
+                    continue;
+                }
+                directories(root, made.getParent());
+                Files.deleteIfExists(made);
+                var wanted = permissions(entry.getPermissions());
+                if (!linked(source, made, wanted)) {
+                    Files.copy(source, made, StandardCopyOption.REPLACE_EXISTING);
+                    Files.setPosixFilePermissions(made, wanted);
+                }
+            }
+        }
+    }
+
+    private static final java.util.Set<PosixFilePermission> CODE_DIRECTORY =
+            PosixFilePermissions.fromString("rwxr-xr-x");
+
+    /** Makes {@code dir} and its missing parents up to {@code root}, each {@code rwxr-xr-x} (as jib's tar has them). */
+    private static void directories(Path root, Path dir) throws IOException {
+        if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) return;
+        if (!dir.equals(root)) directories(root, dir.getParent());
+        Files.createDirectory(dir);
+        Files.setPosixFilePermissions(dir, CODE_DIRECTORY);
+    }
+
+    /** Hard-links {@code made} to {@code source} when it is a plain file that has the wanted permissions already. */
+    private static boolean linked(Path source, Path made, java.util.Set<PosixFilePermission> wanted) {
+        try {
+            if (!Files.isRegularFile(source, LinkOption.NOFOLLOW_LINKS)) return false;
+            if (!Files.getPosixFilePermissions(source, LinkOption.NOFOLLOW_LINKS)
+                    .equals(wanted)) return false;
+            Files.createLink(made, source);
+            return true;
+        } catch (IOException | UnsupportedOperationException e) {
+            // another file system, or links refused: a copy
+            return false;
+        }
+    }
+
+    private static java.util.Set<PosixFilePermission> permissions(FilePermissions permissions) {
+        int bits = permissions.getPermissionBits();
+        var out = java.util.EnumSet.noneOf(PosixFilePermission.class);
+        // PosixFilePermission's constants run from OWNER_READ (0400) down to OTHERS_EXECUTE (0001)
+        for (var permission : PosixFilePermission.values()) {
+            if ((bits & (0400 >> permission.ordinal())) != 0) out.add(permission);
+        }
+        return out;
+    }
+
+    private Layout container(ImageSpec spec) throws IOException, InterruptedException, InvalidImageReferenceException {
         var runtime = spec.runtime();
         String baseImage = baseImage(runtime);
         JibContainerBuilder container;
@@ -241,9 +347,10 @@ public final class JibImageBuilder implements ImageBuilder, AutoCloseable {
             }
             container = Jib.from(base);
         }
+        var code = new ArrayList<FileEntriesLayer>();
         var deps = spec.dependencies();
         if (!deps.isEmpty()) {
-            container.addFileEntriesLayer(FileEntriesLayer.builder()
+            code.add(FileEntriesLayer.builder()
                     .setName(runtime.dependencyDir())
                     .addEntryRecursive(
                             deps.nodeModules(),
@@ -253,7 +360,7 @@ public final class JibImageBuilder implements ImageBuilder, AutoCloseable {
                     .build());
         }
         var readable = FilePermissions.fromOctalString("644");
-        container.addFileEntriesLayer(FileEntriesLayer.builder()
+        code.add(FileEntriesLayer.builder()
                 .setName("harness")
                 .addEntry(
                         files.store(runtime.harnessSource(), "-" + runtime.harnessFile()),
@@ -282,10 +389,11 @@ public final class JibImageBuilder implements ImageBuilder, AutoCloseable {
                     readable,
                     FIXED_TIME);
         }
-        container.addFileEntriesLayer(script.build());
+        code.add(script.build());
+        code.forEach(container::addFileEntriesLayer);
         var environment = new java.util.HashMap<>(runtime.environment());
         environment.put("PATH", PATH);
-        return container
+        container
                 .setEntrypoint(runtime.entrypoint(interpreter))
                 .setProgramArguments(List.of())
                 .setEnvironment(environment)
@@ -301,6 +409,7 @@ public final class JibImageBuilder implements ImageBuilder, AutoCloseable {
                         Harness.PROTOCOL_LABEL,
                         Integer.toString(Harness.PROTOCOL)))
                 .setCreationTime(Instant.EPOCH);
+        return new Layout(container, List.copyOf(code));
     }
 
     private JibContainer containerize(JibContainerBuilder container, ImageSpec spec, BuildLog log)

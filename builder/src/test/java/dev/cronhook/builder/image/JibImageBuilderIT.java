@@ -11,6 +11,7 @@ import dev.cronhook.builder.log.BuildLog;
 import dev.cronhook.builder.npm.NpmDependencyInstaller;
 import dev.cronhook.builder.npm.NpmSettings;
 import dev.cronhook.core.build.BuildState;
+import dev.cronhook.core.build.CodeHandoff;
 import dev.cronhook.core.harness.Harness;
 import dev.cronhook.core.wire.Wire;
 import java.net.ServerSocket;
@@ -142,6 +143,63 @@ class JibImageBuilderIT {
                 "{{index .Config.Labels \"" + Harness.PROTOCOL_LABEL + "\"}}",
                 result.imageRef());
         assertThat(label.out().trim()).isEqualTo(Integer.toString(Harness.PROTOCOL));
+    }
+
+    @Test
+    void anImageLoadedIntoTheEngineLeavesItsCodeForTheExecutorsExactlyAsTheImageHoldsIt() throws Exception {
+        var handoff = new CodeHandoff(CACHE.resolve("handoff-" + UUID.randomUUID()));
+        var images =
+                new JibImageBuilder(new ImageTarget.DockerDaemon(Path.of("docker")), "host", null, CACHE, QUICK_RETRY);
+        images.handOffCode(handoff);
+        var script = aScript()
+                .withDependency("dayjs", "^1.11.0")
+                .withFile("lib/greet.mjs", "export const greet = (n) => 'hi ' + n;\n")
+                .withCode(Scripts.lodashAndDayjsCode("handed")
+                        .replace(
+                                "import _ from \"lodash\";",
+                                "const _ = { sum: (a) => a.reduce((x, y) => x + y, 0),"
+                                        + " chunk: (a, n) => [a.slice(0, n), a.slice(n)] };"));
+        try {
+            var result = pipeline(images).build(script.version(1), BuildLog.detached());
+
+            assertThat(result.state()).as(result.log()).isEqualTo(BuildState.READY);
+            var code = handoff.of(result.imageDigest()).orElseThrow();
+            var inImage = Docker.runIsolated(result.imageRef(), "node", "-e", LIST_APP);
+            assertThat(inImage.exit()).as(inImage.out()).isZero();
+            assertThat(listing(code))
+                    .as("every file of /app, its content and mode, as in the image")
+                    .isEqualTo(inImage.out().strip())
+                    .contains("lib/greet.mjs 644")
+                    .contains("node_modules/dayjs/package.json 644")
+                    .contains("script.mjs 644")
+                    .contains(Harness.FILE_NAME + " 644");
+        } finally {
+            images.close();
+        }
+    }
+
+    /** Each regular file under /app: its path, octal mode and SHA-256, sorted; node in the image prints it. */
+    static final String LIST_APP = "const fs = require('fs'), p = require('path'), c = require('crypto');"
+            + " const out = []; const walk = (d) => { for (const e of fs.readdirSync(d, {withFileTypes: true})) {"
+            + " const f = p.join(d, e.name); if (e.isDirectory()) walk(f); else out.push(p.relative('/app', f) + ' '"
+            + " + (fs.statSync(f).mode & 0o777).toString(8) + ' ' + c.createHash('sha256')"
+            + ".update(fs.readFileSync(f)).digest('hex')); } }; walk('/app'); out.sort(); console.log(out.join('\\n'));";
+
+    /** The same listing of a directory on this host. */
+    static String listing(Path root) throws Exception {
+        var out = new ArrayList<String>();
+        try (var files = java.nio.file.Files.walk(root)) {
+            for (var f : files.filter(java.nio.file.Files::isRegularFile).toList()) {
+                int mode = 0;
+                for (var perm : java.nio.file.Files.getPosixFilePermissions(f)) mode |= 0400 >> perm.ordinal();
+                var digest =
+                        java.security.MessageDigest.getInstance("SHA-256").digest(java.nio.file.Files.readAllBytes(f));
+                out.add(root.relativize(f) + " " + Integer.toOctalString(mode) + " "
+                        + java.util.HexFormat.of().formatHex(digest));
+            }
+        }
+        out.sort(null);
+        return String.join("\n", out);
     }
 
     @Test

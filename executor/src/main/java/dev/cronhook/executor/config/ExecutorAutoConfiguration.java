@@ -125,6 +125,10 @@ public class ExecutorAutoConfiguration {
                                     + " idle ones holding at most {} MiB)",
                             properties.maxSharedPerTenant(),
                             warm.maxSharedBytes() >> 20);
+                    // a builder of this host loading images into this engine leaves their code there
+                    runtime.codeHandoff(dev.cronhook.core.build.CodeHandoff.configured(
+                            environment.getProperty("cronhook.code-handoff-dir"),
+                            environment.getProperty("cronhook.home")));
                     var registry = codeRegistry(properties, environment);
                     if (registry != null) {
                         runtime.codeRegistry(registry);

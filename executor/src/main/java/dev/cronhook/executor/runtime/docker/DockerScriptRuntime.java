@@ -94,7 +94,8 @@ public final class DockerScriptRuntime extends HarnessScriptRuntime {
     /** Script versions' code taken out of their images, on the host, for shared sandboxes. */
     private final VersionCode code;
 
-    private record ImageInfo(int protocol, String language) {}
+    /** What an image says of itself: its harness protocol, its script's language, and its id (null if unknown). */
+    private record ImageInfo(int protocol, String language, String id) {}
 
     /** A runtime that speaks to every harness on stdin and stdout. */
     public DockerScriptRuntime(
@@ -160,7 +161,7 @@ public final class DockerScriptRuntime extends HarnessScriptRuntime {
                             .resolveSibling(this.socketDir.getFileName() + "-code")
                             .resolve(socketPrefix),
                     Map.of(LABEL, owner),
-                    image -> ensureImage(image));
+                    image -> ensureImage(image).id());
         } else {
             this.code = null;
         }
@@ -198,6 +199,16 @@ public final class DockerScriptRuntime extends HarnessScriptRuntime {
         code.registry(registry == null ? null : new RegistryClient(registry));
     }
 
+    /**
+     * Shared sandboxes take the code of an image in the local engine from where this host's builder left it, by
+     * image id, instead of creating a container to read the image's {@code /app} (see {@link
+     * dev.cronhook.core.build.CodeHandoff}); null: from the image only.
+     */
+    public void codeHandoff(dev.cronhook.core.build.CodeHandoff handoff) {
+        if (code == null) throw new IllegalStateException("shared code needs the socket directory");
+        code.handoff(handoff);
+    }
+
     @Override
     protected boolean canShare(String image) throws Exception {
         if (!sharing || image.startsWith("bundle:")) return false;
@@ -206,7 +217,7 @@ public final class DockerScriptRuntime extends HarnessScriptRuntime {
         // the configuration in the registry says what the image is; only a container started from it needs a pull
         var inRegistry = code.describe(image);
         if (inRegistry != null) {
-            described.put(image, info(inRegistry.labels()));
+            described.put(image, info(inRegistry.labels(), null));
         } else {
             ensureImage(image);
         }
@@ -555,15 +566,15 @@ public final class DockerScriptRuntime extends HarnessScriptRuntime {
     private ImageInfo remember(String image, InspectImageResponse inspected) {
         var labels =
                 inspected.getConfig() == null ? null : inspected.getConfig().getLabels();
-        var info = info(labels);
+        var info = info(labels, inspected.getId());
         present.put(image, info);
         return info;
     }
 
-    private static ImageInfo info(Map<String, String> labels) {
+    private static ImageInfo info(Map<String, String> labels, String id) {
         String language = labels == null ? null : labels.get(LANGUAGE_LABEL);
         // images from before the label are all Node.js
-        return new ImageInfo(protocol(labels), language == null ? LanguageRuntime.DEFAULT : language);
+        return new ImageInfo(protocol(labels), language == null ? LanguageRuntime.DEFAULT : language, id);
     }
 
     /** The image label naming the language of the script an image holds. */

@@ -1,6 +1,7 @@
 package dev.cronhook.executor.runtime.docker;
 
 import com.github.dockerjava.api.DockerClient;
+import dev.cronhook.core.build.CodeHandoff;
 import dev.cronhook.core.harness.Harness;
 import dev.cronhook.executor.runtime.ImageUnavailableException;
 import dev.cronhook.executor.runtime.ScriptFiles;
@@ -73,10 +74,11 @@ final class VersionCode {
 
     private final ImagePresence engine;
     private volatile RegistryClient registry;
+    private volatile CodeHandoff handoff;
 
-    /** Makes sure the engine has an image (pulling it if not). */
+    /** Makes sure the engine has an image (pulling it if not); says its id ({@code sha256:…}, null if unknown). */
     interface ImagePresence {
-        void ensure(String image) throws InterruptedException;
+        String ensure(String image) throws InterruptedException;
     }
 
     /**
@@ -93,6 +95,11 @@ final class VersionCode {
     /** Reads the code of images in {@code registry}'s registry from it from now on; null: from the engine only. */
     void registry(RegistryClient registry) {
         this.registry = registry;
+    }
+
+    /** Takes the code of images in the engine from where this host's builder left it, when it did; null: never. */
+    void handoff(CodeHandoff handoff) {
+        this.handoff = handoff;
     }
 
     /** Where unpacked layers are kept. */
@@ -168,7 +175,28 @@ final class VersionCode {
                 log.debug("{}: taking the code out of the image in the engine instead: {}", image, e.getMessage());
             }
         }
+        String id = engine.ensure(image);
+        var handed = handoff;
+        var left = handed == null ? java.util.Optional.<Path>empty() : handed.of(id);
+        if (left.isPresent()) return fromHandoff(image, left.get(), dir);
         return fromEngine(image, dir);
+    }
+
+    /**
+     * The version's code as the builder of this host left it for the image's id: linked into this executor's own
+     * directory (the handoff's may be on another file system, and outlives this executor's), no container created.
+     */
+    private Path fromHandoff(String image, Path left, Path dir) throws IOException {
+        long t0 = System.nanoTime();
+        Path partial = root.resolve(".partial-" + UUID.randomUUID());
+        try {
+            ScriptFiles.linkDirectory(left, partial);
+            rename(partial, dir);
+            log.debug("code of {} from the builder's handoff in {} ms", image, (System.nanoTime() - t0) / 1_000_000);
+            return dir;
+        } finally {
+            ScriptFiles.deleteTree(partial);
+        }
     }
 
     /** The version's code as its code layers combined, each fetched (once for every image that has it) by digest. */
@@ -310,7 +338,6 @@ final class VersionCode {
 
     /** The version's code taken out of its image in the engine: a container created (never started) and read. */
     private Path fromEngine(String image, Path dir) throws IOException, InterruptedException {
-        engine.ensure(image);
         Path partial = root.resolve(".partial-" + UUID.randomUUID());
         String container;
         try {

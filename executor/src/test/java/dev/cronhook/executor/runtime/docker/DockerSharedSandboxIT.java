@@ -3,6 +3,8 @@ package dev.cronhook.executor.runtime.docker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.dockerjava.api.DockerClient;
+import dev.cronhook.core.build.CodeHandoff;
+import dev.cronhook.core.harness.Harness;
 import dev.cronhook.core.run.RunStatus;
 import dev.cronhook.core.run.TriggerKind;
 import dev.cronhook.core.wire.Wire;
@@ -13,6 +15,7 @@ import dev.cronhook.executor.runtime.Outcome;
 import dev.cronhook.executor.runtime.RuntimeLimits;
 import dev.cronhook.executor.runtime.ScriptRuntimeContract.Logs;
 import dev.cronhook.executor.runtime.TestScripts;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -145,6 +148,29 @@ class DockerSharedSandboxIT {
                 .as("both versions' code is in the container")
                 .isEqualTo(2);
         assertThat(runtime.sharedCount()).isEqualTo(1);
+    }
+
+    @Test
+    void aVersionsCodeTheBuilderLeftForItsImageIsLinkedFromThereNotReadOutOfTheImage(@TempDir Path left)
+            throws Exception {
+        var handoff = new CodeHandoff(left);
+        runtime.codeHandoff(handoff);
+        // what is left differs from the image on purpose: the answer says which one ran
+        handoff.publish(docker.inspectImageCmd(secret).exec().getId(), into -> {
+            Files.writeString(into.resolve("package.json"), "{}");
+            Files.writeString(
+                    into.resolve(Harness.SCRIPT_FILE_NAME),
+                    "export default async () => ({script: 'left by the builder'});\n");
+        });
+        handoff.publish(
+                "sha256:" + "0".repeat(64),
+                into -> Files.writeString(
+                        into.resolve(Harness.SCRIPT_FILE_NAME), "export default async () => 'another image';\n"));
+
+        assertThat(result(run(secret, "erin/dev")).get("script").asString()).isEqualTo("left by the builder");
+        assertThat(result(run(other, "erin/dev")).get("script").asString())
+                .as("an image nothing was left for is read out of the image")
+                .isEqualTo("other");
     }
 
     @Test
