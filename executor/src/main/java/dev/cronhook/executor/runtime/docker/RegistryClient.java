@@ -252,13 +252,13 @@ final class RegistryClient {
             try {
                 response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
             } catch (HttpTimeoutException e) {
-                throw new RegistryUnreadableException(
+                throw new RegistryUnreachableException(
                         "the registry " + access.host() + " did not answer within " + requestTimeout.toMillis() + " ms",
                         e);
             } catch (ConnectException e) {
-                throw new RegistryUnreadableException("cannot connect to the registry " + access.host(), e);
+                throw new RegistryUnreachableException("cannot connect to the registry " + access.host(), e);
             } catch (IOException e) {
-                throw new RegistryUnreadableException("the registry " + access.host() + " could not be read: " + e, e);
+                throw new RegistryUnreachableException("the registry " + access.host() + " could not be read: " + e, e);
             }
             int status = response.statusCode();
             if (status != 301 && status != 302 && status != 303 && status != 307 && status != 308) return response;
@@ -351,7 +351,7 @@ final class RegistryClient {
         try {
             response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
         } catch (IOException e) {
-            throw new RegistryUnreadableException("cannot get a token from " + realm.getHost() + ": " + e, e);
+            throw new RegistryUnreachableException("cannot get a token from " + realm.getHost() + ": " + e, e);
         }
         byte[] body;
         try (var in = response.body()) {

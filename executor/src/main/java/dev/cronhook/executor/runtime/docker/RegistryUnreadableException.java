@@ -7,7 +7,7 @@ import java.io.IOException;
  * image) or gives it in a form this reader does not take (an index of platforms, layers that delete files): the code
  * is taken out of the image in the engine instead.
  */
-final class RegistryUnreadableException extends IOException {
+sealed class RegistryUnreadableException extends IOException permits RegistryUnreachableException {
     RegistryUnreadableException(String message) {
         super(message);
     }

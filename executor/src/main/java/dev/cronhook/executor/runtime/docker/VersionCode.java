@@ -74,6 +74,17 @@ final class VersionCode {
 
     private final ImagePresence engine;
     private volatile RegistryClient registry;
+
+    /**
+     * How long a registry that could not be read at all (no connection, no answer in time) is left alone: each
+     * version's first call would otherwise wait out the same deadlines (up to 13 s) before the engine's way.
+     */
+    static final int UNREACHABLE_SECONDS = 30;
+
+    private static final long UNREACHABLE_FOR_NANOS = UNREACHABLE_SECONDS * 1_000_000_000L;
+    /** When the registry last could not be read ({@link System#nanoTime}); long ago at first. */
+    private volatile long unreachableSince = System.nanoTime() - 2 * UNREACHABLE_FOR_NANOS;
+
     private volatile CodeHandoff handoff;
 
     /** Makes sure the engine has an image (pulling it if not); says its id ({@code sha256:…}, null if unknown). */
@@ -95,6 +106,7 @@ final class VersionCode {
     /** Reads the code of images in {@code registry}'s registry from it from now on; null: from the engine only. */
     void registry(RegistryClient registry) {
         this.registry = registry;
+        unreachableSince = System.nanoTime() - 2 * UNREACHABLE_FOR_NANOS;
     }
 
     /** Takes the code of images in the engine from where this host's builder left it, when it did; null: never. */
@@ -119,12 +131,20 @@ final class VersionCode {
         if (client == null || reference == null || !client.serves(reference)) return null;
         var known = described.get(image);
         if (known != null) return known;
+        long now = System.nanoTime();
+        if (now - unreachableSince < UNREACHABLE_FOR_NANOS) {
+            log.debug("{}: the registry could not be read lately, not asked again yet", image);
+            return null;
+        }
         try {
-            long t0 = System.nanoTime();
             var read = client.describe(reference);
             described.put(image, read);
-            log.debug("{} described by the registry in {} ms", reference, (System.nanoTime() - t0) / 1_000_000);
+            log.debug("{} described by the registry in {} ms", reference, (System.nanoTime() - now) / 1_000_000);
             return read;
+        } catch (RegistryUnreachableException e) {
+            unreachableSince = System.nanoTime();
+            log.debug("{}: {}; the registry is not asked again for {} s", image, e.getMessage(), UNREACHABLE_SECONDS);
+            return null;
         } catch (RegistryUnreadableException e) {
             log.debug("{}: {}", image, e.getMessage());
             return null;
