@@ -107,24 +107,14 @@ public final class SharedSandboxBench {
      */
     private static void fromRegistry(com.github.dockerjava.api.DockerClient docker, String registry, int versions)
             throws Exception {
-        Path cache = Path.of(System.getProperty("java.io.tmpdir"), "cronhook-bench-registry-cache");
         var script = UUID.nameUUIDFromBytes(("shared-sandbox-bench-" + registry).getBytes(StandardCharsets.UTF_8));
-        List<String> images = new ArrayList<>();
         long made = System.nanoTime();
-        try (var builder = new dev.cronhook.builder.image.JibImageBuilder(
+        var images = build(
                 new dev.cronhook.builder.image.ImageTarget.Registry(registry, null, null, true),
-                "host",
-                null,
-                cache,
-                dev.cronhook.builder.RetryPolicy.defaults())) {
-            for (int i = 0; i <= versions; i++) {
-                var built = builder.build(
-                        new dev.cronhook.builder.image.ImageSpec(
-                                script, i + 1, String.format(CODE, i), "{\"type\":\"module\"}\n", null),
-                        dev.cronhook.builder.log.BuildLog.detached());
-                images.add(built.imageRef());
-            }
-        }
+                "cronhook-bench-registry-cache",
+                script,
+                versions + 1,
+                null);
         System.out.printf(
                 "%d script images pushed to %s in %.1f s%n", versions + 1, registry, (System.nanoTime() - made) / 1e9);
         try (var runtime = sharedRuntime(docker, "bench-shared-registry")) {
@@ -152,26 +142,14 @@ public final class SharedSandboxBench {
      * ({@code docker create} + the archive of {@code /app}).
      */
     private static void fromHandoff(com.github.dockerjava.api.DockerClient docker, int versions) throws Exception {
-        Path cache = Path.of(System.getProperty("java.io.tmpdir"), "cronhook-bench-handoff-cache");
         var handoff = new dev.cronhook.core.build.CodeHandoff(Files.createTempDirectory("cronhook-bench-handoff"));
-        var script = UUID.randomUUID();
-        List<String> images = new ArrayList<>();
         long made = System.nanoTime();
-        try (var builder = new dev.cronhook.builder.image.JibImageBuilder(
+        var images = build(
                 new dev.cronhook.builder.image.ImageTarget.DockerDaemon(Path.of("docker")),
-                "host",
-                null,
-                cache,
-                dev.cronhook.builder.RetryPolicy.defaults())) {
-            builder.handOffCode(handoff);
-            for (int i = 0; i <= versions; i++) {
-                var built = builder.build(
-                        new dev.cronhook.builder.image.ImageSpec(
-                                script, i + 1, String.format(CODE, i), "{\"type\":\"module\"}\n", null),
-                        dev.cronhook.builder.log.BuildLog.detached());
-                images.add(built.imageRef());
-            }
-        }
+                "cronhook-bench-handoff-cache",
+                UUID.randomUUID(),
+                versions + 1,
+                handoff);
         System.out.printf(
                 "%d script images loaded into the engine in %.1f s%n", versions + 1, (System.nanoTime() - made) / 1e9);
         try (var runtime = sharedRuntime(docker, "bench-shared-handoff")) {
@@ -192,6 +170,37 @@ public final class SharedSandboxBench {
             runtime.removeLeftovers();
         }
         for (var image : images) run("docker", "rmi", "-f", image);
+    }
+
+    /**
+     * Versions 1..{@code count} of one script, each with its own code, built by {@code JibImageBuilder} to {@code
+     * target} (its caches under the temporary directory's {@code cacheName}), its code left in {@code handoff} when
+     * one is given; their image references.
+     */
+    private static List<String> build(
+            dev.cronhook.builder.image.ImageTarget target,
+            String cacheName,
+            UUID script,
+            int count,
+            dev.cronhook.core.build.CodeHandoff handoff)
+            throws Exception {
+        List<String> images = new ArrayList<>();
+        try (var builder = new dev.cronhook.builder.image.JibImageBuilder(
+                target,
+                "host",
+                null,
+                Path.of(System.getProperty("java.io.tmpdir"), cacheName),
+                dev.cronhook.builder.RetryPolicy.defaults())) {
+            builder.handOffCode(handoff);
+            for (int i = 0; i < count; i++) {
+                var built = builder.build(
+                        new dev.cronhook.builder.image.ImageSpec(
+                                script, i + 1, String.format(CODE, i), "{\"type\":\"module\"}\n", null),
+                        dev.cronhook.builder.log.BuildLog.detached());
+                images.add(built.imageRef());
+            }
+        }
+        return images;
     }
 
     private static boolean present(com.github.dockerjava.api.DockerClient docker, String image) {
