@@ -75,6 +75,7 @@ public final class JibImageBuilder implements ImageBuilder, AutoCloseable {
     private volatile CodeHandoff handoff;
 
     private final AtomicReference<CompletableFuture<Void>> preparing = new AtomicReference<>();
+    private volatile boolean closed;
     private final ExecutorService jibThreads = Executors.newCachedThreadPool(r -> {
         var t = new Thread(r, "jib");
         t.setDaemon(true);
@@ -155,6 +156,8 @@ public final class JibImageBuilder implements ImageBuilder, AutoCloseable {
         if (!preparing.compareAndSet(null, mine)) return;
         Path tar = null;
         try {
+            // closed before this began: close() did not see it, so nothing may be written now
+            if (closed) return;
             Files.createDirectories(applicationLayersCache);
             tar = Files.createTempFile(applicationLayersCache.getParent(), "runtime-", ".tar");
             Jib.fromScratch()
@@ -486,7 +489,22 @@ public final class JibImageBuilder implements ImageBuilder, AutoCloseable {
     }
 
     @Override
+    /**
+     * Stops jib's threads and waits (at most 20 s) for a preparation under way to end: it writes into the cache
+     * directory, which whoever closed this may be about to remove (a test's temporary home was found not empty,
+     * the preparation's files appearing while it was deleted).
+     */
     public void close() {
+        closed = true;
         jibThreads.shutdownNow();
+        var running = preparing.get();
+        try {
+            if (running != null) running.get(20, java.util.concurrent.TimeUnit.SECONDS);
+            jibThreads.awaitTermination(20, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            logger.warn("the Node runtime layer's preparation did not end in time: {}", e.toString());
+        }
     }
 }
