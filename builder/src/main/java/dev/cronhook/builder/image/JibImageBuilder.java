@@ -40,6 +40,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -488,22 +490,22 @@ public final class JibImageBuilder implements ImageBuilder, AutoCloseable {
         return sb.toString();
     }
 
-    @Override
     /**
      * Stops jib's threads and waits (at most 20 s) for a preparation under way to end: it writes into the cache
      * directory, which whoever closed this may be about to remove (a test's temporary home was found not empty,
      * the preparation's files appearing while it was deleted).
      */
+    @Override
     public void close() {
         closed = true;
         jibThreads.shutdownNow();
         var running = preparing.get();
         try {
-            if (running != null) running.get(20, java.util.concurrent.TimeUnit.SECONDS);
-            jibThreads.awaitTermination(20, java.util.concurrent.TimeUnit.SECONDS);
+            if (running != null) running.get(20, TimeUnit.SECONDS);
+            jibThreads.awaitTermination(20, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (ExecutionException | TimeoutException e) {
             logger.warn("the Node runtime layer's preparation did not end in time: {}", e.toString());
         }
     }

@@ -204,6 +204,18 @@ class WarmPoolTest {
                 .isZero();
     }
 
+    /** {@code pool.acquire(key, starter)} on another thread: a call that may wait. */
+    private static CompletableFuture<WarmPool<Key, String>.Lease> acquiring(
+            WarmPool<Key, String> pool, Key key, WarmPool.Starter<String> starter) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return pool.acquire(key, starter);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
     /** A pool that waits {@code delay} for a busy sandbox of the key before starting another. */
     private WarmPool<Key, String> delayingPool(Duration delay) {
         return fullPool(10, 4, value -> 0, Long.MAX_VALUE, WarmPool.BusyStart.fixed(delay));
@@ -214,13 +226,7 @@ class WarmPoolTest {
         var pool = delayingPool(Duration.ofSeconds(10));
         var key = new Key("a", 1);
         var busy = pool.acquire(key, () -> start(key));
-        var waiting = CompletableFuture.supplyAsync(() -> {
-            try {
-                return pool.acquire(key, () -> start(key));
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        var waiting = acquiring(pool, key, () -> start(key));
         Thread.sleep(200); // the second call is waiting
         busy.release(true);
 
@@ -230,13 +236,7 @@ class WarmPoolTest {
         assertThat(started).as("no second sandbox started").hasValue(1);
         // a key with nothing busy starts at once, delay or not
         var other = new Key("b", 1);
-        assertThat(CompletableFuture.supplyAsync(() -> {
-                            try {
-                                return pool.acquire(other, () -> start(other));
-                            } catch (Exception e) {
-                                throw new IllegalStateException(e);
-                            }
-                        })
+        assertThat(acquiring(pool, other, () -> start(other))
                         .get(5, TimeUnit.SECONDS)
                         .warm())
                 .isFalse();
@@ -271,13 +271,7 @@ class WarmPoolTest {
             return value;
         };
         var busy = pool.acquire(key, slowStart);
-        var waiting = CompletableFuture.supplyAsync(() -> {
-            try {
-                return pool.acquire(key, slowStart);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        var waiting = acquiring(pool, key, slowStart);
         Thread.sleep(1_000); // well past the least wait, well within what a start takes
         assertThat(started)
                 .as("nothing started for the waiting call after the least wait")

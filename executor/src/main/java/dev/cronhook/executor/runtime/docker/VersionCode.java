@@ -197,9 +197,8 @@ final class VersionCode {
         }
         String id = engine.ensure(image);
         var handed = handoff;
-        var left = handed == null ? java.util.Optional.<Path>empty() : handed.of(id);
-        if (left.isPresent()) return fromHandoff(image, left.get(), dir);
-        return fromEngine(image, dir);
+        var left = handed == null ? null : handed.of(id).orElse(null);
+        return left != null ? fromHandoff(image, left, dir) : fromEngine(image, dir);
     }
 
     /**
