@@ -3,7 +3,6 @@ package dev.cronhook.app.embedded;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -99,7 +98,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
             log.info("Initialised a new PostgreSQL database in {}", data);
         }
         String password = Files.readString(passwordFile).trim();
-        var pg = new EmbeddedPostgres(dir, freePort(), password);
+        var pg = new EmbeddedPostgres(dir, LocalPorts.stable(), password);
         pg.supervisor = new Supervisor("the embedded PostgreSQL", () -> pg.launch(runtime, data, prefix));
         pg.createDatabase();
         log.info("Embedded PostgreSQL {} is up on 127.0.0.1:{} (data in {})", version(runtime), pg.port, data);
@@ -246,12 +245,6 @@ public final class EmbeddedPostgres implements AutoCloseable {
                     .forEach(p -> p.toFile().delete());
         } catch (IOException ignored) {
             // best effort
-        }
-    }
-
-    static int freePort() throws IOException {
-        try (var s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
         }
     }
 

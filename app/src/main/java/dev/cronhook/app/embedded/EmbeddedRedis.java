@@ -73,7 +73,7 @@ public final class EmbeddedRedis implements AutoCloseable {
         Path config = dir.resolve("redis.conf");
         // written afresh each start, readable by us only: what it holds is the password
         SecretFile.write(config, "requirepass " + password + "\n");
-        var redis = new EmbeddedRedis(dir, EmbeddedPostgres.freePort(), password);
+        var redis = new EmbeddedRedis(dir, LocalPorts.stable(), password);
         redis.supervisor = new Supervisor("the embedded Redis", () -> redis.launch(binary, config, pidFile));
         log.info("Embedded Redis is up on 127.0.0.1:{} (data in {})", redis.port, dir);
         return redis;

@@ -22,6 +22,8 @@ final class AppProcess {
     private static final HttpClient HTTP =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
+    private static final int LOG_TAIL = 40;
+
     final String name;
     final String roles;
     final int port;
@@ -132,11 +134,22 @@ final class AppProcess {
     void awaitReady(Duration within) throws InterruptedException {
         long deadline = System.nanoTime() + within.toNanos();
         while (System.nanoTime() < deadline) {
-            if (!alive()) throw new IllegalStateException(name + " exited while starting; see " + log());
+            if (!alive()) throw new IllegalStateException(name + " exited while starting; see " + log() + logTail());
             if (ready()) return;
             Thread.sleep(250);
         }
-        throw new IllegalStateException(name + " was not ready within " + within + "; see " + log());
+        throw new IllegalStateException(name + " was not ready within " + within + "; see " + log() + logTail());
+    }
+
+    /** The last lines of its log, for a failure's message: a CI run's temporary directory is gone when it is read. */
+    private String logTail() {
+        try {
+            var lines = Files.readAllLines(log());
+            return ", which ends:\n"
+                    + String.join("\n", lines.subList(Math.max(0, lines.size() - LOG_TAIL), lines.size()));
+        } catch (IOException | RuntimeException e) {
+            return " (unreadable: " + e + ")";
+        }
     }
 
     Path log() {

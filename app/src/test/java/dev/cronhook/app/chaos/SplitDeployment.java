@@ -1,9 +1,9 @@
 package dev.cronhook.app.chaos;
 
+import dev.cronhook.app.embedded.LocalPorts;
 import dev.cronhook.app.testing.PostgresCluster;
 import dev.cronhook.app.testing.RedisProcess;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -170,9 +170,8 @@ final class SplitDeployment implements AutoCloseable {
         new ProcessBuilder(command).redirectErrorStream(true).start().waitFor();
     }
 
+    /** A port a killed replica is started on again: outside the range outgoing connections take theirs from. */
     static int freePort() throws IOException {
-        try (var s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+        return LocalPorts.stable();
     }
 }

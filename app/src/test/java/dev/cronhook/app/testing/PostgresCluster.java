@@ -1,7 +1,7 @@
 package dev.cronhook.app.testing;
 
+import dev.cronhook.app.embedded.LocalPorts;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.DriverManager;
@@ -30,9 +30,8 @@ public final class PostgresCluster implements AutoCloseable {
         this.data = dir.resolve("data");
         this.log = dir.resolve("postgres.log");
         Files.createDirectories(dir);
-        try (var s = new ServerSocket(0)) {
-            this.port = s.getLocalPort();
-        }
+        // a port PostgreSQL/Redis is restarted on: outside the range outgoing connections take theirs from
+        this.port = LocalPorts.stable();
         run(List.of("chown", "-R", OS_USER + ":" + OS_USER, dir.toString()));
         run(asPostgres(List.of(
                 bin.resolve("initdb").toString(),

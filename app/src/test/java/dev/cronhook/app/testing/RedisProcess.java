@@ -1,7 +1,7 @@
 package dev.cronhook.app.testing;
 
+import dev.cronhook.app.embedded.LocalPorts;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,9 +27,8 @@ public final class RedisProcess implements AutoCloseable {
     public RedisProcess(List<String> extraArgs) throws IOException {
         this.extraArgs = List.copyOf(extraArgs);
         this.dir = Files.createTempDirectory("cronhook-redis-");
-        try (var s = new ServerSocket(0)) {
-            this.port = s.getLocalPort();
-        }
+        // a port PostgreSQL/Redis is restarted on: outside the range outgoing connections take theirs from
+        this.port = LocalPorts.stable();
         start();
     }
 
