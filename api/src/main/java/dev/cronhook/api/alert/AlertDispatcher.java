@@ -25,6 +25,11 @@ import tools.jackson.databind.json.JsonMapper;
  * with exponential backoff up to a limit. One loop per api replica claims due deliveries under a lease and sends
  * them on virtual threads; a replica that dies mid-send leaves its deliveries to whichever replica claims them when
  * the lease ends (the same one, restarted, included). Nothing here is on a run's path.
+ *
+ * <p>The loop sleeps until the earliest pending delivery is due (a retry's backoff, a lease's end), by the
+ * database's clock. New deliveries are written by this process ({@link Incidents}, a test alert), which wakes it; so
+ * the poll interval ({@code cronhook.alerts.poll-interval}, 10 s) only bounds what nothing here was told of, and an
+ * idle platform asks the database once in it.
  */
 @Component
 public class AlertDispatcher implements SmartLifecycle {
@@ -56,7 +61,7 @@ public class AlertDispatcher implements SmartLifecycle {
             Incidents incidents,
             @Value("${cronhook.egress.allow-private:}") String allowPrivate,
             @Value("${cronhook.alerts.lease:60s}") Duration lease,
-            @Value("${cronhook.alerts.poll-interval:1s}") Duration pollInterval,
+            @Value("${cronhook.alerts.poll-interval:10s}") Duration pollInterval,
             @Value("${cronhook.alerts.timeout:10s}") Duration timeout,
             @Value("${cronhook.alerts.initial-backoff:2s}") Duration initialBackoff,
             @Value("${cronhook.alerts.max-attempts:10}") int maxAttempts) {

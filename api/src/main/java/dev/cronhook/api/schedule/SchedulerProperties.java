@@ -7,8 +7,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * The scheduler role's settings ({@code cronhook.scheduler.*}).
  *
- * @param pollInterval longest sleep between looks at the due-set; a changed schedule wakes every replica at once
- *     (over Redis pub/sub), so this bounds only what such a wake-up lost (a Redis restart) would delay
+ * @param pollInterval longest sleep between looks at the due-set; the loop sleeps until the earliest entry is due,
+ *     a changed schedule wakes every replica at once (over Redis pub/sub), and a replica whose subscription was
+ *     broken (a Redis restart) looks again when it is back; so this bounds only a wake-up lost some other way, and
+ *     an idle scheduler looks once in it
  * @param lookahead how far ahead schedules are claimed and their database work done; runs still launch on time
  * @param batchSize most schedules claimed and fired in one go
  * @param claimLease how long a claimed entry stays hidden from other replicas before it is due again
@@ -22,7 +24,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  */
 @ConfigurationProperties("cronhook.scheduler")
 public record SchedulerProperties(
-        @DefaultValue("1s") Duration pollInterval,
+        @DefaultValue("10s") Duration pollInterval,
         @DefaultValue("500ms") Duration lookahead,
         @DefaultValue("1000") int batchSize,
         @DefaultValue("60s") Duration claimLease,

@@ -120,7 +120,12 @@ public final class EmbeddedPostgres implements AutoCloseable {
                 "-c",
                 "unix_socket_directories=",
                 "-c",
-                "max_connections=100"));
+                "max_connections=100",
+                // autovacuum looks at each database every 5 minutes, not every minute: each look forks a worker,
+                // which is most of what an idle cluster costs; tables are vacuumed by the same thresholds, up to
+                // five minutes later
+                "-c",
+                "autovacuum_naptime=300"));
         return Supervisor.whenReady(
                 new ProcessBuilder(cmd)
                         .redirectErrorStream(true)

@@ -100,6 +100,10 @@ public final class EmbeddedRedis implements AutoCloseable {
                                 "everysec",
                                 "--save",
                                 "",
+                                // its timer ticks once a second, not ten times: an idle server costs a tenth; blocked
+                                // reads' time-outs and the fsync of a quiet second come up to a second later
+                                "--hz",
+                                "1",
                                 "--daemonize",
                                 "no",
                                 "--protected-mode",

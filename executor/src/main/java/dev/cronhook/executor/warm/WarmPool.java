@@ -43,6 +43,8 @@ import java.util.function.ToLongFunction;
  * cores, while the first one up could have served them all a few milliseconds each.
  */
 public final class WarmPool<K, T> implements AutoCloseable {
+    /** The reaper's shortest sleep, so a pool with a very short idle time does not spin. */
+    private static final long MIN_REAP_SLEEP_MILLIS = 50;
 
     /** Starts a new sandbox for a key. */
     @FunctionalInterface
@@ -174,8 +176,7 @@ public final class WarmPool<K, T> implements AutoCloseable {
         this.destroyer = destroyer;
         this.stale = stale;
         this.clock = clock;
-        long every = Math.clamp(idleTime.toMillis() / 4, 50, 5000);
-        this.reaper = Thread.ofVirtual().name("warm-pool-reaper").start(() -> reapEvery(every));
+        this.reaper = Thread.ofVirtual().name("warm-pool-reaper").start(this::reap);
     }
 
     /** A sandbox in use; release it exactly once. */
@@ -548,14 +549,22 @@ public final class WarmPool<K, T> implements AutoCloseable {
         return any.value();
     }
 
-    private void reapEvery(long millis) {
+    /**
+     * Destroys each idle sandbox once it has been idle for {@code idleTime}, sleeping in between until the oldest is
+     * due (the idle list is in the order sandboxes came back). With nothing idle it sleeps a whole {@code idleTime}:
+     * whatever comes back meanwhile is due later than that, so nothing needs to wake it, and an idle pool wakes once
+     * in {@code idleTime}.
+     */
+    private void reap() {
+        long sleep = idleTime.toMillis();
         while (!closed) {
             try {
-                Thread.sleep(millis);
+                Thread.sleep(Math.max(MIN_REAP_SLEEP_MILLIS, sleep));
             } catch (InterruptedException e) {
                 return;
             }
-            long cutoff = clock.millis() - idleTime.toMillis();
+            long now = clock.millis();
+            long cutoff = now - idleTime.toMillis();
             List<T> out = new ArrayList<>();
             lock.lock();
             try {
@@ -564,6 +573,7 @@ public final class WarmPool<K, T> implements AutoCloseable {
                     idleWeight -= old.weight();
                     out.add(old.value());
                 }
+                sleep = idle.isEmpty() ? idleTime.toMillis() : idle.peekFirst().since() - cutoff;
             } finally {
                 lock.unlock();
             }

@@ -41,7 +41,13 @@ import org.slf4j.LoggerFactory;
 public final class RunWorker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RunWorker.class);
     public static final String GROUP = QueueSpec.RUNS.group();
+    /** How often the concurrency slots are swept while runs wait for one. */
     private static final long SWEEP_EVERY_MILLIS = 1000;
+    /**
+     * How often while no run waits anywhere: a run only waits after an executor's {@code begin} said so, and that
+     * executor then sweeps every second; this bounds what a run left waiting by a dead executor waits more.
+     */
+    private static final long SWEEP_IDLE_MILLIS = 10_000;
 
     /**
      * How the worker consumes, how long its per-run keys live, and how long a run goes before it is reported
@@ -88,6 +94,8 @@ public final class RunWorker implements AutoCloseable {
     private volatile Thread reportingRunning;
     /** Set while the reporting thread sleeps until the next sweep: a run that starts then wakes it. */
     private volatile boolean reporterIdle;
+    /** Set when a run of this worker had to wait for a slot: the slots are swept every second again. */
+    private volatile boolean waitingSeen;
 
     /** A run this worker holds: how to cancel it, and when it started once it has (null before). */
     private static final class InHand {
@@ -179,6 +187,8 @@ public final class RunWorker implements AutoCloseable {
                 }
                 case WAITING -> {
                     log.debug("run {} waits: its script runs {} at most at once", runId, request.maxConcurrency());
+                    waitingSeen = true;
+                    if (reporterIdle) LockSupport.unpark(reportingRunning);
                     yield CompletableFuture.<Void>completedFuture(null);
                 }
                 case CANCELLED ->
@@ -292,19 +302,24 @@ public final class RunWorker implements AutoCloseable {
 
     /**
      * Reports RUNNING for the runs in hand that started at least {@code runningAfter} ago (one thread looking now
-     * and then costs less than a timer per run, and a report that comes late by that much is fine), and once a
-     * second sweeps the concurrency slots. With no started run left to report it sleeps until the next sweep, and a
-     * run that starts meanwhile wakes it ({@link #invoke}): an idle executor wakes once a second, not every {@code
-     * runningAfter / 2}.
+     * and then costs less than a timer per run, and a report that comes late by that much is fine), and sweeps the
+     * concurrency slots: every second while runs wait for one, every {@value #SWEEP_IDLE_MILLIS} ms while none do.
+     * With no started run left to report it sleeps until the next sweep, and a run that starts or has to wait
+     * meanwhile wakes it ({@link #invoke}, {@link #handle}): an idle executor wakes once in ten seconds, not every
+     * {@code runningAfter / 2}.
      */
     private void reportRunningLoop() {
         long every = Math.clamp(settings.runningAfter().toMillis() / 2, 10, 1000);
         long lastSweep = 0;
+        long sweepEvery = SWEEP_EVERY_MILLIS;
         while (!Thread.currentThread().isInterrupted()) {
             long now = System.currentTimeMillis();
-            if (now - lastSweep >= SWEEP_EVERY_MILLIS) {
+            if (waitingSeen) sweepEvery = SWEEP_EVERY_MILLIS;
+            if (now - lastSweep >= sweepEvery) {
                 lastSweep = now;
-                sweep();
+                // cleared before the sweep: a run that waits after this is seen by the next turn
+                waitingSeen = false;
+                sweepEvery = sweep() > 0 ? SWEEP_EVERY_MILLIS : SWEEP_IDLE_MILLIS;
             }
             var due = Instant.now().minus(settings.runningAfter());
             active.forEach((runId, run) -> {
@@ -319,7 +334,8 @@ public final class RunWorker implements AutoCloseable {
                 reporterIdle = true;
                 // looked at again after the flag is up: a run started before it was up is seen here, one started
                 // after it sees the flag and wakes this thread (both fields volatile)
-                if (!anyToReport()) sleep = Math.max(1, lastSweep + SWEEP_EVERY_MILLIS - System.currentTimeMillis());
+                if (!anyToReport() && !waitingSeen)
+                    sleep = Math.max(1, lastSweep + sweepEvery - System.currentTimeMillis());
             }
             LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(sleep));
             reporterIdle = false;
@@ -335,11 +351,13 @@ public final class RunWorker implements AutoCloseable {
     }
 
     /** Lets runs waiting for a concurrency slot go where an executor that died left its slots to expire. */
-    private void sweep() {
+    /** Sweeps the slots; how many scripts have runs waiting (1 when the sweep failed: it is tried again soon). */
+    private long sweep() {
         try {
-            ledger.sweep();
+            return ledger.sweep();
         } catch (RuntimeException e) {
             log.debug("sweeping the concurrency slots failed: {}", e.toString());
+            return 1;
         }
     }
 

@@ -36,8 +36,16 @@ public class RedisScheduleWakeups implements ScheduleWakeups {
             public void message(String channel, String message) {
                 onChange.run();
             }
+
+            /**
+             * Lettuce subscribes again after it reconnects (a Redis restart): what was announced while this replica
+             * was not listening is not sent again, so the replica looks as if it had been told.
+             */
+            @Override
+            public void subscribed(String channel, long count) {
+                onChange.run();
+            }
         });
-        // lettuce subscribes again after it reconnects (a Redis restart)
         pubSub.sync().subscribe(CHANNEL);
         return pubSub::close;
     }
