@@ -1,5 +1,6 @@
 package dev.cronhook.app.embedded;
 
+import dev.cronhook.core.io.FileTrees;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -222,7 +223,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
             }
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
-            deleteTree(tmp);
+            FileTrees.deleteQuietly(tmp);
             throw e;
         }
         return target;
@@ -242,15 +243,6 @@ public final class EmbeddedPostgres implements AutoCloseable {
 
     private static String version(Path runtime) {
         return runtime.getFileName().toString().substring("runtime-".length());
-    }
-
-    private static void deleteTree(Path root) {
-        try (var paths = Files.walk(root)) {
-            paths.sorted(java.util.Comparator.reverseOrder())
-                    .forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // best effort
-        }
     }
 
     private static String randomPassword() {

@@ -1,9 +1,9 @@
 package dev.cronhook.builder.image;
 
 import dev.cronhook.builder.BuildFailedException;
-import dev.cronhook.builder.DependencyTrees;
 import dev.cronhook.builder.log.BuildLog;
 import dev.cronhook.core.harness.Harness;
+import dev.cronhook.core.io.FileTrees;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -74,7 +74,7 @@ public final class BundleImageBuilder implements ImageBuilder {
             log.system("bundle written to " + dir);
             return new BuiltImage(REF_PREFIX + dir, digest);
         } catch (IOException e) {
-            DependencyTrees.deleteTree(staged);
+            FileTrees.deleteQuietly(staged);
             throw new BuildFailedException("cannot write the bundle " + dir + ": " + e.getMessage(), e);
         }
     }
@@ -85,7 +85,7 @@ public final class BundleImageBuilder implements ImageBuilder {
             Path old = dir.resolveSibling("." + dir.getFileName() + "-old-" + UUID.randomUUID());
             Files.move(dir, old, StandardCopyOption.ATOMIC_MOVE);
             Files.move(staged, dir, StandardCopyOption.ATOMIC_MOVE);
-            DependencyTrees.deleteTree(old);
+            FileTrees.deleteQuietly(old);
         } else {
             Files.move(staged, dir, StandardCopyOption.ATOMIC_MOVE);
         }

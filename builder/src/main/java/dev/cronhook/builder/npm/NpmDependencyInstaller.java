@@ -1,11 +1,11 @@
 package dev.cronhook.builder.npm;
 
 import static dev.cronhook.builder.DependencyTrees.await;
-import static dev.cronhook.builder.DependencyTrees.deleteTree;
 import static dev.cronhook.builder.DependencyTrees.kill;
 import static dev.cronhook.builder.DependencyTrees.megabytes;
 import static dev.cronhook.builder.DependencyTrees.sha256;
 import static dev.cronhook.builder.DependencyTrees.sizeOf;
+import static dev.cronhook.core.io.FileTrees.deleteQuietly;
 
 import dev.cronhook.builder.BuildFailedException;
 import dev.cronhook.builder.TransientFailureException;
@@ -91,7 +91,7 @@ public final class NpmDependencyInstaller implements DependencyInstaller {
         long cutoff = System.currentTimeMillis() - TimeUnit.HOURS.toMillis(1);
         try (var entries = Files.list(stagingDir)) {
             for (var dir : entries.toList()) {
-                if (Files.getLastModifiedTime(dir).toMillis() < cutoff) deleteTree(dir);
+                if (Files.getLastModifiedTime(dir).toMillis() < cutoff) deleteQuietly(dir);
             }
         }
     }
@@ -148,7 +148,7 @@ public final class NpmDependencyInstaller implements DependencyInstaller {
         } catch (IOException e) {
             throw new BuildFailedException("cannot prepare the dependencies: " + e.getMessage(), e);
         } finally {
-            deleteTree(work);
+            deleteQuietly(work);
         }
     }
 
@@ -211,7 +211,7 @@ public final class NpmDependencyInstaller implements DependencyInstaller {
             Files.move(staged, tree, StandardCopyOption.ATOMIC_MOVE);
             log.system("node_modules for lockfile " + hash.substring(0, 12) + " cached");
         } catch (IOException e) {
-            deleteTree(staged);
+            deleteQuietly(staged);
             // another builder process installed the same lockfile first; its tree is as good as ours
             if (!Files.isDirectory(tree)) throw e;
         }

@@ -1,11 +1,11 @@
 package dev.cronhook.builder.pip;
 
 import static dev.cronhook.builder.DependencyTrees.await;
-import static dev.cronhook.builder.DependencyTrees.deleteTree;
 import static dev.cronhook.builder.DependencyTrees.kill;
 import static dev.cronhook.builder.DependencyTrees.megabytes;
 import static dev.cronhook.builder.DependencyTrees.sha256;
 import static dev.cronhook.builder.DependencyTrees.sizeOf;
+import static dev.cronhook.core.io.FileTrees.deleteQuietly;
 
 import dev.cronhook.builder.BuildFailedException;
 import dev.cronhook.builder.TransientFailureException;
@@ -132,7 +132,7 @@ public final class PipDependencyInstaller implements DependencyInstaller {
         } catch (IOException e) {
             throw new BuildFailedException("cannot prepare the requirements: " + e.getMessage(), e);
         } finally {
-            deleteTree(work);
+            deleteQuietly(work);
         }
     }
 
@@ -177,7 +177,7 @@ public final class PipDependencyInstaller implements DependencyInstaller {
         Path wheels = work.resolve("wheels");
         log.system("resolving " + requirements.size() + " requirement" + (requirements.size() == 1 ? "" : "s"));
         settings.retry().call("pip download", log, () -> {
-            deleteTree(wheels);
+            deleteQuietly(wheels);
             pip(
                     work,
                     log,
@@ -216,7 +216,7 @@ public final class PipDependencyInstaller implements DependencyInstaller {
         Path lockFile = Files.writeString(work.resolve("requirements.lock"), lock);
         Path target = work.resolve("site-packages");
         settings.retry().call("pip install", log, () -> {
-            deleteTree(target);
+            deleteQuietly(target);
             var args = new ArrayList<>(List.of(
                     "install",
                     "--no-deps",
@@ -266,7 +266,7 @@ public final class PipDependencyInstaller implements DependencyInstaller {
             Files.move(staged, tree, StandardCopyOption.ATOMIC_MOVE);
             log.system("site-packages for lock " + hash.substring(0, 12) + " cached");
         } catch (IOException e) {
-            deleteTree(staged);
+            deleteQuietly(staged);
             if (!Files.isDirectory(tree)) throw e;
         }
         return tree;

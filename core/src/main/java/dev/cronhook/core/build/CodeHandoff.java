@@ -1,15 +1,11 @@
 package dev.cronhook.core.build;
 
+import dev.cronhook.core.io.FileTrees;
 import java.io.IOException;
-import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
@@ -81,30 +77,16 @@ public final class CodeHandoff {
         Path target = dir.resolve(hex);
         if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) return;
         Files.createDirectories(dir);
-        Path partial = dir.resolve(".partial-" + UUID.randomUUID());
-        Files.createDirectory(partial);
-        try {
+        // made meanwhile by another build of the same image: the same content, kept
+        FileTrees.publish(target, partial -> {
+            Files.createDirectory(partial);
             writer.write(partial);
-            try {
-                Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
-            } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
-                // made meanwhile by another build of the same image: the same content
-            }
-        } finally {
-            deleteTree(partial);
-        }
+        });
     }
 
     private static String hex(String imageId) {
         if (imageId == null) return null;
         var matcher = IMAGE_ID.matcher(imageId);
         return matcher.matches() ? matcher.group(1) : null;
-    }
-
-    private static void deleteTree(Path path) throws IOException {
-        if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) return;
-        try (var paths = Files.walk(path)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.cronhook.executor.runtime;
 
+import dev.cronhook.core.io.FileTrees;
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -90,16 +91,8 @@ public record ScriptFiles(Map<String, byte[]> files, Path nodeModules, java.util
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while linking " + source, e);
         }
-        deleteTree(target);
+        FileTrees.delete(target);
         return false;
-    }
-
-    /** Removes {@code dir} and everything under it (symbolic links, not what they point at); nothing if missing. */
-    public static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) return;
-        try (var paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-        }
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.cronhook.executor.runtime.docker;
 
+import dev.cronhook.core.io.FileTrees;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
@@ -65,7 +66,7 @@ final class HarnessSocket implements Closeable {
             return new HarnessSocket(dir, file, listener);
         } catch (IOException | RuntimeException e) {
             if (listener != null) listener.close();
-            deleteTree(dir);
+            FileTrees.deleteQuietly(dir);
             throw e;
         }
     }
@@ -163,32 +164,16 @@ final class HarnessSocket implements Closeable {
         } catch (IOException e) {
             // closing a socket cannot fail in a way that matters here
         }
-        deleteTree(dir);
+        FileTrees.deleteQuietly(dir);
     }
 
     /** Removes what {@code open} created under {@code parent} with {@code prefix} and nobody closed (a crash). */
     static void removeLeftovers(Path parent, String prefix) {
         if (!Files.isDirectory(parent)) return;
         try (var entries = Files.newDirectoryStream(parent, prefix + "-*")) {
-            for (Path dir : entries) deleteTree(dir);
+            for (Path dir : entries) FileTrees.deleteQuietly(dir);
         } catch (IOException e) {
             // nothing to clean, or nothing we may clean
-        }
-    }
-
-    /** Deletes the directory and what is in it (a blank sandbox's code too), never following a link out of it. */
-    private static void deleteTree(Path dir) {
-        if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return;
-        try (var paths = Files.walk(dir)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    // left for removeLeftovers
-                }
-            });
-        } catch (IOException | java.io.UncheckedIOException e) {
-            // left for removeLeftovers
         }
     }
 

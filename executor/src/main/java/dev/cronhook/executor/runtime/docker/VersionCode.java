@@ -3,13 +3,12 @@ package dev.cronhook.executor.runtime.docker;
 import com.github.dockerjava.api.DockerClient;
 import dev.cronhook.core.build.CodeHandoff;
 import dev.cronhook.core.harness.Harness;
+import dev.cronhook.core.io.FileTrees;
 import dev.cronhook.executor.runtime.ImageUnavailableException;
 import dev.cronhook.executor.runtime.ScriptFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -24,7 +23,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -83,7 +81,7 @@ final class VersionCode {
 
     private static final long UNREACHABLE_FOR_NANOS = UNREACHABLE_SECONDS * 1_000_000_000L;
     /** When the registry last could not be read ({@link System#nanoTime}); long ago at first. */
-    private volatile long unreachableSince = System.nanoTime() - 2 * UNREACHABLE_FOR_NANOS;
+    private volatile long unreachableSince = longAgo();
 
     private volatile CodeHandoff handoff;
 
@@ -106,7 +104,12 @@ final class VersionCode {
     /** Reads the code of images in {@code registry}'s registry from it from now on; null: from the engine only. */
     void registry(RegistryClient registry) {
         this.registry = registry;
-        unreachableSince = System.nanoTime() - 2 * UNREACHABLE_FOR_NANOS;
+        unreachableSince = longAgo();
+    }
+
+    /** A time of {@link #unreachableSince} that no longer counts: a registry not known to be unreachable. */
+    private static long longAgo() {
+        return System.nanoTime() - 2 * UNREACHABLE_FOR_NANOS;
     }
 
     /** Takes the code of images in the engine from where this host's builder left it, when it did; null: never. */
@@ -207,15 +210,9 @@ final class VersionCode {
      */
     private Path fromHandoff(String image, Path left, Path dir) throws IOException {
         long t0 = System.nanoTime();
-        Path partial = root.resolve(".partial-" + UUID.randomUUID());
-        try {
-            ScriptFiles.linkDirectory(left, partial);
-            rename(partial, dir);
-            log.debug("code of {} from the builder's handoff in {} ms", image, (System.nanoTime() - t0) / 1_000_000);
-            return dir;
-        } finally {
-            ScriptFiles.deleteTree(partial);
-        }
+        FileTrees.publish(dir, partial -> ScriptFiles.linkDirectory(left, partial));
+        log.debug("code of {} from the builder's handoff in {} ms", image, (System.nanoTime() - t0) / 1_000_000);
+        return dir;
     }
 
     /** The version's code as its code layers combined, each fetched (once for every image that has it) by digest. */
@@ -234,25 +231,19 @@ final class VersionCode {
         var unpacked = new ArrayList<Path>();
         for (var layer : code) unpacked.add(layer(image.reference(), layer));
         long t1 = System.nanoTime();
-        Path partial = root.resolve(".partial-" + UUID.randomUUID());
-        try {
-            combine(unpacked, partial);
-            rename(partial, dir);
-            int total = 0;
-            for (Path layer : unpacked) total += treeSizes.getOrDefault(layer, SMALL_TREE + 1);
-            treeSizes.put(dir, total);
-            if (log.isDebugEnabled()) {
-                log.debug(
-                        "code of {} from the registry: {} layer(s) in {} ms, combined in {} ms",
-                        image.reference(),
-                        code.size(),
-                        (t1 - t0) / 1_000_000,
-                        (System.nanoTime() - t1) / 1_000_000);
-            }
-            return dir;
-        } finally {
-            ScriptFiles.deleteTree(partial);
+        FileTrees.publish(dir, partial -> combine(unpacked, partial));
+        int total = 0;
+        for (Path layer : unpacked) total += treeSizes.getOrDefault(layer, SMALL_TREE + 1);
+        treeSizes.put(dir, total);
+        if (log.isDebugEnabled()) {
+            log.debug(
+                    "code of {} from the registry: {} layer(s) in {} ms, combined in {} ms",
+                    image.reference(),
+                    code.size(),
+                    (t1 - t0) / 1_000_000,
+                    (System.nanoTime() - t1) / 1_000_000);
         }
+        return dir;
     }
 
     /** The directory of one code layer unpacked, fetching it first if no image has had it yet. */
@@ -265,21 +256,18 @@ final class VersionCode {
             Path dir = layersDir().resolve(layer.digest().substring("sha256:".length()));
             if (!Files.isDirectory(dir)) {
                 Files.createDirectories(layersDir());
-                Path partial = layersDir().resolve(".partial-" + UUID.randomUUID());
-                try {
-                    int count = registry.readBlob(
-                            reference,
-                            layer,
-                            MAX_BYTES,
-                            content -> untar(
-                                    layer.gzipped() ? new GZIPInputStream(content, 65536) : content,
-                                    partial,
-                                    layer.digest()));
-                    rename(partial, dir);
-                    treeSizes.put(dir, count);
-                } finally {
-                    ScriptFiles.deleteTree(partial);
-                }
+                int[] count = {0};
+                FileTrees.publish(
+                        dir,
+                        partial -> count[0] = registry.readBlob(
+                                reference,
+                                layer,
+                                MAX_BYTES,
+                                content -> untar(
+                                        layer.gzipped() ? new GZIPInputStream(content, 65536) : content,
+                                        partial,
+                                        layer.digest())));
+                treeSizes.put(dir, count[0]);
             }
             mine.complete(dir);
             return dir;
@@ -287,14 +275,6 @@ final class VersionCode {
             layers.remove(layer.digest(), mine);
             mine.completeExceptionally(e);
             throw e;
-        }
-    }
-
-    private static void rename(Path partial, Path dir) throws IOException {
-        try {
-            Files.move(partial, dir, StandardCopyOption.ATOMIC_MOVE);
-        } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
-            // another executor of this owner made it meanwhile
         }
     }
 
@@ -339,7 +319,7 @@ final class VersionCode {
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
                 Path made = target.resolve(source.relativize(file).toString());
-                ScriptFiles.deleteTree(made);
+                FileTrees.delete(made);
                 if (attrs.isSymbolicLink()) {
                     Files.createSymbolicLink(made, Files.readSymbolicLink(file));
                 } else if (attrs.isRegularFile()) {
@@ -357,7 +337,6 @@ final class VersionCode {
 
     /** The version's code taken out of its image in the engine: a container created (never started) and read. */
     private Path fromEngine(String image, Path dir) throws IOException, InterruptedException {
-        Path partial = root.resolve(".partial-" + UUID.randomUUID());
         String container;
         try {
             // created, never started: the engine lets us read its file system
@@ -371,12 +350,11 @@ final class VersionCode {
         }
         try (InputStream archive =
                 docker.copyArchiveFromContainerCmd(container, Harness.APP_DIR).exec()) {
-            int count = untar(archive, partial);
-            rename(partial, dir);
-            treeSizes.put(dir, count);
+            int[] count = {0};
+            FileTrees.publish(dir, partial -> count[0] = untar(archive, partial));
+            treeSizes.put(dir, count[0]);
             return dir;
         } finally {
-            ScriptFiles.deleteTree(partial);
             try {
                 docker.removeContainerCmd(container).withForce(true).exec();
             } catch (RuntimeException e) {
@@ -433,7 +411,7 @@ final class VersionCode {
                     if (!link.isAbsolute()
                             && path.getParent().resolve(link).normalize().startsWith(target)) {
                         Files.createDirectories(path.getParent());
-                        if (layer != null) ScriptFiles.deleteTree(path);
+                        if (layer != null) FileTrees.delete(path);
                         Files.createSymbolicLink(path, link);
                     }
                 } else if (layer != null && !regular(entry)) {
@@ -446,7 +424,7 @@ final class VersionCode {
                     }
                     Files.createDirectories(path.getParent());
                     if (layer != null && Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
-                        ScriptFiles.deleteTree(path);
+                        FileTrees.delete(path);
                     }
                     Files.copy(tar, path, StandardCopyOption.REPLACE_EXISTING);
                     boolean executable = (entry.getMode() & 0111) != 0;
@@ -494,7 +472,7 @@ final class VersionCode {
         described.clear();
         treeSizes.clear();
         try {
-            ScriptFiles.deleteTree(root);
+            FileTrees.delete(root);
         } catch (IOException e) {
             // left for the next start
         }
