@@ -6,6 +6,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -93,8 +94,14 @@ public final class WarmPool<K, T> implements AutoCloseable {
     private final AtomicLong startNanos = new AtomicLong();
 
     private final ReentrantLock lock = new ReentrantLock();
-    private final ArrayDeque<Idle<K, T>> idle = new ArrayDeque<>(); // oldest release first
-    private long idleWeight; // of the idle ones, guarded by the lock
+    /** The idle sandboxes, oldest release first; guarded by the lock, as the three fields after it. */
+    private final LinkedHashSet<Idle<K, T>> idle = new LinkedHashSet<>();
+    /** The same by key, each key's oldest release first: a call looks at its key's only. */
+    private final Map<K, ArrayDeque<Idle<K, T>>> idleByKey = new HashMap<>();
+    /** How many keys have more than one sandbox idle (then {@link #victim} looks for the first of them). */
+    private int keysWithSpare;
+
+    private long idleWeight; // of the idle ones
     private final Map<K, Demand<T>> demands = new HashMap<>(); // keys with leases out, starts or waiters
     private final Map<K, Integer> calls = new HashMap<>(); // each key's calls lately, guarded by the lock
     private int callsSinceHalving; // guarded by the lock
@@ -103,7 +110,20 @@ public final class WarmPool<K, T> implements AutoCloseable {
     private final Thread reaper;
     private volatile boolean closed;
 
-    private record Idle<K, T>(K key, T value, long since, long weight) {}
+    /** An idle sandbox; equal only to itself (its value may be equal to another's). */
+    private static final class Idle<K, T> {
+        final K key;
+        final T value;
+        final long since;
+        final long weight;
+
+        Idle(K key, T value, long since, long weight) {
+            this.key = key;
+            this.value = value;
+            this.since = since;
+            this.weight = weight;
+        }
+    }
 
     /** A sandbox handed to a waiter, and whether it was up before the wait (see {@link Lease#warm}). */
     private record Handed<T>(T value, boolean warm) {}
@@ -294,12 +314,11 @@ public final class WarmPool<K, T> implements AutoCloseable {
         List<T> out = new ArrayList<>();
         lock.lock();
         try {
-            for (Iterator<Idle<K, T>> it = idle.iterator(); it.hasNext(); ) {
-                var i = it.next();
-                if (which.test(i.key())) {
-                    it.remove();
-                    idleWeight -= i.weight();
-                    out.add(i.value());
+            for (var key : List.copyOf(idleByKey.keySet())) {
+                if (!which.test(key)) continue;
+                for (var i : List.copyOf(idleByKey.get(key))) {
+                    removeIdle(i);
+                    out.add(i.value);
                 }
             }
         } finally {
@@ -427,8 +446,7 @@ public final class WarmPool<K, T> implements AutoCloseable {
                 waiter.complete(new Handed<>(value, served));
             } else if (reuse && keepable) {
                 var candidate = new Idle<>(key, value, clock.millis(), weight);
-                idle.addLast(candidate);
-                idleWeight += weight;
+                addIdle(candidate);
                 evicted = evictOverLimits(candidate);
             } else {
                 destroyIt = true;
@@ -455,13 +473,12 @@ public final class WarmPool<K, T> implements AutoCloseable {
             var going = victim.spare()
                             || victim.idle() == candidate
                             || candidate == null
-                            || admits(candidate.key(), victim.idle().key())
+                            || admits(candidate.key, victim.idle().key)
                     ? victim.idle()
                     : candidate;
             if (going == candidate) candidate = null;
-            idle.removeFirstOccurrence(going);
-            idleWeight -= going.weight();
-            out.add(going.value());
+            removeIdle(going);
+            out.add(going.value);
         }
         return out;
     }
@@ -477,12 +494,34 @@ public final class WarmPool<K, T> implements AutoCloseable {
      * Under the lock.
      */
     private Victim<K, T> victim() {
-        var idleByKey = new HashMap<K, Integer>();
-        for (var i : idle) idleByKey.merge(i.key(), 1, Integer::sum);
-        for (var i : idle) {
-            if (idleByKey.get(i.key()) > 1) return new Victim<>(i, true);
+        if (keysWithSpare > 0) {
+            for (var i : idle) {
+                if (idleByKey.get(i.key).size() > 1) return new Victim<>(i, true);
+            }
         }
-        return new Victim<>(idle.peekFirst(), false);
+        return new Victim<>(idle.getFirst(), false);
+    }
+
+    /** Adds a sandbox given back to the idle ones. Under the lock. */
+    private void addIdle(Idle<K, T> i) {
+        idle.addLast(i);
+        var ofKey = idleByKey.computeIfAbsent(i.key, k -> new ArrayDeque<>(2));
+        ofKey.addLast(i);
+        if (ofKey.size() == 2) keysWithSpare++;
+        idleWeight += i.weight;
+    }
+
+    /** Takes a sandbox out of the idle ones (it is leased or destroyed). Under the lock. */
+    private void removeIdle(Idle<K, T> i) {
+        idle.remove(i);
+        var ofKey = idleByKey.get(i.key);
+        // a key's sandboxes leave from either end nearly always (the most recent leased, the oldest reaped)
+        if (ofKey.peekLast() == i) ofKey.pollLast();
+        else if (ofKey.peekFirst() == i) ofKey.pollFirst();
+        else ofKey.removeFirstOccurrence(i);
+        if (ofKey.size() == 1) keysWithSpare--;
+        else if (ofKey.isEmpty()) idleByKey.remove(i.key);
+        idleWeight -= i.weight;
     }
 
     /**
@@ -532,21 +571,20 @@ public final class WarmPool<K, T> implements AutoCloseable {
 
     /** The most recently used idle sandbox of the key that {@code preferred} accepts, else of the key, or null. */
     private T takeIdle(K key, Predicate<? super T> preferred) {
-        Idle<K, T> any = null;
-        for (Iterator<Idle<K, T>> it = idle.descendingIterator(); it.hasNext(); ) {
-            var i = it.next();
-            if (!i.key().equals(key)) continue;
-            if (preferred == null || preferred.test(i.value())) {
-                it.remove();
-                idleWeight -= i.weight();
-                return i.value();
+        var ofKey = idleByKey.get(key);
+        if (ofKey == null) return null;
+        Idle<K, T> taken = ofKey.peekLast();
+        if (preferred != null) {
+            for (Iterator<Idle<K, T>> it = ofKey.descendingIterator(); it.hasNext(); ) {
+                var i = it.next();
+                if (preferred.test(i.value)) {
+                    taken = i;
+                    break;
+                }
             }
-            if (any == null) any = i;
         }
-        if (any == null) return null;
-        idle.remove(any);
-        idleWeight -= any.weight();
-        return any.value();
+        removeIdle(taken);
+        return taken.value;
     }
 
     /**
@@ -568,12 +606,12 @@ public final class WarmPool<K, T> implements AutoCloseable {
             List<T> out = new ArrayList<>();
             lock.lock();
             try {
-                while (!idle.isEmpty() && idle.peekFirst().since() <= cutoff) {
-                    var old = idle.pollFirst();
-                    idleWeight -= old.weight();
-                    out.add(old.value());
+                while (!idle.isEmpty() && idle.getFirst().since <= cutoff) {
+                    var old = idle.getFirst();
+                    removeIdle(old);
+                    out.add(old.value);
                 }
-                sleep = idle.isEmpty() ? idleTime.toMillis() : idle.peekFirst().since() - cutoff;
+                sleep = idle.isEmpty() ? idleTime.toMillis() : idle.getFirst().since - cutoff;
             } finally {
                 lock.unlock();
             }

@@ -139,6 +139,58 @@ class WarmPoolTest {
     }
 
     @Test
+    void aLongMixOfCallsOverManyKeysHandsOutOnlyTheKeysOwnLiveSandboxesAndLosesNone() throws Exception {
+        var pool = fullPool(20, 4, String::length, 400, WarmPool.BusyStart.NONE);
+        var random = new java.util.Random(20261207);
+        var keys = new ArrayList<Key>();
+        for (int i = 0; i < 50; i++) keys.add(new Key("s" + i, i % 3));
+        var out = new ArrayList<WarmPool<Key, String>.Lease>();
+        var keyOf = new java.util.IdentityHashMap<WarmPool<Key, String>.Lease, Key>();
+        var leased = new java.util.HashSet<String>();
+        var perKey = new java.util.HashMap<Key, Integer>();
+
+        for (int step = 0; step < 20_000; step++) {
+            int what = random.nextInt(100);
+            if (what < 55 || out.isEmpty()) {
+                // a few hot keys with several sandboxes each, and many called now and then
+                var key = keys.get(random.nextInt(random.nextInt(10) < 7 ? 3 : keys.size()));
+                if (perKey.getOrDefault(key, 0) == 4) continue; // the key's limit: acquire would wait
+                int wanted = random.nextInt(3);
+                var lease = random.nextBoolean()
+                        ? pool.acquire(key, () -> start(key), value -> value.hashCode() % 3 == wanted)
+                        : pool.acquire(key, () -> start(key));
+                assertThat(lease.value()).startsWith(key.script() + "@" + key.version() + "#");
+                assertThat(leased.add(lease.value()))
+                        .as("leased twice: " + lease.value())
+                        .isTrue();
+                assertThat(destroyed).doesNotContain(lease.value());
+                out.add(lease);
+                keyOf.put(lease, key);
+                perKey.merge(key, 1, Integer::sum);
+            } else if (what < 97) {
+                var lease = out.remove(random.nextInt(out.size()));
+                leased.remove(lease.value());
+                perKey.merge(keyOf.remove(lease), -1, Integer::sum);
+                lease.release(random.nextInt(20) != 0);
+            } else {
+                var gone = keys.get(random.nextInt(keys.size()));
+                pool.evictIf(gone::equals);
+            }
+            assertThat(pool.idleCount()).isBetween(0, 20);
+            assertThat(pool.idleWeight()).isBetween(0L, 400L);
+        }
+        for (var lease : out) lease.release(true);
+
+        // every sandbox started is idle or destroyed, none twice
+        await().until(() -> pool.idleCount() + destroyed.size() == started.get());
+        assertThat(Set.copyOf(destroyed)).hasSize(destroyed.size());
+        pool.evictIf(key -> true);
+        await().until(() -> destroyed.size() == started.get());
+        assertThat(pool.idleCount()).isZero();
+        assertThat(pool.idleWeight()).isZero();
+    }
+
+    @Test
     void beyondTheMaximumAKeysSpareIdleSandboxGoesBeforeAnotherKeysOnlyOne() throws Exception {
         var pool = pool(3, Duration.ofMinutes(1), 2);
         var a = new Key("a", 1);
