@@ -350,8 +350,10 @@ public final class RunWorker implements AutoCloseable {
         return false;
     }
 
-    /** Lets runs waiting for a concurrency slot go where an executor that died left its slots to expire. */
-    /** Sweeps the slots; how many scripts have runs waiting (1 when the sweep failed: it is tried again soon). */
+    /**
+     * Lets runs waiting for a concurrency slot go where an executor that died left its slots to expire; returns how
+     * many scripts have runs waiting (1 when the sweep failed, so that it is tried again within a second).
+     */
     private long sweep() {
         try {
             return ledger.sweep();
