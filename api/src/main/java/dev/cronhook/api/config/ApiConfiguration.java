@@ -34,6 +34,7 @@ import dev.cronhook.core.queue.redis.RedisQueues;
 import dev.cronhook.core.queue.redis.RedisWorkQueue;
 import dev.cronhook.core.queue.redis.Streams;
 import dev.cronhook.core.run.Admission;
+import dev.cronhook.core.run.DirectRuns;
 import dev.cronhook.core.run.FinishedRuns;
 import dev.cronhook.core.run.RunBacklog;
 import dev.cronhook.core.run.RunRequest;
@@ -198,8 +199,14 @@ public class ApiConfiguration {
      * runs accepted is not bound to one database round trip.
      */
     @Bean(destroyMethod = "close")
-    RunLauncher runLauncher(RunRepository runs, WorkQueue<RunRequest> runQueue, Admission admission) {
-        return new RunLauncher(runs, runQueue, admission, 2, 256);
+    RunLauncher runLauncher(
+            RunRepository runs,
+            WorkQueue<RunRequest> runQueue,
+            Admission admission,
+            RunBacklog backlog,
+            ObjectProvider<DirectRuns> direct) {
+        // the executor in this process, if any, is looked up on first use: it is made after the api's beans
+        return new RunLauncher(runs, runQueue, admission, backlog, direct::getIfAvailable, 2, 256);
     }
 
     @Bean

@@ -224,7 +224,7 @@ public class WebhookController {
         var limit = new RunLauncher.RateLimit(
                 script.id(), System.currentTimeMillis() / 1000, properties.rateLimitPerSecond());
         var ended = async ? null : finished.await(runId);
-        var launched = runs.accept(RunService.Launch.webhook(runId, script, event(exchange, body), limit));
+        var launched = runs.accept(RunService.Launch.webhook(runId, script, event(exchange, body), limit, !async));
         return new Accepted(runId, async, false, ended, launched);
     }
 

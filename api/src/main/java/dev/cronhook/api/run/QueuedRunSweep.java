@@ -13,12 +13,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Finds runs accepted but never queued, and queues them: a process killed between recording a run (QUEUED) and
- * appending its request to the run queue leaves a row no executor will ever get. A run still QUEUED after {@code
- * grace} of which the backlog has no trace (its request is not in the run queue, not waiting for a slot of its script,
- * and no end of it was published) is queued again with its request rebuilt from the database, or failed when it can no
- * longer run. A run merely waiting in a long backlog is left alone: the backlog holds it. Safe on any replica at any
- * time; run by one JobRunr recurring job, so two sweeps do not overlap.
+ * Finds runs accepted but held by no one, and queues them: a process killed between recording a run (QUEUED) and
+ * appending its request to the run queue leaves a row no executor will ever get, and so does one killed while its own
+ * executor ran a run it took directly (QUEUED, or RUNNING once reported; {@code DirectRuns}). A run not ended after
+ * {@code grace} of which the backlog has no trace (its request is not in the run queue, not waiting for a slot of its
+ * script, not held by an executor that took it directly, and no end of it was published) is queued again with its
+ * request rebuilt from the database, or failed when it can no longer run. A run merely waiting in a long backlog, or
+ * running long, is left alone: the backlog holds it. Safe on any replica at any time; run by one JobRunr recurring
+ * job, so two sweeps do not overlap.
  */
 public class QueuedRunSweep {
     private static final Logger log = LoggerFactory.getLogger(QueuedRunSweep.class);
@@ -70,7 +72,7 @@ public class QueuedRunSweep {
         int failed = 0;
         RunRepository.NewRun after = null;
         for (int batch = 0; batch < maxBatches; batch++) {
-            var queued = runs.queuedBefore(cutoff, after, batchSize);
+            var queued = runs.openBefore(cutoff, after, batchSize);
             if (queued.isEmpty()) break;
             var swept = sweep(queued);
             looked += queued.size();
@@ -96,8 +98,8 @@ public class QueuedRunSweep {
             if (rebuilt.request() != null) {
                 requests.add(rebuilt.request());
             } else {
-                var reason = "lost before an executor got it (its process stopped between recording and queueing"
-                        + " it), and it cannot be queued again: " + rebuilt.cannotRun();
+                var reason = "lost before it ended (the process that accepted it, or ran it, stopped), and it"
+                        + " cannot be queued again: " + rebuilt.cannotRun();
                 if (runs.finish(rebuilt.row().id(), RunStatus.FAILED, null, null, reason, null, clock.instant())) {
                     failed++;
                 }
@@ -111,7 +113,7 @@ public class QueuedRunSweep {
             else notQueued.add(requests.get(i).runId());
         }
         log.warn(
-                "{} run(s) QUEUED for over {} with no request in the run queue: {} queued again, {} failed ({})",
+                "{} run(s) not ended for over {} and held by no executor: {} queued again, {} failed ({})",
                 lost.size(),
                 grace,
                 queuedAgain,

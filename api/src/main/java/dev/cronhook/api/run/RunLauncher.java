@@ -5,7 +5,10 @@ import dev.cronhook.api.error.RateLimitedException;
 import dev.cronhook.api.error.ServiceUnavailableException;
 import dev.cronhook.core.queue.WorkQueue;
 import dev.cronhook.core.run.Admission;
+import dev.cronhook.core.run.DirectRuns;
+import dev.cronhook.core.run.RunBacklog;
 import dev.cronhook.core.run.RunRequest;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -13,6 +16,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,6 +29,11 @@ import org.slf4j.LoggerFactory;
  * "accepted" has a run that an executor will get, and one told "not accepted" left nothing behind. Runs launched
  * at about the same time share one round of rate checks, one INSERT and one round of queue appends ({@link
  * Batcher}), so the cost per run falls as the load rises.
+ *
+ * <p>A run someone waits for ({@link NewLaunch#direct}) goes to an executor in this process without the queue when
+ * there is one with room ({@link DirectRuns}): its hold in the backlog ({@link RunBacklog#hold}, sent with the rate
+ * checks, in the same round) traces it instead of the queue, so a process that dies holding it leaves it to the
+ * queued-run sweep, as one that died between the INSERT and the queue does.
  */
 public class RunLauncher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RunLauncher.class);
@@ -33,8 +45,14 @@ public class RunLauncher implements AutoCloseable {
         }
     }
 
-    /** A run to accept: its row, the request an executor gets, and its rate limit (null: none). */
-    public record NewLaunch(RunRepository.NewRun row, RunRequest request, RateLimit limit) {}
+    /**
+     * A run to accept: its row, the request an executor gets, its rate limit (null: none), and whether it may go to an
+     * executor in this process directly (a caller waits for it).
+     */
+    public record NewLaunch(RunRepository.NewRun row, RunRequest request, RateLimit limit, boolean direct) {}
+
+    /** How long past its timeout a run taken directly stays held: its start (a cold one, its secrets) and its end. */
+    static final Duration HOLD_SLACK = Duration.ofMinutes(2);
 
     /** What became of one run in a batch: accepted (null) or the problem that kept it out. */
     private record Verdict(RuntimeException refusal) {}
@@ -44,13 +62,40 @@ public class RunLauncher implements AutoCloseable {
     private final RunRepository runs;
     private final WorkQueue<RunRequest> queue;
     private final Admission admission;
+    private final RunBacklog backlog;
+    private final Supplier<DirectRuns> direct;
     private final Batcher<NewLaunch, Verdict> batcher;
 
-    public RunLauncher(RunRepository runs, WorkQueue<RunRequest> queue, Admission admission, int lanes, int maxBatch) {
+    /**
+     * {@code direct}: the executor in this process that takes runs directly, asked on the first batch that has such
+     * a run (null, or a supplier of null: none; every run is queued).
+     */
+    public RunLauncher(
+            RunRepository runs,
+            WorkQueue<RunRequest> queue,
+            Admission admission,
+            RunBacklog backlog,
+            Supplier<DirectRuns> direct,
+            int lanes,
+            int maxBatch) {
         this.runs = runs;
         this.queue = queue;
         this.admission = admission;
+        this.backlog = backlog;
+        this.direct = direct == null ? () -> null : memoized(direct);
         this.batcher = new Batcher<>("run-launcher", lanes, maxBatch, this::accept);
+    }
+
+    private static Supplier<DirectRuns> memoized(Supplier<DirectRuns> supplier) {
+        var found = new java.util.concurrent.atomic.AtomicReference<Optional<DirectRuns>>();
+        return () -> {
+            var known = found.get();
+            if (known == null) {
+                known = Optional.ofNullable(supplier.get());
+                found.set(known);
+            }
+            return known.orElse(null);
+        };
     }
 
     /**
@@ -77,9 +122,15 @@ public class RunLauncher implements AutoCloseable {
         return launch.request();
     }
 
-    /** One batch: the rate checks in one round, the rows in one INSERT, then the requests in one round. */
+    /**
+     * One batch: the rate checks (and the holds of the runs that may go directly) in one round, the rows in one
+     * INSERT, then the direct runs handed over and the others' requests queued in one round.
+     */
     private List<Verdict> accept(List<NewLaunch> launches) {
         var verdicts = new ArrayList<Verdict>(launches.size());
+        // asked only for runs that may go directly: those come from sync webhooks, served once the context is up
+        var here = launches.stream().anyMatch(RunLauncher::mayGoDirectly) ? direct.get() : null;
+        var holds = here == null ? null : holds(launches);
         withinLimits(launches).forEach(within -> verdicts.add(within ? ACCEPTED : null));
         var taken = new ArrayList<NewLaunch>(launches.size());
         for (int i = 0; i < launches.size(); i++) {
@@ -98,11 +149,12 @@ public class RunLauncher implements AutoCloseable {
                     "the run could not be recorded in the database, it was not accepted; retry later ("
                             + e.getClass().getSimpleName() + ")");
         }
+        var toQueue = holds == null ? taken : handOver(here, holds, taken);
         List<Optional<String>> ids =
-                queue.enqueueAll(taken.stream().map(NewLaunch::request).toList());
+                queue.enqueueAll(toQueue.stream().map(NewLaunch::request).toList());
         var notQueued = new ArrayList<UUID>();
-        for (int i = 0; i < taken.size(); i++) {
-            if (ids.get(i).isEmpty()) notQueued.add(taken.get(i).row().id());
+        for (int i = 0; i < toQueue.size(); i++) {
+            if (ids.get(i).isEmpty()) notQueued.add(toQueue.get(i).row().id());
         }
         if (notQueued.isEmpty()) return verdicts;
         try {
@@ -117,6 +169,62 @@ public class RunLauncher implements AutoCloseable {
             if (notQueued.contains(launches.get(i).row().id())) verdicts.set(i, new Verdict(refusal));
         }
         return verdicts;
+    }
+
+    /**
+     * Sends the holds of the batch's runs that may go directly, without waiting (the rate checks follow them in the
+     * same round); null when none may. A run refused after this leaves a hold that runs out by itself.
+     */
+    private CompletableFuture<Void> holds(List<NewLaunch> launches) {
+        var leases = new LinkedHashMap<UUID, Duration>();
+        for (var launch : launches) {
+            if (mayGoDirectly(launch)) {
+                leases.put(
+                        launch.row().id(),
+                        Duration.ofSeconds(launch.request().timeoutSeconds()).plus(HOLD_SLACK));
+            }
+        }
+        if (leases.isEmpty()) return null;
+        try {
+            return backlog.hold(leases);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private static boolean mayGoDirectly(NewLaunch launch) {
+        return launch.direct() && launch.request().maxConcurrency() <= 0;
+    }
+
+    /**
+     * Hands the recorded runs that may go directly to the executor here, once their holds are stored; returns the
+     * runs to queue (all of them when the holds were not stored: without one a run must be in the queue).
+     */
+    private List<NewLaunch> handOver(DirectRuns here, CompletableFuture<Void> holds, List<NewLaunch> taken) {
+        try {
+            holds.get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return taken;
+        } catch (ExecutionException | TimeoutException e) {
+            log.debug("runs not held for a direct start, queueing them: {}", e.toString());
+            return taken;
+        }
+        var toQueue = new ArrayList<NewLaunch>(taken.size());
+        for (var launch : taken) {
+            boolean took;
+            try {
+                took = mayGoDirectly(launch) && here.tryTake(launch.request());
+            } catch (RuntimeException e) {
+                log.warn(
+                        "run {} not taken directly, queueing it: {}",
+                        launch.row().id(),
+                        e.toString());
+                took = false;
+            }
+            if (!took) toQueue.add(launch);
+        }
+        return toQueue;
     }
 
     /**

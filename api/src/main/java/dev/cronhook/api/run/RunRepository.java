@@ -101,12 +101,12 @@ public class RunRepository {
     }
 
     /**
-     * The oldest runs still QUEUED that were recorded before {@code cutoff}, as they were inserted, at most {@code
-     * limit}, after the run {@code after} in that order (null: from the first). Reads the partial index of active
+     * The oldest runs not yet ended (QUEUED or RUNNING) that were recorded before {@code cutoff}, as they were
+     * inserted, at most {@code limit}, after the run {@code after} in that order (null: from the first). Reads the partial index of active
      * runs ({@code runs_active_by_script}), which holds only runs not yet ended: the cost follows the backlog, not
      * the table.
      */
-    public List<NewRun> queuedBefore(Instant cutoff, NewRun after, int limit) {
+    public List<NewRun> openBefore(Instant cutoff, NewRun after, int limit) {
         var params = new ArrayList<Object>(List.of(Timestamp.from(cutoff)));
         String from = "";
         if (after != null) {
@@ -116,7 +116,7 @@ public class RunRepository {
         }
         params.add(limit);
         return jdbc.sql("SELECT id, script_id, owner_id, version, trigger, event, attempt, scheduled_at, queued_at"
-                        + " FROM runs WHERE status = 'QUEUED' AND queued_at < ?" + from
+                        + " FROM runs WHERE status IN ('QUEUED', 'RUNNING') AND queued_at < ?" + from
                         + " ORDER BY queued_at, id LIMIT ?")
                 .params(params)
                 .query((rs, n) -> {

@@ -76,7 +76,8 @@ public class RunService {
     /**
      * A run to launch, of the script's active version: its id, why it runs ({@code trigger}), the event the script
      * receives (trigger, runId and scheduledAt are set on it here), its attempt, the active version's image if the
-     * caller knows it (null: looked up) and the rate limit it is counted against (null: none). Made by the
+     * caller knows it (null: looked up), the rate limit it is counted against (null: none) and whether a caller
+     * waits for it (then it may go to an executor in this process directly, {@link RunLauncher}). Made by the
      * factories, one per way a run starts.
      */
     public record Launch(
@@ -87,22 +88,27 @@ public class RunService {
             Instant scheduledAt,
             int attempt,
             String image,
-            RunLauncher.RateLimit limit) {
+            RunLauncher.RateLimit limit,
+            boolean awaited) {
 
-        /** A webhook call's run, counted against the script's rate limit. */
+        /** A webhook call's run, counted against the script's rate limit; {@code awaited}: the caller waits for it. */
         public static Launch webhook(
-                UUID runId, ScriptRepository.ScriptRow script, ObjectNode event, RunLauncher.RateLimit limit) {
-            return new Launch(runId, script, TriggerKind.WEBHOOK, event, null, 1, null, limit);
+                UUID runId,
+                ScriptRepository.ScriptRow script,
+                ObjectNode event,
+                RunLauncher.RateLimit limit,
+                boolean awaited) {
+            return new Launch(runId, script, TriggerKind.WEBHOOK, event, null, 1, null, limit, awaited);
         }
 
         /** A cron tick's run; {@code image} is the active version's when the scheduler looked it up. */
         public static Launch cron(ScriptRepository.ScriptRow script, ObjectNode event, Instant tick, String image) {
-            return new Launch(UUID.randomUUID(), script, TriggerKind.CRON, event, tick, 1, image, null);
+            return new Launch(UUID.randomUUID(), script, TriggerKind.CRON, event, tick, 1, image, null, false);
         }
 
         /** A run started by hand (or by an alert channel, which names its run). */
         public static Launch manual(UUID runId, ScriptRepository.ScriptRow script, ObjectNode event) {
-            return new Launch(runId, script, TriggerKind.MANUAL, event, null, 1, null, null);
+            return new Launch(runId, script, TriggerKind.MANUAL, event, null, 1, null, null, false);
         }
 
         /** A failed run's next attempt, with its trigger, event and scheduled time. */
@@ -112,7 +118,7 @@ public class RunService {
                 ObjectNode event,
                 Instant scheduledAt,
                 int attempt) {
-            return new Launch(UUID.randomUUID(), script, trigger, event, scheduledAt, attempt, null, null);
+            return new Launch(UUID.randomUUID(), script, trigger, event, scheduledAt, attempt, null, null, false);
         }
     }
 
@@ -172,7 +178,8 @@ public class RunService {
                 launch.attempt(),
                 launch.scheduledAt(),
                 now);
-        return new RunLauncher.NewLaunch(row, request(row, script, image, secretsToken), launch.limit());
+        return new RunLauncher.NewLaunch(
+                row, request(row, script, image, secretsToken), launch.limit(), launch.awaited());
     }
 
     /**

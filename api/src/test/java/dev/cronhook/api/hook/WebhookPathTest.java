@@ -27,12 +27,15 @@ import dev.cronhook.core.net.EgressPolicy;
 import dev.cronhook.core.queue.QueueSpec;
 import dev.cronhook.core.queue.WorkQueue;
 import dev.cronhook.core.queue.memory.InMemoryQueues;
+import dev.cronhook.core.queue.memory.InMemoryWorkQueue;
+import dev.cronhook.core.run.DirectRuns;
 import dev.cronhook.core.run.RunLedger;
 import dev.cronhook.core.run.RunRequest;
 import dev.cronhook.core.run.RunResult;
 import dev.cronhook.core.run.RunStatus;
 import dev.cronhook.core.run.memory.InMemoryAdmission;
 import dev.cronhook.core.run.memory.InMemoryFinishedRuns;
+import dev.cronhook.core.run.memory.InMemoryRunBacklog;
 import dev.cronhook.core.run.memory.InMemoryRunLedger;
 import dev.cronhook.core.run.memory.InMemoryRunSignals;
 import java.time.Duration;
@@ -41,6 +44,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
@@ -66,7 +70,8 @@ class WebhookPathTest {
     final WorkQueue<RunRequest> runQueue = queues.open(QueueSpec.RUNS);
     final InMemoryRunSignals signals = new InMemoryRunSignals();
     final InMemoryFinishedRuns board = new InMemoryFinishedRuns();
-    final RunLedger ledger = new InMemoryRunLedger(signals, runQueue::enqueue, Duration.ofSeconds(1), board);
+    final InMemoryRunLedger ledger = new InMemoryRunLedger(signals, runQueue::enqueue, Duration.ofSeconds(1), board);
+    final InMemoryRunBacklog backlog = new InMemoryRunBacklog((InMemoryWorkQueue<RunRequest>) runQueue, ledger);
     final InMemoryAdmission admission = new InMemoryAdmission();
     final ScriptRepository scripts = mock(ScriptRepository.class);
     final RunRepository runs = mock(RunRepository.class);
@@ -160,7 +165,12 @@ class WebhookPathTest {
     }
 
     void start(WorkQueue<RunRequest> launchQueue) {
-        launcher = new RunLauncher(runs, launchQueue, admission, 1, 16);
+        start(launchQueue, null);
+    }
+
+    /** The path with {@code here} as the executor in this process that takes runs directly (null: none). */
+    void start(WorkQueue<RunRequest> launchQueue, DirectRuns here) {
+        launcher = new RunLauncher(runs, launchQueue, admission, backlog, () -> here, 1, 16);
         var caches = new ReadCaches();
         RunTokens tokens = new RunTokens() {
             @Override
@@ -200,19 +210,80 @@ class WebhookPathTest {
             var request = delivery.message();
             if (ledger.begin(request, delivery.id()).join() != RunLedger.Begin.STARTED) return;
             executed.add(request);
-            JsonNode event = JSON.readTree(request.eventJson());
-            ledger.finish(
-                            request,
-                            new RunResult(
-                                    request.runId(),
-                                    RunStatus.SUCCEEDED,
-                                    JSON.writeValueAsString(event.path("body")),
-                                    null,
-                                    null,
-                                    Instant.now(),
-                                    Instant.now()))
-                    .join();
+            answer(request);
         });
+    }
+
+    /** Ends the run with its event's body, as the executor here does. */
+    void answer(RunRequest request) {
+        JsonNode event = JSON.readTree(request.eventJson());
+        ledger.finish(
+                        request,
+                        new RunResult(
+                                request.runId(),
+                                RunStatus.SUCCEEDED,
+                                JSON.writeValueAsString(event.path("body")),
+                                null,
+                                null,
+                                Instant.now(),
+                                Instant.now()))
+                .join();
+    }
+
+    @Test
+    void aSyncCallGoesToTheExecutorHereDirectlyHeldInTheBacklogAndAnAsyncOneThroughTheQueue() {
+        stop();
+        var taken = new CopyOnWriteArrayList<RunRequest>();
+        var heldWhenTaken = new CopyOnWriteArrayList<Boolean>();
+        start(runQueue, request -> {
+            taken.add(request);
+            heldWhenTaken.add(backlog.untraced(List.of(request.runId())).isEmpty());
+            CompletableFuture.runAsync(() -> answer(request));
+            return true;
+        });
+
+        var answer = call("{\"hello\":\"here\"}")
+                .expectStatus()
+                .isOk()
+                .expectBody(String.class)
+                .returnResult();
+
+        assertThat(JSON.readTree(answer.getResponseBody())).isEqualTo(JSON.readTree("{\"hello\":\"here\"}"));
+        var runId = UUID.fromString(answer.getResponseHeaders().getFirst("X-Cronhook-Run-Id"));
+        assertThat(recorded).as("recorded before it was handed over").containsKey(runId);
+        assertThat(taken).extracting(RunRequest::runId).containsExactly(runId);
+        assertThat(heldWhenTaken).containsExactly(true);
+        assertThat(executed).as("nothing went through the queue").isEmpty();
+
+        var queued = client.post()
+                .uri("/hooks/" + TOKEN + "?async=true")
+                .bodyValue("{}")
+                .exchange()
+                .expectStatus()
+                .isAccepted()
+                .expectBody(String.class)
+                .returnResult();
+        var asyncRun = UUID.fromString(queued.getResponseHeaders().getFirst("X-Cronhook-Run-Id"));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> executed.stream()
+                .anyMatch(r -> r.runId().equals(asyncRun)));
+        assertThat(taken).hasSize(1);
+    }
+
+    @Test
+    void aSyncCallTheExecutorHereHasNoRoomForGoesThroughTheQueue() {
+        stop();
+        var asked = new CopyOnWriteArrayList<UUID>();
+        start(runQueue, request -> {
+            asked.add(request.runId());
+            return false;
+        });
+
+        var answer =
+                call("{\"n\":1}").expectStatus().isOk().expectBody(String.class).returnResult();
+
+        var runId = UUID.fromString(answer.getResponseHeaders().getFirst("X-Cronhook-Run-Id"));
+        assertThat(asked).containsExactly(runId);
+        assertThat(executed).extracting(RunRequest::runId).containsExactly(runId);
     }
 
     @AfterEach

@@ -121,9 +121,31 @@ class QueuedRunSweepIT {
         assertThat(queuedRequests(lost)).isEmpty();
         var run = platform.http.get("/api/runs/" + lost, token).json();
         assertThat(run.get("status").asString()).isEqualTo("FAILED");
-        assertThat(run.get("error").asString())
-                .contains("lost before an executor got it")
-                .contains("version 7");
+        assertThat(run.get("error").asString()).contains("lost before it ended").contains("version 7");
+    }
+
+    @Test
+    void aRunHeldByAnExecutorThatTookItDirectlyIsLeftAloneUntilItsHoldIsGoneThenQueuedAgain() throws Exception {
+        var script = deployedScript("direct-run");
+        var held = UUID.randomUUID();
+        // reported RUNNING by the executor of the process that accepted it, which then died
+        insertRun(held, script, 1, Instant.now().minus(Duration.ofMinutes(5)), "RUNNING");
+        try (var c = redis.connect()) {
+            c.sync().set(Streams.directKey(held), "1", io.lettuce.core.SetArgs.Builder.px(60_000));
+
+            platform.bean(QueuedRunSweep.class).sweep();
+            assertThat(queuedRequests(held))
+                    .as("held: its executor may still run it")
+                    .isEmpty();
+
+            // the hold runs out (its process died): the run is queued again, once
+            c.sync().del(Streams.directKey(held));
+            assertThat(platform.bean(QueuedRunSweep.class).sweep().queuedAgain())
+                    .isEqualTo(1);
+            platform.bean(QueuedRunSweep.class).sweep();
+        }
+        assertThat(queuedRequests(held)).hasSize(1);
+        assertThat(status(held)).isEqualTo("RUNNING");
     }
 
     @Test
@@ -164,15 +186,21 @@ class QueuedRunSweepIT {
 
     /** A webhook run recorded QUEUED at {@code queuedAt}, as RunService inserts it, and never queued. */
     static void insertQueuedRun(UUID runId, UUID scriptId, int version, Instant queuedAt) throws Exception {
+        insertRun(runId, scriptId, version, queuedAt, "QUEUED");
+    }
+
+    /** A webhook run recorded at {@code queuedAt} with {@code status}, and not on the run stream. */
+    static void insertRun(UUID runId, UUID scriptId, int version, Instant queuedAt, String status) throws Exception {
         try (var c = DriverManager.getConnection(platform.jdbcUrl(), "postgres", "");
                 var insert = c.prepareStatement("INSERT INTO runs (id, script_id, owner_id, version, trigger, event,"
                         + " status, attempt, queued_at) SELECT ?, id, owner_id, ?, 'webhook', CAST(? AS JSONB),"
-                        + " 'QUEUED', 1, ? FROM scripts WHERE id = ?")) {
+                        + " ?, 1, ? FROM scripts WHERE id = ?")) {
             insert.setObject(1, runId);
             insert.setInt(2, version);
             insert.setString(3, "{\"trigger\":\"webhook\",\"runId\":\"" + runId + "\",\"body\":{\"n\":7}}");
-            insert.setTimestamp(4, Timestamp.from(queuedAt));
-            insert.setObject(5, scriptId);
+            insert.setString(4, status);
+            insert.setTimestamp(5, Timestamp.from(queuedAt));
+            insert.setObject(6, scriptId);
             assertThat(insert.executeUpdate()).isEqualTo(1);
         }
     }

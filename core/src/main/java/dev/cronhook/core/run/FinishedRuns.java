@@ -26,6 +26,13 @@ public interface FinishedRuns {
      */
     CompletableFuture<Optional<RunResult>> await(UUID runId);
 
+    /**
+     * An end that an executor in this process has just published ({@link RunLedger#finish} said so): wakes its waiter
+     * here at once, with the end, instead of a moment later when the announcement comes back from the store (which
+     * then finds no waiter). Never blocks.
+     */
+    void publishedHere(RunResult end);
+
     /** Drops the wait for a run (its caller is answered or gone). */
     void forget(UUID runId);
 

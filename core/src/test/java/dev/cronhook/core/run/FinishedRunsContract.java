@@ -66,6 +66,20 @@ public abstract class FinishedRunsContract {
     }
 
     @Test
+    void anEndPublishedInThisProcessWakesItsWaiterAtOnceAndItsAnnouncementFindsNoneLater() {
+        var end = end(UUID.randomUUID(), "{\"b\":2,\"a\":1}");
+        var waiting = board().await(end.runId());
+
+        board().publishedHere(end);
+
+        assertThat(waiting).isCompletedWithValue(Optional.of(end));
+        // the announcement of the same end arrives afterwards and wakes nobody, nor fails
+        publish(end);
+        assertThat(board().find(end.runId())).contains(end);
+        board().publishedHere(end(UUID.randomUUID(), "1"));
+    }
+
+    @Test
     void aLargeEndWakesItsWaiterAndCanBeRead() {
         var end = end(UUID.randomUUID(), "\"" + "x".repeat(100 * 1024) + "\"");
         var waiting = board().await(end.runId());

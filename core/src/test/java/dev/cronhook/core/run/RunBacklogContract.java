@@ -131,6 +131,29 @@ public abstract class RunBacklogContract {
         assertThat(backlog().untraced(asked)).containsExactlyInAnyOrderElementsOf(lost);
     }
 
+    @Test
+    void aRunHeldByAnExecutorThatTookItDirectlyIsTracedUntilItsLeaseRunsOut() {
+        var held = run("{}", 0);
+        var lost = UUID.randomUUID();
+
+        backlog().hold(java.util.Map.of(held.runId(), Duration.ofMillis(1500))).join();
+
+        assertThat(backlog().untraced(List.of(held.runId(), lost))).containsExactly(lost);
+        // its process died holding it: once the lease is out, the sweep may queue it again
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> backlog().untraced(List.of(held.runId())).contains(held.runId()));
+    }
+
+    @Test
+    void aHeldRunWhoseEndWasPublishedStaysTraced() {
+        var held = run("{}", 0);
+        backlog().hold(java.util.Map.of(held.runId(), Duration.ofMinutes(1))).join();
+
+        ledger().finish(held, succeeded(held)).join();
+
+        assertThat(backlog().untraced(List.of(held.runId()))).isEmpty();
+    }
+
     static RunResult succeeded(RunRequest run) {
         return new RunResult(run.runId(), RunStatus.SUCCEEDED, "1", null, null, Instant.now(), Instant.now());
     }

@@ -1,5 +1,7 @@
 package dev.cronhook.executor.config;
 
+import dev.cronhook.core.run.DirectRuns;
+import dev.cronhook.core.run.FinishedRuns;
 import dev.cronhook.core.secret.RunSecretsSource;
 import dev.cronhook.executor.egress.EgressObserver;
 import dev.cronhook.executor.egress.EgressProxy;
@@ -255,6 +257,7 @@ public class ExecutorAutoConfiguration {
             ExecutorProperties properties,
             RunSecretsResolver secrets,
             ObjectProvider<LogShipper> shipper,
+            ObjectProvider<FinishedRuns> finishedRuns,
             ExecutorName name) {
         var settings = new RunWorker.Settings(
                 name.value(),
@@ -263,8 +266,22 @@ public class ExecutorAutoConfiguration {
                 properties.maxDeliveries(),
                 properties.keyTtl(),
                 properties.runningAfter());
-        return new RunWorkerLifecycle(dev.cronhook.executor.worker.redis.RedisRunWorkers.create(
-                redisClient, redisConnection, scriptRuntime, settings, secrets, shipper.getIfAvailable()));
+        var worker = dev.cronhook.executor.worker.redis.RedisRunWorkers.create(
+                redisClient, redisConnection, scriptRuntime, settings, secrets, shipper.getIfAvailable());
+        // the api in this process: its waiting callers hear of ends from here, before the announcement comes back
+        var board = finishedRuns.getIfAvailable();
+        if (board != null) worker.publishingTo(board::publishedHere);
+        return new RunWorkerLifecycle(worker);
+    }
+
+    /**
+     * This executor as the api's way to hand runs over directly, where the api runs in this process
+     * ({@code cronhook.executor.direct-runs}, default true).
+     */
+    @Bean
+    @ConditionalOnBooleanProperty(name = "cronhook.executor.direct-runs", matchIfMissing = true)
+    DirectRuns directRuns(RunWorkerLifecycle runWorker) {
+        return runWorker.worker();
     }
 
     static Path workDir(ExecutorProperties properties, Environment environment) {

@@ -20,7 +20,9 @@ import org.springframework.util.unit.DataSize;
  * cronhook.builder.registry}), with {@code registryUsername}/{@code registryPassword} (default: the builder's for the
  * same host, else the host's entry in {@code $DOCKER_CONFIG/config.json}) and {@code insecureRegistry} (default: plain
  * HTTP for localhost and 127.0.0.1 only): the registry shared sandboxes read script versions' code from, by layer
- * digest.
+ * digest. {@code directRuns}: where the api runs in this process too, its sync webhook runs of scripts without a
+ * concurrency limit come to this executor directly (recorded and traced as every run, without the run queue's round
+ * trips) while it has room: up to {@code concurrency} of them besides as many from the queue.
  */
 @ConfigurationProperties("cronhook.executor")
 public record ExecutorProperties(
@@ -61,7 +63,8 @@ public record ExecutorProperties(
         String registry,
         String registryUsername,
         String registryPassword,
-        Boolean insecureRegistry) {
+        Boolean insecureRegistry,
+        @DefaultValue("true") boolean directRuns) {
 
     /** Where scripts run: in Docker, as local processes, or in Docker when an engine answers. */
     public enum RuntimeKind {

@@ -5,6 +5,7 @@ import dev.cronhook.core.queue.QueueOptions;
 import dev.cronhook.core.queue.QueueSpec;
 import dev.cronhook.core.queue.Queues;
 import dev.cronhook.core.queue.WorkQueue;
+import dev.cronhook.core.run.DirectRuns;
 import dev.cronhook.core.run.RunLedger;
 import dev.cronhook.core.run.RunRequest;
 import dev.cronhook.core.run.RunResult;
@@ -26,8 +27,10 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,8 +40,12 @@ import org.slf4j.LoggerFactory;
  * its lines to its live log, then has the ledger publish its end, and acknowledges the delivery only after that. The
  * ledger finishes a run at most once, so a redelivered run is neither run nor published again. Cancellations arrive
  * through {@link RunSignals}.
+ *
+ * <p>Where the api runs in the same process it may hand a run over directly ({@link #tryTake}): the run skips the
+ * queue and the ledger's start (a new run of a script without a concurrency limit has nothing there to decide), and
+ * ends as every run does. Those runs have a budget of their own, {@link Settings#concurrency} as well.
  */
-public final class RunWorker implements AutoCloseable {
+public final class RunWorker implements AutoCloseable, DirectRuns {
     private static final Logger log = LoggerFactory.getLogger(RunWorker.class);
     public static final String GROUP = QueueSpec.RUNS.group();
     /** How often the concurrency slots are swept while runs wait for one. */
@@ -91,6 +98,9 @@ public final class RunWorker implements AutoCloseable {
     private final RunSecretsResolver secrets;
     private final LogShipper shipper;
     private final Map<UUID, InHand> active = new ConcurrentHashMap<>();
+    private final Semaphore directRoom;
+    private volatile Consumer<RunResult> publishedHere = end -> {};
+    private volatile WorkQueue<RunRequest> runQueue;
     private volatile Thread reportingRunning;
     /** Set while the reporting thread sleeps until the next sweep: a run that starts then wakes it. */
     private volatile boolean reporterIdle;
@@ -134,6 +144,16 @@ public final class RunWorker implements AutoCloseable {
         this.settings = settings;
         this.secrets = secrets;
         this.shipper = shipper;
+        this.directRoom = new Semaphore(settings.concurrency());
+    }
+
+    /**
+     * Tells {@code listener} every end this worker publishes, as it is published (the api in this process wakes the
+     * run's waiting caller with it, without waiting for the announcement to come back from Redis). Never blocks.
+     */
+    public RunWorker publishingTo(Consumer<RunResult> listener) {
+        this.publishedHere = listener;
+        return this;
     }
 
     public synchronized void start() {
@@ -145,7 +165,8 @@ public final class RunWorker implements AutoCloseable {
                 .withVisibilityTimeout(settings.visibilityTimeout())
                 .withMaxDeliveries(settings.maxDeliveries())
                 .withDeadLetterHandler(this::abandon);
-        consumer = queues.open(QueueSpec.RUNS, options).consumeAsync(settings.consumerName(), this::handle);
+        runQueue = queues.open(QueueSpec.RUNS, options);
+        consumer = runQueue.consumeAsync(settings.consumerName(), this::handle);
         log.info(
                 "executor {} consuming {} (concurrency {})",
                 settings.consumerName(),
@@ -212,6 +233,63 @@ public final class RunWorker implements AutoCloseable {
             if (e == null) inHand.done.complete(null);
             else inHand.done.completeExceptionally(e);
         });
+    }
+
+    /**
+     * Runs a run the api in this process hands over without the queue, when there is room for it: not while this
+     * worker is stopped or stopping, not for a script with a concurrency limit (the ledger keeps those), and not past
+     * this worker's budget of direct runs. The run is recorded and held in the backlog by then; a run this worker
+     * cannot finish (it stops meanwhile, or the end cannot be published) goes on the queue for another executor, and
+     * failing that is left to the queued-run sweep, which finds it once its hold runs out.
+     */
+    @Override
+    public boolean tryTake(RunRequest request) {
+        if (consumer == null || stopping || request.maxConcurrency() > 0) return false;
+        if (!directRoom.tryAcquire()) return false;
+        UUID runId = request.runId();
+        var inHand = new InHand();
+        if (active.putIfAbsent(runId, inHand) != null) {
+            directRoom.release();
+            return false;
+        }
+        CompletableFuture<Void> work;
+        try {
+            work = run(request, inHand, Instant.now());
+        } catch (RuntimeException e) {
+            work = CompletableFuture.failedFuture(e);
+        }
+        work.whenComplete((ok, e) -> {
+            active.remove(runId, inHand);
+            directRoom.release();
+            if (e == null) {
+                inHand.done.complete(null);
+            } else {
+                inHand.done.completeExceptionally(e);
+                // queueing is a blocking call, and this may be a Redis client's event loop: off it
+                ScriptRuntime.BLOCKING_RUNS.execute(() -> handBack(request, e));
+            }
+        });
+        return true;
+    }
+
+    /** A direct run this worker did not finish goes on the run queue, as a queued run would stay on it. */
+    private void handBack(RunRequest request, Throwable failure) {
+        var cause = failure instanceof java.util.concurrent.CompletionException c && c.getCause() != null
+                ? c.getCause()
+                : failure;
+        if (cause instanceof RunHandedBackException) {
+            log.info("run {} handed back to the run queue: this executor is stopping", request.runId());
+        } else {
+            log.warn("run {} (taken directly) did not finish here, queueing it: {}", request.runId(), cause.toString());
+        }
+        try {
+            runQueue.enqueue(request);
+        } catch (RuntimeException e) {
+            log.warn(
+                    "run {} could not be queued again; the queued-run sweep queues it once its hold runs out: {}",
+                    request.runId(),
+                    e.toString());
+        }
     }
 
     /** Runs a run that may start: its secrets, the invocation, its logs, its end. */
@@ -378,7 +456,16 @@ public final class RunWorker implements AutoCloseable {
 
     private CompletableFuture<Void> finish(RunRequest request, RunResult result) {
         return ledger.finish(request, result).thenAccept(published -> {
-            if (!published) log.info("run {} was finished by another executor; dropping this result", result.runId());
+            if (!published) {
+                log.info("run {} was finished by another executor; dropping this result", result.runId());
+                return;
+            }
+            try {
+                publishedHere.accept(result);
+            } catch (RuntimeException e) {
+                // the announcement wakes the caller a moment later
+                log.debug("run {}: its end was not told here: {}", result.runId(), e.toString());
+            }
         });
     }
 

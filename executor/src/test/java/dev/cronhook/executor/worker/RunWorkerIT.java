@@ -290,6 +290,76 @@ class RunWorkerIT {
     }
 
     @Test
+    void aRunTakenDirectlySkipsTheQueueIsFinishedOnceToldHereAndLeavesNoHold() {
+        var worker = startWorker(RunWorker.Settings.named(owner));
+        var told = new java.util.concurrent.CopyOnWriteArrayList<RunResult>();
+        worker.publishingTo(told::add);
+        var request = request("echo", Map.of());
+        new dev.cronhook.core.run.redis.RedisRunBacklog(redis)
+                .hold(Map.of(request.runId(), Duration.ofMinutes(5)))
+                .join();
+
+        assertThat(worker.tryTake(request)).isTrue();
+
+        var result = awaitFinal(request.runId());
+        assertThat(result.status()).isEqualTo(RunStatus.SUCCEEDED);
+        assertThat(told).containsExactly(result);
+        assertThat(redis.sync().xlen(Streams.RUNS)).as("never on the run queue").isZero();
+        assertThat(redis.sync().exists(Streams.directKey(request.runId()))).isZero();
+        assertThat(finals(request.runId())).hasSize(1);
+    }
+
+    @Test
+    void directRunsAreRefusedForScriptsWithALimitPastTheirBudgetAndBeforeTheWorkerStarts() {
+        var idle = dev.cronhook.executor.worker.redis.RedisRunWorkers.create(
+                client, redis, new RunsNothing(), RunWorker.Settings.named(owner + "-idle"));
+        assertThat(idle.tryTake(request("echo", Map.of()))).as("not started").isFalse();
+
+        var worker = startWorker(RunWorker.Settings.named(owner).withConcurrency(1));
+        assertThat(worker.tryTake(request("echo", Map.of()).withMaxConcurrency(2)))
+                .as("its ledger keeps the limit")
+                .isFalse();
+        var slow = request("sleep", Map.of("millis", 3000));
+        assertThat(worker.tryTake(slow)).isTrue();
+        assertThat(worker.tryTake(request("echo", Map.of())))
+                .as("past its budget")
+                .isFalse();
+
+        awaitFinal(slow.runId());
+        await().atMost(Duration.ofSeconds(10)).until(() -> worker.tryTake(request("echo", Map.of())));
+    }
+
+    @Test
+    void aStoppingExecutorQueuesARunItTookDirectlyAndAnotherFinishesIt() {
+        var stopping = startWorker(RunWorker.Settings.named(owner).withVisibilityTimeout(Duration.ofMillis(1000)));
+        var request = request("sleep", Map.of("millis", 12_000));
+        assertThat(stopping.tryTake(request)).isTrue();
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> results(request.runId()).stream().anyMatch(r -> r.status() == RunStatus.RUNNING));
+
+        stopping.close();
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> redis.sync().xlen(Streams.RUNS) == 1);
+        assertThat(finals(request.runId())).isEmpty();
+        startWorker(RunWorker.Settings.named(owner + "-next").withVisibilityTimeout(Duration.ofMillis(1000)));
+        var result = awaitFinal(request.runId());
+        assertThat(result.status()).isEqualTo(RunStatus.SUCCEEDED);
+        assertThat(finals(request.runId())).hasSize(1);
+    }
+
+    /** A runtime that is never asked to run anything. */
+    static final class RunsNothing implements dev.cronhook.executor.runtime.ScriptRuntime {
+        @Override
+        public dev.cronhook.executor.runtime.Outcome run(
+                dev.cronhook.executor.runtime.Invocation invocation, dev.cronhook.executor.runtime.LogSink logs) {
+            throw new AssertionError("not started: it runs nothing");
+        }
+
+        @Override
+        public void close() {}
+    }
+
+    @Test
     void aRunWhoseExecutorIsKilledIsFinishedExactlyOnceByAnother() throws Exception {
         String doomed = "it-doomed-" + UUID.randomUUID();
         owners.add(doomed);

@@ -74,6 +74,15 @@ public final class Streams {
         return "cronhook:run-finished:" + runId;
     }
 
+    /**
+     * Set, with the run's lease as its TTL, while an executor in the accepting api's own process holds a run that
+     * never went through {@link #RUNS} ({@code DirectRuns}): the run's trace in the backlog until its end is
+     * published (which deletes it), or until the lease runs out when that process died.
+     */
+    public static String directKey(UUID runId) {
+        return "cronhook:run-direct:" + runId;
+    }
+
     /** Live log of one run; readers tail it while the run runs. */
     public static String runLog(UUID runId) {
         return "cronhook:run-log:" + runId;

@@ -143,6 +143,12 @@ public final class RedisFinishedRuns implements FinishedRuns, AutoCloseable {
     }
 
     @Override
+    public void publishedHere(RunResult end) {
+        var waiter = waiting.remove(end.runId());
+        if (waiter != null) waiter.complete(Optional.of(end));
+    }
+
+    @Override
     public void forget(UUID runId) {
         waiting.remove(runId);
     }

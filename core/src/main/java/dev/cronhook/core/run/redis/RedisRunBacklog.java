@@ -6,12 +6,15 @@ import dev.cronhook.core.queue.redis.Streams;
 import dev.cronhook.core.run.RunBacklog;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The run backlog in Redis, looked at in one Lua script (so a run the ledger moves between the run stream and a
@@ -28,16 +31,18 @@ public final class RedisRunBacklog implements RunBacklog {
     private static final int PAGE = 500;
 
     /**
-     * KEYS: run stream, waiting scripts, then one finished mark per run asked about; ARGV: waiting lists' prefix,
-     * the stream entries' message field, page size, then the run ids (in the order of their marks). Returns the run
+     * KEYS: run stream, waiting scripts, then one finished mark per run asked about, then one direct hold per run
+     * ({@link Streams#directKey}, in the same order); ARGV: waiting lists' prefix, the stream entries' message field,
+     * page size, then the run ids (in the order of their marks). Returns the run
      * ids of which nothing was found. A stream entry's run id is read from its message's top-level {@code "runId"}
      * (inside a JSON string, such as the event, quotes are escaped, so the first unescaped one is the request's).
      */
     private static final RedisScript UNTRACED = RedisScript.of("""
             local missing = {}
             local left = 0
+            local n = #ARGV - 3
             for i = 4, #ARGV do
-              if redis.call('EXISTS', KEYS[i - 1]) == 0 then
+              if redis.call('EXISTS', KEYS[i - 1], KEYS[i - 1 + n]) == 0 then
                 missing[ARGV[i]] = true
                 left = left + 1
               end
@@ -75,6 +80,12 @@ public final class RedisRunBacklog implements RunBacklog {
             return out
             """, ScriptOutputType.MULTI);
 
+    /** KEYS: the direct holds of N runs; ARGV: their leases (ms), in the same order. */
+    private static final RedisScript HOLD = RedisScript.of("""
+            for i = 1, #KEYS do redis.call('SET', KEYS[i], '1', 'PX', ARGV[i]) end
+            return #KEYS
+            """, ScriptOutputType.INTEGER);
+
     private final StatefulRedisConnection<String, String> redis;
 
     public RedisRunBacklog(StatefulRedisConnection<String, String> redis) {
@@ -98,9 +109,23 @@ public final class RedisRunBacklog implements RunBacklog {
                 keys.add(Streams.finishedKey(id));
                 args.add(id.toString());
             }
+            for (var id : part) keys.add(Streams.directKey(id));
             List<Object> missing = UNTRACED.call(redis, keys.toArray(String[]::new), args.toArray(String[]::new));
             if (missing != null) missing.forEach(id -> untraced.add(UUID.fromString(String.valueOf(id))));
         }
         return untraced;
+    }
+
+    @Override
+    public CompletableFuture<Void> hold(Map<UUID, Duration> leases) {
+        if (leases.isEmpty()) return CompletableFuture.completedFuture(null);
+        var keys = new String[leases.size()];
+        var args = new String[leases.size()];
+        int i = 0;
+        for (var lease : leases.entrySet()) {
+            keys[i] = Streams.directKey(lease.getKey());
+            args[i++] = String.valueOf(Math.max(1, lease.getValue().toMillis()));
+        }
+        return HOLD.<Long>callAsync(redis, keys, args).thenApply(n -> null);
     }
 }

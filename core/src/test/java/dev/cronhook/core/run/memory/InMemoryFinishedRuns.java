@@ -29,6 +29,12 @@ public final class InMemoryFinishedRuns implements FinishedRuns {
         if (waiter != null) waiter.complete(Optional.of(end));
     }
 
+    @Override
+    public void publishedHere(RunResult end) {
+        var waiter = waiting.remove(end.runId());
+        if (waiter != null) waiter.complete(Optional.of(end));
+    }
+
     /** The run has a live log. */
     public void logged(UUID runId) {
         logged.add(runId);

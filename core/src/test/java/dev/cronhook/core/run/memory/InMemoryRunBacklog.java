@@ -3,10 +3,14 @@ package dev.cronhook.core.run.memory;
 import dev.cronhook.core.queue.memory.InMemoryWorkQueue;
 import dev.cronhook.core.run.RunBacklog;
 import dev.cronhook.core.run.RunRequest;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
 /**
@@ -17,6 +21,8 @@ import java.util.stream.Collectors;
 public final class InMemoryRunBacklog implements RunBacklog {
     private final InMemoryWorkQueue<RunRequest> runs;
     private final InMemoryRunLedger ledger;
+    /** Direct holds: run id to when its lease runs out (ms). */
+    private final Map<UUID, Long> held = new ConcurrentHashMap<>();
 
     public InMemoryRunBacklog(InMemoryWorkQueue<RunRequest> runs, InMemoryRunLedger ledger) {
         this.runs = runs;
@@ -29,9 +35,18 @@ public final class InMemoryRunBacklog implements RunBacklog {
             var queued = runs.messages().stream().map(RunRequest::runId).collect(Collectors.toSet());
             var untraced = new HashSet<UUID>();
             for (var id : runIds) {
-                if (!queued.contains(id) && !ledger.knows(id)) untraced.add(id);
+                Long until = held.get(id);
+                boolean holding = until != null && until > System.currentTimeMillis();
+                if (!queued.contains(id) && !ledger.knows(id) && !holding) untraced.add(id);
             }
             return untraced;
         }
+    }
+
+    @Override
+    public CompletableFuture<Void> hold(Map<UUID, Duration> leases) {
+        long now = System.currentTimeMillis();
+        leases.forEach((id, lease) -> held.put(id, now + lease.toMillis()));
+        return CompletableFuture.completedFuture(null);
     }
 }

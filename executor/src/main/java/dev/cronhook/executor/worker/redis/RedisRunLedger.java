@@ -103,7 +103,8 @@ public final class RedisRunLedger implements RunLedger {
             """;
 
     /**
-     * KEYS: finished mark, result stream, run log, slots, waiting, waiting scripts, run stream; ARGV: result JSON,
+     * KEYS: finished mark, result stream, run log, slots, waiting, waiting scripts, run stream, direct hold (its
+     * trace while an executor that took it directly holds it: the finished mark traces it now); ARGV: result JSON,
      * key TTL (s), final status, time (ms), run id, script id, limit, lease, the channel that announces ends. The
      * announcement carries the result itself unless it is large (then the run id: read the finished mark). The run
      * log gets its end entry only if it exists: the run's lines are in it before this runs, and a run that printed
@@ -113,6 +114,7 @@ public final class RedisRunLedger implements RunLedger {
     private static final String FINISH = RELEASE
             + """
             local published = 0
+            redis.call('DEL', KEYS[8])
             if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[2]) then
               redis.call('XADD', KEYS[2], '*', '{FIELD}', ARGV[1])
               if redis.call('EXISTS', KEYS[3]) == 1 then
@@ -210,7 +212,8 @@ public final class RedisRunLedger implements RunLedger {
                     slotsKey(request.scriptId()),
                     waitingKey(request.scriptId()),
                     WAITING_SCRIPTS,
-                    Streams.RUNS
+                    Streams.RUNS,
+                    Streams.directKey(result.runId())
                 },
                 Wire.json().writeValueAsString(result),
                 String.valueOf(keyTtl.toSeconds()),
