@@ -204,9 +204,10 @@ public class ApiConfiguration {
             WorkQueue<RunRequest> runQueue,
             Admission admission,
             RunBacklog backlog,
-            ObjectProvider<DirectRuns> direct) {
+            ObjectProvider<DirectRuns> direct,
+            @Value("${cronhook.runs.direct-hold-slack:2m}") Duration holdSlack) {
         // the executor in this process, if any, is looked up on first use: it is made after the api's beans
-        return new RunLauncher(runs, runQueue, admission, backlog, direct::getIfAvailable, 2, 256);
+        return new RunLauncher(runs, runQueue, admission, backlog, direct::getIfAvailable, holdSlack, 2, 256);
     }
 
     @Bean

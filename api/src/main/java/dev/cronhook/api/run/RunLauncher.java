@@ -51,9 +51,6 @@ public class RunLauncher implements AutoCloseable {
      */
     public record NewLaunch(RunRepository.NewRun row, RunRequest request, RateLimit limit, boolean direct) {}
 
-    /** How long past its timeout a run taken directly stays held: its start (a cold one, its secrets) and its end. */
-    static final Duration HOLD_SLACK = Duration.ofMinutes(2);
-
     /** What became of one run in a batch: accepted (null) or the problem that kept it out. */
     private record Verdict(RuntimeException refusal) {}
 
@@ -64,11 +61,14 @@ public class RunLauncher implements AutoCloseable {
     private final Admission admission;
     private final RunBacklog backlog;
     private final Supplier<DirectRuns> direct;
+    private final Duration holdSlack;
     private final Batcher<NewLaunch, Verdict> batcher;
 
     /**
      * {@code direct}: the executor in this process that takes runs directly, asked on the first batch that has such
-     * a run (null, or a supplier of null: none; every run is queued).
+     * a run (null, or a supplier of null: none; every run is queued); {@code holdSlack}: how long past its timeout
+     * such a run stays held (its start, a cold one and its secrets, and its end), after which a run whose process
+     * died is the sweep's.
      */
     public RunLauncher(
             RunRepository runs,
@@ -76,12 +76,14 @@ public class RunLauncher implements AutoCloseable {
             Admission admission,
             RunBacklog backlog,
             Supplier<DirectRuns> direct,
+            Duration holdSlack,
             int lanes,
             int maxBatch) {
         this.runs = runs;
         this.queue = queue;
         this.admission = admission;
         this.backlog = backlog;
+        this.holdSlack = holdSlack;
         this.direct = direct == null ? () -> null : memoized(direct);
         this.batcher = new Batcher<>("run-launcher", lanes, maxBatch, this::accept);
     }
@@ -181,7 +183,7 @@ public class RunLauncher implements AutoCloseable {
             if (mayGoDirectly(launch)) {
                 leases.put(
                         launch.row().id(),
-                        Duration.ofSeconds(launch.request().timeoutSeconds()).plus(HOLD_SLACK));
+                        Duration.ofSeconds(launch.request().timeoutSeconds()).plus(holdSlack));
             }
         }
         if (leases.isEmpty()) return null;

@@ -18,9 +18,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param catchUpGrace a missed tick older than this is not caught up even with catch-up policy run-once
  * @param reconcileCron when the due-set is reconciled with the database (a JobRunr recurring job, 5 fields, UTC)
  * @param purgeCron when runs older than {@code cronhook.retention.runs} are deleted (JobRunr, 5 fields, UTC)
- * @param queuedGrace how long a run may stay QUEUED before the sweep looks for its request in the run queue (and
- *     queues it again if there is no trace of it: its process stopped between recording and queueing it)
- * @param queuedSweepCron when runs QUEUED for longer than {@code queuedGrace} are swept (JobRunr, 5 fields, UTC)
+ * @param queuedGrace how long after it was recorded a run not ended (QUEUED, or RUNNING) may go before the sweep looks
+ *     for a trace of it (and queues it again if there is none: its process stopped between recording and queueing
+ *     it, or while its own executor ran it directly)
+ * @param queuedSweepCron when runs not ended after {@code queuedGrace} are swept (JobRunr, 5 fields, UTC)
  */
 @ConfigurationProperties("cronhook.scheduler")
 public record SchedulerProperties(

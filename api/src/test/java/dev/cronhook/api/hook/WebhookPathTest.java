@@ -170,7 +170,7 @@ class WebhookPathTest {
 
     /** The path with {@code here} as the executor in this process that takes runs directly (null: none). */
     void start(WorkQueue<RunRequest> launchQueue, DirectRuns here) {
-        launcher = new RunLauncher(runs, launchQueue, admission, backlog, () -> here, 1, 16);
+        launcher = new RunLauncher(runs, launchQueue, admission, backlog, () -> here, Duration.ofMinutes(2), 1, 16);
         var caches = new ReadCaches();
         RunTokens tokens = new RunTokens() {
             @Override
