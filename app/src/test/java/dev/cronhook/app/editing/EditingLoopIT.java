@@ -90,6 +90,19 @@ class EditingLoopIT {
     }
 
     @Test
+    void theTryOutNamesItsBlankImageBuiltInTheRegistryForExecutorsInOtherProcesses() {
+        var client = io.lettuce.core.RedisClient.create(platform.redisUrl());
+        try (var c = client.connect()) {
+            await().atMost(Duration.ofMinutes(2))
+                    .until(() -> c.sync().get(dev.cronhook.core.queue.redis.Streams.BLANK_IMAGE) != null);
+            assertThat(c.sync().get(dev.cronhook.core.queue.redis.Streams.BLANK_IMAGE))
+                    .startsWith("127.0.0.1:5000/");
+        } finally {
+            client.shutdown();
+        }
+    }
+
+    @Test
     void anOversizedResultAnswers502WithAProblemDocumentAndFailsTheRun() {
         var s = deployed("too-big", """
                 export default async function (event) {

@@ -243,6 +243,8 @@ class RedisAclIT {
             denied("executor", () -> redis.xadd(Streams.tryOutEvents(UUID.randomUUID()), Map.of("e", "{}")));
             denied("executor", () -> redis.xrange(Streams.RUNS, io.lettuce.core.Range.create("-", "+")));
             denied("executor", () -> redis.zadd("cronhook:schedules:due", 1, "x"));
+            // it reads the blank sandbox image's name; naming another image for every executor is the try-out's
+            denied("executor", () -> redis.set(Streams.BLANK_IMAGE, "registry.example/evil:1"));
         }
     }
 

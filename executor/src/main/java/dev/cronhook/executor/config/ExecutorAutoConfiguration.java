@@ -275,6 +275,31 @@ public class ExecutorAutoConfiguration {
     }
 
     /**
+     * Where the try-out role runs in another process (its own pod): the blank image it built into the registry and
+     * named in Redis, for this executor's blank shared sandboxes (the try-out role in this process hands it over
+     * itself).
+     */
+    @Bean
+    @ConditionalOnBooleanProperty(name = "cronhook.role.try-out.enabled", havingValue = false, matchIfMissing = true)
+    PublishedBlankImage publishedBlankImage(
+            ScriptRuntime scriptRuntime,
+            StatefulRedisConnection<String, String> redisConnection,
+            ExecutorProperties properties) {
+        if (scriptRuntime instanceof DockerScriptRuntime docker
+                && docker.sharesSandboxes()
+                && properties.sharedBlanksReady() > 0) {
+            return new PublishedBlankImage(
+                    redisConnection,
+                    docker,
+                    properties.defaultMemoryMb(),
+                    properties.sharedBlanksReady(),
+                    java.time.Duration.ofSeconds(30),
+                    java.time.Duration.ofMinutes(10));
+        }
+        return PublishedBlankImage.none();
+    }
+
+    /**
      * This executor as the api's way to hand runs over directly, where the api runs in this process
      * ({@code cronhook.executor.direct-runs}, default true).
      */

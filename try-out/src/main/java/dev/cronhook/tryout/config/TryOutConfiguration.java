@@ -108,6 +108,7 @@ public class TryOutConfiguration {
             ObjectProvider<ImageBuilder> builderImages,
             ObjectProvider<ScriptRuntime> executorRuntime,
             ObjectProvider<MeterRegistry> meters,
+            ObjectProvider<StatefulRedisConnection<String, String>> redisConnection,
             Environment environment) {
         var limits = new RuntimeLimits(1024 * 1024, 10_000, 16_384, 128, 1.0, 64, memoryMb, Duration.ofSeconds(30));
         if (!"process".equalsIgnoreCase(runtimeKind.trim())) {
@@ -166,9 +167,14 @@ public class TryOutConfiguration {
                             home.resolve("builder"),
                             new RetryPolicy(3, Duration.ofSeconds(1), Duration.ofSeconds(10)));
                 }
+                // built into a registry, executors elsewhere can pull it: they find its reference in Redis
+                boolean pullable =
+                        images instanceof JibImageBuilder jib && jib.target() instanceof ImageTarget.Registry;
+                var redis = redisConnection.getIfAvailable();
                 var image = BlankSandboxImage.buildInBackground(images, built -> {
                     runtime.blankImage(built);
                     runtime.keepBlanksReady(memoryMb, blanksReady);
+                    if (pullable && redis != null) publish(redis, built);
                     // the executor of this process starts a new tenant's first shared container ahead of time too
                     if (executorRuntime.getIfUnique() instanceof DockerScriptRuntime executor
                             && executor.sharesSandboxes()
@@ -316,5 +322,14 @@ public class TryOutConfiguration {
         ThreadLocalRandom.current().nextBytes(random);
         return hostName() + "-" + ProcessHandle.current().pid() + "-"
                 + HexFormat.of().formatHex(random);
+    }
+
+    /** Names the blank image for the executors of other processes; they look again now and then. */
+    private static void publish(StatefulRedisConnection<String, String> redis, String image) {
+        try {
+            redis.sync().set(Streams.BLANK_IMAGE, image);
+        } catch (RuntimeException e) {
+            log.warn("could not name the blank sandbox image for other executors: {}", e.toString());
+        }
     }
 }

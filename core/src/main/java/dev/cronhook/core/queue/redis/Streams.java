@@ -28,6 +28,12 @@ public final class Streams {
      */
     public static final String RUN_FINISHED_CHANNEL = "cronhook:run-finished";
 
+    /**
+     * The reference of the blank sandboxes' image the try-out role built into the registry: executors in other
+     * processes (their own pods) start their blank shared sandboxes from it. Absent while none was built there.
+     */
+    public static final String BLANK_IMAGE = "cronhook:blank-image";
+
     /** Pub/sub channel on which the api announces a cancelled run id to every executor. */
     public static final String CANCEL_CHANNEL = "cronhook:cancel";
 
