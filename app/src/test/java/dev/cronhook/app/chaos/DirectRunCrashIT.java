@@ -6,8 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.cronhook.app.testing.Http;
 import dev.cronhook.app.testing.PostgresCluster;
 import dev.cronhook.app.testing.RedisProcess;
-import dev.cronhook.core.queue.redis.Streams;
-import io.lettuce.core.RedisClient;
+import dev.cronhook.app.testing.RunQueue;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -98,7 +97,7 @@ class DirectRunCrashIT {
                                         .asInt(0)
                                 == 1);
                 assertThat(call(hook, "{\"n\":0}").statusCode()).isEqualTo(200); // a warm container
-                long queuedBefore = runsQueued(redis.url());
+                long queuedBefore = RunQueue.appended(redis.url());
 
                 // the caller's connection dies with the process: its answer is not what this test is about
                 CompletableFuture.runAsync(() -> call(hook, "{\"n\":1,\"sleep\":6000}"));
@@ -110,7 +109,7 @@ class DirectRunCrashIT {
                     running[0] = found.get(0).get("id").asString();
                     return true;
                 });
-                assertThat(runsQueued(redis.url())).as("taken directly").isEqualTo(queuedBefore);
+                assertThat(RunQueue.appended(redis.url())).as("taken directly").isEqualTo(queuedBefore);
 
                 app.kill();
                 new ProcessBuilder(containersOf(name)).start().waitFor();
@@ -120,7 +119,7 @@ class DirectRunCrashIT {
                 var run = awaitRun(http, token, running[0], Duration.ofMinutes(3));
                 assertThat(run.get("status").asString()).as(run.toString()).isEqualTo("SUCCEEDED");
                 assertThat(run.get("result").toString()).isEqualTo("{\"n\":1}");
-                assertThat(runsQueued(redis.url()))
+                assertThat(RunQueue.appended(redis.url()))
                         .as("queued again by the sweep")
                         .isEqualTo(queuedBefore + 1);
             } finally {
@@ -161,21 +160,6 @@ class DirectRunCrashIT {
         while (!condition.get()) {
             if (System.nanoTime() > deadline) throw new AssertionError("not within " + within);
             Thread.sleep(300);
-        }
-    }
-
-    /** How many requests were ever appended to the run queue. */
-    private static long runsQueued(String redisUrl) {
-        var client = RedisClient.create(redisUrl);
-        try (var c = client.connect()) {
-            if (c.sync().exists(Streams.RUNS) == 0) return 0;
-            var info = c.sync().xinfoStream(Streams.RUNS);
-            for (int i = 0; i + 1 < info.size(); i += 2) {
-                if ("entries-added".equals(String.valueOf(info.get(i)))) return (Long) info.get(i + 1);
-            }
-            throw new AssertionError("no entries-added in " + info);
-        } finally {
-            client.shutdown();
         }
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.cronhook.app.testing.Http;
+import dev.cronhook.app.testing.RunQueue;
 import dev.cronhook.app.testing.TestPlatform;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -182,20 +183,6 @@ class PlatformEndToEndIT {
                         http.get(url, token).json().get("status").asString().equals("CANCELLED"));
     }
 
-    /** How many requests were ever appended to the run queue (the stream's own counter). */
-    static long runsQueued() {
-        var client = io.lettuce.core.RedisClient.create(platform.redisUrl());
-        try (var c = client.connect()) {
-            var info = c.sync().xinfoStream(dev.cronhook.core.queue.redis.Streams.RUNS);
-            for (int i = 0; i + 1 < info.size(); i += 2) {
-                if ("entries-added".equals(String.valueOf(info.get(i)))) return (Long) info.get(i + 1);
-            }
-            throw new AssertionError("no entries-added in " + info);
-        } finally {
-            client.shutdown();
-        }
-    }
-
     @Test
     void aSyncWebhooksRunGoesToTheExecutorHereWithoutTheQueueIsRecordedAndCanBeCancelled() throws Exception {
         var s = deployed("direct", """
@@ -206,13 +193,15 @@ class PlatformEndToEndIT {
                 """, Map.of("timeoutSeconds", 120));
         String url = s.get("webhookUrl").asString();
         call(url, "{\"n\":0}"); // the first call may find the stream not made yet
-        long before = runsQueued();
+        long before = RunQueue.appended(platform.redisUrl());
 
         var r = call(url, "{\"n\":1}");
 
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.body()).isEqualTo("{\"n\":1}");
-        assertThat(runsQueued()).as("no request appended to the run queue").isEqualTo(before);
+        assertThat(RunQueue.appended(platform.redisUrl()))
+                .as("no request appended to the run queue")
+                .isEqualTo(before);
         String runId = r.headers().firstValue("X-Cronhook-Run-Id").orElseThrow();
         await().atMost(Duration.ofSeconds(20)).until(() -> http.get("/api/runs/" + runId, token)
                 .json()
@@ -223,7 +212,7 @@ class PlatformEndToEndIT {
         // an async call goes through the queue
         var queued = call(url + "?async=true", "{\"n\":2}");
         assertThat(queued.statusCode()).isEqualTo(202);
-        assertThat(runsQueued()).isEqualTo(before + 1);
+        assertThat(RunQueue.appended(platform.redisUrl())).isEqualTo(before + 1);
 
         // a direct run hears its cancellation: its caller gets 409
         var slow = java.util.concurrent.CompletableFuture.supplyAsync(() -> call(url, "{\"n\":3,\"sleep\":60000}"));
@@ -244,7 +233,7 @@ class PlatformEndToEndIT {
                 .isEqualTo(200);
         assertThat(slow.get(30, java.util.concurrent.TimeUnit.SECONDS).statusCode())
                 .isEqualTo(409);
-        assertThat(runsQueued()).isEqualTo(before + 1);
+        assertThat(RunQueue.appended(platform.redisUrl())).isEqualTo(before + 1);
     }
 
     @Test
