@@ -27,7 +27,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
@@ -43,7 +42,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Where the api runs in the same process it may hand a run over directly ({@link #tryTake}): the run skips the
  * queue and the ledger's start (a new run of a script without a concurrency limit has nothing there to decide), and
- * ends as every run does. Those runs have a budget of their own, {@link Settings#concurrency} as well.
+ * ends as every run does. Both kinds share one budget of {@link Settings#concurrency} runs at once ({@link RunSlots}):
+ * a delivered run waits for a slot in order, and a run handed over directly takes one only when none waits.
  */
 public final class RunWorker implements AutoCloseable, DirectRuns {
     private static final Logger log = LoggerFactory.getLogger(RunWorker.class);
@@ -98,7 +98,7 @@ public final class RunWorker implements AutoCloseable, DirectRuns {
     private final RunSecretsResolver secrets;
     private final LogShipper shipper;
     private final Map<UUID, InHand> active = new ConcurrentHashMap<>();
-    private final Semaphore directRoom;
+    private final RunSlots slots;
     private volatile Consumer<RunResult> publishedHere = end -> {};
     private volatile WorkQueue<RunRequest> runQueue;
     private volatile Thread reportingRunning;
@@ -144,7 +144,7 @@ public final class RunWorker implements AutoCloseable, DirectRuns {
         this.settings = settings;
         this.secrets = secrets;
         this.shipper = shipper;
-        this.directRoom = new Semaphore(settings.concurrency());
+        this.slots = new RunSlots(settings.concurrency());
     }
 
     /**
@@ -198,6 +198,23 @@ public final class RunWorker implements AutoCloseable, DirectRuns {
             log.info("run {} is already in hand here; its second delivery waits for the first", runId);
             return prior.done;
         }
+        CompletableFuture<Void> work;
+        try {
+            // its turn among the runs of this worker (those handed over directly too), then the ledger's say
+            work = slots.take().thenCompose(turn -> begin(request, delivery, inHand));
+        } catch (RuntimeException e) {
+            work = CompletableFuture.failedFuture(e);
+        }
+        return work.whenComplete((ok, e) -> {
+            active.remove(runId, inHand);
+            if (e == null) inHand.done.complete(null);
+            else inHand.done.completeExceptionally(e);
+        });
+    }
+
+    /** With a slot taken: asks the ledger whether the run may start, and runs it if so; gives the slot back after. */
+    private CompletableFuture<Void> begin(RunRequest request, WorkQueue.Delivery<RunRequest> delivery, InHand inHand) {
+        UUID runId = request.runId();
         Instant started = Instant.now();
         CompletableFuture<Void> work;
         try {
@@ -228,11 +245,7 @@ public final class RunWorker implements AutoCloseable, DirectRuns {
         } catch (RuntimeException e) {
             work = CompletableFuture.failedFuture(e);
         }
-        return work.whenComplete((ok, e) -> {
-            active.remove(runId, inHand);
-            if (e == null) inHand.done.complete(null);
-            else inHand.done.completeExceptionally(e);
-        });
+        return work.whenComplete((ok, e) -> slots.release());
     }
 
     /**
@@ -245,11 +258,11 @@ public final class RunWorker implements AutoCloseable, DirectRuns {
     @Override
     public boolean tryTake(RunRequest request) {
         if (consumer == null || stopping || request.maxConcurrency() > 0) return false;
-        if (!directRoom.tryAcquire()) return false;
+        if (!slots.tryTake()) return false;
         UUID runId = request.runId();
         var inHand = new InHand();
         if (active.putIfAbsent(runId, inHand) != null) {
-            directRoom.release();
+            slots.release();
             return false;
         }
         CompletableFuture<Void> work;
@@ -260,7 +273,7 @@ public final class RunWorker implements AutoCloseable, DirectRuns {
         }
         work.whenComplete((ok, e) -> {
             active.remove(runId, inHand);
-            directRoom.release();
+            slots.release();
             if (e == null) {
                 inHand.done.complete(null);
             } else {

@@ -137,6 +137,36 @@ class RunWorkerTest {
     }
 
     @Test
+    void runsHandedOverDirectlyAndQueuedRunsShareOneBudget() {
+        worker = new RunWorker(
+                queues,
+                ledger,
+                signals,
+                logs,
+                runtime,
+                RunWorker.Settings.named("test").withConcurrency(1),
+                null,
+                null);
+        worker.start();
+        var direct = run("{\"wait\":true}", 0);
+        var queued = run("{\"n\":2}", 0);
+
+        assertThat(worker.tryTake(direct)).isTrue();
+        runs.enqueue(queued);
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> endsOf(queued.runId())
+                .isEmpty());
+        assertThat(worker.tryTake(run("{}", 0)))
+                .as("the queued run waits first")
+                .isFalse();
+
+        runtime.release.countDown();
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> !endsOf(queued.runId()).isEmpty());
+        assertThat(endsOf(direct.runId())).hasSize(1);
+        assertThat(runtime.mostAtOnce).isEqualTo(1);
+    }
+
+    @Test
     void aRunDeliveredAgainAfterItFinishedIsNeitherRunNorPublishedAgain() throws InterruptedException {
         start();
         var request = run("{}", 0);
