@@ -22,7 +22,7 @@ import org.springframework.util.unit.DataSize;
  * HTTP for localhost and 127.0.0.1 only): the registry shared sandboxes read script versions' code from, by layer
  * digest. {@code directRuns}: where the api runs in this process too, its sync webhook runs of scripts without a
  * concurrency limit come to this executor directly (recorded and traced as every run, without the run queue's round
- * trips) while it has room: up to {@code concurrency} of them besides as many from the queue.
+ * trips) while one of its {@code concurrency} slots, which it shares with the runs from the queue, is free.
  */
 @ConfigurationProperties("cronhook.executor")
 public record ExecutorProperties(
