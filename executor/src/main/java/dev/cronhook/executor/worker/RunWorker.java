@@ -250,10 +250,10 @@ public final class RunWorker implements AutoCloseable, DirectRuns {
 
     /**
      * Runs a run the api in this process hands over without the queue, when there is room for it: not while this
-     * worker is stopped or stopping, not for a script with a concurrency limit (the ledger keeps those), and not past
-     * this worker's budget of direct runs. The run is recorded and held in the backlog by then; a run this worker
-     * cannot finish (it stops meanwhile, or the end cannot be published) goes on the queue for another executor, and
-     * failing that is left to the queued-run sweep, which finds it once its hold runs out.
+     * worker is stopped or stopping, not for a script with a concurrency limit (the ledger keeps those), and only when
+     * one of its slots is free with no delivered run waiting for one. The run is recorded and held by then; a run
+     * this worker cannot finish (it stops meanwhile, or the end cannot be published) goes on the queue for another
+     * executor, and failing that is left to the queued-run sweep, which finds it once its hold runs out.
      */
     @Override
     public boolean tryTake(RunRequest request) {
