@@ -102,9 +102,9 @@ public class RunRepository {
 
     /**
      * The oldest runs not yet ended (QUEUED or RUNNING) that were recorded before {@code cutoff}, as they were
-     * inserted, at most {@code limit}, after the run {@code after} in that order (null: from the first). Reads the partial index of active
-     * runs ({@code runs_active_by_script}), which holds only runs not yet ended: the cost follows the backlog, not
-     * the table.
+     * inserted, at most {@code limit}, after the run {@code after} in that order (null: from the first). Reads the
+     * partial index of active runs ({@code runs_active_by_script}), which holds only runs not yet ended: the cost
+     * follows the backlog, not the table.
      */
     public List<NewRun> openBefore(Instant cutoff, NewRun after, int limit) {
         var params = new ArrayList<Object>(List.of(Timestamp.from(cutoff)));
