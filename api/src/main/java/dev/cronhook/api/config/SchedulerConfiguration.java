@@ -12,7 +12,6 @@ import dev.cronhook.api.schedule.ScheduleWakeups;
 import dev.cronhook.api.schedule.SchedulerProperties;
 import dev.cronhook.api.schedule.jobrunr.PurgeRunsJobHandler;
 import dev.cronhook.api.schedule.jobrunr.ReconcileDueSetJobHandler;
-import dev.cronhook.api.schedule.jobrunr.RetryRunJobHandler;
 import dev.cronhook.api.schedule.jobrunr.SchedulerJobs;
 import dev.cronhook.api.schedule.jobrunr.SweepQueuedRunsJobHandler;
 import dev.cronhook.api.schedule.redis.RedisScheduleWakeups;
@@ -118,18 +117,6 @@ public class SchedulerConfiguration {
     @Bean
     PurgeRunsJobHandler purgeRunsJobHandler(RunRetention retention) {
         return new PurgeRunsJobHandler(retention);
-    }
-
-    @Bean
-    RetryRunJobHandler retryRunJobHandler(
-            RunRepository runs,
-            ScriptRepository scripts,
-            RunService runService,
-            StatefulRedisConnection<String, String> redis,
-            JsonMapper json,
-            Clock clock) {
-        return new RetryRunJobHandler(
-                runs, scripts, runService, new dev.cronhook.api.schedule.redis.RedisRetryMarks(redis), json, clock);
     }
 
     @Bean

@@ -7,6 +7,8 @@ import static org.awaitility.Awaitility.await;
 import dev.cronhook.api.schedule.DueSetReconciler;
 import dev.cronhook.api.schedule.RunRetention;
 import dev.cronhook.api.schedule.ScheduleRepository;
+import dev.cronhook.api.schedule.jobrunr.RetryRunJob;
+import dev.cronhook.api.schedule.jobrunr.RetryRunJobHandler;
 import dev.cronhook.api.schedule.redis.RedisDueSet;
 import dev.cronhook.app.testing.Http;
 import dev.cronhook.app.testing.TestPlatform;
@@ -18,6 +20,7 @@ import dev.cronhook.core.run.RunResult;
 import dev.cronhook.core.run.RunStatus;
 import dev.cronhook.core.wire.Wire;
 import io.lettuce.core.RedisClient;
+import java.nio.charset.StandardCharsets;
 import java.sql.DriverManager;
 import java.sql.Timestamp;
 import java.time.Duration;
@@ -33,6 +36,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.StreamSupport;
+import org.jobrunr.jobs.states.StateName;
 import org.jobrunr.storage.StorageProvider;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -155,13 +159,56 @@ class SchedulerIT {
                         .json()
                         .get("status")
                         .asString()));
-        // longer than the next backoff (4 s) and a JobRunr poll (5 s): no fourth attempt comes
+        // longer than the next backoff (4 s), when this process would launch a retry itself: no fourth attempt comes
         Thread.sleep(Duration.ofSeconds(10));
         var all = runs(platform, id);
         assertThat(all).hasSize(cronRuns.size() + 2);
         assertThat(all.stream().filter(r -> r.get("attempt").asInt() == 2)).hasSize(1);
         assertThat(all.stream().map(r -> r.get("attempt").asInt())).doesNotContain(4);
         http.delete("/api/scripts/" + id, token);
+    }
+
+    @Test
+    void aRetryDueBeforeJobRunrsNextLookIsLaunchedOnTimeByTheProcessThatRecordedTheFailure() throws Exception {
+        // JobRunr looks for due jobs once a minute here: a retry 1 s after its failure must not wait for that look
+        var rare =
+                TestPlatform.start("scheduler", Map.of("jobrunr.background-job-server.poll-interval-in-seconds", "60"));
+        try {
+            String admin = rare.http.login("admin", TestPlatform.ADMIN_PASSWORD);
+            var body = scriptBody("soon", Map.of("expression", "* * * * * *", "timezone", "UTC"));
+            body.put("retry", Map.of("maxAttempts", 2, "initialDelaySeconds", 1, "factor", 1.0));
+            var id = deploy(rare, body, admin);
+            var first = awaitRuns(rare, id, admin, r -> !r.isEmpty()).getLast();
+            body.put("cron", null);
+            assertThat(rare.http.put("/api/scripts/" + id, json(body), admin).status())
+                    .isEqualTo(200);
+            var firstId = UUID.fromString(first.get("id").asString());
+
+            var failedAt = reportRun(rare, firstId, RunStatus.FAILED);
+            var second = await().atMost(Duration.ofSeconds(15))
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> attempts(rare, id, admin, 2), l -> !l.isEmpty())
+                    .getFirst();
+
+            assertThat(Instant.parse(second.get("queuedAt").asString()))
+                    .isAfterOrEqualTo(failedAt.plusSeconds(1))
+                    .isBefore(failedAt.plusSeconds(15));
+            // the durable JobRunr job is there too (it would launch the retry had this process stopped) ...
+            var jobId = UUID.nameUUIDFromBytes(("retry:" + firstId).getBytes(StandardCharsets.UTF_8));
+            assertThat(rare.bean(StorageProvider.class).getJobById(jobId).getState())
+                    .isIn(StateName.SCHEDULED, StateName.ENQUEUED, StateName.PROCESSING, StateName.SUCCEEDED);
+            // ... and when a job server runs it, it launches nothing more
+            rare.bean(RetryRunJobHandler.class).run(new RetryRunJob(firstId, Instant.now()));
+            assertThat(attempts(rare, id, admin, 2)).hasSize(1);
+        } finally {
+            rare.close();
+        }
+    }
+
+    private static List<JsonNode> attempts(TestPlatform on, String scriptId, String token, int attempt) {
+        return runs(on, scriptId, token).stream()
+                .filter(r -> r.get("attempt").asInt() == attempt)
+                .toList();
     }
 
     @Test

@@ -5,9 +5,11 @@ import dev.cronhook.api.run.RunRetries;
 import dev.cronhook.api.script.ScriptRepository;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.Semaphore;
 import org.jobrunr.scheduling.JobRequestScheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,22 +18,44 @@ import org.springframework.beans.factory.ObjectProvider;
 /**
  * Schedules the next attempt of a failed cron or webhook run as a JobRunr job after the script's backoff delay.
  * The job's id is derived from the failed run's, so telling this twice schedules one job.
+ *
+ * <p>JobRunr's job servers look for due jobs once a poll interval and hand over early those due before their next
+ * look (the handler waits for the job's time), so a retry due sooner than one poll interval after the failure could
+ * start up to an interval late. Such a retry is also launched by this process at its time, on a virtual thread of its
+ * own; the handler's retry mark lets one of the two launch it, and the JobRunr job stays the durable one (it launches
+ * the retry if this process stops first, or if the launch here fails). At most {@value #MAX_LOCAL} such waits at once;
+ * beyond that, JobRunr's job alone.
  */
 public class JobRunrRunRetries implements RunRetries {
     private static final Logger log = LoggerFactory.getLogger(JobRunrRunRetries.class);
     private static final Set<String> RETRIED_TRIGGERS = Set.of("cron", "webhook");
+    static final int MAX_LOCAL = 1000;
 
     private final RunRepository runs;
     private final ScriptRepository scripts;
     private final ObjectProvider<JobRequestScheduler> jobs;
     private final Clock clock;
+    private final RetryRunJobHandler handler;
+    private final Duration pollInterval;
+    private final Semaphore localWaits = new Semaphore(MAX_LOCAL);
 
+    /**
+     * @param handler launches a retry; run here for a retry due within {@code pollInterval}
+     * @param pollInterval how often JobRunr's job servers look for due jobs
+     */
     public JobRunrRunRetries(
-            RunRepository runs, ScriptRepository scripts, ObjectProvider<JobRequestScheduler> jobs, Clock clock) {
+            RunRepository runs,
+            ScriptRepository scripts,
+            ObjectProvider<JobRequestScheduler> jobs,
+            Clock clock,
+            RetryRunJobHandler handler,
+            Duration pollInterval) {
         this.runs = runs;
         this.scripts = scripts;
         this.jobs = jobs;
         this.clock = clock;
+        this.handler = handler;
+        this.pollInterval = pollInterval;
     }
 
     @Override
@@ -49,8 +73,9 @@ public class JobRunrRunRetries implements RunRetries {
         }
         var at = clock.instant().plus(script.retry().delayBefore(run.attempt() + 1));
         var jobId = UUID.nameUUIDFromBytes(("retry:" + runId).getBytes(StandardCharsets.UTF_8));
+        var job = new RetryRunJob(runId, at);
         try {
-            scheduler.schedule(jobId, at, new RetryRunJob(runId, at));
+            scheduler.schedule(jobId, at, job);
             log.info(
                     "run {} failed; attempt {} of {} at {}",
                     runId,
@@ -59,6 +84,22 @@ public class JobRunrRunRetries implements RunRetries {
                     at);
         } catch (org.jobrunr.storage.ConcurrentJobModificationException e) {
             // scheduled before: this is a repeated report of the same failure
+            return;
+        }
+        if (Duration.between(clock.instant(), at).compareTo(pollInterval) < 0 && localWaits.tryAcquire()) {
+            Thread.ofVirtual().name("retry-" + runId).start(() -> launchHere(job));
+        }
+    }
+
+    private void launchHere(RetryRunJob job) {
+        try {
+            handler.run(job);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            log.debug("run {}: its retry is left to JobRunr: {}", job.failedRunId(), e.toString());
+        } finally {
+            localWaits.release();
         }
     }
 }
