@@ -8,8 +8,6 @@ import dev.cronhook.app.testing.PostgresCluster;
 import dev.cronhook.app.testing.RedisProcess;
 import dev.cronhook.app.testing.RunQueue;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -164,18 +162,7 @@ class DirectRunCrashIT {
     }
 
     private static HttpResponse<String> call(String url, String body) {
-        try {
-            return HttpClient.newHttpClient()
-                    .send(
-                            HttpRequest.newBuilder(URI.create(url))
-                                    .timeout(Duration.ofSeconds(60))
-                                    .header("Content-Type", "application/json")
-                                    .POST(HttpRequest.BodyPublishers.ofString(body))
-                                    .build(),
-                            HttpResponse.BodyHandlers.ofString());
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        return Http.postJson(url, body);
     }
 
     private static Path jar() {

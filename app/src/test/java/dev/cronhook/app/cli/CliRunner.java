@@ -3,6 +3,7 @@ package dev.cronhook.app.cli;
 import static dev.cronhook.app.testing.Http.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cronhook.app.testing.Http;
 import dev.cronhook.app.testing.TestPlatform;
 import dev.cronhook.cli.Cli;
 import dev.cronhook.cli.Terminal;
@@ -11,14 +12,10 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -100,23 +97,7 @@ final class CliRunner {
 
     /** Calls a webhook with a JSON body and returns the answer's body. */
     static HttpResponse<String> call(String url, String body) {
-        try {
-            return HttpClient.newBuilder()
-                    .version(HttpClient.Version.HTTP_1_1)
-                    .build()
-                    .send(
-                            HttpRequest.newBuilder(URI.create(url))
-                                    .timeout(Duration.ofSeconds(90))
-                                    .header("Content-Type", "application/json")
-                                    .POST(HttpRequest.BodyPublishers.ofString(body))
-                                    .build(),
-                            HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return Http.postJson(url, body);
     }
 
     /** The platform's started with the real builder (registry on 127.0.0.1:5000), Docker executor and try-out. */

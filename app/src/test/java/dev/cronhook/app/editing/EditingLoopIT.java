@@ -6,9 +6,6 @@ import static org.awaitility.Awaitility.await;
 
 import dev.cronhook.app.testing.Http;
 import dev.cronhook.app.testing.TestPlatform;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashMap;
@@ -73,20 +70,7 @@ class EditingLoopIT {
     }
 
     static HttpResponse<String> call(String url, String body) {
-        try {
-            return HttpClient.newBuilder()
-                    .version(HttpClient.Version.HTTP_1_1)
-                    .build()
-                    .send(
-                            HttpRequest.newBuilder(URI.create(url))
-                                    .timeout(Duration.ofSeconds(90))
-                                    .header("Content-Type", "application/json")
-                                    .POST(HttpRequest.BodyPublishers.ofString(body))
-                                    .build(),
-                            HttpResponse.BodyHandlers.ofString());
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        return Http.postJson(url, body);
     }
 
     @Test

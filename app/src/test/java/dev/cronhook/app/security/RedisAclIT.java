@@ -346,17 +346,8 @@ class RedisAclIT {
         return all;
     }
 
-    static HttpResponse<String> call(String url, String body) throws Exception {
-        return HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .build()
-                .send(
-                        HttpRequest.newBuilder(URI.create(url))
-                                .timeout(Duration.ofSeconds(90))
-                                .header("Content-Type", "application/json")
-                                .POST(HttpRequest.BodyPublishers.ofString(body))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString());
+    static HttpResponse<String> call(String url, String body) {
+        return Http.postJson(url, body);
     }
 
     /** Reads a run's log as a browser follows it (server-sent events) until the stream ends. */
