@@ -81,15 +81,11 @@ class RunWorkerTest {
     }
 
     void start() {
-        worker = new RunWorker(
-                queues,
-                ledger,
-                signals,
-                logs,
-                runtime,
-                RunWorker.Settings.named("test").withVisibilityTimeout(Duration.ofMillis(500)),
-                null,
-                null);
+        start(RunWorker.Settings.named("test").withVisibilityTimeout(Duration.ofMillis(500)));
+    }
+
+    void start(RunWorker.Settings settings) {
+        worker = new RunWorker(queues, ledger, signals, logs, runtime, settings, null, null);
         worker.start();
     }
 
@@ -138,16 +134,7 @@ class RunWorkerTest {
 
     @Test
     void runsHandedOverDirectlyAndQueuedRunsShareOneBudget() {
-        worker = new RunWorker(
-                queues,
-                ledger,
-                signals,
-                logs,
-                runtime,
-                RunWorker.Settings.named("test").withConcurrency(1),
-                null,
-                null);
-        worker.start();
+        start(RunWorker.Settings.named("test").withConcurrency(1));
         var direct = run("{\"wait\":true}", 0);
         var queued = run("{\"n\":2}", 0);
 
