@@ -125,6 +125,14 @@ public class BuilderAutoConfiguration {
         };
     }
 
+    /** Every six hours, the code handed off for images unused for {@code code-handoff-retention} goes. */
+    @Bean(destroyMethod = "close")
+    dev.cronhook.builder.image.HandoffPruning handoffPruning(ImageBuilder images, BuilderProperties properties) {
+        var handoff = images instanceof JibImageBuilder jib ? jib.codeHandoff() : null;
+        return dev.cronhook.builder.image.HandoffPruning.start(
+                handoff, properties.codeHandoffRetention(), java.time.Duration.ofHours(6));
+    }
+
     @Bean
     @ConditionalOnMissingBean
     BuildPipeline buildPipeline(

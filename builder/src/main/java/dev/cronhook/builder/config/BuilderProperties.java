@@ -20,6 +20,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     {@code python3} on the PATH (a version manager's shim is skipped)
  * @param pythonBaseImage {@code host} (python3 from this machine) or an image reference, as for base-image
  * @param pipIndexUrl the Python package index ({@code CRONHOOK_BUILDER_PIP_INDEX_URL}); default: pip's own
+ * @param codeHandoffRetention how long the code a build left for this host's executors is kept once neither built
+ *     nor taken again (0: kept for good)
  */
 @ConfigurationProperties("cronhook.builder")
 public record BuilderProperties(
@@ -48,7 +50,8 @@ public record BuilderProperties(
         @DefaultValue("host") String pythonBaseImage,
         String pipIndexUrl,
         @DefaultValue("5m") Duration pipTimeout,
-        @DefaultValue("300") long maxSitePackagesMb) {
+        @DefaultValue("300") long maxSitePackagesMb,
+        @DefaultValue("7d") Duration codeHandoffRetention) {
 
     /** Where built scripts go. */
     public enum Target {

@@ -210,6 +210,11 @@ public final class JibImageBuilder implements ImageBuilder, AutoCloseable {
         this.handoff = handoff;
     }
 
+    /** Where this builder leaves each image's code for the executors; null: nowhere. */
+    public CodeHandoff codeHandoff() {
+        return handoff;
+    }
+
     @Override
     public BuiltImage build(ImageSpec spec, BuildLog log) throws BuildFailedException, InterruptedException {
         Layout layout;

@@ -5,7 +5,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
@@ -13,14 +19,20 @@ import java.util.regex.Pattern;
  * harness, {@code node_modules}) for the executors of the same host, by image id: {@code <dir>/<id's hex>/}. An
  * executor's first call of such a version links the code from here instead of creating a container from the image
  * to read its {@code /app} back out of the engine (~150 ms). Only the platform writes here; a directory appears
- * whole (made beside it and renamed), and once there it is never changed: an image id names its content. Safe for
- * several threads and processes.
+ * whole (made beside it and renamed), and once there it is never changed: an image id names its content. A directory
+ * neither published nor taken for a while goes ({@link #prune}): every version saved leaves one, and an executor
+ * needs one only for a version's first call after it starts. Safe for several threads and processes.
  */
 public final class CodeHandoff {
     /** The directory's name under the platform's home, where the builder and the executor both look by default. */
     public static final String DIR_NAME = "code-handoff";
 
     private static final Pattern IMAGE_ID = Pattern.compile("sha256:([0-9a-f]{64})");
+    private static final Pattern CODE_DIR = Pattern.compile("[0-9a-f]{64}");
+    /** A directory on its way out: renamed so, then deleted. */
+    private static final String PRUNED_PREFIX = ".pruned-";
+    /** A directory a publish ({@link FileTrees#publish}) is making older than this was left by one that died. */
+    private static final Duration PARTIAL_LEFT_AFTER = Duration.ofHours(1);
 
     private final Path dir;
 
@@ -75,13 +87,74 @@ public final class CodeHandoff {
         var hex = hex(imageId);
         if (hex == null) throw new IllegalArgumentException("not an image id: " + imageId);
         Path target = dir.resolve(hex);
-        if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) return;
+        if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+            touch(target);
+            return;
+        }
         Files.createDirectories(dir);
         // made meanwhile by another build of the same image: the same content, kept
         FileTrees.publish(target, partial -> {
             Files.createDirectory(partial);
             writer.write(partial);
         });
+    }
+
+    /**
+     * Notes that the code of this image was just taken (an executor linked it): {@link #prune} counts from a
+     * directory's last publish or use. Best effort.
+     */
+    public void used(String imageId) {
+        var hex = hex(imageId);
+        if (hex != null) touch(dir.resolve(hex));
+    }
+
+    private static void touch(Path code) {
+        try {
+            Files.setLastModifiedTime(code, FileTime.from(Instant.now()));
+        } catch (IOException e) {
+            // gone meanwhile, or not ours to change: pruned a little sooner at worst
+        }
+    }
+
+    /**
+     * Removes the code of every image neither published nor taken within {@code unusedFor} before {@code now} (an
+     * executor then reads such a version's code out of its image on its first call, once, as without a handoff), and
+     * what publishes and prunes that died left behind; returns how many images' code went. Each directory goes
+     * whole: renamed out of {@link #of}'s sight first, then deleted.
+     */
+    public int prune(Duration unusedFor, Instant now) throws IOException {
+        if (!Files.isDirectory(dir)) return 0;
+        var cutoff = now.minus(unusedFor);
+        var old = new ArrayList<Path>();
+        var leftovers = new ArrayList<Path>();
+        try (var entries = Files.newDirectoryStream(dir)) {
+            for (Path entry : entries) {
+                String name = entry.getFileName().toString();
+                if (!Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS)) continue;
+                var modified = Files.getLastModifiedTime(entry, LinkOption.NOFOLLOW_LINKS)
+                        .toInstant();
+                if (CODE_DIR.matcher(name).matches()) {
+                    if (modified.isBefore(cutoff)) old.add(entry);
+                } else if (name.startsWith(PRUNED_PREFIX)
+                        || (name.startsWith(FileTrees.PARTIAL_PREFIX)
+                                && modified.isBefore(now.minus(PARTIAL_LEFT_AFTER)))) {
+                    leftovers.add(entry);
+                }
+            }
+        }
+        int pruned = 0;
+        for (Path code : old) {
+            Path out = dir.resolve(PRUNED_PREFIX + UUID.randomUUID());
+            try {
+                Files.move(code, out, StandardCopyOption.ATOMIC_MOVE);
+            } catch (java.nio.file.NoSuchFileException e) {
+                continue; // pruned by another process meanwhile
+            }
+            FileTrees.delete(out);
+            pruned++;
+        }
+        for (Path left : leftovers) FileTrees.deleteQuietly(left);
+        return pruned;
     }
 
     private static String hex(String imageId) {

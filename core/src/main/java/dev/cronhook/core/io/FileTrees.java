@@ -13,7 +13,8 @@ import java.util.UUID;
 /** Directory trees on the local disk: the one way the modules remove one. */
 public final class FileTrees {
     /** How a tree being made beside its place is named (a crash leaves it behind under this name). */
-    private static final String PARTIAL_PREFIX = ".partial-";
+    /** What a directory being made is named until it is renamed into place. */
+    public static final String PARTIAL_PREFIX = ".partial-";
 
     private FileTrees() {}
 

@@ -201,7 +201,20 @@ final class VersionCode {
         String id = engine.ensure(image);
         var handed = handoff;
         var left = handed == null ? null : handed.of(id).orElse(null);
-        return left != null ? fromHandoff(image, left, dir) : fromEngine(image, dir);
+        if (left != null) {
+            try {
+                var linked = fromHandoff(image, left, dir);
+                handed.used(id);
+                return linked;
+            } catch (IOException e) {
+                // pruned while it was being linked (it had gone unused for long): read out of the image instead
+                log.debug(
+                        "{}: the builder's handoff could not be linked, taking the code out of the image: {}",
+                        image,
+                        e.toString());
+            }
+        }
+        return fromEngine(image, dir);
     }
 
     /**

@@ -167,7 +167,14 @@ class DockerSharedSandboxIT {
                 into -> Files.writeString(
                         into.resolve(Harness.SCRIPT_FILE_NAME), "export default async () => 'another image';\n"));
 
+        var code = handoff.of(docker.inspectImageCmd(secret).exec().getId()).orElseThrow();
+        var longAgo = java.time.Instant.now().minus(java.time.Duration.ofDays(30));
+        Files.setLastModifiedTime(code, java.nio.file.attribute.FileTime.from(longAgo));
+
         assertThat(result(run(secret, "erin/dev")).get("script").asString()).isEqualTo("left by the builder");
+        assertThat(Files.getLastModifiedTime(code).toInstant())
+                .as("taking it counts as a use: the handoff's pruning counts from here")
+                .isAfter(longAgo.plus(java.time.Duration.ofDays(29)));
         assertThat(result(run(other, "erin/dev")).get("script").asString())
                 .as("an image nothing was left for is read out of the image")
                 .isEqualTo("other");
