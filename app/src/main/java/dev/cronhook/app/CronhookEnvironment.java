@@ -2,6 +2,7 @@ package dev.cronhook.app;
 
 import dev.cronhook.app.embedded.EmbeddedPostgres;
 import dev.cronhook.app.embedded.EmbeddedRedis;
+import dev.cronhook.app.embedded.HomeLock;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -64,21 +65,33 @@ public class CronhookEnvironment implements EnvironmentPostProcessor, Ordered {
         derived.put("cronhook.home", home.toAbsolutePath().toString());
 
         var started = new ArrayList<AutoCloseable>();
-        if (roles.needsDatabase() && blank(env.getProperty("cronhook.db.url"))) {
-            var pg = EmbeddedPostgres.start(home);
-            started.add(pg);
-            derived.put("cronhook.db.url", pg.jdbcUrl());
-            derived.put("cronhook.db.username", pg.username());
-            derived.put("cronhook.db.password", pg.password());
-            derived.put("cronhook.db.embedded", true);
-            log.info("Embedded PostgreSQL is up at " + pg.jdbcUrl() + " (data in " + home.resolve("postgres") + ")");
-        }
-        if (blank(env.getProperty("cronhook.redis.url"))) {
-            var redis = EmbeddedRedis.start(home);
-            started.add(redis);
-            derived.put("cronhook.redis.url", redis.url());
-            derived.put("cronhook.redis.embedded", true);
-            log.info("Embedded Redis is up at " + redis.address() + " (data in " + home.resolve("redis") + ")");
+        boolean embeddedDatabase = roles.needsDatabase() && blank(env.getProperty("cronhook.db.url"));
+        boolean embeddedRedis = blank(env.getProperty("cronhook.redis.url"));
+        try {
+            // before anything is started: a second process on this home would stop the first one's servers
+            if (embeddedDatabase || embeddedRedis) started.add(HomeLock.acquire(home));
+            if (embeddedDatabase) {
+                var pg = EmbeddedPostgres.start(home);
+                started.add(pg);
+                derived.put("cronhook.db.url", pg.jdbcUrl());
+                derived.put("cronhook.db.username", pg.username());
+                derived.put("cronhook.db.password", pg.password());
+                derived.put("cronhook.db.embedded", true);
+                log.info(
+                        "Embedded PostgreSQL is up at " + pg.jdbcUrl() + " (data in " + home.resolve("postgres") + ")");
+            }
+            if (embeddedRedis) {
+                var redis = EmbeddedRedis.start(home);
+                started.add(redis);
+                derived.put("cronhook.redis.url", redis.url());
+                derived.put("cronhook.redis.embedded", true);
+                log.info("Embedded Redis is up at " + redis.address() + " (data in " + home.resolve("redis") + ")");
+            }
+        } catch (Exception e) {
+            // what started before the failure is stopped: nothing is left running for a start that failed
+            closeAll(started);
+            if (e instanceof RuntimeException r) throw r;
+            throw new IllegalStateException(e.getMessage(), e);
         }
         if (blank(env.getProperty("cronhook.internal-token"))) {
             // the all-in-one process, or replicas sharing CRONHOOK_HOME; elsewhere every worker and the api are given
@@ -97,15 +110,7 @@ public class CronhookEnvironment implements EnvironmentPostProcessor, Ordered {
         env.getPropertySources().addFirst(new MapPropertySource("cronhook-derived", derived));
 
         if (!started.isEmpty()) {
-            Runnable stopAll = () -> {
-                for (int i = started.size() - 1; i >= 0; i--) {
-                    try {
-                        started.get(i).close();
-                    } catch (Exception ignored) {
-                        // stopping anyway
-                    }
-                }
-            };
+            Runnable stopAll = () -> closeAll(started);
             // destroyed last: registered before every other bean, so closed after them (after the pools)
             application.addInitializers(ctx -> ((DefaultListableBeanFactory) ctx.getBeanFactory())
                     .registerDisposableBean("cronhookEmbeddedServices", stopAll::run));
@@ -122,6 +127,17 @@ public class CronhookEnvironment implements EnvironmentPostProcessor, Ordered {
                     }
                 }
             });
+        }
+    }
+
+    /** Closes what was started, last first (the home's lock, taken first, goes last). */
+    private static void closeAll(List<AutoCloseable> started) {
+        for (int i = started.size() - 1; i >= 0; i--) {
+            try {
+                started.get(i).close();
+            } catch (Exception ignored) {
+                // stopping anyway
+            }
         }
     }
 

@@ -175,6 +175,47 @@ class EmbeddedDefaultsIT {
     }
 
     @Test
+    void aSecondPlatformOnTheSameHomeIsRefusedAndTheFirstKeepsItsServers() throws Exception {
+        Path home = Files.createTempDirectory("cronhook-home-");
+        int port = 20000 + (int) ((ProcessHandle.current().pid() + 4099) % 20000);
+        Path log = home.resolve("app.log");
+        Map<String, String> settings = Map.of(
+                "CRONHOOK_ROLES", "api,builder",
+                "CRONHOOK_BUILDER_TARGET", "bundle",
+                "CRONHOOK_ADMIN_PASSWORD", "the-admins-password");
+        process = start(home, port, log, settings);
+        awaitReady(port, process, log);
+        long postgres = firstNumber(home.resolve("postgres/data/postmaster.pid"));
+
+        Path secondLog = home.resolve("second.log");
+        var second = start(home, port + 1, secondLog, settings);
+        try {
+            assertThat(second.waitFor(3, java.util.concurrent.TimeUnit.MINUTES))
+                    .as("the second one stops by itself")
+                    .isTrue();
+            assertThat(second.exitValue()).isNotZero();
+            assertThat(read(secondLog))
+                    .contains("CRONHOOK_HOME " + home + " is in use")
+                    .contains("(pid ");
+        } finally {
+            second.destroyForcibly();
+        }
+
+        assertThat(ProcessHandle.of(postgres).map(ProcessHandle::isAlive))
+                .as("the first one's PostgreSQL was left alone")
+                .contains(true);
+        assertThat(process.isAlive()).isTrue();
+        var http = new Http("http://127.0.0.1:" + port);
+        String token = http.login("admin", "the-admins-password");
+        assertThat(http.post(
+                                "/api/scripts",
+                                Http.json(Map.of("name", "still-mine", "code", "export default async () => 1")),
+                                token)
+                        .status())
+                .isEqualTo(201);
+    }
+
+    @Test
     void aKilledEmbeddedRedisOrPostgresIsStartedAgainOnItsDataAndTheAcceptedWorkIsKept() throws Exception {
         Path home = Files.createTempDirectory("cronhook-home-");
         int port = 20000 + (int) ((ProcessHandle.current().pid() + 7919) % 20000);
