@@ -131,8 +131,13 @@ public final class CodeHandoff {
             for (Path entry : entries) {
                 String name = entry.getFileName().toString();
                 if (!Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS)) continue;
-                var modified = Files.getLastModifiedTime(entry, LinkOption.NOFOLLOW_LINKS)
-                        .toInstant();
+                Instant modified;
+                try {
+                    modified = Files.getLastModifiedTime(entry, LinkOption.NOFOLLOW_LINKS)
+                            .toInstant();
+                } catch (java.nio.file.NoSuchFileException e) {
+                    continue; // moved away meanwhile (a publish, another process's prune)
+                }
                 if (CODE_DIR.matcher(name).matches()) {
                     if (modified.isBefore(cutoff)) old.add(entry);
                 } else if (name.startsWith(PRUNED_PREFIX)
@@ -150,8 +155,9 @@ public final class CodeHandoff {
             } catch (java.nio.file.NoSuchFileException e) {
                 continue; // pruned by another process meanwhile
             }
-            FileTrees.delete(out);
             pruned++;
+            // out of sight already; what cannot be deleted now is the next prune's leftover
+            FileTrees.deleteQuietly(out);
         }
         for (Path left : leftovers) FileTrees.deleteQuietly(left);
         return pruned;
