@@ -6,6 +6,7 @@ import dev.cronhook.api.user.TokenService;
 import dev.cronhook.api.user.UserRepository;
 import dev.cronhook.api.user.UserService;
 import dev.cronhook.app.embedded.EmbeddedPostgres;
+import dev.cronhook.app.embedded.HomeLock;
 import dev.cronhook.core.validation.InvalidInputException;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -61,6 +62,7 @@ final class ResetPasswordCommand {
         if (generated) password = randomPassword();
 
         EmbeddedPostgres started = null;
+        HomeLock lock = null;
         try {
             String url = env.getProperty("CRONHOOK_DB_URL", "");
             String user = env.getProperty("CRONHOOK_DB_USERNAME", "");
@@ -70,6 +72,9 @@ final class ResetPasswordCommand {
                 if (running != null) {
                     url = running;
                 } else {
+                    // as a platform does: one starting meanwhile is refused instead of stopping this one's server,
+                    // and this one is refused while a platform holds the home (its server then is not up yet)
+                    lock = HomeLock.acquire(home);
                     started = EmbeddedPostgres.start(home);
                     url = started.jdbcUrl();
                 }
@@ -101,6 +106,13 @@ final class ResetPasswordCommand {
             return 1;
         } finally {
             if (started != null) started.close();
+            if (lock != null) {
+                try {
+                    lock.close();
+                } catch (IOException e) {
+                    // the system lets go of it as this process ends
+                }
+            }
         }
         if (generated) out.println("New password of '" + username + "': " + password);
         out.println("The password of '" + username + "' is reset; their sign-in sessions have ended (failed sign-ins"

@@ -37,6 +37,21 @@ class ResetPasswordCommandIT {
     record Ran(int exit, String out, String err) {}
 
     private static Ran resetPassword(String stdin, String... args) throws IOException, InterruptedException {
+        return resetPassword(
+                Map.of(
+                        "CRONHOOK_DB_URL",
+                        platform.jdbcUrl(),
+                        "CRONHOOK_DB_USERNAME",
+                        "postgres",
+                        // not the platform's home: the command needs nothing from it when given a database
+                        "CRONHOOK_HOME",
+                        Files.createTempDirectory("cronhook-cli-").toString()),
+                stdin,
+                args);
+    }
+
+    private static Ran resetPassword(Map<String, String> environment, String stdin, String... args)
+            throws IOException, InterruptedException {
         var command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp",
@@ -45,11 +60,8 @@ class ResetPasswordCommandIT {
                 "reset-password"));
         command.addAll(List.of(args));
         var pb = new ProcessBuilder(command);
-        pb.environment().put("CRONHOOK_DB_URL", platform.jdbcUrl());
-        pb.environment().put("CRONHOOK_DB_USERNAME", "postgres");
-        // not the platform's home: the command needs nothing from it when given a database
-        pb.environment()
-                .put("CRONHOOK_HOME", Files.createTempDirectory("cronhook-cli-").toString());
+        pb.environment().keySet().removeIf(k -> k.startsWith("CRONHOOK_"));
+        pb.environment().putAll(environment);
         Path out = Files.createTempFile("reset-out", ".txt");
         Path err = Files.createTempFile("reset-err", ".txt");
         pb.redirectOutput(out.toFile()).redirectError(err.toFile());
@@ -95,6 +107,22 @@ class ResetPasswordCommandIT {
                 .orElseThrow();
         assertThat(platform.http.login("admin", printed.substring("New password of 'admin': ".length())))
                 .isNotBlank();
+    }
+
+    @Test
+    void onAHomeAnotherProcessHoldsWithoutItsDatabaseUpTheCommandStartsNothingAndSaysWhy() throws Exception {
+        Path home = Files.createTempDirectory("cronhook-home-");
+        try (var held = dev.cronhook.app.embedded.HomeLock.acquire(home)) {
+            var ran = resetPassword(Map.of("CRONHOOK_HOME", home.toString()), "a-new-password-1\n", "admin");
+
+            assertThat(ran.exit()).isEqualTo(1);
+            assertThat(ran.err())
+                    .contains("the password was not reset")
+                    .contains("CRONHOOK_HOME " + home + " is in use");
+            assertThat(home.resolve("postgres/data"))
+                    .as("no PostgreSQL made or started")
+                    .doesNotExist();
+        }
     }
 
     @Test
