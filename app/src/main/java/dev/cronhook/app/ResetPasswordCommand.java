@@ -106,13 +106,7 @@ final class ResetPasswordCommand {
             return 1;
         } finally {
             if (started != null) started.close();
-            if (lock != null) {
-                try {
-                    lock.close();
-                } catch (IOException e) {
-                    // the system lets go of it as this process ends
-                }
-            }
+            if (lock != null) lock.close();
         }
         if (generated) out.println("New password of '" + username + "': " + password);
         out.println("The password of '" + username + "' is reset; their sign-in sessions have ended (failed sign-ins"

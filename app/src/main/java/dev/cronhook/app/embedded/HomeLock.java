@@ -19,12 +19,11 @@ import java.nio.file.StandardOpenOption;
 public final class HomeLock implements AutoCloseable {
     static final String FILE_NAME = "embedded.lock";
 
+    /** Holds the lock while it is open (closing it lets go). */
     private final FileChannel channel;
-    private final FileLock lock;
 
-    private HomeLock(FileChannel channel, FileLock lock) {
+    private HomeLock(FileChannel channel) {
         this.channel = channel;
-        this.lock = lock;
     }
 
     /**
@@ -60,15 +59,16 @@ public final class HomeLock implements AutoCloseable {
         channel.truncate(0);
         channel.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.UTF_8)));
         channel.force(false);
-        return new HomeLock(channel, lock);
+        return new HomeLock(channel);
     }
 
+    /** Lets go of the lock; a failure to is nothing to act on: the system lets go as this process ends. */
     @Override
-    public void close() throws IOException {
+    public void close() {
         try {
-            lock.release();
-        } finally {
             channel.close();
+        } catch (IOException e) {
+            // let go of at the latest when this process ends
         }
     }
 
