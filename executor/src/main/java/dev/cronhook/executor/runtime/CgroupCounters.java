@@ -21,6 +21,11 @@ public final class CgroupCounters {
         } catch (IOException | RuntimeException e) {
             return 0; // gone with its sandbox, or not a file this kernel has
         }
+        return valueIn(text, name);
+    }
+
+    /** The value of the line {@code name value} in {@code text} (a counters file's content), or 0 when not there. */
+    public static long valueIn(String text, String name) {
         for (String line : text.split("\n")) { // one character: split's plain path, no pattern
             var value = valueOf(line, name);
             if (value != null) return value;

@@ -2,6 +2,7 @@ package dev.cronhook.executor.runtime.docker;
 
 import dev.cronhook.executor.runtime.CgroupCounters;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -15,7 +16,14 @@ import java.util.OptionalLong;
  * (a local engine with runc or crun); a remote engine or gVisor's own kernel keeps them out of reach.
  */
 record ContainerCgroup(
-        Path pidsEvents, Path memoryEvents, String oomKillKey, Path memoryUsage, Path memoryStat, String inactiveKey) {
+        Path pidsEvents,
+        Path memoryEvents,
+        String oomKillKey,
+        Path memoryUsage,
+        Path memoryStat,
+        String inactiveKey,
+        Path procs,
+        Path stat) {
     private static final Path CGROUP_ROOT = Path.of("/sys/fs/cgroup");
 
     /**
@@ -50,7 +58,9 @@ record ContainerCgroup(
                     "oom_kill",
                     memory.resolve("memory.usage_in_bytes"),
                     memory.resolve("memory.stat"),
-                    "total_inactive_file"));
+                    "total_inactive_file",
+                    under(root.resolve("pids"), v1.get("pids")).resolve("cgroup.procs"),
+                    null));
         }
         if (unified != null && unified.contains(containerId)) {
             Path dir = under(root, unified);
@@ -60,7 +70,9 @@ record ContainerCgroup(
                     "oom_kill",
                     dir.resolve("memory.current"),
                     dir.resolve("memory.stat"),
-                    "inactive_file"));
+                    "inactive_file",
+                    dir.resolve("cgroup.procs"),
+                    dir.resolve("cgroup.stat")));
         }
         return Optional.empty();
     }
@@ -79,6 +91,32 @@ record ContainerCgroup(
             return OptionalLong.of(Math.max(0, usage - CgroupCounters.read(memoryStat, inactiveKey)));
         } catch (IOException | RuntimeException e) {
             return OptionalLong.empty();
+        }
+    }
+
+    /**
+     * Whether a process other than {@code pid} is in the container: listed in its cgroup (a child the script left, an
+     * orphan, a daemon: no process leaves the cgroup, which the container sees read-only and without the capability to
+     * move anything), or in a cgroup below it (cgroup v2 counts them; none can be made from inside either). One or two
+     * reads of the kernel's own list, where walking the first process's threads for children took one per thread.
+     * Empty when the files cannot be read (the container is gone, or the kernel lacks them).
+     */
+    Optional<Boolean> holdsOtherThan(long pid) {
+        try {
+            if (stat != null
+                    && CgroupCounters.valueIn(Files.readString(stat, StandardCharsets.US_ASCII), "nr_descendants")
+                            > 0) {
+                return Optional.of(true);
+            }
+            String self = Long.toString(pid);
+            for (String line :
+                    Files.readString(procs, StandardCharsets.US_ASCII).split("\n")) {
+                // a process this host's pid namespace does not see is listed as 0: another one too
+                if (!line.isBlank() && !line.strip().equals(self)) return Optional.of(true);
+            }
+            return Optional.of(false);
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
         }
     }
 

@@ -51,6 +51,46 @@ class ContainerCgroupTest {
     }
 
     @Test
+    void tellsWhetherAProcessOtherThanTheFirstIsInTheContainerOnCgroupV2() throws IOException {
+        Path proc = Files.writeString(root.resolve("cgroup"), "0::/system.slice/docker-" + ID + ".scope\n");
+        Path dir = Files.createDirectories(root.resolve("system.slice/docker-" + ID + ".scope"));
+        var group = ContainerCgroup.of(proc, root, ID).orElseThrow();
+        assertThat(group.holdsOtherThan(4242)).as("nothing to read").isEmpty();
+
+        Files.writeString(dir.resolve("cgroup.stat"), "nr_descendants 0\nnr_dying_descendants 0\n");
+        Files.writeString(dir.resolve("cgroup.procs"), "4242\n");
+        assertThat(group.holdsOtherThan(4242)).contains(false);
+
+        Files.writeString(dir.resolve("cgroup.procs"), "4242\n4250\n");
+        assertThat(group.holdsOtherThan(4242)).as("a child left running").contains(true);
+
+        Files.writeString(dir.resolve("cgroup.procs"), "4242\n0\n");
+        assertThat(group.holdsOtherThan(4242))
+                .as("a process of a pid namespace this host does not see")
+                .contains(true);
+
+        Files.writeString(dir.resolve("cgroup.procs"), "4242\n");
+        Files.writeString(dir.resolve("cgroup.stat"), "nr_descendants 1\nnr_dying_descendants 0\n");
+        assertThat(group.holdsOtherThan(4242))
+                .as("a cgroup below the container's")
+                .contains(true);
+    }
+
+    @Test
+    void tellsWhetherAProcessOtherThanTheFirstIsInTheContainerOnCgroupV1() throws IOException {
+        Path proc =
+                Files.writeString(root.resolve("cgroup"), "12:pids:/docker/" + ID + "\n4:memory:/docker/" + ID + "\n");
+        Path pids = Files.createDirectories(root.resolve("pids/docker/" + ID));
+        var group = ContainerCgroup.of(proc, root, ID).orElseThrow();
+
+        Files.writeString(pids.resolve("cgroup.procs"), "17\n");
+        assertThat(group.holdsOtherThan(17)).contains(false);
+        Files.writeString(pids.resolve("cgroup.procs"), "17\n18\n");
+        assertThat(group.holdsOtherThan(17)).contains(true);
+        assertThat(group.holdsOtherThan(18)).contains(true);
+    }
+
+    @Test
     void aProcessOutsideTheContainersCgroupIsNotTakenForIt() throws IOException {
         Path v1 = Files.writeString(root.resolve("v1"), "12:pids:/user.slice\n4:memory:/user.slice\n");
         Path v2 = Files.writeString(root.resolve("v2"), "0::/init.scope\n");
