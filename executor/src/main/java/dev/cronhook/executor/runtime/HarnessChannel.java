@@ -380,9 +380,16 @@ public final class HarnessChannel implements Sandbox.SandboxOutput {
         return frame.getBytes(StandardCharsets.UTF_8);
     }
 
-    /** Whether the last invocation left the harness fit to serve another one. */
+    /**
+     * Whether the last invocation left the harness fit to serve another one. The limits are read after the look for
+     * processes left behind: one that hit a limit and ended between the two would otherwise go unseen, and its count
+     * would fail the next call served here.
+     */
     public boolean reusable() {
-        return reusable && isAlive() && sandbox.limitHit().isEmpty() && !sandbox.leftProcessesBehind();
+        return reusable
+                && isAlive()
+                && !sandbox.leftProcessesBehind()
+                && sandbox.limitHit().isEmpty();
     }
 
     public int invocations() {

@@ -8,7 +8,9 @@ import dev.cronhook.core.wire.Wire;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 /** The harness protocol on a private channel (a socket), against a harness played by the test. */
@@ -24,7 +26,11 @@ class HarnessChannelTest {
     }
 
     private Outcome invoke(Harness harness) {
-        channel.attach(new PlayedSandbox(harness));
+        return invoke(new PlayedSandbox(harness));
+    }
+
+    private Outcome invoke(Sandbox sandbox) {
+        channel.attach(sandbox);
         return channel.invoke(
                 new Invocation(
                         UUID.randomUUID(),
@@ -67,6 +73,54 @@ class HarnessChannelTest {
         assertThat(logs.of(LogStream.STDOUT)).containsExactly("hello");
         assertThat(logs.of(LogStream.STDERR)).containsExactly("a warning");
         assertThat(channel.reusable()).isTrue();
+    }
+
+    @Test
+    void aProcessLeftBehindThatHitALimitAndEndedWhileItWasLookedForKeepsTheSandboxFromServingAgain() {
+        var played = new PlayedSandbox(nonce -> frame(MARK + nonce + "{\"ok\":true,\"result\":1}\n"));
+        var counted = new AtomicBoolean();
+        var sandbox = new Sandbox() {
+            @Override
+            public String id() {
+                return played.id();
+            }
+
+            @Override
+            public void send(byte[] frame) {
+                played.send(frame);
+            }
+
+            @Override
+            public boolean privateChannel() {
+                return true;
+            }
+
+            @Override
+            public void kill() {}
+
+            @Override
+            public ExitStatus exitStatus() {
+                return played.exitStatus();
+            }
+
+            @Override
+            public void destroy() {}
+
+            /** The child's fork refused by the pids limit, then its exit, as the channel looks for it: gone. */
+            @Override
+            public boolean leftProcessesBehind() {
+                counted.set(true);
+                return false;
+            }
+
+            @Override
+            public Optional<String> limitHit() {
+                return counted.get() ? Optional.of(Sandbox.PROCESS_LIMIT) : Optional.empty();
+            }
+        };
+
+        assertThat(invoke(sandbox).status()).isEqualTo(RunStatus.SUCCEEDED);
+        assertThat(channel.reusable()).isFalse();
     }
 
     @Test
