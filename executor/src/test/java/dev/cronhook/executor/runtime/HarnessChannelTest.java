@@ -77,35 +77,8 @@ class HarnessChannelTest {
 
     @Test
     void aProcessLeftBehindThatHitALimitAndEndedWhileItWasLookedForKeepsTheSandboxFromServingAgain() {
-        var played = new PlayedSandbox(nonce -> frame(MARK + nonce + "{\"ok\":true,\"result\":1}\n"));
         var counted = new AtomicBoolean();
-        var sandbox = new Sandbox() {
-            @Override
-            public String id() {
-                return played.id();
-            }
-
-            @Override
-            public void send(byte[] frame) {
-                played.send(frame);
-            }
-
-            @Override
-            public boolean privateChannel() {
-                return true;
-            }
-
-            @Override
-            public void kill() {}
-
-            @Override
-            public ExitStatus exitStatus() {
-                return played.exitStatus();
-            }
-
-            @Override
-            public void destroy() {}
-
+        var sandbox = new PlayedSandbox(nonce -> frame(MARK + nonce + "{\"ok\":true,\"result\":1}\n")) {
             /** The child's fork refused by the pids limit, then its exit, as the channel looks for it: gone. */
             @Override
             public boolean leftProcessesBehind() {
@@ -200,7 +173,13 @@ class HarnessChannelTest {
     }
 
     /** A sandbox on a private channel whose harness is the test. */
-    private record PlayedSandbox(Harness harness) implements Sandbox {
+    private static class PlayedSandbox implements Sandbox {
+        private final Harness harness;
+
+        PlayedSandbox(Harness harness) {
+            this.harness = harness;
+        }
+
         @Override
         public String id() {
             return "played";
