@@ -51,15 +51,16 @@ record ContainerCgroup(
         }
         if (v1.containsKey("pids") && v1.containsKey("memory")) {
             if (!v1.get("pids").contains(containerId)) return Optional.empty();
+            Path pids = under(root.resolve("pids"), v1.get("pids"));
             Path memory = under(root.resolve("memory"), v1.get("memory"));
             return Optional.of(new ContainerCgroup(
-                    under(root.resolve("pids"), v1.get("pids")).resolve("pids.events"),
+                    pids.resolve("pids.events"),
                     memory.resolve("memory.oom_control"),
                     "oom_kill",
                     memory.resolve("memory.usage_in_bytes"),
                     memory.resolve("memory.stat"),
                     "total_inactive_file",
-                    under(root.resolve("pids"), v1.get("pids")).resolve("cgroup.procs"),
+                    pids.resolve("cgroup.procs"),
                     null));
         }
         if (unified != null && unified.contains(containerId)) {

@@ -194,19 +194,20 @@ final class DockerSandbox implements Sandbox {
     /**
      * The harness is the container's PID 1 (no init), so every process a script left running, orphans included, is
      * its descendant and in the container's cgroup. Where the harness is a process this host sees (a local engine, runc
-     * or crun) the cgroup's list of processes is read (one file; the harness's children from /proc, a file per thread,
-     * where the cgroup cannot be read), which costs microseconds; elsewhere (a remote engine, gVisor's own kernel) the container's own
-     * /proc is read from inside it by its interpreter ({@code docker exec}). Not {@code docker top}: it lists the host's
-     * processes whose pids the runtime names, and gVisor names the sandbox's own pids, so leftovers whose pids this
-     * host happens not to use went unseen and the container was reused with them.
+     * or crun) the cgroup's list of processes is read (one or two files; the harness's children from /proc, a file per
+     * thread, where the cgroup cannot be read), which costs microseconds; elsewhere (a remote engine, gVisor's own
+     * kernel) the container's own /proc is read from inside it by its interpreter ({@code docker exec}). Not {@code
+     * docker top}: it lists the host's processes whose pids the runtime names, and gVisor names the sandbox's own pids,
+     * so leftovers whose pids this host happens not to use went unseen and the container was reused with them.
      */
     @Override
     public boolean leftProcessesBehind() {
         if (destroyed.get() || killed) return false;
         try {
             long pid = harnessPid();
-            if (pid > 0)
+            if (pid > 0) {
                 return cgroup().flatMap(group -> group.holdsOtherThan(pid)).orElseGet(() -> hasChildren(pid));
+            }
             // the harness and the process counting them
             return processesInside() > 2;
         } catch (RuntimeException e) {
