@@ -4,9 +4,10 @@ import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The runs one worker runs at once, from the queue and handed over directly alike: at most {@code size}. A queued
- * run waits its turn in order ({@link #take}); a direct run takes a free slot only when no queued run waits for one
- * ({@link #tryTake}: else it goes on the queue, behind them). Thread-safe.
+ * The runs one worker runs at once, from the queue and handed over directly alike: at most {@code size}. Runs wait
+ * their turn in one line, in order: a queued run always ({@link #take}), a direct run only while the line is short
+ * ({@link #tryJoin}: else it goes on the queue), and it may leave the line before its turn ({@link #withdraw}).
+ * Thread-safe.
  */
 final class RunSlots {
     private final ArrayDeque<CompletableFuture<Void>> waiting = new ArrayDeque<>();
@@ -16,11 +17,28 @@ final class RunSlots {
         this.free = size;
     }
 
-    /** A slot now, or none (false) when all are taken or queued runs wait for one. */
-    synchronized boolean tryTake() {
-        if (free == 0 || !waiting.isEmpty()) return false;
-        free--;
-        return true;
+    /**
+     * A turn for a direct run: a slot now (a completed turn) when one is free and no run waits, a place at the end
+     * of the line when fewer than {@code maxWaiting} runs wait (the turn completes when a slot is given to it), or
+     * null when the line is that long.
+     */
+    synchronized CompletableFuture<Void> tryJoin(int maxWaiting) {
+        if (free > 0 && waiting.isEmpty()) {
+            free--;
+            return CompletableFuture.completedFuture(null);
+        }
+        if (waiting.size() >= maxWaiting) return null;
+        var turn = new CompletableFuture<Void>();
+        waiting.add(turn);
+        return turn;
+    }
+
+    /**
+     * Takes a waiting turn out of the line: true when it left without a slot; false when a slot was already given
+     * to it (its holder owns that slot and must {@link #release} it).
+     */
+    synchronized boolean withdraw(CompletableFuture<Void> turn) {
+        return waiting.removeFirstOccurrence(turn);
     }
 
     /** A slot, now or when one is given back: in order of asking. */

@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
@@ -43,7 +44,8 @@ import org.slf4j.LoggerFactory;
  * <p>Where the api runs in the same process it may hand a run over directly ({@link #tryTake}): the run skips the
  * queue and the ledger's start (a new run of a script without a concurrency limit has nothing there to decide), and
  * ends as every run does. Both kinds share one budget of {@link Settings#concurrency} runs at once ({@link RunSlots}):
- * a delivered run waits for a slot in order, and a run handed over directly takes one only when none waits.
+ * they wait for a slot in one line, in order; a run handed over directly joins it only while it is short, and for a
+ * second at most, else it goes on the queue.
  */
 public final class RunWorker implements AutoCloseable, DirectRuns {
     private static final Logger log = LoggerFactory.getLogger(RunWorker.class);
@@ -55,6 +57,14 @@ public final class RunWorker implements AutoCloseable, DirectRuns {
      * executor then sweeps every second; this bounds what a run left waiting by a dead executor waits more.
      */
     private static final long SWEEP_IDLE_MILLIS = 10_000;
+    /**
+     * How long a run handed over directly waits for a slot before it goes on the queue: long enough for the runs in
+     * front of it to end when they are calls of milliseconds, far shorter than the run's hold in the backlog (its
+     * timeout and two minutes by default), which must outlast the wait and the run.
+     */
+    static final Duration DIRECT_WAIT = Duration.ofSeconds(1);
+    /** Ends the waits of direct runs that found no slot in time (one daemon thread, asleep while none waits). */
+    private static final ScheduledThreadPoolExecutor WAIT_EXPIRY = waitExpiry();
 
     /**
      * How the worker consumes, how long its per-run keys live, and how long a run goes before it is reported
@@ -107,6 +117,13 @@ public final class RunWorker implements AutoCloseable, DirectRuns {
     /** Set when a run of this worker had to wait for a slot: the slots are swept every second again. */
     private volatile boolean waitingSeen;
 
+    private static ScheduledThreadPoolExecutor waitExpiry() {
+        var timer = new ScheduledThreadPoolExecutor(
+                1, Thread.ofPlatform().name("direct-run-wait").daemon().factory());
+        timer.setRemoveOnCancelPolicy(true);
+        return timer;
+    }
+
     /** A run this worker holds: how to cancel it, and when it started once it has (null before). */
     private static final class InHand {
         final Cancellation token = new Cancellation();
@@ -118,6 +135,7 @@ public final class RunWorker implements AutoCloseable, DirectRuns {
     }
 
     private volatile boolean stopping;
+    private volatile Duration directWait = DIRECT_WAIT;
     private WorkQueue.Worker consumer;
     private AutoCloseable cancels;
 
@@ -251,29 +269,48 @@ public final class RunWorker implements AutoCloseable, DirectRuns {
     /**
      * Runs a run the api in this process hands over without the queue, when there is room for it: not while this
      * worker is stopped or stopping, not for a script with a concurrency limit (the ledger keeps those), and only when
-     * one of its slots is free with no delivered run waiting for one. The run is recorded and held by then; a run
-     * this worker cannot finish (it stops meanwhile, or the end cannot be published) goes on the queue for another
-     * executor, and failing that is left to the queued-run sweep, which finds it once its hold runs out.
+     * one of its slots is free with no run waiting for one, or the line of runs waiting for a slot is shorter than
+     * the slots; a run that joins the line and has no slot within {@link #DIRECT_WAIT} goes on the queue. Waiting
+     * here costs a caller nothing the queue would not (the run waits for a slot of this worker there too, behind the
+     * same runs), and spares it the queue's round trips. The run is recorded and held by then (its hold outlasts the
+     * wait: it runs for the run's timeout and minutes more); a run this worker cannot finish (it stops meanwhile, or
+     * the end cannot be published) goes on the queue for another executor, and failing that is left to the
+     * queued-run sweep, which finds it once its hold runs out.
      */
     @Override
     public boolean tryTake(RunRequest request) {
         if (consumer == null || stopping || request.maxConcurrency() > 0) return false;
-        if (!slots.tryTake()) return false;
+        var turn = slots.tryJoin(settings.concurrency());
+        if (turn == null) return false;
         UUID runId = request.runId();
         var inHand = new InHand();
         if (active.putIfAbsent(runId, inHand) != null) {
-            slots.release();
+            if (!slots.withdraw(turn)) slots.release();
             return false;
         }
-        CompletableFuture<Void> work;
-        try {
-            work = run(request, inHand, Instant.now());
-        } catch (RuntimeException e) {
-            work = CompletableFuture.failedFuture(e);
+        if (!turn.isDone()) {
+            var expiry = WAIT_EXPIRY.schedule(
+                    () -> {
+                        if (slots.withdraw(turn)) turn.completeExceptionally(new NoSlotInTimeException(runId));
+                    },
+                    directWait.toNanos(),
+                    TimeUnit.NANOSECONDS);
+            turn.whenComplete((slot, e) -> expiry.cancel(false));
         }
+        // the slot is this run's only once its turn came: a turn that expired took none
+        CompletableFuture<Void> work = turn.thenCompose(slot -> {
+            CompletableFuture<Void> running;
+            try {
+                running = stopping
+                        ? CompletableFuture.failedFuture(new RunHandedBackException(runId))
+                        : run(request, inHand, Instant.now());
+            } catch (RuntimeException e) {
+                running = CompletableFuture.failedFuture(e);
+            }
+            return running.whenComplete((ok, e) -> slots.release());
+        });
         work.whenComplete((ok, e) -> {
             active.remove(runId, inHand);
-            slots.release();
             if (e == null) {
                 inHand.done.complete(null);
             } else {
@@ -285,6 +322,12 @@ public final class RunWorker implements AutoCloseable, DirectRuns {
         return true;
     }
 
+    /** Sets how long a run handed over directly waits for a slot before it goes on the queue ({@link #DIRECT_WAIT}). */
+    RunWorker withDirectWait(Duration wait) {
+        this.directWait = wait;
+        return this;
+    }
+
     /** A direct run this worker did not finish goes on the run queue, as a queued run would stay on it. */
     private void handBack(RunRequest request, Throwable failure) {
         var cause = failure instanceof java.util.concurrent.CompletionException c && c.getCause() != null
@@ -292,6 +335,8 @@ public final class RunWorker implements AutoCloseable, DirectRuns {
                 : failure;
         if (cause instanceof RunHandedBackException) {
             log.info("run {} handed back to the run queue: this executor is stopping", request.runId());
+        } else if (cause instanceof NoSlotInTimeException) {
+            log.debug("run {} (handed over directly) found no free slot in time, queueing it", request.runId());
         } else {
             log.warn("run {} (taken directly) did not finish here, queueing it: {}", request.runId(), cause.toString());
         }
@@ -528,6 +573,13 @@ public final class RunWorker implements AutoCloseable, DirectRuns {
             }
         }
         reportingRunning.interrupt();
+    }
+
+    /** Ends the wait of a run handed over directly that found no slot in time: it goes on the queue. */
+    static final class NoSlotInTimeException extends RuntimeException {
+        NoSlotInTimeException(UUID runId) {
+            super("run " + runId + " found no free slot in time", null, false, false);
+        }
     }
 
     /** Thrown to leave a run pending when this executor stops in the middle of it. */

@@ -2,15 +2,24 @@ package dev.cronhook.executor.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 class RunSlotsTest {
+    /** Whether a direct run that may not wait got a slot. */
+    private static boolean taken(CompletableFuture<Void> turn) {
+        assertThat(turn == null || turn.isDone())
+                .as("a run that may not wait is never put in the line")
+                .isTrue();
+        return turn != null;
+    }
+
     @Test
     void queuedRunsWaitInOrderAndADirectRunNeverPassesThem() {
         var slots = new RunSlots(2);
-        assertThat(slots.tryTake()).isTrue();
+        assertThat(taken(slots.tryJoin(0))).isTrue();
         assertThat(slots.take()).isCompleted();
-        assertThat(slots.tryTake()).as("all taken").isFalse();
+        assertThat(taken(slots.tryJoin(0))).as("all taken").isFalse();
 
         var first = slots.take();
         var second = slots.take();
@@ -21,11 +30,11 @@ class RunSlotsTest {
         assertThat(second).isNotDone();
         slots.release();
         assertThat(second).isCompleted();
-        assertThat(slots.tryTake()).isFalse();
+        assertThat(taken(slots.tryJoin(0))).isFalse();
 
         slots.release();
         assertThat(slots.free()).isOne();
-        assertThat(slots.tryTake()).isTrue();
+        assertThat(taken(slots.tryJoin(0))).isTrue();
         slots.release();
         slots.release();
         assertThat(slots.free()).isEqualTo(2);
@@ -41,7 +50,46 @@ class RunSlotsTest {
 
         // the slot went to the waiting run, not to be taken by the direct one
         assertThat(waiting).isCompleted();
-        assertThat(slots.tryTake()).isFalse();
+        assertThat(taken(slots.tryJoin(0))).isFalse();
         assertThat(slots.free()).isZero();
+    }
+
+    @Test
+    void aDirectRunWaitsInTheLineWhileItIsShortAndInItsOrder() {
+        var slots = new RunSlots(1);
+        assertThat(slots.tryJoin(2)).isCompleted();
+        var queued = slots.take();
+        var direct = slots.tryJoin(2);
+        assertThat(direct)
+                .as("behind the queued run, the line holds one")
+                .isNotNull()
+                .isNotDone();
+        assertThat(slots.tryJoin(2)).as("the line holds two: full").isNull();
+
+        slots.release();
+        assertThat(queued).as("the first in line first").isCompleted();
+        assertThat(direct).isNotDone();
+        slots.release();
+        assertThat(direct).isCompleted();
+        slots.release();
+        assertThat(slots.free()).isOne();
+    }
+
+    @Test
+    void aRunWithdrawnFromTheLineTakesNoSlotAndOneGivenItsSlotCannotLeave() {
+        var slots = new RunSlots(1);
+        assertThat(slots.take()).isCompleted();
+        var first = slots.tryJoin(4);
+        var second = slots.tryJoin(4);
+
+        assertThat(slots.withdraw(first)).as("still waiting: it leaves").isTrue();
+        slots.release();
+        assertThat(first).as("gone from the line, never given the slot").isNotDone();
+        assertThat(second).isCompleted();
+        assertThat(slots.withdraw(second))
+                .as("its slot was given: it must give it back")
+                .isFalse();
+        slots.release();
+        assertThat(slots.free()).isOne();
     }
 }

@@ -310,22 +310,31 @@ class RunWorkerIT {
     }
 
     @Test
-    void directRunsAreRefusedForScriptsWithALimitPastTheirBudgetAndBeforeTheWorkerStarts() {
+    void directRunsAreRefusedForScriptsWithALimitPastTheirBudgetAndLineAndBeforeTheWorkerStarts() {
         var idle = dev.cronhook.executor.worker.redis.RedisRunWorkers.create(
                 client, redis, new RunsNothing(), RunWorker.Settings.named(owner + "-idle"));
         assertThat(idle.tryTake(request("echo", Map.of()))).as("not started").isFalse();
 
         var worker = startWorker(RunWorker.Settings.named(owner).withConcurrency(1));
+        worker.withDirectWait(Duration.ofSeconds(30));
         assertThat(worker.tryTake(request("echo", Map.of()).withMaxConcurrency(2)))
                 .as("its ledger keeps the limit")
                 .isFalse();
         var slow = request("sleep", Map.of("millis", 3000));
         assertThat(worker.tryTake(slow)).isTrue();
+        var next = request("echo", Map.of());
+        assertThat(worker.tryTake(next))
+                .as("in the line: it holds as many as the slots")
+                .isTrue();
         assertThat(worker.tryTake(request("echo", Map.of())))
-                .as("past its budget")
+                .as("past its budget and its line")
                 .isFalse();
 
         awaitFinal(slow.runId());
+        assertThat(awaitFinal(next.runId()).status()).isEqualTo(RunStatus.SUCCEEDED);
+        assertThat(redis.sync().xlen(Streams.RUNS))
+                .as("it ran from the line, never queued")
+                .isZero();
         await().atMost(Duration.ofSeconds(10)).until(() -> worker.tryTake(request("echo", Map.of())));
     }
 

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.cronhook.core.queue.QueueSpec;
 import dev.cronhook.core.queue.WorkQueue;
 import dev.cronhook.core.queue.memory.InMemoryQueues;
+import dev.cronhook.core.queue.memory.InMemoryWorkQueue;
 import dev.cronhook.core.run.RunRequest;
 import dev.cronhook.core.run.RunResult;
 import dev.cronhook.core.run.RunStatus;
@@ -151,6 +152,77 @@ class RunWorkerTest {
                 .until(() -> !endsOf(queued.runId()).isEmpty());
         assertThat(endsOf(direct.runId())).hasSize(1);
         assertThat(runtime.mostAtOnce).isEqualTo(1);
+    }
+
+    @Test
+    void aDirectRunFindingAllSlotsTakenWaitsHereForOneInsteadOfGoingOnTheQueue() {
+        start(RunWorker.Settings.named("test").withConcurrency(1));
+        worker.withDirectWait(Duration.ofSeconds(30));
+        var first = run("{\"wait\":true}", 0);
+        var second = run("{\"n\":2}", 0);
+        assertThat(worker.tryTake(first)).isTrue();
+        await().atMost(Duration.ofSeconds(5)).until(() -> runtime.invocations.get() == 1);
+
+        assertThat(worker.tryTake(second)).as("the line is empty: it joins it").isTrue();
+        assertThat(worker.tryTake(run("{}", 0)))
+                .as("the line holds as many as the slots")
+                .isFalse();
+        await().during(Duration.ofMillis(300))
+                .atMost(Duration.ofSeconds(2))
+                .until(() -> runtime.invocations.get() == 1 && ((InMemoryWorkQueue<?>) runs).size() == 0);
+
+        runtime.release.countDown();
+        // ended long before its 30 s wait could have sent it to the queue: it ran from the line
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> !endsOf(second.runId()).isEmpty());
+        assertThat(endsOf(second.runId()).getFirst().resultJson()).isEqualTo("{\"n\":2}");
+        assertThat(runtime.runsOf.get(second.runId())).isEqualTo(1);
+        assertThat(runtime.mostAtOnce).isEqualTo(1);
+    }
+
+    @Test
+    void aDirectRunWithNoSlotWithinItsWaitGoesOnTheQueueAndRunsOnceFromThere() {
+        start(RunWorker.Settings.named("test").withConcurrency(1));
+        worker.withDirectWait(Duration.ofMillis(200));
+        var first = run("{\"wait\":true}", 0);
+        var second = run("{\"n\":2}", 0);
+        assertThat(worker.tryTake(first)).isTrue();
+        await().atMost(Duration.ofSeconds(5)).until(() -> runtime.invocations.get() == 1);
+        assertThat(worker.tryTake(second)).isTrue();
+
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> ((InMemoryWorkQueue<RunRequest>) runs).messages().contains(second));
+        assertThat(runtime.invocations.get()).as("not run meanwhile").isEqualTo(1);
+
+        runtime.release.countDown();
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> !endsOf(second.runId()).isEmpty());
+        await().atMost(Duration.ofSeconds(5)).until(() -> ((InMemoryWorkQueue<?>) runs).size() == 0);
+        assertThat(runtime.runsOf.get(second.runId()))
+                .as("once, from the queue")
+                .isEqualTo(1);
+        assertThat(endsOf(second.runId())).hasSize(1);
+        assertThat(runtime.mostAtOnce).isEqualTo(1);
+    }
+
+    @Test
+    void aDirectRunWaitingWhenTheWorkerStopsIsHandedBackToTheQueueNotRun() {
+        start(RunWorker.Settings.named("test").withConcurrency(1));
+        worker.withDirectWait(Duration.ofSeconds(30));
+        var first = run("{\"wait\":true}", 0);
+        var second = run("{\"n\":2}", 0);
+        assertThat(worker.tryTake(first)).isTrue();
+        await().atMost(Duration.ofSeconds(5)).until(() -> runtime.invocations.get() == 1);
+        assertThat(worker.tryTake(second)).isTrue();
+
+        worker.close();
+
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> ((InMemoryWorkQueue<RunRequest>) runs).messages().contains(second));
+        assertThat(runtime.runsOf.get(second.runId()))
+                .as("not run by a stopping worker")
+                .isNull();
+        assertThat(endsOf(second.runId())).isEmpty();
     }
 
     @Test
