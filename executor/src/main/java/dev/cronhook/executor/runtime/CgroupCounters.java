@@ -1,9 +1,12 @@
 package dev.cronhook.executor.runtime;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 
 /**
  * Reads the event counters the kernel keeps in a cgroup's files ({@code pids.events}, {@code memory.events}). Read
@@ -11,13 +14,31 @@ import java.nio.file.Path;
  * line on {@code \s+} compiled a pattern per line, and was most of this read's cost.
  */
 public final class CgroupCounters {
+    /** Larger than a counters file, and than the process list of a container at rest. */
+    private static final int SMALL = 512;
+
     private CgroupCounters() {}
+
+    /**
+     * The whole of a small file the kernel makes on read (a cgroup's counters or process list): opened, read, closed,
+     * three system calls where {@link Files#readString} asks the size first and reads again for its end. A read that
+     * fills less than it was given is the end: the kernel makes such a file whole for each read, as much as fits.
+     */
+    public static String readSmall(Path file) throws IOException {
+        try (var channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            var buffer = ByteBuffer.allocate(SMALL);
+            while (channel.read(buffer) > 0 && !buffer.hasRemaining()) {
+                buffer = ByteBuffer.allocate(buffer.capacity() * 2).put(buffer.flip());
+            }
+            return new String(buffer.array(), 0, buffer.position(), StandardCharsets.US_ASCII);
+        }
+    }
 
     /** The value of the line {@code name value} in {@code file}, or 0 when the file or the line is not there. */
     public static long read(Path file, String name) {
         String text;
         try {
-            text = Files.readString(file, StandardCharsets.US_ASCII);
+            text = readSmall(file);
         } catch (IOException | RuntimeException e) {
             return 0; // gone with its sandbox, or not a file this kernel has
         }

@@ -28,4 +28,22 @@ class CgroupCountersTest {
         assertThat(CgroupCounters.read(loose, "broken")).as("not a number").isZero();
         assertThat(CgroupCounters.read(dir.resolve("gone"), "max")).isZero();
     }
+
+    @Test
+    void aSmallFileIsReadWholeAtAnySizeAndAKernelFileAsTheKernelMakesIt() throws Exception {
+        var empty = Files.writeString(dir.resolve("empty"), "");
+        var small = Files.writeString(dir.resolve("small"), "max 3\n");
+        String longer = "1234\n".repeat(1000); // past the first buffer, and the second, and the third
+        var large = Files.writeString(dir.resolve("large"), longer);
+        var exact = Files.writeString(dir.resolve("exact"), "x".repeat(512));
+
+        assertThat(CgroupCounters.readSmall(empty)).isEmpty();
+        assertThat(CgroupCounters.readSmall(small)).isEqualTo("max 3\n");
+        assertThat(CgroupCounters.readSmall(large)).isEqualTo(longer);
+        assertThat(CgroupCounters.readSmall(exact)).isEqualTo("x".repeat(512));
+        // a file the kernel makes record by record on read (seq_file), several kilobytes here, unchanging meanwhile
+        var mounts = Path.of("/proc/self/mountinfo");
+        assertThat(Files.size(mounts)).as("the kernel reports no size").isZero();
+        assertThat(CgroupCounters.readSmall(mounts)).hasSizeGreaterThan(512).isEqualTo(Files.readString(mounts));
+    }
 }

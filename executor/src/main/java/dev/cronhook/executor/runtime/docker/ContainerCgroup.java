@@ -2,7 +2,6 @@ package dev.cronhook.executor.runtime.docker;
 
 import dev.cronhook.executor.runtime.CgroupCounters;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -104,14 +103,11 @@ record ContainerCgroup(
      */
     Optional<Boolean> holdsOtherThan(long pid) {
         try {
-            if (stat != null
-                    && CgroupCounters.valueIn(Files.readString(stat, StandardCharsets.US_ASCII), "nr_descendants")
-                            > 0) {
+            if (stat != null && CgroupCounters.valueIn(CgroupCounters.readSmall(stat), "nr_descendants") > 0) {
                 return Optional.of(true);
             }
             String self = Long.toString(pid);
-            for (String line :
-                    Files.readString(procs, StandardCharsets.US_ASCII).split("\n")) {
+            for (String line : CgroupCounters.readSmall(procs).split("\n")) {
                 // a process this host's pid namespace does not see is listed as 0: another one too
                 if (!line.isBlank() && !line.strip().equals(self)) return Optional.of(true);
             }
