@@ -154,14 +154,21 @@ class RunWorkerTest {
         assertThat(runtime.mostAtOnce).isEqualTo(1);
     }
 
+    /**
+     * A worker of one slot running a run handed over directly that waits until released, with direct runs waiting
+     * {@code wait} for a slot; returns the next direct run, not handed over yet.
+     */
+    private RunRequest oneSlotTaken(Duration wait) {
+        start(RunWorker.Settings.named("test").withConcurrency(1));
+        worker.withDirectWait(wait);
+        assertThat(worker.tryTake(run("{\"wait\":true}", 0))).isTrue();
+        await().atMost(Duration.ofSeconds(5)).until(() -> runtime.invocations.get() == 1);
+        return run("{\"n\":2}", 0);
+    }
+
     @Test
     void aDirectRunFindingAllSlotsTakenWaitsHereForOneInsteadOfGoingOnTheQueue() {
-        start(RunWorker.Settings.named("test").withConcurrency(1));
-        worker.withDirectWait(Duration.ofSeconds(30));
-        var first = run("{\"wait\":true}", 0);
-        var second = run("{\"n\":2}", 0);
-        assertThat(worker.tryTake(first)).isTrue();
-        await().atMost(Duration.ofSeconds(5)).until(() -> runtime.invocations.get() == 1);
+        var second = oneSlotTaken(Duration.ofSeconds(30));
 
         assertThat(worker.tryTake(second)).as("the line is empty: it joins it").isTrue();
         assertThat(worker.tryTake(run("{}", 0)))
@@ -182,12 +189,7 @@ class RunWorkerTest {
 
     @Test
     void aDirectRunWithNoSlotWithinItsWaitGoesOnTheQueueAndRunsOnceFromThere() {
-        start(RunWorker.Settings.named("test").withConcurrency(1));
-        worker.withDirectWait(Duration.ofMillis(200));
-        var first = run("{\"wait\":true}", 0);
-        var second = run("{\"n\":2}", 0);
-        assertThat(worker.tryTake(first)).isTrue();
-        await().atMost(Duration.ofSeconds(5)).until(() -> runtime.invocations.get() == 1);
+        var second = oneSlotTaken(Duration.ofMillis(200));
         assertThat(worker.tryTake(second)).isTrue();
 
         await().atMost(Duration.ofSeconds(5))
@@ -207,12 +209,7 @@ class RunWorkerTest {
 
     @Test
     void aDirectRunWaitingWhenTheWorkerStopsIsHandedBackToTheQueueNotRun() {
-        start(RunWorker.Settings.named("test").withConcurrency(1));
-        worker.withDirectWait(Duration.ofSeconds(30));
-        var first = run("{\"wait\":true}", 0);
-        var second = run("{\"n\":2}", 0);
-        assertThat(worker.tryTake(first)).isTrue();
-        await().atMost(Duration.ofSeconds(5)).until(() -> runtime.invocations.get() == 1);
+        var second = oneSlotTaken(Duration.ofSeconds(30));
         assertThat(worker.tryTake(second)).isTrue();
 
         worker.close();
