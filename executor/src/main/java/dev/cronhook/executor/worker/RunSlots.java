@@ -42,14 +42,8 @@ final class RunSlots {
     }
 
     /** A slot, now or when one is given back: in order of asking. */
-    synchronized CompletableFuture<Void> take() {
-        if (free > 0 && waiting.isEmpty()) {
-            free--;
-            return CompletableFuture.completedFuture(null);
-        }
-        var turn = new CompletableFuture<Void>();
-        waiting.add(turn);
-        return turn;
+    CompletableFuture<Void> take() {
+        return tryJoin(Integer.MAX_VALUE); // a queued run's line has no end
     }
 
     /** Gives a slot back: to the first waiting run, if any (its work goes on on this thread). */
