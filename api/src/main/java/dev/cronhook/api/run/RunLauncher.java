@@ -13,9 +13,11 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -24,9 +26,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Accepts runs durably and hands them to the executors: a run's rate limit is checked, its row inserted (QUEUED),
- * then its request queued; a run whose request the queue does not take is deleted again, so a caller told
- * "accepted" has a run that an executor will get, and one told "not accepted" left nothing behind. Runs launched
+ * Accepts runs durably and hands them to the executors: a run's row is inserted (QUEUED) while its rate limit is
+ * checked, then its request queued; a run over its limit, or whose request the queue does not take, is deleted again,
+ * so a caller told "accepted" has a run that an executor will get, and one told "not accepted" left nothing behind
+ * (nothing runs before both the row and the rate check are in). Runs launched
  * at about the same time share one round of rate checks, one INSERT and one round of queue appends ({@link
  * Batcher}), so the cost per run falls as the load rises.
  *
@@ -63,6 +66,9 @@ public class RunLauncher implements AutoCloseable {
     private final Supplier<DirectRuns> direct;
     private final Duration holdSlack;
     private final Batcher<NewLaunch, Verdict> batcher;
+
+    /** Limit keys (a script's second) seen over their limit here, by their second; pruned as seconds pass. */
+    private final Map<String, Long> overLimit = new ConcurrentHashMap<>();
 
     /**
      * {@code direct}: the executor in this process that takes runs directly, asked on the first batch that has such
@@ -125,52 +131,94 @@ public class RunLauncher implements AutoCloseable {
     }
 
     /**
-     * One batch: the rate checks (and the holds of the runs that may go directly) in one round, the rows in one
-     * INSERT, then the direct runs handed over and the others' requests queued in one round.
+     * One batch: the rate checks (and the holds of the runs that may go directly) sent, the rows inserted in one
+     * INSERT while they travel, then the direct runs handed over and the others' requests queued in one round; the
+     * rows of runs over their limit (and of runs the queue did not take) deleted again in one statement. A run of a
+     * script and second this process already saw over its limit is refused before any of it: a flood over a limit
+     * costs no round trip and no row after its first batch.
      */
     private List<Verdict> accept(List<NewLaunch> launches) {
-        var verdicts = new ArrayList<Verdict>(launches.size());
-        // asked only for runs that may go directly: those come from sync webhooks, served once the context is up
-        var here = launches.stream().anyMatch(RunLauncher::mayGoDirectly) ? direct.get() : null;
-        var holds = here == null ? null : holds(launches);
-        withinLimits(launches).forEach(within -> verdicts.add(within ? ACCEPTED : null));
-        var taken = new ArrayList<NewLaunch>(launches.size());
+        var verdicts = new ArrayList<Verdict>(Collections.nCopies(launches.size(), ACCEPTED));
+        var open = new ArrayList<NewLaunch>(launches.size());
+        var openAt = new ArrayList<Integer>(launches.size());
+        if (!overLimit.isEmpty()) {
+            long now = System.currentTimeMillis() / 1000;
+            overLimit.values().removeIf(second -> second < now - 1);
+        }
         for (int i = 0; i < launches.size(); i++) {
-            if (verdicts.get(i) == null) {
-                var limit = launches.get(i).limit();
-                verdicts.set(i, new Verdict(new RateLimitedException(limit.perSecond(), 1)));
+            var limit = launches.get(i).limit();
+            if (limit != null && overLimit.containsKey(limit.key())) {
+                verdicts.set(i, rateLimited(limit));
             } else {
-                taken.add(launches.get(i));
+                open.add(launches.get(i));
+                openAt.add(i);
             }
         }
-        if (taken.isEmpty()) return verdicts;
+        if (open.isEmpty()) return verdicts;
+        // asked only for runs that may go directly: those come from sync webhooks, served once the context is up
+        var here = open.stream().anyMatch(RunLauncher::mayGoDirectly) ? direct.get() : null;
+        var holds = here == null ? null : holds(open);
+        var counted = count(open);
+        // a store refusing at once (down, disconnected) costs no row written and deleted again
+        if (counted != null && counted.isCompletedExceptionally()) throw rateUnchecked();
         try {
-            runs.insertAll(taken.stream().map(NewLaunch::row).toList());
+            runs.insertAll(open.stream().map(NewLaunch::row).toList());
         } catch (RuntimeException e) {
             throw new ServiceUnavailableException(
                     "the run could not be recorded in the database, it was not accepted; retry later ("
                             + e.getClass().getSimpleName() + ")");
         }
-        var toQueue = holds == null ? taken : handOver(here, holds, taken);
-        List<Optional<String>> ids =
-                queue.enqueueAll(toQueue.stream().map(NewLaunch::request).toList());
+        List<Boolean> within;
+        try {
+            within = withinLimits(open, counted);
+        } catch (ServiceUnavailableException e) {
+            delete(open.stream().map(launch -> launch.row().id()).toList());
+            throw e;
+        }
+        var taken = new ArrayList<NewLaunch>(open.size());
+        var toDelete = new ArrayList<UUID>();
+        for (int j = 0; j < open.size(); j++) {
+            var launch = open.get(j);
+            if (within.get(j)) {
+                taken.add(launch);
+            } else {
+                verdicts.set(openAt.get(j), rateLimited(launch.limit()));
+                overLimit.put(launch.limit().key(), launch.limit().second());
+                toDelete.add(launch.row().id());
+            }
+        }
+        var toQueue = holds == null || taken.isEmpty() ? taken : handOver(here, holds, taken);
+        List<Optional<String>> ids = toQueue.isEmpty()
+                ? List.of()
+                : queue.enqueueAll(toQueue.stream().map(NewLaunch::request).toList());
         var notQueued = new ArrayList<UUID>();
         for (int i = 0; i < toQueue.size(); i++) {
             if (ids.get(i).isEmpty()) notQueued.add(toQueue.get(i).row().id());
         }
+        toDelete.addAll(notQueued);
+        delete(toDelete);
         if (notQueued.isEmpty()) return verdicts;
-        try {
-            runs.deleteQueued(notQueued);
-        } catch (RuntimeException e) {
-            // rare: queue and database both failing; the rows stay QUEUED with no request behind them
-            log.error("{} runs were not queued and could not be removed again: {}", notQueued.size(), e.toString());
-        }
         var refusal =
                 new ServiceUnavailableException("the run queue is unavailable, the run was not accepted; retry later");
         for (int i = 0; i < launches.size(); i++) {
             if (notQueued.contains(launches.get(i).row().id())) verdicts.set(i, new Verdict(refusal));
         }
         return verdicts;
+    }
+
+    private static Verdict rateLimited(RateLimit limit) {
+        return new Verdict(new RateLimitedException(limit.perSecond(), 1));
+    }
+
+    /** Deletes the rows of runs recorded and then not accepted. */
+    private void delete(List<UUID> notAccepted) {
+        if (notAccepted.isEmpty()) return;
+        try {
+            runs.deleteQueued(notAccepted);
+        } catch (RuntimeException e) {
+            // rare: the database failing just after it took the rows; they stay QUEUED with no request behind them
+            log.error("{} runs were not accepted and could not be removed again: {}", notAccepted.size(), e.toString());
+        }
     }
 
     /**
@@ -230,33 +278,54 @@ public class RunLauncher implements AutoCloseable {
     }
 
     /**
-     * Counts the rate-limited runs of a batch in one pipelined round, one count per limit key however many runs
-     * share it (a busy webhook's calls in a batch mostly do); true for a run within its limit. Runs are counted in
-     * the batch's order, so the first ones of a key are the ones let in, as if they had been counted one by one.
+     * Sends the counts of the rate-limited runs of a batch in one pipelined round, one count per limit key however
+     * many runs share it (a busy webhook's calls in a batch mostly do), without waiting ({@link #withinLimits} reads
+     * them); null when no run of the batch has a limit.
      */
-    private List<Boolean> withinLimits(List<NewLaunch> launches) {
+    private CompletableFuture<List<Long>> count(List<NewLaunch> launches) {
+        var byKey = byLimitKey(launches);
+        if (byKey.isEmpty()) return null;
+        var calls = new ArrayList<Admission.Calls>(byKey.size());
+        for (var members : byKey.values()) {
+            var limit = launches.get(members.getFirst()).limit();
+            calls.add(new Admission.Calls(limit.scriptId(), limit.second(), members.size()));
+        }
+        try {
+            return admission.count(calls);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** The batch's runs by their limit's key, in the batch's order; runs without a limit are in none. */
+    private static LinkedHashMap<String, List<Integer>> byLimitKey(List<NewLaunch> launches) {
         var byKey = new LinkedHashMap<String, List<Integer>>();
         for (int i = 0; i < launches.size(); i++) {
             var limit = launches.get(i).limit();
             if (limit != null)
                 byKey.computeIfAbsent(limit.key(), k -> new ArrayList<>()).add(i);
         }
+        return byKey;
+    }
+
+    /**
+     * True for a run of the batch within its limit, by the counts {@link #count} sent. Runs are counted in the
+     * batch's order, so the first ones of a key are the ones let in, as if they had been counted one by one.
+     */
+    private List<Boolean> withinLimits(List<NewLaunch> launches, CompletableFuture<List<Long>> counted) {
         var within = new ArrayList<Boolean>(Collections.nCopies(launches.size(), true));
-        if (byKey.isEmpty()) return within;
-        var calls = new ArrayList<Admission.Calls>(byKey.size());
-        for (var members : byKey.values()) {
-            var limit = launches.get(members.getFirst()).limit();
-            calls.add(new Admission.Calls(limit.scriptId(), limit.second(), members.size()));
-        }
+        if (counted == null) return within;
         List<Long> totals;
         try {
-            totals = admission.count(calls);
-        } catch (RuntimeException e) {
-            throw new ServiceUnavailableException(
-                    "the rate limit could not be checked, the run was not accepted; retry later");
+            totals = counted.get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw rateUnchecked();
+        } catch (ExecutionException | TimeoutException e) {
+            throw rateUnchecked();
         }
         int g = 0;
-        for (var members : byKey.values()) {
+        for (var members : byLimitKey(launches).values()) {
             long before = totals.get(g++) - members.size();
             for (int j = 0; j < members.size(); j++) {
                 int perSecond = launches.get(members.get(j)).limit().perSecond();
@@ -264,6 +333,11 @@ public class RunLauncher implements AutoCloseable {
             }
         }
         return within;
+    }
+
+    private static ServiceUnavailableException rateUnchecked() {
+        return new ServiceUnavailableException(
+                "the rate limit could not be checked, the run was not accepted; retry later");
     }
 
     @Override

@@ -28,6 +28,7 @@ import dev.cronhook.core.queue.QueueSpec;
 import dev.cronhook.core.queue.WorkQueue;
 import dev.cronhook.core.queue.memory.InMemoryQueues;
 import dev.cronhook.core.queue.memory.InMemoryWorkQueue;
+import dev.cronhook.core.run.Admission;
 import dev.cronhook.core.run.DirectRuns;
 import dev.cronhook.core.run.RunLedger;
 import dev.cronhook.core.run.RunRequest;
@@ -360,6 +361,124 @@ class WebhookPathTest {
         }
         assertThat(refused).isPositive();
         assertThat(recorded).hasSize(5 - refused);
+    }
+
+    /** The in-memory admission, its counts sent through {@code count} (which may count, delay or fail them). */
+    Admission admissionCounting(
+            java.util.function.Function<List<Admission.Calls>, CompletableFuture<List<Long>>> count) {
+        return new Admission() {
+            @Override
+            public CompletableFuture<List<Long>> count(List<Calls> calls) {
+                return count.apply(calls);
+            }
+
+            @Override
+            public Claim claim(UUID script, String key, UUID runId, Duration pendingFor) {
+                return admission.claim(script, key, runId, pendingFor);
+            }
+
+            @Override
+            public void confirm(UUID script, String key, UUID runId, Duration window) {
+                admission.confirm(script, key, runId, window);
+            }
+
+            @Override
+            public void release(UUID script, String key, UUID runId) {
+                admission.release(script, key, runId);
+            }
+        };
+    }
+
+    void launchWith(Admission counting) {
+        launcher.close();
+        launcher = new RunLauncher(runs, runQueue, counting, backlog, () -> null, Duration.ofMinutes(2), 1, 16);
+    }
+
+    @Test
+    void aSecondOnceSeenOverItsLimitRefusesItsNextCallsWithoutCountingOrRecordingThem() {
+        var counted = new java.util.concurrent.atomic.AtomicInteger();
+        launchWith(admissionCounting(calls -> {
+            calls.forEach(c -> counted.addAndGet(c.calls()));
+            return admission.count(calls);
+        }));
+        // a limit of 2 in this second (the launcher forgets a second a second after it ends: this test takes ms)
+        var limit = new RunLauncher.RateLimit(scriptId, System.currentTimeMillis() / 1000, 2);
+        var outcomes = new java.util.ArrayList<String>();
+        for (int i = 0; i < 8; i++) {
+            try {
+                launcher.launch(launch(limit)).join();
+                outcomes.add("accepted");
+            } catch (java.util.concurrent.CompletionException e) {
+                outcomes.add(e.getCause().getClass().getSimpleName());
+            }
+        }
+        assertThat(outcomes)
+                .containsExactly(
+                        "accepted",
+                        "accepted",
+                        "RateLimitedException",
+                        "RateLimitedException",
+                        "RateLimitedException",
+                        "RateLimitedException",
+                        "RateLimitedException",
+                        "RateLimitedException");
+        // the third was counted, recorded while it was, and deleted; the five after it cost nothing
+        assertThat(counted).hasValue(3);
+        verify(runs, org.mockito.Mockito.times(3)).insertAll(anyList());
+        assertThat(recorded).hasSize(2);
+    }
+
+    @Test
+    void aRateCheckThatFailsAfterTheRowWasWrittenRefusesTheCallAndDeletesItsRow() {
+        launchWith(admissionCounting(calls -> CompletableFuture.supplyAsync(
+                () -> {
+                    throw new IllegalStateException("rate store down");
+                },
+                CompletableFuture.delayedExecutor(50, java.util.concurrent.TimeUnit.MILLISECONDS))));
+        var limit = new RunLauncher.RateLimit(scriptId, System.currentTimeMillis() / 1000, 2);
+        assertThat(launcher.launch(launch(limit)))
+                .failsWithin(Duration.ofSeconds(5))
+                .withThrowableThat()
+                .havingCause()
+                .isInstanceOf(dev.cronhook.api.error.ServiceUnavailableException.class);
+        verify(runs).insertAll(anyList());
+        verify(runs).deleteQueued(anyList());
+        assertThat(recorded).isEmpty();
+    }
+
+    @Test
+    void aRateCheckRefusedAtOnceWritesNoRow() {
+        launchWith(admissionCounting(calls -> CompletableFuture.failedFuture(new IllegalStateException("down"))));
+        var limit = new RunLauncher.RateLimit(scriptId, System.currentTimeMillis() / 1000, 2);
+        assertThat(launcher.launch(launch(limit)))
+                .failsWithin(Duration.ofSeconds(5))
+                .withThrowableThat()
+                .havingCause()
+                .isInstanceOf(dev.cronhook.api.error.ServiceUnavailableException.class);
+        verify(runs, org.mockito.Mockito.never()).insertAll(anyList());
+    }
+
+    RunLauncher.NewLaunch launch(RunLauncher.RateLimit limit) {
+        var runId = UUID.randomUUID();
+        var now = Instant.now();
+        return new RunLauncher.NewLaunch(
+                new RunRepository.NewRun(runId, scriptId, UUID.randomUUID(), 1, "webhook", "{}", 1, null, now),
+                new RunRequest(
+                        runId,
+                        scriptId,
+                        1,
+                        "registry/echo:v1",
+                        dev.cronhook.core.run.TriggerKind.WEBHOOK,
+                        "{}",
+                        5,
+                        128,
+                        1,
+                        now,
+                        null,
+                        0,
+                        EgressPolicy.none()),
+                limit,
+                false);
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.cronhook.core.run;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The checks a webhook call passes before its run is accepted, shared by every api replica: its script's calls per
@@ -13,10 +14,11 @@ public interface Admission {
     record Calls(UUID scriptId, long second, int calls) {}
 
     /**
-     * Counts each entry's calls in its script's second and returns the second's count with them, in the order given
-     * (entries for one script and second add up); a window is kept a little longer than its second.
+     * Counts each entry's calls in its script's second and completes with the second's count with them, in the order
+     * given (entries for one script and second add up); a window is kept a little longer than its second. Sends at
+     * once and does not wait, so that a caller can do other work while the counts travel.
      */
-    List<Long> count(List<Calls> calls);
+    CompletableFuture<List<Long>> count(List<Calls> calls);
 
     /** What claiming an idempotency key found. */
     sealed interface Claim {

@@ -21,13 +21,18 @@ public abstract class AdmissionContract {
                         .count(List.of(
                                 new Admission.Calls(script, second, 3),
                                 new Admission.Calls(other, second, 1),
-                                new Admission.Calls(script, second, 2))))
+                                new Admission.Calls(script, second, 2)))
+                        .join())
                 .containsExactly(3L, 1L, 5L);
-        assertThat(admission().count(List.of(new Admission.Calls(script, second, 1))))
+        assertThat(admission()
+                        .count(List.of(new Admission.Calls(script, second, 1)))
+                        .join())
                 .containsExactly(6L);
-        assertThat(admission().count(List.of(new Admission.Calls(script, second + 1, 1))))
+        assertThat(admission()
+                        .count(List.of(new Admission.Calls(script, second + 1, 1)))
+                        .join())
                 .containsExactly(1L);
-        assertThat(admission().count(List.of())).isEmpty();
+        assertThat(admission().count(List.of()).join()).isEmpty();
     }
 
     @Test

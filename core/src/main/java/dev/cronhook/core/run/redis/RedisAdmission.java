@@ -2,7 +2,6 @@ package dev.cronhook.core.run.redis;
 
 import dev.cronhook.core.queue.redis.RedisScript;
 import dev.cronhook.core.run.Admission;
-import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -10,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Admission in Redis: a counter per script and second ({@code cronhook:rate:<script>:<second>}, expiring after two
@@ -56,19 +56,18 @@ public final class RedisAdmission implements Admission {
     }
 
     @Override
-    public List<Long> count(List<Calls> calls) {
-        var sent = new ArrayList<RedisFuture<Long>>(calls.size());
-        for (var c : calls) {
-            sent.add(COUNT_CALLS.send(
-                    redis, new String[] {rateKey(c.scriptId(), c.second())}, String.valueOf(c.calls())));
+    public CompletableFuture<List<Long>> count(List<Calls> calls) {
+        var sent = new ArrayList<CompletableFuture<Long>>(calls.size());
+        try {
+            for (var c : calls) {
+                sent.add(COUNT_CALLS.callAsync(
+                        redis, new String[] {rateKey(c.scriptId(), c.second())}, String.valueOf(c.calls())));
+            }
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
         }
-        var counts = new ArrayList<Long>(calls.size());
-        for (int i = 0; i < calls.size(); i++) {
-            var c = calls.get(i);
-            counts.add(COUNT_CALLS.<Long>await(
-                    sent.get(i), redis, new String[] {rateKey(c.scriptId(), c.second())}, String.valueOf(c.calls())));
-        }
-        return counts;
+        return CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new))
+                .thenApply(all -> sent.stream().map(CompletableFuture::join).toList());
     }
 
     @Override

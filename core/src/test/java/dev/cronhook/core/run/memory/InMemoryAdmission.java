@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 
 /** Admission within one process (a rate counter per script and second, idempotency keys with their windows). */
 public final class InMemoryAdmission implements Admission {
@@ -16,7 +17,11 @@ public final class InMemoryAdmission implements Admission {
     private final Map<String, Held> claims = new HashMap<>();
 
     @Override
-    public synchronized List<Long> count(List<Calls> calls) {
+    public CompletableFuture<List<Long>> count(List<Calls> calls) {
+        return CompletableFuture.completedFuture(countNow(calls));
+    }
+
+    private synchronized List<Long> countNow(List<Calls> calls) {
         // a second's window is kept a little longer than the second, as the Redis one's
         long now = System.currentTimeMillis() / 1000;
         counts.keySet().removeIf(key -> Long.parseLong(key.substring(key.lastIndexOf(':') + 1)) < now - 2);
