@@ -1,5 +1,6 @@
 package dev.cronhook.app.config;
 
+import dev.cronhook.core.queue.redis.Utf8Codec;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
@@ -68,9 +69,10 @@ public class RedisConfiguration {
         return client;
     }
 
+    /** The connection the platform's commands share; keys and values encoded by {@link Utf8Codec}. */
     @Bean(destroyMethod = "close")
     StatefulRedisConnection<String, String> redisConnection(RedisClient client) {
-        return client.connect();
+        return client.connect(Utf8Codec.INSTANCE);
     }
 
     @Bean

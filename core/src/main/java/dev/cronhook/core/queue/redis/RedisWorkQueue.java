@@ -179,7 +179,7 @@ public final class RedisWorkQueue<T> implements WorkQueue<T> {
             this.batchHandler = batchHandler;
             this.asyncHandler = asyncHandler;
             this.permits = new Semaphore(options.concurrency());
-            this.reader = client.connect();
+            this.reader = client.connect(Utf8Codec.INSTANCE);
             // a blocked read is not a late answer: the reader waits its longest block on top of the usual timeout
             reader.setTimeout(reader.getTimeout().plusMillis(MAX_BLOCK_MILLIS));
             this.readerId = clientId(reader);
