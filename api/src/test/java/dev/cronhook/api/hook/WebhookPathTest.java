@@ -435,12 +435,7 @@ class WebhookPathTest {
                     throw new IllegalStateException("rate store down");
                 },
                 CompletableFuture.delayedExecutor(50, java.util.concurrent.TimeUnit.MILLISECONDS))));
-        var limit = new RunLauncher.RateLimit(scriptId, System.currentTimeMillis() / 1000, 2);
-        assertThat(launcher.launch(launch(limit)))
-                .failsWithin(Duration.ofSeconds(5))
-                .withThrowableThat()
-                .havingCause()
-                .isInstanceOf(dev.cronhook.api.error.ServiceUnavailableException.class);
+        launchRefusedAsUnavailable();
         verify(runs).insertAll(anyList());
         verify(runs).deleteQueued(anyList());
         assertThat(recorded).isEmpty();
@@ -449,13 +444,18 @@ class WebhookPathTest {
     @Test
     void aRateCheckRefusedAtOnceWritesNoRow() {
         launchWith(admissionCounting(calls -> CompletableFuture.failedFuture(new IllegalStateException("down"))));
+        launchRefusedAsUnavailable();
+        verify(runs, org.mockito.Mockito.never()).insertAll(anyList());
+    }
+
+    /** Launches one run (a limit of 2 in this second) and expects it refused: the service is unavailable (503). */
+    void launchRefusedAsUnavailable() {
         var limit = new RunLauncher.RateLimit(scriptId, System.currentTimeMillis() / 1000, 2);
         assertThat(launcher.launch(launch(limit)))
                 .failsWithin(Duration.ofSeconds(5))
                 .withThrowableThat()
                 .havingCause()
                 .isInstanceOf(dev.cronhook.api.error.ServiceUnavailableException.class);
-        verify(runs, org.mockito.Mockito.never()).insertAll(anyList());
     }
 
     RunLauncher.NewLaunch launch(RunLauncher.RateLimit limit) {
