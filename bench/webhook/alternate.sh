@@ -17,6 +17,7 @@
 # and 18491-18493); the apps, their containers and their homes are removed at the end.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. bench/webhook/hello.sh
 [ $# -eq 2 ] || { echo "usage: $0 A.jar B.jar" >&2; exit 2; }
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 WORK=$(mktemp -d /tmp/cronhook-alternate-XXXX)
@@ -38,20 +39,7 @@ start() { # name jar port
     CRONHOOK_WEBHOOKS_RATE_LIMIT_PER_SECOND=1000000 \
     "$JAVA_HOME/bin/java" -jar "$WORK/$1.jar" --cronhook.executor.consumer-name="$OWNER-$1" >"$WORK/$1.log" 2>&1 &
   PIDS+=($!)
-  for _ in $(seq 180); do curl -fs "http://127.0.0.1:$3/actuator/health/readiness" >/dev/null 2>&1 && break; sleep 1; done
-  local token script id active=""
-  token=$(curl -fs "http://127.0.0.1:$3/api/auth/login" -H 'content-type: application/json' \
-    -d '{"username":"admin","password":"bench-password-1"}' | python3 -c 'import sys,json;print(json.load(sys.stdin)["token"])')
-  script=$(curl -fs "http://127.0.0.1:$3/api/scripts" -H "authorization: Bearer $token" -H 'content-type: application/json' \
-    -d '{"name":"hello","code":"export default async (event) => ({hello: \"world\"})"}')
-  id=$(echo "$script" | python3 -c 'import sys,json;print(json.load(sys.stdin)["id"])')
-  for _ in $(seq 120); do
-    active=$(curl -fs "http://127.0.0.1:$3/api/scripts/$id" -H "authorization: Bearer $token" \
-      | python3 -c 'import sys,json;print(json.load(sys.stdin).get("activeVersion") or "")')
-    [ -n "$active" ] && break; sleep 1
-  done
-  [ -n "$active" ] || { echo "$1: the script never became active"; tail -30 "$WORK/$1.log"; exit 1; }
-  echo "$script" | python3 -c 'import sys,json;print(json.load(sys.stdin)["webhookUrl"])' >"$WORK/$1.hook"
+  hello_webhook "$3" >"$WORK/$1.hook" || { tail -30 "$WORK/$1.log"; exit 1; }
 }
 
 echo "== $(date -u '+%F %T') UTC, A=$1, B=$2"

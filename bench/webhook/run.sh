@@ -14,6 +14,7 @@
 # containers), else the process runtime. Everything listens on 127.0.0.1 and stops by itself.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. bench/webhook/hello.sh
 DURATION="${1:-20}"
 WARMUP="${2:-150}"
 WHICH="${3:-both}"
@@ -38,19 +39,7 @@ CRONHOOK_HOME="$WORK/home" CRONHOOK_PORT=$PORT CRONHOOK_MANAGEMENT_PORT=$((PORT 
   CRONHOOK_WEBHOOKS_RATE_LIMIT_PER_SECOND=1000000 \
   "$JAVA_HOME/bin/java" -jar "$jar" >"$WORK/app.log" 2>&1 &
 APP_PID=$!
-for _ in $(seq 180); do curl -fs "http://127.0.0.1:$PORT/actuator/health/readiness" >/dev/null 2>&1 && break; sleep 1; done
-TOKEN=$(curl -fs "http://127.0.0.1:$PORT/api/auth/login" -H 'content-type: application/json' \
-  -d '{"username":"admin","password":"bench-password-1"}' | python3 -c 'import sys,json;print(json.load(sys.stdin)["token"])')
-SCRIPT=$(curl -fs "http://127.0.0.1:$PORT/api/scripts" -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \
-  -d '{"name":"hello","code":"export default async (event) => ({hello: \"world\"})"}')
-HOOK=$(echo "$SCRIPT" | python3 -c 'import sys,json;print(json.load(sys.stdin)["webhookUrl"])')
-ID=$(echo "$SCRIPT" | python3 -c 'import sys,json;print(json.load(sys.stdin)["id"])')
-for _ in $(seq 120); do
-  active=$(curl -fs "http://127.0.0.1:$PORT/api/scripts/$ID" -H "authorization: Bearer $TOKEN" \
-    | python3 -c 'import sys,json;print(json.load(sys.stdin).get("activeVersion") or "")')
-  [ -n "$active" ] && break; sleep 1
-done
-[ -n "$active" ] || { echo "the script never became active"; tail -50 "$WORK/app.log"; exit 1; }
+HOOK=$(hello_webhook "$PORT") || { tail -50 "$WORK/app.log"; exit 1; }
 echo "webhook: $HOOK"
 measure() { # name url
   # the first seconds of a fresh process under load: its JIT still compiling and, for Cronhook, one warm container
