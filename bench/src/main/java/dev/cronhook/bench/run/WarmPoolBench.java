@@ -1,10 +1,9 @@
 package dev.cronhook.bench.run;
 
+import dev.cronhook.bench.Rounds;
 import dev.cronhook.executor.warm.WarmPool;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 
 /**
@@ -22,9 +21,10 @@ public final class WarmPoolBench {
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
         int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 5;
         System.out.printf("warm pool, %d keys, %d rounds of %d s, %s%n", keys, rounds, seconds, Runtime.version());
-        report("every call finds its key's idle sandbox", measure(keys, keys, seconds, rounds));
-        report(
+        Rounds.report("every call finds its key's idle sandbox", "call", measure(keys, keys, seconds, rounds));
+        Rounds.report(
                 "a fifth more keys than the pool keeps (each call starts one, each release evicts one)",
+                "call",
                 measure(keys + keys / 5, keys, seconds, rounds));
     }
 
@@ -41,32 +41,13 @@ public final class WarmPoolBench {
                 Long.MAX_VALUE,
                 WarmPool.BusyStart.NONE)) {
             for (int key = 0; key < keys; key++) pool.acquire(key, Object::new).release(true);
-            var nanosPerCall = new ArrayList<Double>();
-            int key = 0;
-            // round 0 warms the JIT up and is not reported
-            for (int round = 0; round <= rounds; round++) {
-                long calls = 0;
-                long start = System.nanoTime();
-                long end = start + seconds * 1_000_000_000L;
-                long now;
-                do {
-                    for (int i = 0; i < 1000; i++) {
-                        pool.acquire(key, Object::new).release(true);
-                        if (++key == keys) key = 0;
-                    }
-                    calls += 1000;
-                } while ((now = System.nanoTime()) < end);
-                if (round > 0) nanosPerCall.add((now - start) / (double) calls);
-            }
-            return nanosPerCall;
+            var key = new int[1];
+            return Rounds.nanosPerOperation(seconds, rounds, 1000, () -> {
+                for (int i = 0; i < 1000; i++) {
+                    pool.acquire(key[0], Object::new).release(true);
+                    if (++key[0] == keys) key[0] = 0;
+                }
+            });
         }
-    }
-
-    private static void report(String what, List<Double> nanosPerCall) {
-        var sorted = new ArrayList<>(nanosPerCall);
-        Collections.sort(sorted);
-        System.out.printf("%s: median %.0f ns per call; rounds", what, sorted.get(sorted.size() / 2));
-        for (double n : nanosPerCall) System.out.printf(" %.0f", n);
-        System.out.println();
     }
 }
