@@ -15,6 +15,7 @@
 # dependency:build-classpath -Dmdep.outputFile=/tmp/bench.cp), Docker, wrk, node, python3.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. bench/webhook/script.sh
 DURATION="${1:-20}"
 WARMUP="${2:-30}"
 ROUNDS="${3:-2}"
@@ -52,27 +53,15 @@ run_mode() { # mode: proxy | host
     CRONHOOK_WEBHOOKS_RATE_LIMIT_PER_SECOND=1000000 CRONHOOK_EXECUTOR_NETWORK=$network "${extra[@]}" \
     "$JAVA_HOME/bin/java" -jar "$WORK/cronhook-app.jar" >"$WORK/app-$mode.log" 2>&1 &
   APP_PID=$!
-  for _ in $(seq 180); do curl -fs "http://127.0.0.1:$PORT/actuator/health/readiness" >/dev/null 2>&1 && break; sleep 1; done
-  local token script hook id active
-  token=$(curl -fs "http://127.0.0.1:$PORT/api/auth/login" -H 'content-type: application/json' \
-    -d '{"username":"admin","password":"bench-password-1"}' | python3 -c 'import sys,json;print(json.load(sys.stdin)["token"])')
-  script=$(python3 - "$url" <<'PY'
+  local body hook
+  body=$(python3 - "$url" <<'PY'
 import json, sys
 url = sys.argv[1]
 code = "export default async () => { const res = await fetch(%s); return { upstream: await res.text() }; };" % json.dumps(url)
 print(json.dumps({"name": "caller", "code": code, "egress": {"allow": ["upstream.bench"]}}))
 PY
 )
-  script=$(curl -fs "http://127.0.0.1:$PORT/api/scripts" -H "authorization: Bearer $token" \
-    -H 'content-type: application/json' -d "$script")
-  hook=$(echo "$script" | python3 -c 'import sys,json;print(json.load(sys.stdin)["webhookUrl"])')
-  id=$(echo "$script" | python3 -c 'import sys,json;print(json.load(sys.stdin)["id"])')
-  for _ in $(seq 120); do
-    active=$(curl -fs "http://127.0.0.1:$PORT/api/scripts/$id" -H "authorization: Bearer $token" \
-      | python3 -c 'import sys,json;print(json.load(sys.stdin).get("activeVersion") or "")')
-    [ -n "$active" ] && break; sleep 1
-  done
-  [ -n "$active" ] || { echo "the script never became active"; tail -50 "$WORK/app-$mode.log"; exit 1; }
+  hook=$(script_webhook "$PORT" "$body") || { tail -50 "$WORK/app-$mode.log"; exit 1; }
   local answer; answer=$(curl -fs -XPOST "$hook")
   case "$answer" in *"hello from upstream"*) ;; *) echo "the script did not reach the upstream: $answer"; exit 1 ;; esac
   wrk -t2 -c16 -d"${WARMUP}s" -s bench/webhook/post.lua "$hook" >/dev/null

@@ -17,7 +17,7 @@
 # and 18491-18493); the apps, their containers and their homes are removed at the end.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-. bench/webhook/hello.sh
+. bench/webhook/script.sh
 [ $# -eq 2 ] || { echo "usage: $0 A.jar B.jar" >&2; exit 2; }
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 WORK=$(mktemp -d /tmp/cronhook-alternate-XXXX)

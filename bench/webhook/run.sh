@@ -14,7 +14,7 @@
 # containers), else the process runtime. Everything listens on 127.0.0.1 and stops by itself.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-. bench/webhook/hello.sh
+. bench/webhook/script.sh
 DURATION="${1:-20}"
 WARMUP="${2:-150}"
 WHICH="${3:-both}"
