@@ -160,7 +160,7 @@ public class RunLauncher implements AutoCloseable {
         var holds = here == null ? null : holds(open);
         var counted = count(open);
         // a store refusing at once (down, disconnected) costs no row written and deleted again
-        if (counted != null && counted.isCompletedExceptionally()) throw rateUnchecked();
+        if (counted != null && counted.totals().isCompletedExceptionally()) throw rateUnchecked();
         try {
             runs.insertAll(open.stream().map(NewLaunch::row).toList());
         } catch (RuntimeException e) {
@@ -278,46 +278,48 @@ public class RunLauncher implements AutoCloseable {
     }
 
     /**
+     * The counts sent for a batch: its runs (their indexes) by their limit's key, in the batch's order, and each key's
+     * total in its second with them, in the same order.
+     */
+    private record Counting(LinkedHashMap<String, List<Integer>> byKey, CompletableFuture<List<Long>> totals) {}
+
+    /**
      * Sends the counts of the rate-limited runs of a batch in one pipelined round, one count per limit key however
      * many runs share it (a busy webhook's calls in a batch mostly do), without waiting ({@link #withinLimits} reads
      * them); null when no run of the batch has a limit.
      */
-    private CompletableFuture<List<Long>> count(List<NewLaunch> launches) {
-        var byKey = byLimitKey(launches);
-        if (byKey.isEmpty()) return null;
-        var calls = new ArrayList<Admission.Calls>(byKey.size());
-        for (var members : byKey.values()) {
-            var limit = launches.get(members.getFirst()).limit();
-            calls.add(new Admission.Calls(limit.scriptId(), limit.second(), members.size()));
-        }
-        try {
-            return admission.count(calls);
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
-        }
-    }
-
-    /** The batch's runs by their limit's key, in the batch's order; runs without a limit are in none. */
-    private static LinkedHashMap<String, List<Integer>> byLimitKey(List<NewLaunch> launches) {
+    private Counting count(List<NewLaunch> launches) {
         var byKey = new LinkedHashMap<String, List<Integer>>();
         for (int i = 0; i < launches.size(); i++) {
             var limit = launches.get(i).limit();
             if (limit != null)
                 byKey.computeIfAbsent(limit.key(), k -> new ArrayList<>()).add(i);
         }
-        return byKey;
+        if (byKey.isEmpty()) return null;
+        var calls = new ArrayList<Admission.Calls>(byKey.size());
+        for (var members : byKey.values()) {
+            var limit = launches.get(members.getFirst()).limit();
+            calls.add(new Admission.Calls(limit.scriptId(), limit.second(), members.size()));
+        }
+        CompletableFuture<List<Long>> totals;
+        try {
+            totals = admission.count(calls);
+        } catch (RuntimeException e) {
+            totals = CompletableFuture.failedFuture(e);
+        }
+        return new Counting(byKey, totals);
     }
 
     /**
      * True for a run of the batch within its limit, by the counts {@link #count} sent. Runs are counted in the
      * batch's order, so the first ones of a key are the ones let in, as if they had been counted one by one.
      */
-    private List<Boolean> withinLimits(List<NewLaunch> launches, CompletableFuture<List<Long>> counted) {
+    private List<Boolean> withinLimits(List<NewLaunch> launches, Counting counted) {
         var within = new ArrayList<Boolean>(Collections.nCopies(launches.size(), true));
         if (counted == null) return within;
         List<Long> totals;
         try {
-            totals = counted.get(10, TimeUnit.SECONDS);
+            totals = counted.totals().get(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw rateUnchecked();
@@ -325,7 +327,7 @@ public class RunLauncher implements AutoCloseable {
             throw rateUnchecked();
         }
         int g = 0;
-        for (var members : byLimitKey(launches).values()) {
+        for (var members : counted.byKey().values()) {
             long before = totals.get(g++) - members.size();
             for (int j = 0; j < members.size(); j++) {
                 int perSecond = launches.get(members.get(j)).limit().perSecond();
