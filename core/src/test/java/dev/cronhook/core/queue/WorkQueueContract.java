@@ -5,7 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -81,5 +83,36 @@ public abstract class WorkQueueContract {
         stage.complete(null);
         Thread.sleep(800);
         assertThat(seen).containsExactly("later");
+    }
+
+    /**
+     * Workers closed one after another while messages keep arriving (as an executor stops while runs are handed
+     * back): no thread of a closed worker fails (a message read just as it closed must not be handed to its stopped
+     * handlers), and every message is handled by a later worker.
+     */
+    @Test
+    void aWorkerClosedWhileMessagesArriveFailsNoThreadAndLosesNoMessage() throws InterruptedException {
+        var queue = queue(quick());
+        Set<String> handled = ConcurrentHashMap.newKeySet();
+        List<Throwable> escaped = new CopyOnWriteArrayList<>();
+        var before = Thread.getDefaultUncaughtExceptionHandler();
+        Thread.setDefaultUncaughtExceptionHandler((thread, e) -> escaped.add(e));
+        int sent = 0;
+        try {
+            for (int round = 0; round < 30; round++) {
+                var worker = queue.consume("one", d -> handled.add(d.message()));
+                for (int i = 0; i < 5; i++) {
+                    queue.enqueue("m" + sent++);
+                    Thread.sleep(round % 3);
+                }
+                worker.close();
+            }
+            workers.add(queue.consume("last", d -> handled.add(d.message())));
+            int all = sent;
+            await().atMost(Duration.ofSeconds(20)).until(() -> handled.size() == all);
+        } finally {
+            Thread.setDefaultUncaughtExceptionHandler(before);
+        }
+        assertThat(escaped).as("errors thrown in a closing worker's threads").isEmpty();
     }
 }

@@ -173,6 +173,12 @@ public final class InMemoryWorkQueue<T> implements WorkQueue<T> {
         });
         return () -> {
             loop.interrupt();
+            // messages the loop took as it was told to stop are handed over before the handlers stop taking work
+            try {
+                loop.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             handlers.close();
         };
     }
