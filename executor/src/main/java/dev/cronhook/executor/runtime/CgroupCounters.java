@@ -45,6 +45,17 @@ public final class CgroupCounters {
         return valueIn(text, name);
     }
 
+    /** The value of the line {@code name value} in the kernel's {@code file}, or 0 when it or the line is not there. */
+    public static long read(KernelFile file, String name) {
+        String text;
+        try {
+            text = file.read();
+        } catch (IOException | RuntimeException e) {
+            return 0; // gone with its sandbox, or not a file this kernel has
+        }
+        return valueIn(text, name);
+    }
+
     /** The value of the line {@code name value} in {@code text} (a counters file's content), or 0 when not there. */
     public static long valueIn(String text, String name) {
         for (String line : text.split("\n")) { // one character: split's plain path, no pattern

@@ -233,6 +233,30 @@ public abstract class HostileScriptContract {
                 .isEqualTo(RunStatus.SUCCEEDED);
     }
 
+    /**
+     * The limits' counters are read after every call of a warm sandbox; a child the memory limit killed in a sandbox
+     * that has served (and been read after) a call before fails its run for the limit, not only for what the script
+     * made of its child's death.
+     */
+    @Test
+    void aChildKilledByTheMemoryLimitInAWarmSandboxFailsItsRunForTheLimit() {
+        assertThat(runtime.run(
+                                invocation(scriptId, "trivial", Map.of(), Map.of(), null),
+                                new ScriptRuntimeContract.Logs())
+                        .status())
+                .isEqualTo(RunStatus.SUCCEEDED);
+        String marker = "cronhook-memory-" + UUID.randomUUID();
+
+        var outcome = runtime.run(
+                invocation(scriptId, "memoryBombInChild", Map.of("marker", marker), Map.of(), null),
+                new ScriptRuntimeContract.Logs());
+
+        assertThat(outcome.status()).isEqualTo(RunStatus.FAILED);
+        if (scriptProcessesAreHostProcesses()) assertThat(outcome.error()).startsWith(Sandbox.MEMORY_LIMIT);
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertThat(hostProcessesWith(marker)).isEmpty());
+    }
+
     @Test
     void aScriptsEnvironmentHoldsOnlyItsOwnSecretsAndAHarmlessBase() {
         String first = "first-" + UUID.randomUUID();

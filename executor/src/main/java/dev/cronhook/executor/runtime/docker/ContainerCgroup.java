@@ -1,6 +1,7 @@
 package dev.cronhook.executor.runtime.docker;
 
 import dev.cronhook.executor.runtime.CgroupCounters;
+import dev.cronhook.executor.runtime.KernelFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,17 +13,39 @@ import java.util.OptionalLong;
 /**
  * The kernel's counters of a container's limits, read from its cgroup on this host: how many forks its pids limit
  * refused and how many processes its memory limit killed. Only where this host sees the container's first process
- * (a local engine with runc or crun); a remote engine or gVisor's own kernel keeps them out of reach.
+ * (a local engine with runc or crun); a remote engine or gVisor's own kernel keeps them out of reach. The files read
+ * after every call stay open until {@link #close} (the sandbox's end); the list of processes is opened for each look
+ * (see {@link KernelFile}).
  */
-record ContainerCgroup(
-        Path pidsEvents,
-        Path memoryEvents,
-        String oomKillKey,
-        Path memoryUsage,
-        Path memoryStat,
-        String inactiveKey,
-        Path procs,
-        Path stat) {
+final class ContainerCgroup implements AutoCloseable {
+    private final KernelFile pidsEvents;
+    private final KernelFile memoryEvents;
+    private final String oomKillKey;
+    private final KernelFile memoryUsage;
+    private final KernelFile memoryStat;
+    private final String inactiveKey;
+    private final Path procs;
+    private final KernelFile stat;
+
+    private ContainerCgroup(
+            Path pidsEvents,
+            Path memoryEvents,
+            String oomKillKey,
+            Path memoryUsage,
+            Path memoryStat,
+            String inactiveKey,
+            Path procs,
+            Path stat) {
+        this.pidsEvents = new KernelFile(pidsEvents);
+        this.memoryEvents = new KernelFile(memoryEvents);
+        this.oomKillKey = oomKillKey;
+        this.memoryUsage = new KernelFile(memoryUsage);
+        this.memoryStat = new KernelFile(memoryStat);
+        this.inactiveKey = inactiveKey;
+        this.procs = procs;
+        this.stat = stat == null ? null : new KernelFile(stat);
+    }
+
     private static final Path CGROUP_ROOT = Path.of("/sys/fs/cgroup");
 
     /**
@@ -87,7 +110,7 @@ record ContainerCgroup(
      */
     OptionalLong memoryHeld() {
         try {
-            long usage = Long.parseLong(Files.readString(memoryUsage).trim());
+            long usage = Long.parseLong(memoryUsage.read().trim());
             return OptionalLong.of(Math.max(0, usage - CgroupCounters.read(memoryStat, inactiveKey)));
         } catch (IOException | RuntimeException e) {
             return OptionalLong.empty();
@@ -103,7 +126,7 @@ record ContainerCgroup(
      */
     Optional<Boolean> holdsOtherThan(long pid) {
         try {
-            if (stat != null && CgroupCounters.valueIn(CgroupCounters.readSmall(stat), "nr_descendants") > 0) {
+            if (stat != null && CgroupCounters.valueIn(stat.read(), "nr_descendants") > 0) {
                 return Optional.of(true);
             }
             String self = Long.toString(pid);
@@ -122,5 +145,15 @@ record ContainerCgroup(
         if (CgroupCounters.read(memoryEvents, oomKillKey) > 0) return Optional.of(DockerSandbox.MEMORY_LIMIT);
         if (CgroupCounters.read(pidsEvents, "max") > 0) return Optional.of(DockerSandbox.PROCESS_LIMIT);
         return Optional.empty();
+    }
+
+    /** Closes the files kept open; later reads find nothing (as for a container that is gone). */
+    @Override
+    public void close() {
+        pidsEvents.close();
+        memoryEvents.close();
+        memoryUsage.close();
+        memoryStat.close();
+        if (stat != null) stat.close();
     }
 }

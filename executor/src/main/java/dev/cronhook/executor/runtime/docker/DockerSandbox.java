@@ -48,6 +48,8 @@ final class DockerSandbox implements Sandbox {
     private volatile long hostPid = -1;
     private volatile String[] countingCommand;
     private volatile Optional<ContainerCgroup> cgroup;
+    /** Guards the cgroup's finding against the sandbox's end, which closes the files it keeps open. */
+    private final Object cgroupLock = new Object();
 
     /**
      * {@code stdin} for a harness on stdio, or {@code socket} for one on a socket; the other is null. {@code egress}:
@@ -168,6 +170,11 @@ final class DockerSandbox implements Sandbox {
         }
         if (egress != null) egress.close();
         if (socket != null) socket.close();
+        Optional<ContainerCgroup> group;
+        synchronized (cgroupLock) {
+            group = cgroup;
+        }
+        if (group != null) group.ifPresent(ContainerCgroup::close);
         try {
             if (attachment != null) attachment.close();
         } catch (IOException ignored) {
@@ -280,7 +287,10 @@ final class DockerSandbox implements Sandbox {
 
     private volatile Held held;
 
-    /** The container's cgroup on this host, found once (its first process does not change). */
+    /**
+     * The container's cgroup on this host, found once (its first process does not change); its files are closed when
+     * the sandbox ends.
+     */
     private Optional<ContainerCgroup> cgroup() {
         var group = cgroup;
         if (group != null) return group;
@@ -291,7 +301,14 @@ final class DockerSandbox implements Sandbox {
             // gone, or the engine did not answer: ask again next time
             return Optional.empty();
         }
-        cgroup = group;
+        synchronized (cgroupLock) {
+            // found meanwhile by another call, or the sandbox ended: its files are not to be kept open by this one
+            if (cgroup != null || destroyed.get()) {
+                group.ifPresent(ContainerCgroup::close);
+                return cgroup != null ? cgroup : Optional.empty();
+            }
+            cgroup = group;
+        }
         return group;
     }
 
