@@ -9,7 +9,8 @@
 #
 # Each side is warmed first (the JIT of a Spring application on 2 cores takes minutes to settle: measuring
 # before that measures the compiler), then measured with 1 connection (latency without queueing), 16 and 64
-# connections (throughput), and the CPU each process used per request is printed for the 64-connection run.
+# connections (throughput), and the CPU each process used per request is printed for the 1- and 64-connection runs
+# (one connection: each process's own cost of a call; 64: with the two cores contended).
 # Needs: a built jar (./mvnw -DskipTests package), wrk, node/npm, python3; Docker is used when reachable (warm
 # containers), else the process runtime. Everything listens on 127.0.0.1 and stops by itself.
 set -euo pipefail
@@ -54,12 +55,12 @@ measure() { # name url
   for _ in $(seq "${WINDOWS:-1}"); do conns="$conns 64"; done
   for c in $conns; do
     echo "== $1: ${c} connection(s), ${DURATION}s (load average $(cut -d' ' -f1-3 /proc/loadavg))"
-    if [ "$c" = 64 ]; then
+    if [ "$c" != 16 ]; then
       python3 bench/webhook/cpu.py before >"$WORK/cpu-before"
     fi
     wrk -t"$([ "$c" = 1 ] && echo 1 || echo 2)" -c"$c" -d"${DURATION}s" --latency -s bench/webhook/post.lua "$2" \
       | tee "$WORK/$1-$c.txt" | grep -E "^\s+(50|90|99)%|Requests/sec|Non-2xx|Socket errors"
-    if [ "$c" = 64 ]; then
+    if [ "$c" != 16 ]; then
       python3 bench/webhook/cpu.py after "$WORK/cpu-before" "$WORK/$1-$c.txt"
     fi
   done
