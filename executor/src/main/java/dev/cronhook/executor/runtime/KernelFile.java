@@ -27,10 +27,6 @@ public final class KernelFile implements AutoCloseable {
         this.path = path;
     }
 
-    public Path path() {
-        return path;
-    }
-
     /**
      * The whole file as the kernel makes it now. A read that fills less than it was given is the end: the kernel makes
      * such a file whole for each read from its start, as much as fits.
