@@ -21,39 +21,47 @@ public final class CgroupCounters {
 
     /**
      * The whole of a small file the kernel makes on read (a cgroup's counters or process list): opened, read, closed,
-     * three system calls where {@link Files#readString} asks the size first and reads again for its end. A read that
-     * fills less than it was given is the end: the kernel makes such a file whole for each read, as much as fits.
+     * three system calls where {@link Files#readString} asks the size first and reads again for its end.
      */
     public static String readSmall(Path file) throws IOException {
         try (var channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            var buffer = ByteBuffer.allocate(SMALL);
-            while (channel.read(buffer) > 0 && !buffer.hasRemaining()) {
-                buffer = ByteBuffer.allocate(buffer.capacity() * 2).put(buffer.flip());
-            }
-            return new String(buffer.array(), 0, buffer.position(), StandardCharsets.US_ASCII);
+            return whole(channel::read);
         }
+    }
+
+    /** Reads into a buffer from its position on; how many bytes it read, or -1 at the end. */
+    interface Reads {
+        int into(ByteBuffer buffer) throws IOException;
+    }
+
+    /**
+     * The whole of a small file the kernel makes on read, read from its start by {@code reads}. A read that fills less
+     * than it was given is the end: the kernel makes such a file whole for each read, as much as fits.
+     */
+    static String whole(Reads reads) throws IOException {
+        var buffer = ByteBuffer.allocate(SMALL);
+        while (reads.into(buffer) > 0 && !buffer.hasRemaining()) {
+            buffer = ByteBuffer.allocate(buffer.capacity() * 2).put(buffer.flip());
+        }
+        return new String(buffer.array(), 0, buffer.position(), StandardCharsets.US_ASCII);
     }
 
     /** The value of the line {@code name value} in {@code file}, or 0 when the file or the line is not there. */
     public static long read(Path file, String name) {
-        String text;
-        try {
-            text = readSmall(file);
-        } catch (IOException | RuntimeException e) {
-            return 0; // gone with its sandbox, or not a file this kernel has
-        }
-        return valueIn(text, name);
+        return valueIn(() -> readSmall(file), name);
     }
 
     /** The value of the line {@code name value} in the kernel's {@code file}, or 0 when it or the line is not there. */
     public static long read(KernelFile file, String name) {
-        String text;
+        return valueIn(file::read, name);
+    }
+
+    private static long valueIn(java.util.concurrent.Callable<String> text, String name) {
         try {
-            text = file.read();
-        } catch (IOException | RuntimeException e) {
+            return valueIn(text.call(), name);
+        } catch (Exception e) {
             return 0; // gone with its sandbox, or not a file this kernel has
         }
-        return valueIn(text, name);
     }
 
     /** The value of the line {@code name value} in {@code text} (a counters file's content), or 0 when not there. */

@@ -1,9 +1,7 @@
 package dev.cronhook.executor.runtime;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
@@ -16,9 +14,6 @@ import java.nio.file.StandardOpenOption;
  * every read fails.
  */
 public final class KernelFile implements AutoCloseable {
-    /** Larger than a counters file. */
-    private static final int SMALL = 512;
-
     private final Path path;
     private FileChannel channel;
     private boolean closed;
@@ -27,17 +22,10 @@ public final class KernelFile implements AutoCloseable {
         this.path = path;
     }
 
-    /**
-     * The whole file as the kernel makes it now. A read that fills less than it was given is the end: the kernel makes
-     * such a file whole for each read from its start, as much as fits.
-     */
+    /** The whole file as the kernel makes it now, read in place from its start. */
     public String read() throws IOException {
         var file = channel();
-        var buffer = ByteBuffer.allocate(SMALL);
-        while (file.read(buffer, buffer.position()) > 0 && !buffer.hasRemaining()) {
-            buffer = ByteBuffer.allocate(buffer.capacity() * 2).put(buffer.flip());
-        }
-        return new String(buffer.array(), 0, buffer.position(), StandardCharsets.US_ASCII);
+        return CgroupCounters.whole(buffer -> file.read(buffer, buffer.position()));
     }
 
     private synchronized FileChannel channel() throws IOException {
